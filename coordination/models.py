@@ -1,0 +1,1 @@
+"""议事协调 (coordination): filled by its own issue."""

@@ -1,0 +1,4 @@
+"""URLs of the coordination app."""
+
+app_name = "coordination"
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""公文 (documents): filled by its own issue."""

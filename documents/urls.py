@@ -1,0 +1,4 @@
+"""URLs of the documents app."""
+
+app_name = "documents"
+urlpatterns = []

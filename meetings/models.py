@@ -1,0 +1,1 @@
+"""会议 (meetings): filled by its own issue."""

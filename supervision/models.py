@@ -1,0 +1,1 @@
+"""督查督办 (supervision): filled by its own issue."""

@@ -1,0 +1,74 @@
+"""One clock for every rule (X-3): a Deadline row per running clock.
+
+Rows are created and closed only by `deadlines.services`, inside the transaction of the transition
+that starts or stops the clock. The sweep finds its work through the two partial indexes below, so
+its cost follows the number of due rows, not the number of open ones.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+
+class Deadline(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "进行中"
+        MET = "met", "按期完成"
+        MISSED = "missed", "已超期"
+        CANCELLED = "cancelled", "已撤销"
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_repr = models.CharField("事项", max_length=300)
+    url = models.CharField("链接", max_length=300, blank=True)
+
+    rule_id = models.CharField("规则", max_length=20, db_index=True)
+    title = models.CharField("时限内容", max_length=200)
+    counted_from = models.DateField("起算日")
+    workdays = models.PositiveIntegerField("工作日数", null=True, blank=True, help_text="留空表示固定日期")
+    due = models.DateField("截止日")
+    remind_on = models.DateField("提醒日", help_text="截止日前一个工作日")
+    provisional = models.BooleanField("暂定", default=False, help_text="所在年度尚无正式日历（CAL-2）")
+
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deadlines",
+    )
+    owner_post = models.ForeignKey(
+        "org.Post", verbose_name="责任职务", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deadlines",
+    )
+    owner_unit = models.ForeignKey(
+        "org.Unit", verbose_name="责任单位", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deadlines",
+    )
+
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    close_note = models.CharField("关闭说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "时限"
+        verbose_name_plural = "时限"
+        ordering = ["due", "id"]
+        indexes = [
+            models.Index(fields=["due"], condition=Q(state="open"), name="deadline_open_due_idx"),
+            models.Index(
+                fields=["remind_on"], condition=Q(state="open", reminded_at__isnull=True),
+                name="deadline_to_remind_idx",
+            ),
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["owner_user"], condition=Q(state="open"), name="deadline_open_user_idx"),
+            models.Index(fields=["owner_post"], condition=Q(state="open"), name="deadline_open_post_idx"),
+            models.Index(fields=["owner_unit"], condition=Q(state="open"), name="deadline_open_unit_idx"),
+            models.Index(fields=["provisional"], condition=Q(provisional=True), name="deadline_provisional_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.title}（{self.due}）"

@@ -1,0 +1,4 @@
+"""URLs of the deadlines app."""
+
+app_name = "deadlines"
+urlpatterns = []

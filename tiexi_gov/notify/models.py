@@ -1,0 +1,39 @@
+"""The in-app inbox. One row per message per recipient; `key` makes a message exactly-once."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Message(models.Model):
+    class Level(models.TextChoices):
+        INFO = "info", "通知"
+        REMINDER = "reminder", "催办"
+        ESCALATION = "escalation", "督办"
+        ALERT = "alert", "警示"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE, related_name="messages"
+    )
+    level = models.CharField("类别", max_length=20, choices=Level.choices, default=Level.INFO)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    key = models.CharField(
+        "去重键", max_length=200, null=True, blank=True, unique=True,
+        help_text="同一键只发一次：提醒、督办不会重复",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notify_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

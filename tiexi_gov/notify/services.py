@@ -1,0 +1,71 @@
+"""The one place that tells people things: inbox rows now, e-mail after commit."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Message
+
+
+def notify(
+    *,
+    recipients: Iterable,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    level: str = Message.Level.INFO,
+    key: str | None = None,
+) -> list[Message]:
+    """Send one message to each recipient. With `key`, a recipient gets it once ever (key is per recipient)."""
+    rows = [
+        Message(
+            recipient=user, subject=subject[:200], body=body, url=url, level=level,
+            key=f"{key}:{user.pk}" if key else None,
+        )
+        for user in {u.pk: u for u in recipients if u is not None}.values()
+    ]
+    return deliver(rows)
+
+
+def deliver(rows: list[Message]) -> list[Message]:
+    """Insert prepared messages in bulk (duplicates by key are skipped) and e-mail them after commit."""
+    if not rows:
+        return []
+    keyed = [m.key for m in rows if m.key]
+    existing = set(Message.objects.filter(key__in=keyed).values_list("key", flat=True)) if keyed else set()
+    fresh = [m for m in rows if not m.key or m.key not in existing]
+    created = Message.objects.bulk_create(fresh, ignore_conflicts=bool(keyed))
+    if keyed:
+        # ignore_conflicts leaves pk unset; re-read the rows this call really wrote.
+        created = list(Message.objects.filter(key__in=[m.key for m in fresh if m.key], emailed_at__isnull=True))
+        created += [m for m in fresh if not m.key]
+    ids = [m.pk for m in created if m.pk]
+    if ids:
+        transaction.on_commit(lambda ids=tuple(ids): email_messages(ids))
+    return created
+
+
+def email_messages(ids) -> int:
+    """E-mail the given inbox messages to recipients who have an address; marks them e-mailed."""
+    pending = list(
+        Message.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient")
+    )
+    mails = [
+        (f"[铁西区政府] {m.subject}", f"{m.body}\n\n{m.url}".strip(), settings.DEFAULT_FROM_EMAIL, [m.recipient.email])
+        for m in pending
+        if m.recipient.email
+    ]
+    if mails:
+        send_mass_mail(mails, fail_silently=True)
+    Message.objects.filter(pk__in=[m.pk for m in pending]).update(emailed_at=timezone.now())
+    return len(mails)
+
+
+def mark_read(*, user, message_ids=None) -> int:
+    qs = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if message_ids is not None:
+        qs = qs.filter(pk__in=message_ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,4 @@
+"""URLs of the notify app."""
+
+app_name = "notify"
+urlpatterns = []

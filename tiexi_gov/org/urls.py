@@ -1,0 +1,4 @@
+"""URLs of the org app."""
+
+app_name = "org"
+urlpatterns = []

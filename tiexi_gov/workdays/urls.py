@@ -1,0 +1,4 @@
+"""URLs of the workdays app."""
+
+app_name = "workdays"
+urlpatterns = []
