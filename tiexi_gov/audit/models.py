@@ -29,13 +29,21 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     capacity = models.CharField("身份", max_length=120, blank=True, help_text="本职或“代…”")
     acting_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="代理谁", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="代理谁",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField("操作", max_length=60)
     action_label = models.CharField("操作名称", max_length=60, blank=True)

@@ -34,16 +34,28 @@ class Deadline(models.Model):
     provisional = models.BooleanField("暂定", default=False, help_text="所在年度尚无正式日历（CAL-2）")
 
     owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="deadlines",
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
     )
     owner_post = models.ForeignKey(
-        "org.Post", verbose_name="责任职务", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="deadlines",
+        "org.Post",
+        verbose_name="责任职务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
     )
     owner_unit = models.ForeignKey(
-        "org.Unit", verbose_name="责任单位", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="deadlines",
+        "org.Unit",
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
     )
 
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN)
@@ -60,7 +72,8 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["due"], condition=Q(state="open"), name="deadline_open_due_idx"),
             models.Index(
-                fields=["remind_on"], condition=Q(state="open", reminded_at__isnull=True),
+                fields=["remind_on"],
+                condition=Q(state="open", reminded_at__isnull=True),
                 name="deadline_to_remind_idx",
             ),
             models.Index(fields=["subject_type", "subject_id"]),

@@ -19,7 +19,11 @@ class Message(models.Model):
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     key = models.CharField(
-        "去重键", max_length=200, null=True, blank=True, unique=True,
+        "去重键",
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="同一键只发一次：提醒、督办不会重复",
     )
     created_at = models.DateTimeField("时间", auto_now_add=True)

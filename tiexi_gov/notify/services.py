@@ -22,7 +22,11 @@ def notify(
     """Send one message to each recipient. With `key`, a recipient gets it once ever (key is per recipient)."""
     rows = [
         Message(
-            recipient=user, subject=subject[:200], body=body, url=url, level=level,
+            recipient=user,
+            subject=subject[:200],
+            body=body,
+            url=url,
+            level=level,
             key=f"{key}:{user.pk}" if key else None,
         )
         for user in {u.pk: u for u in recipients if u is not None}.values()
@@ -50,9 +54,7 @@ def deliver(rows: list[Message]) -> list[Message]:
 
 def email_messages(ids) -> int:
     """E-mail the given inbox messages to recipients who have an address; marks them e-mailed."""
-    pending = list(
-        Message.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient")
-    )
+    pending = list(Message.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient"))
     mails = [
         (f"[铁西区政府] {m.subject}", f"{m.body}\n\n{m.url}".strip(), settings.DEFAULT_FROM_EMAIL, [m.recipient.email])
         for m in pending

@@ -154,8 +154,10 @@ class Appointment(DatedRange):
         super().clean()
         if not self.post_id or not self.start:
             return
-        overlapping = Appointment.objects.filter(post=self.post).exclude(pk=self.pk).filter(
-            Q(end__isnull=True) | Q(end__gte=self.start)
+        overlapping = (
+            Appointment.objects.filter(post=self.post)
+            .exclude(pk=self.pk)
+            .filter(Q(end__isnull=True) | Q(end__gte=self.start))
         )
         if self.end:
             overlapping = overlapping.filter(start__lte=self.end)
@@ -189,8 +191,10 @@ class Portfolio(DatedRange):
         super().clean()
         if not self.unit_id or not self.start:
             return
-        clash = Portfolio.objects.filter(unit=self.unit).exclude(pk=self.pk).filter(
-            Q(end__isnull=True) | Q(end__gte=self.start)
+        clash = (
+            Portfolio.objects.filter(unit=self.unit)
+            .exclude(pk=self.pk)
+            .filter(Q(end__isnull=True) | Q(end__gte=self.start))
         )
         if self.end:
             clash = clash.filter(start__lte=self.end)

@@ -28,8 +28,12 @@ class CalendarYear(models.Model):
     year = models.PositiveIntegerField("年份", primary_key=True)
     source_notice = models.CharField("依据通知", max_length=200, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
 
