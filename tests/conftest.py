@@ -13,7 +13,34 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests create many accounts; the hasher is not what they prove, so hash cheaply."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _role_groups_exist(request):
+    """Role groups come from a data migration, but a transactional test's flush deletes them (and --reuse-db
+    keeps the flushed database): recreate them before every database test so no test depends on order."""
+    names = request.fixturenames
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(names)):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from tiexi_gov.org.roles import ensure_roles
+
+    ensure_roles()
+
+
 @pytest.fixture
 def postgres_only(db):
     if not on_postgres():
         pytest.skip("needs PostgreSQL")
+
+
+def pytest_configure(config):
+    # WhiteNoise warns once per test client that STATIC_ROOT does not exist yet; tests serve static files
+    # through the finders (no collectstatic), so the warning is noise.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"张{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@tiexi.test")
     unit = factory.SubFactory(UnitFactory)
-    password = factory.PostGenerationMethodCall("set_password", "pw-Tiexi-2026")
+    password = factory.django.Password("pw-Tiexi-2026")
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
