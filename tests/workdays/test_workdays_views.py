@@ -1,0 +1,87 @@
+"""The calendar admin's import page and the admin screens (CAL-2)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.roles import Role
+from tiexi_gov.workdays.calendar import add_workdays, is_provisional, is_workday
+from tiexi_gov.workdays.models import CalendarYear, WorkdayOverride
+
+D = dt.date
+DATA = Path(__file__).parent / "data" / "2027.csv"
+URL = "/workdays/import/"
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return user
+
+
+def upload(content: bytes, name="2027.csv"):
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.fixture
+def calendar_admin(client):
+    user = UserFactory(roles=[Role.CALENDAR_ADMIN])
+    return login(client, user)
+
+
+def test_cal_2_import_page_imports_a_notice(client, calendar_admin):
+    assert reverse("workdays:import") == URL
+    page = client.get(URL)
+    assert page.status_code == 200 and "暂定" in page.content.decode()
+    response = client.post(URL, {"file": upload(DATA.read_bytes()), "mark_official": "on"}, follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert "已导入35条" in response.content.decode()
+    assert not is_provisional(D(2027, 10, 1))
+    assert add_workdays(D(2027, 9, 30), 1) == D(2027, 10, 8)
+    assert CalendarYear.objects.get(year=2027).entered_by == calendar_admin
+
+
+def test_cal_2_import_page_shows_the_bad_row_and_imports_nothing(client, calendar_admin):
+    content = "日期,是否工作日,事由\n2027-10-01,放假,国庆节\n2027-10-32,放假,国庆节\n".encode()
+    response = client.post(URL, {"file": upload(content), "mark_official": "on"})
+    assert response.status_code == 400
+    assert "第3行" in response.content.decode()
+    assert not WorkdayOverride.objects.exists()
+
+
+def test_cal_2_import_page_survives_garbage(client, calendar_admin):
+    response = client.post(URL, {"file": upload(b"\xff\xfe\x00\x00garbage\x00")})
+    assert response.status_code == 400
+    assert not WorkdayOverride.objects.exists()
+    assert client.post(URL, {}).status_code == 400
+
+
+def test_x_2_import_page_is_hidden_from_others(client):
+    assert client.get(URL).status_code == 302  # anonymous -> login
+    login(client, UserFactory(roles=[Role.CLERK]))
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, {"file": upload(DATA.read_bytes())}).status_code == 404
+    assert not WorkdayOverride.objects.exists()
+
+
+def test_cal_2_admin_edit_is_audited_and_changes_answers(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    login(client, admin)
+    assert is_workday(D(2026, 10, 12))
+    response = client.post(
+        reverse("admin:workdays_workdayoverride_add"),
+        {"date": "2026-10-12", "is_workday": "", "reason": "临时放假（测试）", "source_notice": "测试"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not is_workday(D(2026, 10, 12))
+    assert Event.objects.filter(action="calendar_override_save", actor=admin, to_state="放假").exists()
+    listing = client.get(reverse("admin:workdays_workdayoverride_changelist"))
+    assert listing.status_code == 200 and "导入节假日安排" in listing.content.decode()
+    response = client.post(reverse("admin:workdays_calendaryear_add"), {"year": "2027", "source_notice": "测试"})
+    assert response.status_code == 302
+    assert not is_provisional(D(2027, 1, 4))
