@@ -11,12 +11,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+RUNNING = Q(closed_at__isnull=True)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def running(self):
+        """Still owed: open, or missed and not yet closed (overdue work someone must still finish)."""
+        return self.filter(closed_at__isnull=True, state__in=(Deadline.State.OPEN, Deadline.State.MISSED))
+
 
 class Deadline(models.Model):
+    """A running clock. `state` says whether it was kept; `closed_at` says whether it still runs.
+
+    open   + closed_at empty: running, not yet due (or due and not yet swept);
+    missed + closed_at empty: overdue and escalated, still owed (shown as "超期 N 个工作日");
+    met / missed / cancelled + closed_at set: finished.
+    """
+
     class State(models.TextChoices):
         OPEN = "open", "进行中"
         MET = "met", "按期完成"
         MISSED = "missed", "已超期"
+        SETTLED = "settled", "逾期按规则办结"
         CANCELLED = "cancelled", "已撤销"
 
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
@@ -65,6 +81,8 @@ class Deadline(models.Model):
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     close_note = models.CharField("关闭说明", max_length=200, blank=True)
 
+    objects = DeadlineQuerySet.as_manager()
+
     class Meta:
         verbose_name = "时限"
         verbose_name_plural = "时限"
@@ -77,9 +95,11 @@ class Deadline(models.Model):
                 name="deadline_to_remind_idx",
             ),
             models.Index(fields=["subject_type", "subject_id"]),
-            models.Index(fields=["owner_user"], condition=Q(state="open"), name="deadline_open_user_idx"),
-            models.Index(fields=["owner_post"], condition=Q(state="open"), name="deadline_open_post_idx"),
-            models.Index(fields=["owner_unit"], condition=Q(state="open"), name="deadline_open_unit_idx"),
+            # Queue and board read the running rows (open, or missed and still owed).
+            models.Index(fields=["owner_user", "due"], condition=RUNNING, name="deadline_run_user_idx"),
+            models.Index(fields=["owner_post", "due"], condition=RUNNING, name="deadline_run_post_idx"),
+            models.Index(fields=["owner_unit", "due"], condition=RUNNING, name="deadline_run_unit_idx"),
+            models.Index(fields=["due"], condition=RUNNING, name="deadline_run_due_idx"),
             models.Index(fields=["provisional"], condition=Q(provisional=True), name="deadline_provisional_idx"),
         ]
 

@@ -1,4 +1,11 @@
 """URLs of the deadlines app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "deadlines"
-urlpatterns = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("queue/", views.queue, name="queue"),
+]

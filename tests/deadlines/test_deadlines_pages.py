@@ -1,0 +1,172 @@
+"""我的待办 and the deadline board: routing through acting (ORG-3, LEAVE-4), WD display (X-3), access (X-2)."""
+
+import datetime as dt
+
+import pytest
+from deadlines_support import OCT_9, OCT_12, OCT_13, OCT_14, login, open_for
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ActingArrangementFactory, UnitFactory, UserFactory, appoint
+from tiexi_gov.deadlines import selectors
+from tiexi_gov.org.models import Post
+from tiexi_gov.org.roles import Role
+from tiexi_gov.workdays import calendar as wd
+
+pytestmark = pytest.mark.django_db
+
+
+def test_leave_4_acting_deputy_sees_the_absent_deputys_item_for_exactly_those_dates():
+    absent_post, absent = appoint(Post.Kind.DEPUTY, title="副区长甲")
+    acting_post, acting = appoint(Post.Kind.DEPUTY, title="副区长乙")
+    ActingArrangementFactory(absent_post=absent_post, acting_post=acting_post, start=OCT_12, end=OCT_13)
+    d = open_for(owner_post=absent_post)
+
+    for day in (OCT_12, OCT_13):
+        seen = list(selectors.queue_for(acting, day))
+        assert [x.pk for x in seen] == [d.pk]
+        assert seen[0].capacity == "代副区长甲"
+        assert not selectors.queue_for(absent, day).exists()
+    for day in (OCT_9, OCT_14):
+        assert not selectors.queue_for(acting, day).exists()
+        mine = list(selectors.queue_for(absent, day))
+        assert [x.pk for x in mine] == [d.pk] and mine[0].capacity == ""
+
+
+def test_x_3_queue_page_shows_rule_article_due_and_acting_capacity(client):
+    today = timezone.localdate()
+    absent_post, _ = appoint(Post.Kind.DEPUTY, title="副区长甲")
+    acting_post, acting = appoint(Post.Kind.DEPUTY, title="副区长乙")
+    ActingArrangementFactory(absent_post=absent_post, acting_post=acting_post, start=today, end=today)
+    open_for(owner_post=absent_post, rule_id="DOC-7", title="会签意见", counted_from=today, workdays=3, url="/x/1/")
+    open_for(owner_user=acting, rule_id="DOC-13", title="审批公文", due=today)
+    login(client, acting)
+    html = client.get(reverse("deadlines:queue")).content.decode()
+    assert "我的待办" in html
+    assert "代副区长甲" in html
+    assert "DOC-7" in html and "第六十条" in html and "DOC-13" in html and "第六十一条" in html
+    assert "剩 3 个工作日" in html and "今日到期" in html
+    assert 'href="/x/1/"' in html
+
+
+def test_x_3_due_text_counts_working_days():
+    assert selectors.due_text(OCT_13, OCT_9) == ("剩 3 个工作日", "secondary")  # 10-10 (make-up), 10-12, 10-13
+    assert selectors.due_text(OCT_13, OCT_13)[0] == "今日到期"
+    assert selectors.due_text(OCT_9, OCT_13) == ("超期 3 个工作日", "danger")
+    assert selectors.due_text(dt.date(2026, 10, 16), dt.date(2026, 10, 17))[0] == "已超期"  # Friday due, Saturday
+
+
+def test_cal_2_queue_marks_provisional_deadlines(client):
+    user = UserFactory()
+    open_for(owner_user=user, counted_from=dt.date(2027, 3, 1), workdays=5)
+    login(client, user)
+    assert 'data-testid="provisional"' in client.get(reverse("deadlines:queue")).content.decode()
+
+
+def test_x_2_clerk_and_unit_head_see_their_units_items_only():
+    unit, other = UnitFactory(), UnitFactory()
+    clerk = UserFactory(unit=unit, roles=[Role.CLERK])
+    plain = UserFactory(unit=unit)
+    mine = open_for(owner_unit=unit)
+    open_for(owner_unit=other)
+    assert [d.pk for d in selectors.queue_for(clerk, OCT_12)] == [mine.pk]
+    assert not selectors.queue_for(plain, OCT_12).exists()
+
+
+def test_x_3_queue_page_uses_constant_queries(client, django_assert_max_num_queries):
+    user = UserFactory(unit=UnitFactory(), roles=[Role.CLERK])
+    post, _ = appoint(Post.Kind.UNIT_DEPUTY, unit=user.unit, person=user)
+    absent_post, _ = appoint(Post.Kind.UNIT_HEAD, unit=user.unit)
+    today = timezone.localdate()
+    ActingArrangementFactory(absent_post=absent_post, acting_post=post, start=today, end=today)
+    owners = [{"owner_user": user}, {"owner_post": absent_post}, {"owner_unit": user.unit}, {"owner_post": post}]
+    login(client, user)
+    wd.workdays_between(today, wd.add_workdays(today, 30))  # warm the calendar cache like any running process
+    counts = []
+    for total in (5, 50):
+        for i in range(len(counts) and 5, total):
+            open_for(counted_from=today, workdays=1 + i % 7, **owners[i % 4])
+        with django_assert_max_num_queries(16) as captured:
+            response = client.get(reverse("deadlines:queue"))
+        counts.append(len(captured))
+        html = response.content.decode()
+        assert html.count('data-testid="deadline-row"') == min(total, 25)
+        assert "代单位主要负责人" in html
+    assert counts[0] == counts[1]
+
+
+# --- the board ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.CLERK, Role.UNIT_HEAD, Role.DEPUTY_HEAD, None])
+def test_x_2_board_is_404_for_anyone_outside_the_office(client, role):
+    login(client, UserFactory(roles=[role] if role else []))
+    assert client.get(reverse("deadlines:board")).status_code == 404
+
+
+def test_x_2_board_needs_login(client):
+    response = client.get(reverse("deadlines:board"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def _board_data():
+    today = timezone.localdate()
+    unit_a, unit_b = UnitFactory(name="发改局"), UnitFactory(name="财政局")
+    post_b, _ = appoint(Post.Kind.UNIT_HEAD, unit=unit_b)
+    open_for(owner_unit=unit_a, rule_id="DOC-13", title="今天的", due=today)
+    open_for(owner_post=post_b, rule_id="DOC-7", title="超期的", due=today - dt.timedelta(days=3))
+    week_end = selectors.week_end(today)
+    if week_end > today:
+        open_for(owner_user=UserFactory(unit=unit_a), rule_id="MTG-10", title="本周的", due=week_end)
+    open_for(owner_unit=unit_a, rule_id="SUP-2", title="下周以后的", due=week_end + dt.timedelta(days=8))
+    return today, unit_a, unit_b, week_end
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR])
+def test_x_3_board_shows_today_week_overdue_with_rule_and_article(client, role):
+    today, unit_a, unit_b, week_end = _board_data()
+    login(client, UserFactory(roles=[role]))
+    response = client.get(reverse("deadlines:board"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    today_part = html.split('data-testid="due-today"')[1].split('data-testid="due-week"')[0]
+    overdue_part = html.split('data-testid="overdue"')[1]
+    assert "今天的" in today_part and "第六十一条" in today_part
+    assert "超期的" in overdue_part and "DOC-7" in overdue_part and "第六十条" in overdue_part
+    assert "下周以后的" not in html
+    if week_end > today:
+        week_part = html.split('data-testid="due-week"')[1].split('data-testid="overdue"')[0]
+        assert "本周的" in week_part and "第五十五条" in week_part
+
+
+def test_x_3_board_filters_by_unit_and_rule(client):
+    today, unit_a, unit_b, _ = _board_data()
+    login(client, UserFactory(roles=[Role.OFFICE_STAFF]))
+    html = client.get(reverse("deadlines:board"), {"unit": unit_b.pk}).content.decode()
+    assert "超期的" in html and "今天的" not in html  # unit B owes through its head's post
+    html = client.get(reverse("deadlines:board"), {"rule": "DOC-13"}).content.decode()
+    assert "今天的" in html and "超期的" not in html
+    html = client.get(reverse("deadlines:board"), {"unit": "nonsense", "rule": "NOPE"}).content.decode()
+    assert "今天的" in html and "超期的" in html
+
+
+def test_x_3_board_uses_constant_queries_and_paginates_overdue(client, django_assert_max_num_queries):
+    today = timezone.localdate()
+    units = UnitFactory.create_batch(3)
+    people = [UserFactory(unit=u) for u in units]
+    login(client, UserFactory(roles=[Role.OFFICE_DIRECTOR]))
+    wd.workdays_between(today - dt.timedelta(days=40), today)
+    counts = []
+    for total in (5, 80):
+        for i in range(len(counts) and 5, total):
+            open_for(owner_unit=units[i % 3], due=today - dt.timedelta(days=1 + i % 20), rule_id="DOC-13")
+            open_for(owner_user=people[i % 3], due=today, rule_id="DOC-7")
+        with django_assert_max_num_queries(16) as captured:
+            response = client.get(reverse("deadlines:board"))
+        counts.append(len(captured))
+        overdue_part = response.content.decode().split('data-testid="overdue"')[1]
+        assert overdue_part.count('data-testid="deadline-row"') == min(total, 50)
+    assert counts[0] == counts[1]
+    assert "page=2" in overdue_part
+    page2 = client.get(reverse("deadlines:board"), {"page": 2}).content.decode().split('data-testid="overdue"')[1]
+    assert page2.count('data-testid="deadline-row"') == 30

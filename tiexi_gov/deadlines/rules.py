@@ -1,0 +1,142 @@
+"""The catalogue of the working rules the portal enforces: ID → article (条) and a short title.
+
+Hard-coded on purpose: the rules text lives outside the deployed code, and every page that shows a
+deadline must be able to say which rule set it and which article that rule comes from (X-3).
+Keep it in step with RULES.md when a rule is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: str  # e.g. "第六十条"; for cross-cutting rules a short note of where they come from
+    title: str  # a short Chinese title
+
+    @property
+    def family(self) -> str:
+        return self.id.split("-", 1)[0]
+
+    @property
+    def label(self) -> str:
+        """What lists and messages print, e.g. 「DOC-7 第六十条 征求意见…」."""
+        return f"{self.id} {self.article} {self.title}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class UnknownRule(KeyError):
+    """A rule ID that is not in the catalogue: a typo would otherwise create a clock nobody can trace."""
+
+
+_GENERAL = "通则（各条时限通用）"
+_CROSS = "通则（贯穿全文）"
+
+_CATALOGUE: tuple[tuple[str, str, str], ...] = (
+    # ORG — 第三章
+    ("ORG-1", "第十条", "政府组成与任期"),
+    ("ORG-2", "第十二条、第十四条", "区长负责制与副区长分管"),
+    ("ORG-3", "第十五条", "领导外出时的委托与代理"),
+    ("ORG-4", "第十六条、第八十三条", "部门单位及其负责人授权"),
+    ("ORG-5", "第十六条", "部门事权由部门决定"),
+    # CAL — the working-day clock
+    ("CAL-1", _GENERAL, "按法定工作日（含调休上班）计算时限"),
+    ("CAL-2", _GENERAL, "年度日历录入；未公布年度按暂定计算"),
+    ("CAL-3", _GENERAL, "“N个工作日内”不含起算当日"),
+    # MTG — 第十章
+    ("MTG-1", "第五十二条", "会议分类"),
+    ("MTG-2", "第五十三条", "区政府全体会议"),
+    ("MTG-3", "第五十四条", "区政府党组会议"),
+    ("MTG-4", "第五十五条", "区政府常务会议组成与列席"),
+    ("MTG-5", "第五十五条", "议题提前3个工作日报送"),
+    ("MTG-6", "第五十五条", "常务会议纪要审核签发"),
+    ("MTG-7", "第五十六条", "专题会议及纪要会签"),
+    ("MTG-8", "第五十七条", "不予上会的议题"),
+    ("MTG-9", "第五十八条", "会议请假"),
+    ("MTG-10", "第五十五条", "会议决定发文7个工作日内印发"),
+    ("MTG-11", "第五十九条", "会议计划与会议名称"),
+    ("MTG-12", "第三十六条", "会议决策公开"),
+    # DOC — 第十一章
+    ("DOC-1", "第六十条", "经办公室报文，不多头、不越级"),
+    ("DOC-2", "第六十条", "主要负责人签发报文"),
+    ("DOC-3", "第六十条", "印发后3个工作日内报送"),
+    ("DOC-4", "第六十条", "以政府名义发文的依据"),
+    ("DOC-5", "第六十条", "请示一文一事，报告不夹带请示"),
+    ("DOC-6", "第六十条", "征求意见与分歧协调"),
+    ("DOC-7", "第六十条", "征求意见5个工作日内答复，逾期视为无不同意见"),
+    ("DOC-8", "第六十条；第二十四条至第二十六条", "规范性文件法定程序"),
+    ("DOC-9", "第六十条", "区委会议文稿先经政府审核"),
+    ("DOC-10", "第六十一条", "为政府决策留足时间（一般10个、紧急5个工作日）"),
+    ("DOC-11", "第六十一条", "办公室审核后按分管呈批"),
+    ("DOC-12", "第六十一条", "紧急公文串并联呈批"),
+    ("DOC-13", "第六十一条", "公文审批时限"),
+    ("DOC-14", "第六十二条", "签发权限"),
+    ("DOC-15", "第六十三条", "年度发文计划"),
+    ("DOC-16", "第六十三条", "不予发文的情形"),
+    ("DOC-17", "第三十六条", "公开属性"),
+    ("DOC-18", "第三十八条", "谁起草谁解读"),
+    # SUP — 第九章
+    ("SUP-1", "第四十七条、第五十条", "督查事项与台账"),
+    ("SUP-2", "第四十九条", "进展报告（至少每半年）"),
+    ("SUP-3", "第四十九条、第四十三条", "问题整改与长效机制"),
+    ("SUP-4", "第五十条", "督查方式与结果运用"),
+    ("SUP-5", "第五十条", "统筹督查，不重复督查"),
+    ("SUP-6", "第五十一条", "绩效考核"),
+    # CRD — 第十二章
+    ("CRD-1", "第六十四条", "议事协调机构设立调整程序"),
+    ("CRD-2", "第六十五条", "议事协调机构设立条件"),
+    ("CRD-3", "第六十六条", "领导职务变动后的调整"),
+    ("CRD-4", "第六十七条", "定期清理撤并"),
+    ("CRD-5", "第六十八条", "年度目标责任"),
+    # LEAVE
+    ("LEAVE-1", "第七十五条", "区长外出提前3天报备"),
+    ("LEAVE-2", "第七十五条", "副区长请假"),
+    ("LEAVE-3", "第七十五条", "部门主要负责人请假报备"),
+    ("LEAVE-4", "第十五条", "请假期间由代理人接办"),
+    # PUB
+    ("PUB-1", "第三十八条", "网站简单咨询5个工作日内答复"),
+    ("PUB-2", "第三十四条、第三十六条", "决策与公文公开"),
+    ("PUB-3", "第四十二条", "建议提案办理与公开"),
+    # RES
+    ("RES-1", "第七十九条", "调查研究"),
+    # X — cross-cutting
+    ("X-1", _CROSS, "全程留痕，记录不可修改"),
+    ("X-2", _CROSS, "按单位、职务、分管和授权可见"),
+    ("X-3", _CROSS, "时限提醒与超期督办"),
+)
+
+RULES: dict[str, Rule] = {rid: Rule(rid, article, title) for rid, article, title in _CATALOGUE}
+FAMILIES: dict[str, str] = {
+    "ORG": "组织与分工",
+    "CAL": "工作日",
+    "MTG": "会议",
+    "DOC": "公文",
+    "SUP": "督查督办",
+    "CRD": "议事协调机构",
+    "LEAVE": "请假与代理",
+    "PUB": "政务公开",
+    "RES": "调查研究",
+    "X": "通用",
+}
+
+
+def get(rule_id: str) -> Rule:
+    """The rule for an ID; raises UnknownRule for an ID that is not in the catalogue."""
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise UnknownRule(rule_id) from None
+
+
+def describe(rule_id: str) -> Rule:
+    """Like get(), but never fails: a row from an older catalogue still renders."""
+    return RULES.get(rule_id) or Rule(rule_id, "", "（规则目录中无此编号）")
+
+
+def choices() -> list[tuple[str, str]]:
+    """(id, label) pairs for filters and forms, in catalogue order."""
+    return [(r.id, r.label) for r in RULES.values()]

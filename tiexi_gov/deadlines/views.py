@@ -1,0 +1,62 @@
+"""Pages of the deadlines app: the personal queue (我的待办) and the office's deadline board."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from . import rules, selectors
+
+QUEUE_PAGE_SIZE = 25
+BOARD_SECTION_LIMIT = 200  # today / this week are short lists; beyond this the page says "more"
+OVERDUE_PAGE_SIZE = 50
+
+
+@login_required
+def queue(request):
+    today = timezone.localdate()
+    page = Paginator(selectors.queue_for(request.user, today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deadlines/queue.html",
+        {"page": page, "rows": selectors.rows_for(page.object_list, today), "today": today},
+    )
+
+
+def _limited(qs, today):
+    items = list(qs[: BOARD_SECTION_LIMIT + 1])
+    return selectors.rows_for(items[:BOARD_SECTION_LIMIT], today), len(items) > BOARD_SECTION_LIMIT
+
+
+@login_required
+def board(request):
+    if not selectors.may_see_board(request.user):
+        raise Http404
+    today = timezone.localdate()
+    filters = selectors.board_filters(request.GET)
+    due_today, today_more = _limited(selectors.board_due_today(filters, today), today)
+    this_week, week_more = _limited(selectors.board_due_this_week(filters, today), today)
+    overdue_page = Paginator(selectors.board_overdue(filters, today), OVERDUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "deadlines/board.html",
+        {
+            "today": today,
+            "week_end": selectors.week_end(today),
+            "filters": filters,
+            "units": selectors.board_units(),
+            "rule_choices": rules.choices(),
+            "due_today": due_today,
+            "today_more": today_more,
+            "this_week": this_week,
+            "week_more": week_more,
+            "overdue_page": overdue_page,
+            "overdue": selectors.rows_for(overdue_page.object_list, today),
+            "filter_query": query.urlencode(),
+        },
+    )
