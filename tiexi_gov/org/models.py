@@ -130,6 +130,12 @@ class DatedRange(models.Model):
         if self.end and self.start and self.end < self.start:
             raise ValidationError({"end": "截止日期不能早于起始日期。"})
 
+    @property
+    def checked_elsewhere(self) -> set:
+        """Primary keys of rows being edited in the same admin form set: their overlap with this row is checked
+        there against their new values, not here against their stored ones."""
+        return getattr(self, "_checked_elsewhere", set())
+
     def covers(self, day) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
 
@@ -157,6 +163,7 @@ class Appointment(DatedRange):
         overlapping = (
             Appointment.objects.filter(post=self.post)
             .exclude(pk=self.pk)
+            .exclude(pk__in=self.checked_elsewhere)
             .filter(Q(end__isnull=True) | Q(end__gte=self.start))
         )
         if self.end:
@@ -194,6 +201,7 @@ class Portfolio(DatedRange):
         clash = (
             Portfolio.objects.filter(unit=self.unit)
             .exclude(pk=self.pk)
+            .exclude(pk__in=self.checked_elsewhere)
             .filter(Q(end__isnull=True) | Q(end__gte=self.start))
         )
         if self.end:
@@ -241,3 +249,17 @@ class ActingArrangement(DatedRange):
                 raise ValidationError("区长外出期间，由负责常务工作的副区长受委托主持工作（ORG-3）。")
             if absent.kind in (Post.Kind.EXEC_DEPUTY, Post.Kind.DEPUTY) and not acting.is_leader:
                 raise ValidationError("副区长外出期间，由区长指定其他副区长代理（ORG-3）。")
+            if absent.kind == Post.Kind.HEAD and self.kind != self.Kind.ENTRUSTED:
+                raise ValidationError({"kind": "区长外出期间，常务副区长是“受委托主持工作”，请选择该方式（ORG-3）。"})
+            if absent.kind != Post.Kind.HEAD and self.kind == self.Kind.ENTRUSTED:
+                raise ValidationError({"kind": "“受委托主持工作”只用于区长外出；其他领导外出请选“指定代理”（ORG-3）。"})
+        if self.absent_post_id and self.start and not self.cancelled:
+            clash = (
+                ActingArrangement.objects.filter(absent_post_id=self.absent_post_id, cancelled=False)
+                .exclude(pk=self.pk)
+                .filter(Q(end__isnull=True) | Q(end__gte=self.start))
+            )
+            if self.end:
+                clash = clash.filter(start__lte=self.end)
+            if clash.exists():
+                raise ValidationError("这段时间已有该领导的代理安排，请先撤销或调整原安排。")

@@ -37,3 +37,62 @@ def users_with_role(role: Role):
     from .models import User
 
     return User.objects.filter(groups__name=str(role), is_active=True)
+
+
+SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任（X-2）。当前将同时具有：{roles}。"
+
+_ORG_CHART = ("unit", "post", "appointment", "portfolio", "actingarrangement")
+
+# Model permissions each role needs in Django admin. The office maintains the org chart (no delete: ending a
+# post or a portfolio keeps history, ORG-1/ORG-2); the system admin keeps accounts, the security admin assigns
+# roles, the audit admin reads the record — and none of them can do another's job (三员分立).
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.OFFICE_STAFF: tuple(f"org.{verb}_{model}" for model in _ORG_CHART for verb in ("add", "change", "view"))
+    + ("org.view_user",),
+    Role.OFFICE_DIRECTOR: tuple(f"org.{verb}_{model}" for model in _ORG_CHART for verb in ("add", "change", "view"))
+    + ("org.view_user",),
+    Role.CALENDAR_ADMIN: (
+        "workdays.add_workdayoverride",
+        "workdays.change_workdayoverride",
+        "workdays.delete_workdayoverride",
+        "workdays.view_workdayoverride",
+        "workdays.add_calendaryear",
+        "workdays.change_calendaryear",
+        "workdays.view_calendaryear",
+    ),
+    Role.SYSTEM_ADMIN: ("org.add_user", "org.change_user", "org.view_user", "org.view_unit"),
+    Role.SECURITY_ADMIN: ("org.change_user", "org.view_user", "auth.view_group", "org.view_unit"),
+    Role.AUDIT_ADMIN: ("audit.view_event",),
+}
+
+
+def separated_roles_in(names) -> list[str]:
+    """The 三员 roles among `names`, in a stable order, for messages."""
+    return sorted(str(n) for n in set(map(str, names)) & {str(r) for r in SEPARATED_ADMIN_ROLES})
+
+
+def check_role_separation(names) -> None:
+    """Raise ValidationError if the group names `names` hold more than one of the 三员 roles (X-2)."""
+    from django.core.exceptions import ValidationError
+
+    held = separated_roles_in(names)
+    if len(held) > 1:
+        raise ValidationError(SEPARATION_MESSAGE.format(roles="、".join(held)), code="role_separation")
+
+
+def ensure_roles(*, grant_permissions: bool = True) -> dict[Role, object]:
+    """Create every role group (idempotent) and give it the admin permissions it needs.
+
+    Permissions of apps not migrated yet are skipped, so this is safe to call from anywhere.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    groups = {role: Group.objects.get_or_create(name=str(role))[0] for role in Role}
+    if grant_permissions:
+        for role, perms in ROLE_PERMISSIONS.items():
+            wanted = []
+            for perm in perms:
+                app_label, codename = perm.split(".", 1)
+                wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+            groups[role].permissions.add(*wanted)
+    return groups

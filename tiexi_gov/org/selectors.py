@@ -96,8 +96,14 @@ def leader_for_unit(unit: Unit, day: date) -> Handler | None:
     return who_handles(post, day) if post else None
 
 
+# The main head (主要负责人) of a unit by kind of unit: the office's is its director, the government's the head.
+MAIN_HEAD_KINDS = (Post.Kind.UNIT_HEAD, Post.Kind.OFFICE_DIRECTOR, Post.Kind.HEAD)
+
+
 def unit_head_post(unit: Unit) -> Post | None:
-    return Post.objects.filter(unit=unit, kind=Post.Kind.UNIT_HEAD).first()
+    """The unit's main head post (ORG-4): 单位主要负责人; for the office its director, for the government the head."""
+    posts = {p.kind: p for p in Post.objects.filter(unit=unit, kind__in=MAIN_HEAD_KINDS).order_by("-order", "-id")}
+    return next((posts[k] for k in MAIN_HEAD_KINDS if k in posts), None)
 
 
 def posts_held_by(user: User, day: date) -> list[Post]:
@@ -133,3 +139,160 @@ def posts_handled_by(user: User, day: date) -> list[Handler]:
 
 def portfolio_units(post: Post, day: date) -> list[Unit]:
     return [p.unit for p in Portfolio.objects.on(day).filter(post=post).select_related("unit")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reads for the org pages: a constant number of queries however many posts are shown.
+
+
+def handlers_for_posts(posts, day: date) -> dict[int, Handler]:
+    """`who_handles` for many posts at once: {post id: Handler}, in a few queries instead of a few per post."""
+    posts = list(posts)
+    known: dict[int, Post] = {p.pk: p for p in posts}
+    arrangements: dict[int, ActingArrangement] = {}
+    pending = set(known)
+    for _ in range(MAX_ACTING_CHAIN):
+        if not pending:
+            break
+        rows = (
+            ActingArrangement.objects.on(day)
+            .filter(absent_post_id__in=pending, cancelled=False)
+            .select_related("acting_post", "acting_post__unit")
+            .order_by("absent_post_id", "-start", "-id")
+        )
+        pending = set()
+        for row in rows:
+            if row.absent_post_id in arrangements:
+                continue  # the latest one wins, as in active_arrangement()
+            arrangements[row.absent_post_id] = row
+            if row.acting_post_id not in known:
+                known[row.acting_post_id] = row.acting_post
+                pending.add(row.acting_post_id)
+    holders: dict[int, User] = {}
+    for appt in (
+        Appointment.objects.on(day).filter(post_id__in=known).select_related("person").order_by("post_id", "-start")
+    ):
+        holders.setdefault(appt.post_id, appt.person)
+    result = {}
+    for post in posts:
+        current, first, seen = post, None, {post.pk}
+        for _ in range(MAX_ACTING_CHAIN):
+            step = arrangements.get(current.pk)
+            if step is None or step.acting_post_id in seen:
+                break
+            first = first or step
+            current = known[step.acting_post_id]
+            seen.add(current.pk)
+        result[post.pk] = Handler(
+            post=post,
+            person=holders.get(current.pk),
+            via_post=current,
+            arrangement=first,
+            absent_person=holders.get(post.pk) if first else None,
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class LeaderEntry:
+    """One row of the division of work (领导分工): a leader post, who handles it today, the units it covers."""
+
+    handler: Handler
+    units: list[Unit]
+
+    @property
+    def post(self) -> Post:
+        return self.handler.post
+
+
+@dataclass(frozen=True)
+class DivisionOfWork:
+    day: date
+    leaders: list[LeaderEntry]  # 区长, 常务副区长, 副区长 in order
+    office: list[Handler]  # 办公室主任, 副主任
+    unassigned: list[Unit]  # units nobody's portfolio covers: the head answers for them (leader_post_for_unit)
+
+
+OFFICE_LEADER_KINDS = (Post.Kind.OFFICE_DIRECTOR, Post.Kind.OFFICE_DEPUTY_DIRECTOR)
+# Units that are part of nobody's portfolio by nature: the government itself and bodies outside it.
+NOT_IN_PORTFOLIO_KINDS = (Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL)
+
+
+def division_of_work(day: date) -> DivisionOfWork:
+    """The leaders' division of work on `day`, with whoever acts for an absent leader (ORG-2, ORG-3)."""
+    posts = list(
+        Post.objects.filter(kind__in=(*Post.LEADER_KINDS, *OFFICE_LEADER_KINDS))
+        .select_related("unit")
+        .order_by("order", "id")
+    )
+    handlers = handlers_for_posts(posts, day)
+    covered: dict[int, list[Unit]] = {}
+    covered_ids = set()
+    for portfolio in (
+        Portfolio.objects.on(day).filter(unit__active=True).select_related("unit").order_by("unit__order", "unit__id")
+    ):
+        covered.setdefault(portfolio.post_id, []).append(portfolio.unit)
+        covered_ids.add(portfolio.unit_id)
+    kind_rank = {Post.Kind.HEAD: 0, Post.Kind.EXEC_DEPUTY: 1, Post.Kind.DEPUTY: 2}
+    leaders = sorted((p for p in posts if p.is_leader), key=lambda p: (kind_rank[p.kind], p.order, p.pk))
+    unassigned = list(
+        Unit.objects.filter(active=True)
+        .exclude(kind__in=NOT_IN_PORTFOLIO_KINDS)
+        .exclude(pk__in=covered_ids)
+        .order_by("order", "id")
+    )
+    return DivisionOfWork(
+        day=day,
+        leaders=[LeaderEntry(handler=handlers[p.pk], units=covered.get(p.pk, [])) for p in leaders],
+        office=[
+            handlers[p.pk]
+            for p in sorted(
+                (p for p in posts if p.kind in OFFICE_LEADER_KINDS),
+                key=lambda p: (p.kind != Post.Kind.OFFICE_DIRECTOR, p.order, p.pk),
+            )
+        ],
+        unassigned=unassigned,
+    )
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    unit: Unit
+    day: date
+    posts: list[Handler]  # every post of the unit with who handles it today, in order
+    signing_deputies: list[Handler]  # 分管负责人 authorized to sign (ORG-4)
+    other_deputies: list[Handler]  # 分管负责人 without that authority
+    head: Handler | None  # the main head (主要负责人)
+    leader: Handler | None  # the district leader in charge today (leader_for_unit)
+
+
+def unit_overview(unit: Unit, day: date) -> UnitOverview:
+    """What the unit page shows: posts and holders today, signing authority, the leader in charge (ORG-2..4)."""
+    posts = list(Post.objects.filter(unit=unit).select_related("unit").order_by("order", "id"))
+    handlers = handlers_for_posts(posts, day)
+    ordered = [handlers[p.pk] for p in posts]
+    deputies = [h for h in ordered if h.post.kind == Post.Kind.UNIT_DEPUTY]
+    head = next((handlers[p.pk] for k in MAIN_HEAD_KINDS for p in posts if p.kind == k), None)
+    leader = None if unit.kind in NOT_IN_PORTFOLIO_KINDS else leader_for_unit(unit, day)
+    return UnitOverview(
+        unit=unit,
+        day=day,
+        posts=ordered,
+        signing_deputies=[h for h in deputies if h.post.may_sign],
+        other_deputies=[h for h in deputies if not h.post.may_sign],
+        head=head,
+        leader=leader,
+    )
+
+
+def units_grouped_by_kind(units) -> list[tuple[str, list[Unit]]]:
+    """[(kind label, units)] in the order of Unit.Kind, for directory listings."""
+    groups: dict[str, list[Unit]] = {}
+    for unit in units:
+        groups.setdefault(unit.kind, []).append(unit)
+    return [(label, groups[value]) for value, label in Unit.Kind.choices if value in groups]
+
+
+def portfolio_unit_ids(posts, day: date) -> set[int]:
+    """Units covered on `day` by the portfolios of `posts` (ids), for permission checks."""
+    return set(Portfolio.objects.on(day).filter(post__in=posts).values_list("unit_id", flat=True))

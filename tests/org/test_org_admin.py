@@ -1,0 +1,238 @@
+"""The office keeps the org chart in Django admin: the model rules surface as Chinese form errors, not 500s."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from org_support import small_district
+
+from tests.factories import AppointmentFactory, PostFactory, UserFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.models import ActingArrangement, Appointment, Post, User
+from tiexi_gov.org.roles import Role, ensure_roles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office_client(client):
+    ensure_roles()
+    staff = UserFactory(username="office1", roles=[Role.OFFICE_STAFF])
+    User.objects.filter(pk=staff.pk).update(is_staff=True)
+    client.force_login(User.objects.get(pk=staff.pk))
+    return client
+
+
+def inline_management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_org_1_admin_refuses_an_overlapping_appointment_with_a_chinese_error(office_client):
+    post = PostFactory(kind=Post.Kind.UNIT_HEAD, title="教育局局长")
+    AppointmentFactory(post=post, start=dt.date(2022, 1, 10))
+    response = office_client.post(
+        reverse("admin:org_appointment_add"),
+        {"post": post.pk, "person": UserFactory().pk, "start": "2025-07-01", "end": "", "note": ""},
+    )
+    assert response.status_code == 200
+    assert "同一职务在这段时间已有任职人，请先填写前任的截止日期。" in response.text
+    assert Appointment.objects.filter(post=post).count() == 1
+
+
+def _post_change_data(post, rows, initial=()):
+    data = {
+        "kind": post.kind,
+        "unit": post.unit_id,
+        "title": post.title,
+        "order": post.order,
+        **inline_management("appointments", len(initial) + len(rows), len(initial)),
+    }
+    for i, row in enumerate([*initial, *rows]):
+        for key, value in row.items():
+            data[f"appointments-{i}-{key}"] = value
+        data[f"appointments-{i}-post"] = post.pk
+    return data
+
+
+def test_org_1_admin_inline_accepts_ending_the_predecessor_and_appointing_the_successor_in_one_save(office_client):
+    post = PostFactory(kind=Post.Kind.UNIT_HEAD, title="教育局局长")
+    old = AppointmentFactory(post=post, start=dt.date(2022, 1, 10))
+    new_person = UserFactory()
+    data = _post_change_data(
+        post,
+        rows=[{"person": new_person.pk, "start": "2025-07-01", "end": "", "note": "区政府任命"}],
+        initial=[{"id": old.pk, "person": old.person_id, "start": "2022-01-10", "end": "2025-06-30", "note": ""}],
+    )
+    response = office_client.post(reverse("admin:org_post_change", args=[post.pk]), data)
+    assert response.status_code == 302, response.text
+    old.refresh_from_db()
+    assert old.end == dt.date(2025, 6, 30)
+    assert Appointment.objects.get(post=post, person=new_person).start == dt.date(2025, 7, 1)
+
+
+def test_org_1_admin_inline_refuses_two_overlapping_rows_entered_together(office_client):
+    post = PostFactory(kind=Post.Kind.UNIT_HEAD, title="教育局局长")
+    data = _post_change_data(
+        post,
+        rows=[
+            {"person": UserFactory().pk, "start": "2025-01-01", "end": "", "note": ""},
+            {"person": UserFactory().pk, "start": "2025-07-01", "end": "", "note": ""},
+        ],
+    )
+    response = office_client.post(reverse("admin:org_post_change", args=[post.pk]), data)
+    assert response.status_code == 200
+    assert "同一职务在这段时间已有任职人" in response.text
+    assert not Appointment.objects.filter(post=post).exists()
+
+
+def test_org_2_admin_refuses_a_second_leader_for_the_same_unit(office_client):
+    d = small_district()
+    response = office_client.post(
+        reverse("admin:org_portfolio_add"),
+        {"post": d.posts["other_deputy"].pk, "unit": d.unit_a.pk, "start": "2026-03-01", "end": "", "basis": ""},
+    )
+    assert response.status_code == 200
+    assert "该单位在这段时间已有分管领导，请先结束原分工。" in response.text
+
+
+def test_org_3_admin_refuses_a_non_executive_deputy_acting_for_the_head(office_client):
+    d = small_district()
+    response = office_client.post(
+        reverse("admin:org_actingarrangement_add"),
+        {
+            "absent_post": d.posts["head"].pk,
+            "acting_post": d.posts["deputy"].pk,
+            "kind": ActingArrangement.Kind.ENTRUSTED,
+            "start": "2026-03-02",
+            "end": "2026-03-06",
+            "reason": "赴省委党校学习",
+        },
+    )
+    assert response.status_code == 200
+    assert "区长外出期间，由负责常务工作的副区长受委托主持工作（ORG-3）。" in response.text
+    assert not ActingArrangement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "filters"),
+    [
+        ("admin:org_unit_changelist", {"kind": "department"}),
+        ("admin:org_post_changelist", {"holder": "vacant"}),
+        ("admin:org_appointment_changelist", {"validity": "current"}),
+        ("admin:org_portfolio_changelist", {"validity": "ended"}),
+        ("admin:org_actingarrangement_changelist", {"validity": "future"}),
+        ("admin:org_user_changelist", {"is_active__exact": "1"}),
+    ],
+)
+def test_org_admin_lists_open_for_the_office_with_date_filters(office_client, url, filters):
+    small_district()
+    response = office_client.get(reverse(url), filters)
+    assert response.status_code == 200
+    assert office_client.get(reverse(url), {"q": "发改局"}).status_code == 200
+
+
+def _user_change_data(user, **fields):
+    data = {
+        "username": user.username,
+        "full_name": user.full_name,
+        "unit": user.unit_id or "",
+        "phone": user.phone,
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def admins(client):
+    ensure_roles()
+    people = {}
+    for key, role in [("sec", Role.SECURITY_ADMIN), ("sys", Role.SYSTEM_ADMIN)]:
+        person = UserFactory(username=key, roles=[role])
+        User.objects.filter(pk=person.pk).update(is_staff=True)
+        people[key] = User.objects.get(pk=person.pk)
+    return people
+
+
+def test_x_2_admin_user_form_shows_role_separation_as_a_form_error(client, admins):
+    roles = ensure_roles()
+    target = UserFactory(username="target", roles=[Role.SYSTEM_ADMIN])
+    client.force_login(admins["sec"])
+    response = client.post(
+        reverse("admin:org_user_change", args=[target.pk]),
+        _user_change_data(target, groups=[roles[Role.SYSTEM_ADMIN].pk, roles[Role.AUDIT_ADMIN].pk]),
+    )
+    assert response.status_code == 200
+    assert "三员分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任（X-2）" in response.text
+    assert set(target.groups.values_list("name", flat=True)) == {str(Role.SYSTEM_ADMIN)}
+
+
+def test_x_2_security_admin_assigns_roles_and_the_change_is_audited(client, admins):
+    roles = ensure_roles()
+    target = UserFactory(username="target", roles=[Role.CLERK])
+    client.force_login(admins["sec"])
+    response = client.post(
+        reverse("admin:org_user_change", args=[target.pk]),
+        _user_change_data(target, groups=[roles[Role.AUDIT_ADMIN].pk], username="renamed", is_staff="on"),
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert set(target.groups.values_list("name", flat=True)) == {str(Role.AUDIT_ADMIN)}
+    assert target.username == "target"  # account data is the system admin's, read-only here
+    event = Event.objects.for_object(target).get(action="roles_changed")
+    assert event.actor == admins["sec"]
+    assert event.opinion == "授予：审计管理员；撤销：文书"
+
+
+def test_x_2_system_admin_keeps_accounts_but_cannot_assign_roles(client, admins):
+    roles = ensure_roles()
+    target = UserFactory(username="target", roles=[Role.CLERK])
+    client.force_login(admins["sys"])
+    response = client.post(
+        reverse("admin:org_user_change", args=[target.pk]),
+        _user_change_data(target, full_name="新名字", groups=[roles[Role.SECURITY_ADMIN].pk]),
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.full_name == "新名字"
+    assert set(target.groups.values_list("name", flat=True)) == {str(Role.CLERK)}
+    # only the system admin resets passwords
+    client.force_login(admins["sec"])
+    assert client.get(reverse("admin:auth_user_password_change", args=[target.pk])).status_code == 403
+
+
+def test_x_2_admin_add_user_form_refuses_two_admin_roles(client):
+    roles = ensure_roles()
+    root = UserFactory(username="root")
+    User.objects.filter(pk=root.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(User.objects.get(pk=root.pk))
+    data = {
+        "username": "newbie",
+        "full_name": "新人",
+        "usable_password": "true",
+        "password1": "Long-enough-pw-2026",
+        "password2": "Long-enough-pw-2026",
+        "groups": [roles[Role.SECURITY_ADMIN].pk, roles[Role.AUDIT_ADMIN].pk],
+    }
+    response = client.post(reverse("admin:org_user_add"), data)
+    assert response.status_code == 200
+    assert "三员分立" in response.text
+    assert not User.objects.filter(username="newbie").exists()
+    data["groups"] = [roles[Role.AUDIT_ADMIN].pk]
+    assert client.post(reverse("admin:org_user_add"), data).status_code == 302
+    assert User.objects.get(username="newbie").groups.get().name == str(Role.AUDIT_ADMIN)
+
+
+def test_x_2_admin_user_list_shows_roles(client, admins):
+    client.force_login(admins["sys"])
+    response = client.get(reverse("admin:org_user_changelist"))
+    assert response.status_code == 200
+    assert str(Role.SECURITY_ADMIN) in response.text

@@ -1,0 +1,81 @@
+"""Who may see what in the org app — the one place views and selectors ask (X-2).
+
+- the office (staff, director), the district head and the system admin see every unit;
+- so does whoever presides in the head's stead today (受委托主持工作, ORG-3);
+- a deputy head sees the units in the portfolios they handle today, their own and those they act for (ORG-2);
+- everyone else (clerks, unit heads, other admins) sees the units of the posts they hold or act for today, and
+  their home unit;
+- an explicit django-guardian grant (`org.view_unit` on one unit) opens that unit to a named person.
+An outsider gets 404, never 403: the page's existence is not confirmed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Post, Unit
+from .roles import Role, has_role
+from .selectors import portfolio_unit_ids, posts_handled_by
+
+SEES_ALL_ROLES = (Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR, Role.DISTRICT_HEAD, Role.SYSTEM_ADMIN)
+
+
+def is_office(user) -> bool:
+    """Office staff or the office director (区政府办公室): they keep the org chart, ledgers and agendas."""
+    return has_role(user, Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR)
+
+
+def is_district_leader(user) -> bool:
+    return has_role(user, Role.DISTRICT_HEAD, Role.DEPUTY_HEAD)
+
+
+def visible_unit_ids(user, day: date | None = None) -> set[int] | None:
+    """Ids of the units `user` may see on `day`; None means all of them. Cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    day = day or timezone.localdate()
+    cache = user.__dict__.setdefault("_visible_unit_ids", {})
+    if day in cache:
+        return cache[day]
+    if user.is_superuser or has_role(user, *SEES_ALL_ROLES):
+        cache[day] = None
+        return None
+    handled = posts_handled_by(user, day)
+    posts = [h.post for h in handled]
+    if any(p.kind == Post.Kind.HEAD for p in posts):
+        cache[day] = None  # presiding in the head's stead (ORG-3)
+        return None
+    ids = {p.unit_id for p in posts}
+    if user.unit_id:
+        ids.add(user.unit_id)
+    leader_posts = [p for p in posts if p.is_leader]
+    if leader_posts:
+        ids |= portfolio_unit_ids(leader_posts, day)
+    cache[day] = ids
+    return ids
+
+
+def visible_units(user, day: date | None = None):
+    """The units `user` may see, as a queryset."""
+    ids = visible_unit_ids(user, day)
+    units = Unit.objects.all()
+    return units if ids is None else units.filter(pk__in=ids)
+
+
+def can_view_unit(user, unit: Unit, day: date | None = None) -> bool:
+    ids = visible_unit_ids(user, day)
+    if ids is None or unit.pk in ids:
+        return True
+    # An explicit object grant (guardian); global permissions never open a unit.
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("org.view_unit", unit)
+
+
+def get_unit_or_404(user, code: str, day: date | None = None) -> Unit:
+    """The unit with `code` if `user` may see it; otherwise 404 whether or not it exists."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or not can_view_unit(user, unit, day):
+        raise Http404("没有找到该单位。")
+    return unit

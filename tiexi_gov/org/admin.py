@@ -1,0 +1,290 @@
+"""Django admin for the org chart. The office maintains it; 三员 (system/security/audit admins) keep accounts.
+
+The models' clean() rules (overlapping appointments and portfolios, who may act for whom) surface as form
+errors in Chinese; rows edited together in one inline are checked against each other's new values.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from .models import ActingArrangement, Appointment, Portfolio, Post, Unit, User
+from .roles import Role, check_role_separation, has_role
+from .services import record_role_change
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    """Rows in force today, ended, or not yet started (start/end dates, ORG-1)."""
+
+    title = "有效状态"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("current", "当前有效"), ("ended", "已结束"), ("future", "尚未开始")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "current":
+            return queryset.on(today)
+        if self.value() == "ended":
+            return queryset.filter(end__lt=today)
+        if self.value() == "future":
+            return queryset.filter(start__gt=today)
+        return queryset
+
+
+class VacancyFilter(admin.SimpleListFilter):
+    """Posts held today or vacant today."""
+
+    title = "今日任职"
+    parameter_name = "holder"
+
+    def lookups(self, request, model_admin):
+        return [("held", "有任职人"), ("vacant", "空缺")]
+
+    def queryset(self, request, queryset):
+        held = Appointment.objects.on(timezone.localdate()).values("post_id")
+        if self.value() == "held":
+            return queryset.filter(pk__in=held)
+        if self.value() == "vacant":
+            return queryset.exclude(pk__in=held)
+        return queryset
+
+
+class DatedInlineFormSet(BaseInlineFormSet):
+    """Checks the dated rows of one inline against each other, using the values being submitted.
+
+    The model's clean() checks against the database; here it skips the rows of this form set (they may be changed
+    in the same save — e.g. the predecessor's end date entered together with the successor's appointment).
+    """
+
+    overlap_key: str | None = None  # rows overlap only when this field is equal too (None: all rows)
+    overlap_message = "这些记录的起止日期相互重叠。"
+
+    @cached_property
+    def sibling_pks(self) -> set:
+        return {obj.pk for obj in self.get_queryset()}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance._checked_elsewhere = self.sibling_pks
+        return form
+
+    def clean(self):
+        super().clean()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or (self.can_delete and self._should_delete_form(form)) or not data.get("start"):
+                continue
+            key = data.get(self.overlap_key) if self.overlap_key else None
+            rows.append((key, data["start"], data.get("end")))
+        for i, (key_a, start_a, end_a) in enumerate(rows):
+            for key_b, start_b, end_b in rows[i + 1 :]:
+                if key_a == key_b and (end_b is None or start_a <= end_b) and (end_a is None or start_b <= end_a):
+                    raise ValidationError(self.overlap_message)
+
+
+class AppointmentFormSet(DatedInlineFormSet):
+    overlap_message = "同一职务在这段时间已有任职人，请先填写前任的截止日期。"
+
+
+class PortfolioFormSet(DatedInlineFormSet):
+    overlap_key = "unit"
+    overlap_message = "该单位在这段时间已有分管领导，请先结束原分工。"
+
+
+class AppointmentInline(admin.TabularInline):
+    model = Appointment
+    formset = AppointmentFormSet
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "start", "end", "note"]
+    ordering = ["-start"]
+
+
+class PortfolioInline(admin.TabularInline):
+    model = Portfolio
+    formset = PortfolioFormSet
+    fk_name = "post"
+    extra = 1
+    autocomplete_fields = ["unit"]
+    fields = ["unit", "start", "end", "basis"]
+    ordering = ["unit__order", "-start"]
+    verbose_name_plural = "分管单位（变更分工请填写原分工的截止日期，再新增一行）"
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "is_comprehensive", "order", "active"]
+    list_editable = ["order"]
+    list_filter = ["kind", "is_comprehensive", "active"]
+    search_fields = ["name", "short_name", "code"]
+    ordering = ["order", "id"]
+
+
+def _holder_today_subquery(field: str = "person__full_name"):
+    return Subquery(Appointment.objects.on(timezone.localdate()).filter(post=OuterRef("pk")).values(field)[:1])
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "kind", "holder_today", "is_judicial", "may_sign", "order"]
+    list_filter = [VacancyFilter, "kind", "unit__kind", "is_judicial", "may_sign", "unit"]
+    list_select_related = ["unit"]
+    search_fields = ["title", "unit__name", "unit__short_name", "appointments__person__full_name"]
+    autocomplete_fields = ["unit"]
+    ordering = ["unit__order", "order", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_holder=_holder_today_subquery())
+
+    @admin.display(description="今日任职人")
+    def holder_today(self, obj):
+        return getattr(obj, "_holder", None) or "（空缺）"
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.is_leader:
+            return [AppointmentInline, PortfolioInline]
+        return [AppointmentInline]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["person", "post", "unit_name", "start", "end", "note"]
+    list_filter = [ValidityFilter, "post__kind", "post__unit__kind"]
+    list_select_related = ["person", "post", "post__unit"]
+    search_fields = ["person__full_name", "person__username", "post__title", "post__unit__name"]
+    autocomplete_fields = ["post", "person"]
+    date_hierarchy = "start"
+
+    @admin.display(description="单位", ordering="post__unit__order")
+    def unit_name(self, obj):
+        return obj.post.unit.display_name
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    list_display = ["unit", "post", "start", "end", "basis"]
+    list_filter = [ValidityFilter, "post", "unit__kind"]
+    list_select_related = ["unit", "post"]
+    search_fields = ["unit__name", "unit__short_name", "post__title", "basis"]
+    autocomplete_fields = ["post", "unit"]
+    date_hierarchy = "start"
+
+
+@admin.register(ActingArrangement)
+class ActingArrangementAdmin(admin.ModelAdmin):
+    list_display = ["absent_post", "acting_post", "kind", "start", "end", "reason", "designated_by", "cancelled"]
+    list_filter = [ValidityFilter, "kind", "cancelled"]
+    list_select_related = ["absent_post", "acting_post", "designated_by"]
+    search_fields = ["absent_post__title", "acting_post__title", "reason"]
+    autocomplete_fields = ["absent_post", "acting_post", "designated_by"]
+    date_hierarchy = "start"
+
+
+class RoleSeparationMixin:
+    """A form error (not a 500) when the chosen groups break 三员分立 (X-2)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is not None:
+            try:
+                check_role_separation(g.name for g in groups)
+            except ValidationError as error:
+                self.add_error("groups", error)
+        return cleaned
+
+
+class OrgUserChangeForm(RoleSeparationMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class OrgUserCreationForm(RoleSeparationMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "unit", "phone", "email", "groups")
+
+
+ACCOUNT_FIELDS = ("username", "full_name", "unit", "phone", "email", "is_active", "first_name", "last_name")
+ACCESS_FIELDS = ("groups", "user_permissions", "is_staff")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts. The system admin keeps accounts, the security admin assigns roles (三员分立)."""
+
+    form = OrgUserChangeForm
+    add_form = OrgUserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "unit", "phone", "email")}),
+        ("角色与权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    *("username", "full_name", "unit", "phone", "email"),
+                    *("usable_password", "password1", "password2"),
+                ),
+            },
+        ),
+        ("角色", {"fields": ("groups",)}),
+    )
+    list_display = ["username", "full_name", "unit", "phone", "role_names", "is_active", "is_staff"]
+    list_filter = ["groups", "unit__kind", "is_active", "is_staff", "unit"]
+    list_select_related = ["unit"]
+    search_fields = ["username", "full_name", "phone", "email", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["unit"]
+    ordering = ["unit__order", "username"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="角色")
+    def role_names(self, obj):
+        return "、".join(sorted(g.name for g in obj.groups.all())) or "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        actor = request.user
+        if actor.is_superuser:
+            return readonly
+        readonly.append("is_superuser")
+        if obj is not None:
+            if not has_role(actor, Role.SECURITY_ADMIN):
+                readonly += ACCESS_FIELDS  # only the security admin assigns roles
+            if not has_role(actor, Role.SYSTEM_ADMIN):
+                readonly += ACCOUNT_FIELDS  # only the system admin keeps account data
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and not (request.user.is_superuser or has_role(request.user, Role.SECURITY_ADMIN)):
+            return fieldsets[:1]  # the system admin creates the account; the security admin gives it roles
+        return fieldsets
+
+    def user_change_password(self, request, id, form_url=""):
+        if not (request.user.is_superuser or has_role(request.user, Role.SYSTEM_ADMIN)):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.groups.values_list("name", flat=True))
+        record_role_change(actor=request.user, user=form.instance, before=before, after=after)
