@@ -1,4 +1,10 @@
 """URLs of the documents app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "documents"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

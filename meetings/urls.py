@@ -1,4 +1,10 @@
 """URLs of the meetings app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "meetings"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,4 +1,10 @@
 """URLs of the audit app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [
+    path("<int:content_type_id>/<str:object_id>/", views.history, name="history"),
+]

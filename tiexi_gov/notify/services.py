@@ -35,7 +35,9 @@ def notify(
 
 
 def deliver(rows: list[Message]) -> list[Message]:
-    """Insert prepared messages in bulk (duplicates by key are skipped) and e-mail them after commit."""
+    """Insert prepared messages in bulk (duplicates by key are skipped) and e-mail them after commit.
+
+    Returns the messages that were new to this call (a keyed one already sent earlier is left out)."""
     if not rows:
         return []
     keyed = [m.key for m in rows if m.key]
@@ -43,26 +45,31 @@ def deliver(rows: list[Message]) -> list[Message]:
     fresh = [m for m in rows if not m.key or m.key not in existing]
     created = Message.objects.bulk_create(fresh, ignore_conflicts=bool(keyed))
     if keyed:
-        # ignore_conflicts leaves pk unset; re-read the rows this call really wrote.
-        created = list(Message.objects.filter(key__in=[m.key for m in fresh if m.key], emailed_at__isnull=True))
-        created += [m for m in fresh if not m.key]
-    ids = [m.pk for m in created if m.pk]
+        # ignore_conflicts leaves pk unset; read back just the ids of the keyed rows this call wrote.
+        ids = list(
+            Message.objects.filter(key__in=[m.key for m in fresh if m.key], emailed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        ids += [m.pk for m in fresh if not m.key and m.pk]
+    else:
+        ids = [m.pk for m in created if m.pk]
     if ids:
         transaction.on_commit(lambda ids=tuple(ids): email_messages(ids))
-    return created
+    return fresh
 
 
 def email_messages(ids) -> int:
-    """E-mail the given inbox messages to recipients who have an address; marks them e-mailed."""
-    pending = list(Message.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient"))
+    """E-mail the given inbox messages to recipients who have an address; marks them handled."""
+    pending = Message.objects.filter(pk__in=ids, emailed_at__isnull=True)
+    rows = pending.exclude(recipient__email="").values_list("subject", "body", "url", "recipient__email")
     mails = [
-        (f"[铁西区政府] {m.subject}", f"{m.body}\n\n{m.url}".strip(), settings.DEFAULT_FROM_EMAIL, [m.recipient.email])
-        for m in pending
-        if m.recipient.email
+        (f"[铁西区政府] {subject}", f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [email])
+        for subject, body, url, email in rows
     ]
     if mails:
         send_mass_mail(mails, fail_silently=True)
-    Message.objects.filter(pk__in=[m.pk for m in pending]).update(emailed_at=timezone.now())
+    pending.update(emailed_at=timezone.now())  # "handled": no address means nothing to send
     return len(mails)
 
 

@@ -1,0 +1,188 @@
+"""The in-app inbox and e-mail (issue 2 point 7): only the recipient sees a message, unread count in the
+header, mark read, e-mail only after commit, a dedupe key sends once."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tiexi_gov.notify import services
+from tiexi_gov.notify.models import Message
+from tiexi_gov.notify.views import safe_local_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _message(user, **kwargs):
+    kwargs.setdefault("subject", "请于明日前办理")
+    return Message.objects.create(recipient=user, **kwargs)
+
+
+def test_inbox_lists_only_own_messages(client):
+    me, other = UserFactory(), UserFactory()
+    _message(me, subject="给我的提醒")
+    _message(other, subject="给别人的提醒")
+    client.force_login(me)
+    page = client.get(reverse("notify:inbox")).content.decode()
+    assert "给我的提醒" in page
+    assert "给别人的提醒" not in page
+
+
+def test_someone_elses_message_is_404_to_open_and_to_mark(client):
+    me, other = UserFactory(), UserFactory()
+    theirs = _message(other, url="/inbox/")
+    client.force_login(me)
+    assert client.get(reverse("notify:open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notify:mark_read", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_inbox_requires_login(client):
+    response = client.get(reverse("notify:inbox"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_unread_count_shows_in_header_badge(client):
+    me = UserFactory()
+    for _ in range(3):
+        _message(me)
+    _message(me, read_at="2026-01-05T09:00:00+08:00")
+    client.force_login(me)
+    response = client.get(reverse("notify:inbox"))
+    assert response.context["inbox_unread"] == 3
+    assert 'data-testid="inbox-unread"' in response.content.decode()
+
+
+def test_unread_messages_come_first_then_newest(client):
+    me = UserFactory()
+    old_unread = _message(me, subject="旧的未读")
+    read = _message(me, subject="已读", read_at="2026-01-05T09:00:00+08:00")
+    new_unread = _message(me, subject="新的未读")
+    client.force_login(me)
+    listed = list(client.get(reverse("notify:inbox")).context["message_list"])
+    assert [m.pk for m in listed] == [new_unread.pk, old_unread.pk, read.pk]
+
+
+def test_inbox_list_uses_constant_queries(client, django_assert_max_num_queries):
+    me = UserFactory()
+    client.force_login(me)
+    for _ in range(30):
+        _message(me)
+    # session, user, unread count (badge), role lookup (nav), page count, page rows + slack
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notify:inbox"))
+    assert len(response.context["message_list"]) == 20
+    assert response.context["page_obj"].paginator.num_pages == 2
+
+
+def test_mark_one_read_by_post(client):
+    me = UserFactory()
+    m = _message(me)
+    client.force_login(me)
+    assert client.get(reverse("notify:mark_read", args=[m.pk])).status_code == 405
+    response = client.post(reverse("notify:mark_read", args=[m.pk]))
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert m.read_at is not None
+
+
+def test_mark_one_read_with_htmx_returns_the_row_and_new_badge(client):
+    me = UserFactory()
+    m, _other = _message(me), _message(me)
+    client.force_login(me)
+    response = client.post(reverse("notify:mark_read", args=[m.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="msg-{m.pk}"' in body
+    assert "标为已读" not in body  # the row now shows as read
+    assert 'hx-swap-oob="true"' in body
+    assert response.context["inbox_unread"] == 1
+
+
+def test_mark_all_read(client):
+    me, other = UserFactory(), UserFactory()
+    for _ in range(3):
+        _message(me)
+    theirs = _message(other)
+    client.force_login(me)
+    client.post(reverse("notify:mark_all_read"))
+    assert not Message.objects.filter(recipient=me, read_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_opening_a_message_marks_it_read_and_follows_its_link(client):
+    me = UserFactory()
+    m = _message(me, url="/documents/?item=7")
+    client.force_login(me)
+    response = client.get(reverse("notify:open", args=[m.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/documents/?item=7"
+    m.refresh_from_db()
+    assert m.read_at is not None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/phish", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", ""]
+)
+def test_opening_a_message_never_redirects_off_site(client, url):
+    me = UserFactory()
+    m = _message(me, url=url)
+    client.force_login(me)
+    response = client.get(reverse("notify:open", args=[m.pk]))
+    assert response["Location"] == reverse("notify:inbox")
+
+
+def test_safe_local_url_accepts_only_relative_paths(rf):
+    request = rf.get("/")
+    assert safe_local_url(request, "/inbox/") == "/inbox/"
+    assert safe_local_url(request, "http://testserver/inbox/") is None
+
+
+def test_email_is_sent_only_after_commit(django_capture_on_commit_callbacks):
+    me = UserFactory(email="deputy@tiexi.test")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.notify(recipients=[me], subject="请审核", body="公文待审核", url="/documents/")
+    assert mail.outbox == []  # nothing leaves before the transaction commits
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["deputy@tiexi.test"]
+    assert "请审核" in mail.outbox[0].subject
+    assert Message.objects.get(recipient=me).emailed_at is not None
+
+
+def test_rolled_back_notification_sends_no_email():
+    from django.db import transaction
+
+    me = UserFactory(email="deputy@tiexi.test")
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.notify(recipients=[me], subject="不会发出")
+        raise Boom
+    assert mail.outbox == []
+    assert not Message.objects.filter(recipient=me).exists()
+
+
+def test_dedupe_key_sends_once(django_capture_on_commit_callbacks):
+    me = UserFactory(email="deputy@tiexi.test")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.notify(recipients=[me, me], subject="明日到期", key="deadline:42:remind")
+    assert Message.objects.filter(recipient=me).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_email_task_is_idempotent():
+    from tiexi_gov.notify.tasks import email_messages
+
+    me = UserFactory(email="deputy@tiexi.test")
+    m = _message(me)
+    assert email_messages.run([m.pk]) == 1
+    assert email_messages.run([m.pk]) == 0
+    assert len(mail.outbox) == 1

@@ -1,0 +1,71 @@
+"""The inbox pages: list, open (marks read, follows the link), mark one / all read.
+
+Only the recipient ever sees a message: every lookup is filtered by recipient, so others get 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .models import Message
+
+PAGE_SIZE = 20
+
+
+def _inbox_queryset(user):
+    # Unread first, then newest first; one query per page (the recipient index serves both halves).
+    return (
+        Message.objects.filter(recipient=user)
+        .annotate(
+            is_read=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("is_read", "-created_at", "-id")
+    )
+
+
+def safe_local_url(request, url: str) -> str | None:
+    """A same-site relative path, or None: a message link must never send people off-site."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return None
+    return url
+
+
+@login_required
+@require_GET
+def inbox(request):
+    page_obj = Paginator(_inbox_queryset(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notify/inbox.html", {"page_obj": page_obj, "message_list": page_obj.object_list})
+
+
+@login_required
+@require_GET
+def open_message(request, pk: int):
+    message = get_object_or_404(Message, pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, message_ids=[message.pk])
+    return redirect(safe_local_url(request, message.url) or "notify:inbox")
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    message = get_object_or_404(Message, pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, message_ids=[message.pk])
+    if request.htmx:
+        message.refresh_from_db()
+        return render(request, "notify/_message_row.html", {"m": message, "oob_badge": True})
+    return redirect("notify:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_read(user=request.user)
+    messages.success(request, f"已将 {count} 条消息标为已读。" if count else "没有未读消息。")
+    return redirect("notify:inbox")
