@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test test-fast lint format bench venv migrate seed
+
+venv: $(STAMP)
+
+# (Re)install whenever the pinned requirements change.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+## Start web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker), demo data loaded.
+run: $(STAMP)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python scripts/run_dev.py
+
+## The whole test suite: SQLite unless DATABASE_URL is set (CI: PostgreSQL + Redis, --create-db).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Everything except the browser journeys.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Speed numbers for the notes (the deadline benchmark wants PostgreSQL: set DATABASE_URL).
+bench: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_workdays
+	$(BIN)/python manage.py bench_deadlines
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo

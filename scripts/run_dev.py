@@ -1,0 +1,160 @@
+"""Start the whole portal on a laptop: migrate, seed the demo district, then web + Celery worker + beat.
+
+Used by `make run`. Embedded defaults (SQLite file and filesystem broker under var/) unless DATABASE_URL /
+CELERY_BROKER_URL are set. Prints the URL and the demo logins; Ctrl-C (or SIGTERM) stops all three.
+
+Environment: HOST (default 127.0.0.1), PORT (default 8000), DEMO_PASSWORD (default: generated once and
+kept in var/demo_password.txt so it stays the same between runs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("TIEXI_VAR_DIR", ROOT / "var"))
+PY = sys.executable
+CELERY = str(Path(PY).with_name("celery"))
+
+
+def log(text: str) -> None:
+    print(f"[run] {text}", flush=True)
+
+
+def demo_password() -> str:
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"]
+    stored = VAR / "demo_password.txt"
+    if stored.exists() and stored.read_text().strip():
+        return stored.read_text().strip()
+    password = "Tx-" + secrets.token_urlsafe(9)
+    VAR.mkdir(parents=True, exist_ok=True)
+    stored.write_text(password + "\n")
+    stored.chmod(0o600)
+    return password
+
+
+def manage(*args: str, env: dict, capture: bool = False) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
+    return result.stdout if capture else ""
+
+
+def seed(password: str, env: dict) -> str:
+    """Build the demo district (idempotent); returns seed_demo's table of logins for the banner."""
+    return manage("seed_demo", "--password", password, env=env, capture=True).strip()
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="tiexi_gov.settings")
+    VAR.mkdir(parents=True, exist_ok=True)
+    if port_open(host, port):
+        log(f"端口 {host}:{port} 已被占用：请先停止它，或用 PORT=8001 make run 换一个端口。")
+        return 2
+
+    log("migrate …")
+    manage("migrate", "--noinput", env=env)
+    password = demo_password()
+    log("seed demo district …")
+    logins = seed(password, env)
+
+    children: dict[str, subprocess.Popen] = {}
+
+    def start(name: str, argv: list[str]) -> None:
+        # Each child leads its own process group so that stopping it also stops its helpers
+        # (runserver's autoreloader child, the worker's pool processes).
+        children[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+        log(f"started {name} (pid {children[name].pid})")
+
+    def stop_all(*_args) -> None:
+        for name, proc in children.items():
+            if proc.poll() is None:
+                log(f"stopping {name} …")
+                with contextlib.suppress(ProcessLookupError):
+                    if name == "web":
+                        os.killpg(proc.pid, signal.SIGTERM)  # runserver's autoreloader has a child
+                    else:
+                        proc.send_signal(signal.SIGTERM)  # Celery shuts its own pool down (warm shutdown)
+        deadline = time.monotonic() + 20  # Celery's warm shutdown takes a few seconds
+        for proc in children.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    start("web", [PY, "manage.py", "runserver", f"{host}:{port}"])
+    start("worker", [CELERY, "-A", "tiexi_gov", "worker", "-l", "info", "--concurrency", "2", "-n", "dev@%h"])
+    # Exactly one beat: it keeps its pidfile under var/ and reads its schedule from the database.
+    start(
+        "beat",
+        [
+            CELERY,
+            "-A",
+            "tiexi_gov",
+            "beat",
+            "-l",
+            "info",
+            "--scheduler",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+            "--pidfile",
+            str(VAR / "celerybeat.pid"),
+        ],
+    )
+
+    for _ in range(120):
+        if port_open(host, port) or stopping:
+            break
+        time.sleep(0.5)
+
+    url = f"http://{host}:{port}/"
+    lines = ["", "=" * 72, "demo logins (seed_demo):", "", logins, ""]
+    lines += [
+        f"  铁西区人民政府工作平台 running at {url}",
+        f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",
+        "  Ctrl-C stops web, worker and beat.",
+        "=" * 72,
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+    code = 0
+    while not stopping:
+        for name, proc in children.items():
+            if proc.poll() is not None:
+                log(f"{name} exited with code {proc.returncode}; stopping the others.")
+                code = proc.returncode or 1
+                stopping = True
+                break
+        time.sleep(0.5)
+    stop_all()
+    log("stopped.")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
