@@ -1,0 +1,165 @@
+"""征求意见/会签 (DOC-6, DOC-7): replies, agreed extensions, disagreement statements, silence as consent."""
+
+import datetime as dt
+
+import pytest
+from documents_support import DAY, draft
+
+from documents import services
+from documents.models import ConsultationRequest, SubmissionState
+from documents.services import AlreadyHandledError, DocumentRuleError
+from tiexi_gov.audit.models import Event
+from tiexi_gov.deadlines import services as deadlines
+from tiexi_gov.deadlines.models import Deadline
+from tiexi_gov.notify.models import Message
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+Reply = ConsultationRequest.Reply
+
+
+def _consult(w, day=DAY, limit_wd=5, units=None, **overrides):
+    sub = draft(w, day, **overrides)
+    reqs = services.request_consultation(
+        actor=w.fin_clerk, submission=sub, units=units or [w.dev], limit_wd=limit_wd, today=day
+    )
+    sub.refresh_from_db()
+    return sub, reqs
+
+
+def test_doc_6_consultation_opens_a_clock_per_unit(world):
+    sub, (req,) = _consult(world)
+    assert sub.state == SubmissionState.CONSULTING
+    assert req.due == dt.date(2026, 9, 14)  # 5 WD after Mon 9-07
+    clock = Deadline.objects.get(rule_id="DOC-7", state="open")
+    assert clock.due == req.due and clock.owner_unit == world.dev
+    assert world.dev_clerk.messages.filter(subject__contains="征求意见").exists()
+
+
+def test_doc_7_lead_unit_may_set_another_limit(world):
+    _sub, (req,) = _consult(world, limit_wd=2)
+    assert req.due == dt.date(2026, 9, 9)
+
+
+def test_doc_6_disagreement_needs_reasons(world):
+    _sub, (req,) = _consult(world)
+    with pytest.raises(DocumentRuleError) as exc:
+        services.reply_to_consultation(actor=world.dev_clerk, consultation=req, reply=Reply.DISAGREE, text="")
+    assert exc.value.rule_id == "DOC-6"
+
+
+def test_doc_6_only_the_consulted_unit_replies(world):
+    _sub, (req,) = _consult(world)
+    with pytest.raises(services.ActionNotAllowed):
+        services.reply_to_consultation(actor=world.outsider, consultation=req, reply=Reply.AGREE)
+
+
+def test_doc_6_disagreement_must_be_stated_and_countersigned_before_signature(world):
+    sub, (req,) = _consult(world)
+    services.reply_to_consultation(
+        actor=world.dev_clerk, consultation=req, reply=Reply.DISAGREE, text="资金来源不明确", today=DAY
+    )
+    with pytest.raises(DocumentRuleError) as exc:
+        services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    assert exc.value.rule_ids == ["DOC-6"]
+    statement = services.record_disagreement_statement(
+        actor=world.fin_clerk,
+        submission=sub,
+        talks_note="两局主要负责人9月10日协商未果",
+        lead_reasons="专项资金已列入年度预算",
+        other_reasons="发改局认为项目未入库",
+        proposal="建议先行拨付50%，入库后拨付余款",
+    )
+    with pytest.raises(DocumentRuleError):  # not yet countersigned by 发改局
+        services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    with pytest.raises(services.ActionNotAllowed):
+        services.countersign_statement(actor=world.outsider, statement=statement)
+    services.countersign_statement(actor=world.dev_head, statement=statement, note="同意如实上报")
+    sub = services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    assert sub.state == SubmissionState.AWAITING_SIGNATURE
+    assert Event.objects.for_object(sub).filter(rule_id="DOC-6", action="disagreement_statement").exists()
+
+
+def test_doc_7_open_consultation_blocks_signature(world):
+    sub, _ = _consult(world)
+    with pytest.raises(DocumentRuleError) as exc:
+        services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    assert exc.value.rule_ids == ["DOC-7"]
+
+
+def test_doc_7_reply_closes_the_clock_and_a_second_reply_is_refused(world):
+    _sub, (req,) = _consult(world)
+    services.reply_to_consultation(actor=world.dev_clerk, consultation=req, reply=Reply.AGREE, today=DAY)
+    assert not Deadline.objects.filter(rule_id="DOC-7", closed_at__isnull=True).exists()
+    with pytest.raises(AlreadyHandledError) as exc:
+        services.reply_to_consultation(actor=world.dev_head, consultation=req, reply=Reply.AGREE)
+    assert "韩文书" in str(exc.value)
+
+
+def test_doc_7_agreed_extension_moves_the_clock(world):
+    _sub, (req,) = _consult(world)
+    new_due = dt.date(2026, 9, 18)
+    services.agree_extension(actor=world.fin_clerk, consultation=req, new_due=new_due, note="电话商定，书面回复")
+    clocks = Deadline.objects.filter(rule_id="DOC-7")
+    assert clocks.filter(state="cancelled").count() == 1
+    assert clocks.get(state="open").due == new_due
+    # Silence is judged against the agreed day, not the original one.
+    deadlines.sweep(today=dt.date(2026, 9, 15))
+    req.refresh_from_db()
+    assert req.state == ConsultationRequest.State.OPEN
+    deadlines.sweep(today=dt.date(2026, 9, 21))
+    req.refresh_from_db()
+    assert req.state == ConsultationRequest.State.DEEMED and req.deemed_on == dt.date(2026, 9, 19)
+
+
+def test_doc_7_extension_must_be_later_than_the_current_limit(world):
+    _sub, (req,) = _consult(world)
+    with pytest.raises(DocumentRuleError):
+        services.agree_extension(actor=world.fin_clerk, consultation=req, new_due=req.due)
+
+
+def test_doc_7_countersign_silence_is_consent_over_national_day(world):
+    """Requested Tue 2026-09-29 with 5 WD: 9-30, 10-08, 10-09, 10-10 (make-up Saturday), 10-12 → due 10-12.
+    The sweep runs every day; the silence is recorded on the sweep of 10-13 and only once."""
+    requested = dt.date(2026, 9, 29)
+    sub, (req,) = _consult(world, day=requested, decision_needed_by=dt.date(2026, 11, 30))
+    assert req.due == dt.date(2026, 10, 12)
+    day = requested
+    while day <= dt.date(2026, 10, 20):
+        deadlines.sweep(today=day)
+        req.refresh_from_db()
+        deemed_events = Event.objects.for_object(sub).filter(action="consultation_deemed").count()
+        if day < dt.date(2026, 10, 13):
+            assert req.state == ConsultationRequest.State.OPEN, day
+            assert deemed_events == 0, day
+        else:
+            assert req.state == ConsultationRequest.State.DEEMED, day
+            assert deemed_events == 1, day
+        day += dt.timedelta(days=1)
+    assert req.reply == Reply.DEEMED_NO_OBJECTION
+    assert req.reply_text == "逾期未回复，视为无不同意见"
+    assert req.deemed_on == dt.date(2026, 10, 13)
+    event = Event.objects.for_object(sub).get(action="consultation_deemed")
+    assert event.rule_id == "DOC-7" and "2026-10-13" in event.opinion
+    clock = Deadline.objects.get(rule_id="DOC-7")
+    assert clock.closed_at is not None and clock.state == Deadline.State.SETTLED
+    # Silence is consent, not a failure: nobody is sent a 督办 for it.
+    assert not Message.objects.filter(key__startswith=f"deadline:{clock.pk}:escalate").exists()
+    # Silence settles the consultation: the unit may go on to signature.
+    sub.refresh_from_db()
+    sub = services.send_for_signature(actor=world.fin_clerk, submission=sub, today=dt.date(2026, 10, 13))
+    assert sub.state == SubmissionState.AWAITING_SIGNATURE
+    # A late reply after the deemed day is refused with the date.
+    with pytest.raises(AlreadyHandledError) as exc:
+        services.reply_to_consultation(actor=world.dev_clerk, consultation=req, reply=Reply.DISAGREE, text="x")
+    assert "2026-10-13" in str(exc.value)
+
+
+def test_doc_7_answered_request_is_not_deemed_by_a_late_sweep(world):
+    _sub, (req,) = _consult(world)
+    services.reply_to_consultation(
+        actor=world.dev_clerk, consultation=req, reply=Reply.AGREE_WITH_COMMENTS, text="建议补充绩效目标", today=DAY
+    )
+    deadlines.sweep(today=dt.date(2026, 9, 30))
+    req.refresh_from_db()
+    assert req.state == ConsultationRequest.State.ANSWERED and req.reply == Reply.AGREE_WITH_COMMENTS
