@@ -866,6 +866,10 @@ def office_review_opinion(*, actor, submission: Submission, opinion: str, today:
     deputy = permissions.handler_for_kind(actor, day, Post.Kind.OFFICE_DEPUTY_DIRECTOR)
     director = permissions.handler_for_kind(actor, day, Post.Kind.OFFICE_DIRECTOR)
     if sub.state == S.REGISTERED:
+        from .issuance import briefing_violations  # flow B module; imported late: it imports this one
+
+        for violation in briefing_violations(sub):  # DOC-16: a briefing goes on only once the office approved it
+            raise violation
         if deputy is None:
             if director is not None:
                 raise DocumentRuleError("DOC-11", "须先经办公室分管副主任审核，再由办公室主任审核")

@@ -1,0 +1,1361 @@
+"""Every write of flow B — a document issued in the government's or the office's name (发文). One function per
+user action (DOC-8, DOC-9, DOC-14..DOC-18, PUB-2), plus the office's approval of briefings for flow A (DOC-16).
+
+Each action: lock the document row (SELECT … FOR UPDATE) → check the state the caller saw is still the state →
+check the rule → call the FSM transition → write the audit event with the actor's capacity (本职 / 代… /
+受…委托主持工作) → start or stop clocks → notify (inbox rows in the transaction, e-mail on commit).
+
+`today` exists so that tests and back-filled imports can state the day of the action; views never pass it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from guardian.shortcuts import assign_perm
+
+from tiexi_gov.audit.services import record_event
+from tiexi_gov.deadlines.services import close_deadline, open_deadline
+from tiexi_gov.notify.services import notify
+from tiexi_gov.org.models import Post, Unit, User
+from tiexi_gov.org.selectors import leader_post_for_unit, posts_held_by, who_handles
+
+from . import issuance_access as access
+from . import services as flow_a
+from .models import (
+    BASE_NORMATIVE_STEPS,
+    DEPUTY_REVIEWED_KINDS,
+    KIND_ISSUERS,
+    OFFICE_CHECKED_KINDS,
+    OUTGOING_IN_PROGRESS,
+    OUTGOING_RETURN_RULE,
+    PARTY_KINDS,
+    BriefingApproval,
+    DeputyReview,
+    Disclosure,
+    DisclosureManner,
+    DocumentNumberCounter,
+    DocumentPlan,
+    Issuer,
+    LegalityReview,
+    NormativeChecklistItem,
+    NormativeStep,
+    OneOffApproval,
+    OutgoingAttachment,
+    OutgoingCountersign,
+    OutgoingDocument,
+    OutgoingKind,
+    OutgoingReturnReason,
+    OutgoingState,
+    PlanItem,
+    PolicyInterpretation,
+    PublicRegisterEntry,
+    ReturnReason,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+)
+from .services import (
+    ActionNotAllowed,
+    AlreadyHandledError,
+    DocumentError,
+    DocumentRuleError,
+    office_people,
+    unit_people,
+)
+from .validators import detect_attachment
+
+OS = OutgoingState
+
+# DOC-14 (第六十二条): an office-name document conveying a decision must say 经区政府批准（同意）.
+GOV_APPROVAL_PHRASE = re.compile(r"经区政府(?:批准|同意)")
+# DOC-15 (第六十三条): a department issuing an approved matter states 已经区政府同意.
+DEPT_APPROVAL_PHRASE = "已经区政府同意"
+# Default 发文字号 代字 per issuer (铁西政发〔2026〕N号, 铁西政办发〔2026〕N号).
+DEFAULT_SERIES = {Issuer.GOVERNMENT: "铁西政发", Issuer.OFFICE: "铁西政办发"}
+# 备案 after issue (第二十六条 "按规定及时…备案"). The working rules give no number; 30 days is the usual limit of
+# the provincial filing rules. An assumption to confirm with the office (kept in one place).
+FILING_DAYS = 30
+GOVERNMENT_UNIT_KINDS = (Unit.Kind.OFFICE, Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED, Unit.Kind.INSTITUTION)
+
+DRAFT_FIELDS = frozenset(
+    {
+        "title",
+        "body",
+        "main_recipients",
+        "copy_to",
+        "copies",
+        "is_joint",
+        "disclosure",
+        "disclosure_manner",
+        "disclosure_reason",
+        "not_classified",
+        "confidential",
+        "normative",
+        "touches_market",
+        "affects_public",
+        "plan_item",
+        "approved_submission",
+        "directive_to_townships",
+        "mainly_government_duties",
+        "series_prefix",
+    }
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def outgoing_url(document: OutgoingDocument) -> str:
+    try:
+        return reverse("documents:outgoing_detail", args=[document.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _already_handled(fresh: OutgoingDocument) -> AlreadyHandledError:
+    person = User.objects.filter(pk=fresh.last_handled_by_id).first() if fresh.last_handled_by_id else None
+    who = person.display_name if person else "他人"
+    return AlreadyHandledError(
+        f"该发文已由{who}处理（当前状态：{fresh.get_state_display()}），请刷新后查看。", handled_by=person
+    )
+
+
+def _state_error(doc: OutgoingDocument) -> DocumentError:
+    return DocumentError(f"该发文当前状态为“{doc.get_state_display()}”，不能进行此操作。")
+
+
+def _lock(document: OutgoingDocument | int, *expected: str, day: dt.date) -> OutgoingDocument:
+    """Lock the row and re-read it. If its state is no longer one the caller may act on: someone was first."""
+    pk = document.pk if isinstance(document, OutgoingDocument) else document
+    fresh = OutgoingDocument.objects.select_for_update(of=("self",)).select_related("drafting_unit").get(pk=pk)
+    fresh._day = day
+    if expected and fresh.state not in expected:
+        seen = document.state if isinstance(document, OutgoingDocument) else None
+        if seen is not None and seen != fresh.state:
+            raise _already_handled(fresh)
+        raise _state_error(fresh)
+    return fresh
+
+
+def _fire(doc: OutgoingDocument, name: str, actor, *, check_perm: bool = True) -> str:
+    method = getattr(doc, name)
+    if not can_proceed(method):
+        raise _state_error(doc)
+    if check_perm and not has_transition_perm(method, actor):
+        raise ActionNotAllowed("您无权对该发文进行此操作。")
+    before = doc.state
+    method()
+    return before
+
+
+def _save(doc: OutgoingDocument, actor) -> None:
+    doc.last_handled_by = actor
+    doc.last_handled_at = timezone.now()
+    try:
+        doc.save()
+    except ConcurrentTransition as exc:  # a writer that did not lock: still only one transition
+        raise _already_handled(OutgoingDocument.objects.get(pk=doc.pk)) from exc
+
+
+def _event(actor, doc, action, label, before="", *, opinion="", rule_id="", handler=None, capacity=""):
+    record_event(
+        actor=actor,
+        subject=doc,
+        action=action,
+        action_label=label,
+        from_state=before,
+        to_state=doc.state if before else "",
+        opinion=opinion,
+        rule_id=rule_id,
+        capacity=capacity or (handler.capacity if handler is not None else "本职"),
+        acting_for=handler.absent_person if handler is not None and handler.is_acting else None,
+    )
+
+
+def _tell(recipients: Iterable, doc: OutgoingDocument, subject: str, body: str = "", level: str = "info"):
+    notify(recipients=list(recipients), subject=subject, body=body, url=outgoing_url(doc), level=level)
+
+
+def _drafters(doc: OutgoingDocument) -> list[User]:
+    return [*unit_people(doc.drafting_unit), doc.drafted_by]
+
+
+def _own_post_title(actor, unit_id: int | None, day) -> str:
+    posts = [p for p in posts_held_by(actor, day) if unit_id is None or p.unit_id == unit_id]
+    return posts[0].title if posts else "本职"
+
+
+def _raise_all(violations: list[DocumentRuleError]) -> None:
+    if violations:
+        raise DocumentRuleError(violations[0].rule_id, "；".join(v.message for v in violations), violations)
+
+
+def _grant_reader(doc: OutgoingDocument, user) -> None:
+    if doc.confidential and user is not None:
+        assign_perm(f"documents.{access.READ_PERM}", user, doc)
+
+
+# --- drafting ---------------------------------------------------------------------------------------------
+
+
+def _apply_fields(doc: OutgoingDocument, fields: dict) -> None:
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise ValueError(f"unknown draft fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(doc, name, value)
+    if not (doc.title or "").strip():
+        raise DocumentError("标题不能为空。")
+
+
+@transaction.atomic
+def create_outgoing(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    issuer: str | None = None,
+    countersign_units: Iterable[Unit] = (),
+    **fields,
+) -> OutgoingDocument:
+    """A unit's clerk (or the office) starts a 发文稿纸. The drafting unit is the clerk's own."""
+    if actor.unit_id is None:
+        raise ActionNotAllowed("您不属于任何单位，不能起草发文。")
+    if kind not in OutgoingKind.values:
+        raise DocumentError("请选择发文类别。")
+    allowed = KIND_ISSUERS[OutgoingKind(kind)]
+    issuer = issuer or allowed[0]
+    if issuer not in allowed:
+        raise DocumentRuleError(
+            "DOC-14", f"“{OutgoingKind(kind).label}”的发文机关只能是{'或'.join(Issuer(i).label for i in allowed)}"
+        )
+    if kind == OutgoingKind.OFFICE_REMIT and actor.unit.kind != Unit.Kind.OFFICE:
+        raise DocumentRuleError("DOC-14", "属区政府办公室职责范围内的发文由区政府办公室起草")
+    doc = OutgoingDocument(issuer=issuer, kind=kind, drafting_unit=actor.unit, drafted_by=actor, title=title)
+    _apply_fields(doc, fields)
+    doc.last_handled_by, doc.last_handled_at = actor, timezone.now()
+    doc.save()
+    units = [u for u in countersign_units if u.pk != doc.drafting_unit_id]
+    doc.countersign_units.set(units)
+    _grant_reader(doc, actor)
+    _event(actor, doc, "outgoing_create", "起草发文", opinion=f"{doc.get_kind_display()}：{doc.title}")
+    return doc
+
+
+@transaction.atomic
+def update_outgoing(
+    *, actor, document: OutgoingDocument, countersign_units: Iterable[Unit] | None = None, today=None, **fields
+) -> OutgoingDocument:
+    doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
+    if not access.can_edit(actor, doc):
+        raise ActionNotAllowed("您无权修改该发文。")
+    _apply_fields(doc, fields)
+    _save(doc, actor)
+    if countersign_units is not None:
+        doc.countersign_units.set([u for u in countersign_units if u.pk != doc.drafting_unit_id])
+    if doc.confidential:
+        _grant_reader(doc, doc.drafted_by)
+    changed = sorted([*fields, *(["countersign_units"] if countersign_units is not None else [])])
+    _event(actor, doc, "outgoing_edit", "修改发文稿", opinion="、".join(changed))
+    return doc
+
+
+@transaction.atomic
+def add_outgoing_attachment(
+    *,
+    actor,
+    document: OutgoingDocument,
+    file,
+    purpose: str = OutgoingAttachment.Purpose.ATTACHMENT,
+    title: str = "",
+    today=None,
+) -> OutgoingAttachment:
+    """Attach a file (附件, evidence of a DOC-8 step, interpretation material); type decided by its bytes."""
+    doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
+    if not access.can_edit(actor, doc):
+        raise ActionNotAllowed("您无权为该发文添加附件。")
+    name = getattr(file, "name", "") or "附件"
+    try:
+        _ext, content_type = detect_attachment(file, name)
+    except ValidationError as exc:
+        raise DocumentError(exc.messages[0]) from exc
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    att = OutgoingAttachment(
+        document=doc,
+        purpose=purpose,
+        title=title.strip()[:200],
+        original_name=name.rsplit("/", 1)[-1][:200],
+        content_type=content_type,
+        size=size,
+        uploaded_by=actor,
+    )
+    att.file.save(att.original_name, file, save=False)
+    att.save()
+    _event(actor, doc, "outgoing_attachment", "添加附件", opinion=f"{att.get_purpose_display()}：{att}")
+    return att
+
+
+@transaction.atomic
+def grant_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None) -> None:
+    """Name a reader of a confidential outgoing document (X-2)."""
+    doc = _lock(document, day=_today(today))
+    if not doc.confidential:
+        raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
+    if not (actor.unit_id == doc.drafting_unit_id and access.can_view(actor, doc)):
+        raise ActionNotAllowed("您无权指定该发文的阅读人。")
+    _grant_reader(doc, user)
+    _event(actor, doc, "outgoing_grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+
+
+@transaction.atomic
+def countersign_outgoing(*, actor, document: OutgoingDocument, opinion: str = "", today=None) -> OutgoingCountersign:
+    """会签: a unit listed on the draft sheet signs it; its head or an authorized deputy signs for it."""
+    day = _today(today)
+    doc = _lock(document, OS.DRAFTING, OS.OFFICE_CHECK, day=day)
+    if not access.can_countersign(actor, doc):
+        raise ActionNotAllowed("只有会签单位可以会签该发文。")
+    post = next(
+        (
+            p
+            for p in posts_held_by(actor, day)
+            if p.unit_id == actor.unit_id
+            and (p.kind == Post.Kind.UNIT_HEAD or (p.kind == Post.Kind.UNIT_DEPUTY and p.may_sign))
+        ),
+        None,
+    )
+    if post is None:
+        raise ActionNotAllowed("会签须由本单位主要负责人或经授权的分管负责人签署。")
+    if OutgoingCountersign.objects.filter(document=doc, unit_id=actor.unit_id).exists():
+        raise AlreadyHandledError("本单位已会签该发文。")
+    sign = OutgoingCountersign.objects.create(
+        document=doc, unit_id=actor.unit_id, signed_by=actor, post=post, opinion=opinion.strip()
+    )
+    _event(actor, doc, "outgoing_countersign", "会签", opinion=opinion, capacity=post.title)
+    _tell(_drafters(doc), doc, f"【已会签】{actor.unit.display_name}：{doc.title}", opinion)
+    return sign
+
+
+# --- DOC-8 normative documents ------------------------------------------------------------------------------
+
+
+def required_normative_steps(doc: OutgoingDocument) -> list[str]:
+    """DOC-8 (第六十条): the five base procedures; fair competition review when it touches market activity;
+    interpretation material and a public-opinion response plan when it is to be published."""
+    steps = list(BASE_NORMATIVE_STEPS)
+    if doc.touches_market:
+        steps.append(NormativeStep.FAIR_COMPETITION)
+    if doc.will_be_published:
+        steps += [NormativeStep.INTERPRETATION, NormativeStep.OPINION_PLAN]
+    return steps
+
+
+@transaction.atomic
+def record_checklist_step(
+    *,
+    actor,
+    document: OutgoingDocument,
+    step: str,
+    done: bool,
+    evidence: str = "",
+    reason: str = "",
+    evidence_file: OutgoingAttachment | None = None,
+    today=None,
+) -> NormativeChecklistItem:
+    """DOC-8: a step is done with its evidence, or not done with the specific reason (应说明具体理由)."""
+    doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
+    if not access.can_edit(actor, doc):
+        raise ActionNotAllowed("您无权填报该发文的制发程序。")
+    if not doc.normative:
+        raise DocumentError("该发文不是规范性文件，无需填报制发程序。")
+    if step not in NormativeStep.values:
+        raise DocumentError("请选择程序。")
+    label = NormativeStep(step).label
+    if evidence_file is not None and evidence_file.document_id != doc.pk:
+        raise DocumentError("证明材料须是本发文的附件。")
+    if done and not (evidence.strip() or evidence_file):
+        raise DocumentRuleError("DOC-8", f"“{label}”已履行的，须写明履行情况或附证明材料")
+    if not done and not reason.strip():
+        raise DocumentRuleError("DOC-8", f"不履行“{label}”程序的，须说明具体理由")
+    status = NormativeChecklistItem.Status.DONE if done else NormativeChecklistItem.Status.SKIPPED
+    item, _created = NormativeChecklistItem.objects.update_or_create(
+        document=doc,
+        step=step,
+        defaults={
+            "status": status,
+            "evidence": evidence.strip() if done else "",
+            "evidence_file": evidence_file if done else None,
+            "skip_reason": "" if done else reason.strip(),
+            "recorded_by": actor,
+        },
+    )
+    _event(
+        actor,
+        doc,
+        "normative_step",
+        f"规范性文件程序：{label}",
+        opinion=f"{item.get_status_display()}。{item.evidence or item.skip_reason}",
+        rule_id="DOC-8",
+    )
+    return item
+
+
+def normative_violations(doc: OutgoingDocument) -> list[DocumentRuleError]:
+    """What DOC-8 still misses before a normative draft may be submitted for issuance."""
+    if not doc.normative:
+        return []
+    rows = {r.step: r for r in doc.checklist.all()}
+    missing = [NormativeStep(s).label for s in required_normative_steps(doc) if s not in rows]
+    out = []
+    if missing:
+        out.append(
+            DocumentRuleError("DOC-8", f"规范性文件须履行{'、'.join(missing)}程序（或说明不履行的具体理由）后方可报送")
+        )
+    pp = rows.get(NormativeStep.PUBLIC_PARTICIPATION)
+    # 第二十五条: 与人民群众利益密切相关的，除依法需要保密的外，都要公开征求意见.
+    skipped = pp is not None and pp.status == NormativeChecklistItem.Status.SKIPPED
+    if doc.affects_public and skipped and not doc.confidential:
+        out.append(DocumentRuleError("DOC-8", "与人民群众利益密切相关的规范性文件，除依法需要保密的外须公开征求意见"))
+    return out
+
+
+@transaction.atomic
+def record_legality_review(
+    *,
+    actor,
+    document: OutgoingDocument,
+    passed: bool,
+    opinion: str,
+    creates_licensing: bool = False,
+    creates_penalty: bool = False,
+    creates_coercion: bool = False,
+    reduces_rights: bool = False,
+    within_authority: bool = False,
+    procedure_complete: bool = False,
+    today=None,
+) -> LegalityReview:
+    """DOC-8 (第二十四条、第二十六条): 司法局 reviews a normative draft with its checklist (审查要点). A draft that
+    creates licensing, penalties or coercive measures, or one outside the legal authority or with incomplete
+    procedure, cannot pass; not passing returns it to the drafting unit."""
+    day = _today(today)
+    doc = _lock(document, OS.LEGALITY_REVIEW, day=day)
+    if not access.can_legality_review(actor, doc):
+        raise ActionNotAllowed("合法性审查由区司法局进行。")
+    if not opinion.strip():
+        raise DocumentError("请填写审查意见。")
+    creates = [
+        label
+        for flag, label in (
+            (creates_licensing, "行政许可"),
+            (creates_penalty, "行政处罚"),
+            (creates_coercion, "行政强制"),
+        )
+        if flag
+    ]
+    if passed:
+        problems = []
+        if creates:
+            problems.append(f"规范性文件不得设定{'、'.join(creates)}等事项")
+        if reduces_rights:
+            problems.append("规范性文件不得违法减损公民、法人和其他组织的合法权益或增加其义务")
+        if not within_authority:
+            problems.append("须确认符合法定权限")
+        if not procedure_complete or normative_violations(doc):
+            problems.append("须确认制定程序完备（公众参与、专家论证、风险评估、合法性审查、集体讨论等）")
+        if problems:
+            raise DocumentRuleError("DOC-8", "不能审查通过：" + "；".join(problems))
+    review = LegalityReview.objects.create(
+        document=doc,
+        round=doc.review_round,
+        reviewer=actor,
+        reviewer_post=next(iter(p for p in posts_held_by(actor, day) if p.unit_id == actor.unit_id), None),
+        creates_licensing=creates_licensing,
+        creates_penalty=creates_penalty,
+        creates_coercion=creates_coercion,
+        reduces_rights=reduces_rights,
+        within_authority=within_authority,
+        procedure_complete=procedure_complete,
+        conclusion=LegalityReview.Conclusion.PASSED if passed else LegalityReview.Conclusion.NOT_PASSED,
+        opinion=opinion.strip(),
+    )
+    capacity = f"{actor.unit.display_name}·{_own_post_title(actor, actor.unit_id, day)}"
+    if not passed:
+        text = opinion.strip()
+        if creates:
+            text = f"设定了{'、'.join(creates)}。{text}"
+        _send_back(actor, doc, OutgoingReturnReason.LEGALITY, text, capacity=capacity)
+        return review
+    _advance_after_checks(actor, doc, day, "legality_review", "合法性审查通过", opinion, "DOC-8", capacity=capacity)
+    return review
+
+
+# --- DOC-9 drafts for the 区委 ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_party_office_opinion(
+    *, actor, document: OutgoingDocument, opinion: str, on_date: dt.date, today=None
+) -> OutgoingDocument:
+    """DOC-9: a joint 区委+区政府 draft asks the 区委办公室's opinion on issuing it before going to the government."""
+    doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
+    if not access.can_edit(actor, doc):
+        raise ActionNotAllowed("您无权修改该发文。")
+    if doc.kind != OutgoingKind.JOINT_PARTY:
+        raise DocumentError("只有拟以区委、区政府名义联合发文的文件稿需要征求区委办公室意见。")
+    if not opinion.strip():
+        raise DocumentRuleError("DOC-9", "请填写区委办公室的意见")
+    doc.party_office_opinion, doc.party_office_opinion_on = opinion.strip(), on_date
+    _save(doc, actor)
+    _event(actor, doc, "party_office_opinion", "征求区委办公室意见", opinion=opinion, rule_id="DOC-9")
+    return doc
+
+
+@transaction.atomic
+def send_to_party_committee(*, actor, document: OutgoingDocument, today=None) -> OutgoingDocument:
+    """DOC-9: once the government has reviewed and signed the draft, it goes to the 区委."""
+    day = _today(today)
+    doc = _lock(document, day=day)
+    if not doc.is_party_draft:
+        raise DocumentError("该发文不是报区委的文件稿。")
+    if doc.state != OS.SIGNED:
+        raise DocumentRuleError(
+            "DOC-9",
+            f"内容主要涉及政府职责的文件稿，须先按程序报区政府履行审议或审批程序（当前：{doc.get_state_display()}），"
+            "方可提请区委审议或联合发文",
+        )
+    before = _fire(doc, "send_to_party", actor)
+    doc.sent_to_party_on = day
+    _save(doc, actor)
+    _event(actor, doc, "send_to_party", "报区委", before, rule_id="DOC-9")
+    _tell(_drafters(doc), doc, f"【已报区委】{doc.title}")
+    return doc
+
+
+# --- DOC-15 the document plan and one-off approvals ---------------------------------------------------------
+
+
+@transaction.atomic
+def create_plan(*, actor, issuer: str, year: int, unit: Unit | None = None, items: Iterable[str] = ()) -> DocumentPlan:
+    """DOC-15: the government's / the office's plan is kept by the office; a department keeps its own."""
+    if issuer == Issuer.DEPARTMENT:
+        if unit is None or actor.unit_id != unit.pk:
+            raise ActionNotAllowed("部门年度发文计划由本部门编制。")
+    else:
+        unit = None
+        if not access.is_office_staff(actor):
+            raise ActionNotAllowed("区政府及区政府办公室年度发文计划由区政府办公室编制。")
+    if DocumentPlan.objects.filter(issuer=issuer, unit=unit, year=year).exists():
+        raise DocumentError(f"{year}年度发文计划已存在，请在原计划中增加事项。")
+    plan = DocumentPlan.objects.create(issuer=issuer, unit=unit, year=year, created_by=actor)
+    for title in items:
+        PlanItem.objects.create(plan=plan, title=title)
+    record_event(
+        actor=actor,
+        subject=plan,
+        action="plan_create",
+        action_label="编制年度发文计划",
+        opinion="；".join(items),
+        rule_id="DOC-15",
+        capacity="本职",
+    )
+    return plan
+
+
+@transaction.atomic
+def add_plan_item(
+    *, actor, plan: DocumentPlan, title: str, drafting_unit: Unit | None = None, planned_month: int | None = None
+) -> PlanItem:
+    plan = DocumentPlan.objects.select_for_update().get(pk=plan.pk)
+    if (plan.unit_id and actor.unit_id != plan.unit_id) or (not plan.unit_id and not access.is_office_staff(actor)):
+        raise ActionNotAllowed("您无权修改该发文计划。")
+    if not title.strip():
+        raise DocumentError("请填写拟发文件。")
+    item = PlanItem.objects.create(
+        plan=plan, title=title.strip(), drafting_unit=drafting_unit, planned_month=planned_month
+    )
+    record_event(
+        actor=actor, subject=plan, action="plan_add_item", action_label="增加计划事项", opinion=title, rule_id="DOC-15"
+    )
+    return item
+
+
+def _plan_matches(doc: OutgoingDocument, year: int) -> bool:
+    item = doc.plan_item
+    if item is None:
+        return False
+    plan = item.plan
+    if plan.year != year or plan.issuer != doc.issuer:
+        return False
+    return plan.issuer != Issuer.DEPARTMENT or plan.unit_id == doc.drafting_unit_id
+
+
+def plan_violations(doc: OutgoingDocument, day: dt.date) -> list[DocumentRuleError]:
+    """DOC-15: in this year's plan of its issuer, or an approved one-off request for this one matter."""
+    if doc.kind == OutgoingKind.PARTY_MEETING or _plan_matches(doc, day.year):
+        return []
+    if doc.one_off_approvals.filter(state=OneOffApproval.State.APPROVED).exists():
+        return []
+    pending = doc.one_off_approvals.filter(state=OneOffApproval.State.PENDING).exists()
+    tail = "计划外发文申请正待区政府办公室审核" if pending else "确需发文的，请按一事一报原则报区政府办公室审核"
+    return [DocumentRuleError("DOC-15", f"该文件未列入{day.year}年度发文计划，一般不予发文；{tail}")]
+
+
+@transaction.atomic
+def request_one_off_approval(
+    *, actor, document: OutgoingDocument, matter: str, reason: str, today=None
+) -> OneOffApproval:
+    """DOC-15: one matter at a time (一事一报) — one open request per document, one matter per request."""
+    doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
+    if not access.can_request_one_off(actor, doc):
+        raise ActionNotAllowed("只有拟稿单位可以报送计划外发文申请。")
+    if not matter.strip() or not reason.strip():
+        raise DocumentRuleError("DOC-15", "请写明发文事项和确需发文的理由")
+    if doc.one_off_approvals.filter(state__in=[OneOffApproval.State.PENDING, OneOffApproval.State.APPROVED]).exists():
+        raise DocumentRuleError("DOC-15", "该文件已有计划外发文申请，一事一报，请勿重复报送")
+    approval = OneOffApproval.objects.create(
+        document=doc, matter=matter.strip()[:200], reason=reason.strip(), requested_by=actor
+    )
+    _save(doc, actor)
+    _event(actor, doc, "one_off_request", "报送计划外发文申请", opinion=f"{matter}：{reason}", rule_id="DOC-15")
+    _tell(office_people(), doc, f"【计划外发文待审核】{doc.drafting_unit.display_name}：{matter}")
+    return approval
+
+
+@transaction.atomic
+def decide_one_off_approval(
+    *, actor, approval: OneOffApproval, approve: bool, opinion: str, today=None
+) -> OneOffApproval:
+    """DOC-15: the office checks a one-off request strictly (严格把关)."""
+    doc = _lock(approval.document_id, day=_today(today))
+    approval = OneOffApproval.objects.select_for_update().get(pk=approval.pk)
+    if approval.state != OneOffApproval.State.PENDING:
+        who = approval.decided_by.display_name if approval.decided_by_id else "他人"
+        raise AlreadyHandledError(f"该申请已由{who}审核。", handled_by=approval.decided_by)
+    if not access.can_decide_one_off(actor, approval):
+        raise ActionNotAllowed("计划外发文由区政府办公室审核。")
+    if not opinion.strip():
+        raise DocumentError("请填写审核意见。")
+    approval.state = OneOffApproval.State.APPROVED if approve else OneOffApproval.State.REFUSED
+    approval.decided_by, approval.decided_at, approval.opinion = actor, timezone.now(), opinion.strip()
+    approval.save(update_fields=["state", "decided_by", "decided_at", "opinion"])
+    _event(
+        actor,
+        doc,
+        "one_off_decide",
+        f"计划外发文审核：{approval.get_state_display()}",
+        opinion=opinion,
+        rule_id="DOC-15",
+    )
+    _tell(_drafters(doc), doc, f"【计划外发文{approval.get_state_display()}】{approval.matter}", opinion)
+    return approval
+
+
+# --- submission and the office's check ------------------------------------------------------------------------
+
+
+def drafting_violations(doc: OutgoingDocument) -> list[DocumentRuleError]:
+    """Every rule a draft must meet when it leaves the drafting unit, each with its message."""
+    v: list[DocumentRuleError] = []
+    if not doc.body.strip():
+        v.append(DocumentRuleError("DOC-14", "正文不能为空"))
+    if doc.kind not in PARTY_KINDS and not doc.main_recipients.strip():
+        v.append(DocumentRuleError("DOC-14", "请填写主送机关"))
+    # DOC-17
+    if not doc.disclosure:
+        v.append(DocumentRuleError("DOC-17", "请明确公开属性：全文公开、部分公开或不予公开"))
+    else:
+        if doc.disclosure != Disclosure.FULL and not doc.disclosure_reason.strip():
+            v.append(DocumentRuleError("DOC-17", f"拟{doc.get_disclosure_display()}的，须依法依规说明理由"))
+        if doc.disclosure != Disclosure.NONE and not doc.disclosure_manner:
+            v.append(DocumentRuleError("DOC-17", "请明确公开方式：主动公开或依申请公开"))
+        if doc.confidential and doc.disclosure != Disclosure.NONE:
+            v.append(DocumentRuleError("DOC-17", "限定知悉范围的发文不得公开，公开属性应为不予公开"))
+    if not doc.not_classified:
+        v.append(DocumentRuleError("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统办理"))
+    # DOC-14
+    if doc.kind == OutgoingKind.OFFICE_DECISION and not GOV_APPROVAL_PHRASE.search(doc.body):
+        v.append(
+            DocumentRuleError(
+                "DOC-14", "以区政府办公室名义传达区政府决定事项或应部门要求发文的，文中须注明“经区政府批准（同意）”"
+            )
+        )
+    # DOC-15 / DOC-16: a department's own document
+    if doc.kind == OutgoingKind.DEPARTMENT_APPROVED:
+        if DEPT_APPROVAL_PHRASE not in doc.body:
+            v.append(DocumentRuleError("DOC-15", "经区政府同意由部门行文的，文中须注明“已经区政府同意”"))
+        if not _government_agreed(doc):
+            v.append(DocumentRuleError("DOC-15", "须附区政府已同意的请示（经区政府审批的具体事项）"))
+        if not doc.series_prefix.strip():
+            v.append(DocumentRuleError("DOC-15", "请填写本部门发文字号的代字（如：铁西财发）"))
+    if doc.directive_to_townships and doc.issuer == Issuer.DEPARTMENT and not _government_agreed(doc):
+        v.append(DocumentRuleError("DOC-16", "区政府各部门未经区政府批准，不得向乡、街发布指令性公文或提出指令性要求"))
+    # DOC-9
+    if doc.is_party_draft:
+        if not doc.mainly_government_duties or doc.drafting_unit.kind not in GOVERNMENT_UNIT_KINDS:
+            v.append(
+                DocumentRuleError(
+                    "DOC-9", "只有内容主要涉及政府职责、由区政府部门牵头起草的区委文件稿才先报区政府审议或审批"
+                )
+            )
+        if doc.kind == OutgoingKind.JOINT_PARTY and not doc.party_office_opinion.strip():
+            v.append(
+                DocumentRuleError("DOC-9", "提请以区委、区政府名义联合发文的，报区政府前须就发文事宜征求区委办公室意见")
+            )
+    # DOC-8
+    v += normative_violations(doc)
+    return v
+
+
+def _government_agreed(doc: OutgoingDocument) -> bool:
+    sub = doc.approved_submission
+    return (
+        sub is not None
+        and sub.unit_id == doc.drafting_unit_id
+        and sub.state in (SubmissionState.APPROVED, SubmissionState.CLOSED)
+    )
+
+
+@transaction.atomic
+def submit_outgoing(*, actor, document: OutgoingDocument, today=None) -> OutgoingDocument:
+    """The drafting unit sends the draft on: to the office for 核稿, or — a department's own document issued with
+    the government's agreement — to its main head for signature (DOC-15)."""
+    day = _today(today)
+    doc = _lock(document, OS.DRAFTING, day=day)
+    if not access.can_edit(actor, doc):
+        raise ActionNotAllowed("只有拟稿单位人员可以报送本单位的发文稿。")
+    violations = drafting_violations(doc)
+    if doc.kind == OutgoingKind.DEPARTMENT_APPROVED:
+        violations += plan_violations(doc, day)
+    _raise_all(violations)
+    if doc.kind in OFFICE_CHECKED_KINDS:
+        before = _fire(doc, "submit", actor)
+        doc.submitted_at = timezone.now()
+        _save(doc, actor)
+        _event(actor, doc, "outgoing_submit", "送区政府办公室核稿", before)
+        _tell(office_people(), doc, f"【发文待核稿】{doc.drafting_unit.display_name}：{doc.title}")
+    else:
+        before = _fire(doc, "send_to_unit_signer", actor)
+        _save(doc, actor)
+        _event(actor, doc, "outgoing_to_signer", "送本部门负责人签发", before, rule_id="DOC-15")
+        _tell(flow_a._signers(doc.drafting_unit, day), doc, f"【待签发】{doc.title}")
+    return doc
+
+
+def responsible_deputies(doc: OutgoingDocument, day: dt.date) -> list[tuple[Post, list[str]]]:
+    """DOC-14: the deputies whose portfolios cover the drafting unit and the units concerned (ORG-2), each with
+    the units that bring them in. The head's own portfolio needs no review: the head signs."""
+    by_post: dict[int, tuple[Post, list[str]]] = {}
+    units = [doc.drafting_unit, *doc.countersign_units.order_by("order", "id")]
+    for unit in units:
+        post = leader_post_for_unit(unit, day)
+        if post is None or post.kind not in (Post.Kind.EXEC_DEPUTY, Post.Kind.DEPUTY):
+            continue
+        by_post.setdefault(post.pk, (post, []))[1].append(unit.display_name)
+    return list(by_post.values())
+
+
+def _advance_after_checks(actor, doc, day, action, label, opinion, rule_id, *, capacity="", handler=None):
+    """After 核稿 or the legality review: to 司法局, to the deputies, or straight to signature."""
+    if doc.state == OS.OFFICE_CHECK and doc.normative and doc.kind != OutgoingKind.DEPARTMENT_APPROVED:
+        before = _fire(doc, "to_legality_review", actor)
+        _save(doc, actor)
+        _event(actor, doc, action, label, before, opinion=opinion, rule_id=rule_id, capacity=capacity, handler=handler)
+        unit = access.justice_unit()
+        if unit is not None:
+            _tell(unit_people(unit), doc, f"【待合法性审查】{doc.title}", rule_id)
+        return
+    deputies = responsible_deputies(doc, day) if doc.kind in DEPUTY_REVIEWED_KINDS else []
+    if deputies:
+        before = _fire(doc, "to_deputy_review", actor)
+        _save(doc, actor)
+        for post, units in deputies:
+            DeputyReview.objects.create(document=doc, round=doc.review_round, post=post, units="、".join(units))
+            _tell([who_handles(post, day).person], doc, f"【发文待审核】{doc.title}", f"涉及：{'、'.join(units)}")
+        names = "、".join(p.title for p, _u in deputies)
+        _event(
+            actor,
+            doc,
+            action,
+            label,
+            before,
+            opinion=f"{opinion}（送{names}审核）".strip(),
+            rule_id=rule_id,
+            capacity=capacity,
+            handler=handler,
+        )
+        return
+    before = _fire(doc, "to_signature", actor, check_perm=handler is None)
+    _save(doc, actor)
+    _event(actor, doc, action, label, before, opinion=opinion, rule_id=rule_id, capacity=capacity, handler=handler)
+    _tell_signers(doc, day)
+
+
+def _tell_signers(doc: OutgoingDocument, day) -> None:
+    kinds = access.signer_post_kinds(doc)
+    if doc.kind == OutgoingKind.DEPARTMENT_APPROVED:
+        people = flow_a._signers(doc.drafting_unit, day)
+    else:
+        post = Post.objects.filter(kind=kinds[0]).first()
+        people = [who_handles(post, day).person] if post else []
+    _tell(people, doc, f"【发文待签发】{doc.title}")
+
+
+@transaction.atomic
+def office_check_outgoing(*, actor, document: OutgoingDocument, opinion: str, today=None) -> OutgoingDocument:
+    """核稿: the office checks the draft — countersigns complete, in the plan or approved one-off (DOC-15), the
+    rules of the draft again — and sends it on (DOC-8 legality review, DOC-14 deputies, or signature)."""
+    day = _today(today)
+    doc = _lock(document, OS.OFFICE_CHECK, day=day)
+    if not access.can_office_check(actor, doc):
+        raise ActionNotAllowed("核稿由区政府办公室进行。")
+    if not opinion.strip():
+        raise DocumentError("请填写核稿意见。")
+    missing = [
+        u.display_name
+        for u in doc.countersign_units.order_by("order", "id")
+        if u.pk not in access.countersigned_units(doc)
+    ]
+    violations = drafting_violations(doc) + plan_violations(doc, day)
+    if missing:
+        violations.append(DocumentRuleError("DOC-14", f"{'、'.join(missing)}尚未会签"))
+    _raise_all(violations)
+    doc.checked_by, doc.checked_at, doc.check_opinion = actor, timezone.now(), opinion.strip()
+    doc.review_round += 1
+    capacity = _own_post_title(actor, actor.unit_id, day)
+    _advance_after_checks(actor, doc, day, "office_check", "核稿", opinion.strip(), "DOC-15", capacity=capacity)
+    return doc
+
+
+def _send_back(actor, doc, reason, text, *, capacity="", handler=None) -> None:
+    before = _fire(doc, "send_back", actor, check_perm=False)
+    doc.return_reason, doc.return_text = reason, text
+    _save(doc, actor)
+    for r in doc.deputy_reviews.filter(state=DeputyReview.State.PENDING):
+        r.state = DeputyReview.State.CANCELLED
+        r.save(update_fields=["state"])
+    label = OutgoingReturnReason(reason).label
+    _event(
+        actor,
+        doc,
+        "outgoing_return",
+        "退回",
+        before,
+        opinion=f"{label}。{text}".strip(),
+        rule_id=OUTGOING_RETURN_RULE.get(OutgoingReturnReason(reason), ""),
+        capacity=capacity,
+        handler=handler,
+    )
+    _tell(_drafters(doc), doc, f"【发文稿被退回】{doc.title}", f"退回原因：{label}。{text}", level="alert")
+
+
+@transaction.atomic
+def return_outgoing(*, actor, document: OutgoingDocument, reason: str, text: str, today=None) -> OutgoingDocument:
+    """The office returns a draft with a DOC-16 (or DOC-15/ORG-5/DOC-8) reason it picks; a reviewing deputy or the
+    signer returns it for changes (领导退回修改). The drafting unit sees why."""
+    day = _today(today)
+    doc = _lock(document, *OUTGOING_IN_PROGRESS, day=day)
+    if not access.can_send_back(actor, doc):
+        raise ActionNotAllowed("您无权退回该发文。")
+    if reason not in OutgoingReturnReason.values:
+        raise DocumentError("请选择退回原因。")
+    if not text.strip():
+        raise DocumentError("请写明退回说明，拟稿单位将看到这段文字。")
+    handler = None
+    if access.can_review(actor, doc):
+        review = access.pending_reviews_for(actor, doc, day).select_related("post").first()
+        handler = who_handles(review.post, day)
+    elif access.can_sign(actor, doc):
+        handler = access.signing_handler(actor, doc, day)
+    if handler is None and reason == OutgoingReturnReason.LEADER_RETURN:
+        raise DocumentError("请选择退回原因。")
+    _send_back(actor, doc, reason, text.strip(), handler=handler)
+    return doc
+
+
+@transaction.atomic
+def revise_outgoing(*, actor, document: OutgoingDocument, today=None) -> OutgoingDocument:
+    """The drafting unit takes a returned draft back; it goes through 核稿, review and signature again."""
+    doc = _lock(document, OS.RETURNED, day=_today(today))
+    before = _fire(doc, "revise", actor)
+    _save(doc, actor)
+    _event(actor, doc, "outgoing_revise", "修改后重新报送", before)
+    return doc
+
+
+# --- DOC-14 review and signature ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_outgoing(*, actor, document: OutgoingDocument, opinion: str, today=None) -> list[DeputyReview]:
+    """DOC-14: a responsible deputy (or the deputy acting for them, ORG-3) reviews the draft; when every
+    responsible deputy has, it goes to signature. Rows are decided under the parent row's lock."""
+    day = _today(today)
+    doc = _lock(document, day=day)
+    posts = access.handled_post_ids(actor, day)
+    rows = list(
+        doc.deputy_reviews.select_for_update(of=("self",))
+        .filter(state=DeputyReview.State.PENDING, post_id__in=posts)
+        .select_related("post")
+    )
+    if doc.state != OS.DEPUTY_REVIEW or not rows:
+        if doc.deputy_reviews.filter(post_id__in=posts, state=DeputyReview.State.DONE).exists():
+            raise _already_handled(doc)
+        if doc.state != OS.DEPUTY_REVIEW and document.state == OS.DEPUTY_REVIEW:
+            raise _already_handled(doc)
+        raise ActionNotAllowed("该发文不在您的待审核事项中。")
+    if not opinion.strip():
+        raise DocumentError("请填写审核意见。")
+    now = timezone.now()
+    for row in rows:
+        handler = who_handles(row.post, day)
+        row.state, row.reviewed_by, row.reviewed_at = DeputyReview.State.DONE, actor, now
+        row.capacity, row.opinion = handler.capacity, opinion.strip()
+        row.save(update_fields=["state", "reviewed_by", "reviewed_at", "capacity", "opinion"])
+        _event(
+            actor,
+            doc,
+            "deputy_review",
+            f"分管领导审核（{row.post.title}）",
+            opinion=opinion,
+            rule_id="DOC-14",
+            handler=handler,
+        )
+    if not doc.deputy_reviews.filter(state=DeputyReview.State.PENDING).exists():
+        # The permission was established on the review rows under the lock.
+        before = _fire(doc, "to_signature", actor, check_perm=False)
+        _save(doc, actor)
+        _event(actor, doc, "reviews_complete", "分管领导审核完毕，送签发", before, rule_id="DOC-14")
+        _tell_signers(doc, day)
+    else:
+        _save(doc, actor)
+    return rows
+
+
+def _sign_violations(doc: OutgoingDocument, actor, day) -> tuple[object | None, list[DocumentRuleError]]:
+    """DOC-14: out of order or by the wrong post is refused, each with the rule's words."""
+    kind = OutgoingKind(doc.kind)
+    signer = access.SIGNER_TEXT[kind]
+    if doc.state in (OS.OFFICE_CHECK, OS.LEGALITY_REVIEW, OS.DEPUTY_REVIEW, OS.DRAFTING):
+        pending = [
+            r.post.title for r in doc.deputy_reviews.filter(state=DeputyReview.State.PENDING).select_related("post")
+        ]
+        if doc.state == OS.DEPUTY_REVIEW and pending:
+            why = f"须经有关副区长审核后方可签发，尚待{'、'.join(pending)}审核"
+        else:
+            why = f"尚未完成{'送审' if doc.state == OS.DRAFTING else doc.get_state_display()}，不能签发"
+        return None, [DocumentRuleError("DOC-14", f"{kind.label}：{why}")]
+    if doc.state != OS.AWAITING_SIGNATURE:
+        raise _state_error(doc)
+    handler = access.signing_handler(actor, doc, day)
+    if handler is None:
+        acting_head = next(
+            (
+                h
+                for h in access.posts_handled_by(actor, day)
+                if h.post.kind == Post.Kind.HEAD and h.is_acting and not access._carries_authority(h)
+            ),
+            None,
+        )
+        if acting_head is not None and Post.Kind.HEAD in access.signer_post_kinds(doc):
+            msg = "区长外出期间，只有受区长委托主持工作的常务副区长可以代区长签发（ORG-3）"
+        else:
+            msg = f"{kind.label}由{signer}签发，您所任职务无此签发权限"
+        return None, [DocumentRuleError("DOC-14", msg)]
+    v = []
+    if doc.kind == OutgoingKind.OFFICE_DECISION and not GOV_APPROVAL_PHRASE.search(doc.body):
+        v.append(DocumentRuleError("DOC-14", "文中未注明“经区政府批准（同意）”，不能签发"))
+    if doc.deputy_reviews.filter(state=DeputyReview.State.PENDING).exists():
+        v.append(DocumentRuleError("DOC-14", "尚有副区长未审核，不能签发"))
+    v += plan_violations(doc, day)
+    return handler, v
+
+
+def series_for(doc: OutgoingDocument) -> str:
+    return doc.series_prefix.strip() or DEFAULT_SERIES.get(Issuer(doc.issuer), "")
+
+
+def allocate_document_number(series: str, year: int) -> tuple[int, str]:
+    """Next 发文字号 of `series` in `year`, e.g. (7, "铁西政发〔2026〕7号"). Call inside the signing transaction:
+    the counter row stays locked until it commits, so numbers are unique and the series has no gaps."""
+    DocumentNumberCounter.objects.bulk_create(
+        [DocumentNumberCounter(series=series, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = DocumentNumberCounter.objects.select_for_update().get(series=series, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"{series}〔{year}〕{counter.last}号"
+
+
+@transaction.atomic
+def sign_outgoing(*, actor, document: OutgoingDocument, opinion: str = "", today=None) -> OutgoingDocument:
+    """签发 (DOC-14) and, except for drafts going to the 区委, the 发文字号 from the series' locked counter."""
+    day = _today(today)
+    doc = _lock(document, day=day)
+    if doc.state not in (OS.DRAFTING, OS.OFFICE_CHECK, OS.LEGALITY_REVIEW, OS.DEPUTY_REVIEW, OS.AWAITING_SIGNATURE):
+        if document.state == OS.AWAITING_SIGNATURE:
+            raise _already_handled(doc)
+        raise _state_error(doc)
+    handler, violations = _sign_violations(doc, actor, day)
+    _raise_all(violations)
+    before = _fire(doc, "sign", actor)
+    doc.signed_by, doc.signed_post, doc.signed_capacity = actor, handler.post, handler.capacity
+    doc.sign_opinion, doc.signed_at, doc.signed_on = opinion.strip(), timezone.now(), day
+    number_text = ""
+    if not doc.is_party_draft:
+        series = series_for(doc)
+        doc.number_seq, doc.number = allocate_document_number(series, day.year)
+        doc.number_year = day.year
+        number_text = f"发文字号{doc.number}"
+    _save(doc, actor)
+    _event(
+        actor,
+        doc,
+        "outgoing_sign",
+        "签发",
+        before,
+        opinion="；".join(x for x in (opinion.strip(), number_text) if x),
+        rule_id="DOC-14",
+        handler=handler,
+        capacity=handler.post.title if not handler.is_acting else "",
+    )
+    people = _drafters(doc) + ([] if doc.kind == OutgoingKind.DEPARTMENT_APPROVED else office_people())
+    _tell(people, doc, f"【已签发】{doc.number or ''}{doc.title}")
+    return doc
+
+
+# --- DOC-18 interpretation, issue and the public register (PUB-2) ---------------------------------------------
+
+
+@transaction.atomic
+def write_interpretation(
+    *, actor, document: OutgoingDocument, title: str, text: str, today=None
+) -> PolicyInterpretation:
+    """DOC-18 (第三十八条): who drafts, interprets — for a joint document the lead (drafting) unit; the other
+    units help but do not publish their own."""
+    doc = _lock(document, day=_today(today))
+    if doc.state in (OS.ISSUED, OS.WITHDRAWN, OS.SENT_TO_PARTY):
+        raise _state_error(doc)
+    if actor.unit_id != doc.drafting_unit_id or not access.can_view(actor, doc):
+        lead = doc.drafting_unit.display_name
+        raise DocumentRuleError("DOC-18", f"按照“谁起草、谁解读”的原则，该文件由起草（牵头）单位{lead}负责解读")
+    if not title.strip() or not text.strip():
+        raise DocumentError("请填写解读标题和内容。")
+    interp, _created = PolicyInterpretation.objects.update_or_create(
+        document=doc,
+        defaults={"unit": doc.drafting_unit, "title": title.strip(), "text": text.strip(), "prepared_by": actor},
+    )
+    _event(actor, doc, "interpretation", "撰写政策解读", opinion=interp.title, rule_id="DOC-18")
+    return interp
+
+
+def publish_to_register(
+    *,
+    subject,
+    kind: str,
+    title: str,
+    number: str,
+    issuer_name: str,
+    published_on: dt.date,
+    disclosure: str,
+    text: str = "",
+    interpretation_title: str = "",
+    interpretation_text: str = "",
+    url: str = "",
+) -> PublicRegisterEntry:
+    """PUB-2: list a published item in the public register. Call inside the transaction that publishes it
+    (the meetings app calls this for published meeting decisions with kind=meeting_decision)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("publish_to_register must run inside the publishing transaction")
+    ct = ContentType.objects.get_for_model(subject)
+    entry, _created = PublicRegisterEntry.objects.update_or_create(
+        source_type=ct,
+        source_id=str(subject.pk),
+        defaults={
+            "kind": kind,
+            "title": title[:200],
+            "number": number,
+            "issuer_name": issuer_name,
+            "published_on": published_on,
+            "disclosure": disclosure,
+            "text": text,
+            "interpretation_title": interpretation_title,
+            "interpretation_text": interpretation_text,
+            "url": url,
+            "withdrawn": False,
+            "withdrawn_on": None,
+        },
+    )
+    return entry
+
+
+def withdraw_from_register(*, subject, on: dt.date) -> int:
+    """PUB-2: a withdrawn item is never listed again (the row is kept, marked withdrawn)."""
+    ct = ContentType.objects.get_for_model(subject)
+    return PublicRegisterEntry.objects.filter(source_type=ct, source_id=str(subject.pk), withdrawn=False).update(
+        withdrawn=True, withdrawn_on=on
+    )
+
+
+def issuer_name(doc: OutgoingDocument) -> str:
+    """发文机关署名: 铁西区人民政府 / 铁西区人民政府办公室 / the department."""
+    if doc.issuer == Issuer.DEPARTMENT:
+        return doc.drafting_unit.name
+    kind = Unit.Kind.GOVERNMENT if doc.issuer == Issuer.GOVERNMENT else Unit.Kind.OFFICE
+    unit = Unit.objects.filter(kind=kind).order_by("order", "id").first()
+    return unit.name if unit else Issuer(doc.issuer).label
+
+
+def issue_violations(doc: OutgoingDocument) -> list[DocumentRuleError]:
+    """DOC-18: a normative document to be published carries its interpretation, by the lead (drafting) unit."""
+    if not (doc.normative and doc.will_be_published):
+        return []
+    interp = PolicyInterpretation.objects.filter(document=doc).first()
+    if interp is None:
+        return [DocumentRuleError("DOC-18", "公开发布的规范性文件须同步发布政策解读材料，请起草单位先撰写解读")]
+    if interp.unit_id != doc.drafting_unit_id:
+        return [DocumentRuleError("DOC-18", "政策解读须由起草（牵头）单位负责")]
+    return []
+
+
+@transaction.atomic
+def issue_outgoing(*, actor, document: OutgoingDocument, printing_office: str = "", today=None) -> OutgoingDocument:
+    """印发. A public document (全文公开 / 部分公开, 主动公开) is published now: an entry in the public register (PUB-2)
+    and, for a normative document, its interpretation the same day (DOC-18). A normative document's filing (备案)
+    clock starts."""
+    day = _today(today)
+    doc = _lock(document, OS.SIGNED, day=day)
+    if doc.is_party_draft:
+        raise DocumentRuleError("DOC-9", "报区委的文件稿由区委审议或印发，请使用“报区委”")
+    _raise_all(issue_violations(doc))
+    before = _fire(doc, "issue", actor)
+    default_printer = doc.drafting_unit.name if doc.issuer == Issuer.DEPARTMENT else issuer_name_for_office()
+    doc.issued_on, doc.printing_office = day, (printing_office.strip() or default_printer)
+    _save(doc, actor)
+    published = ""
+    if doc.will_be_published:
+        interp = PolicyInterpretation.objects.filter(document=doc).first()
+        if interp is not None:
+            interp.published_on = day
+            interp.save(update_fields=["published_on"])
+        publish_to_register(
+            subject=doc,
+            kind=PublicRegisterEntry.Kind.DOCUMENT,
+            title=doc.title,
+            number=doc.number,
+            issuer_name=issuer_name(doc),
+            published_on=day,
+            disclosure=doc.disclosure,
+            text=doc.body if doc.disclosure == Disclosure.FULL else "",
+            interpretation_title=interp.title if interp else "",
+            interpretation_text=interp.text if interp else "",
+            url=outgoing_url(doc),
+        )
+        published = "；已列入公开目录" + ("，政策解读同步发布" if interp else "")
+    if doc.normative:
+        open_deadline(
+            subject=doc,
+            rule_id="DOC-8",
+            title=f"规范性文件备案：{doc.number} {doc.title}"[:200],
+            counted_from=day,
+            due=day + dt.timedelta(days=FILING_DAYS),
+            owner_unit=doc.drafting_unit,
+            url=outgoing_url(doc),
+        )
+    _event(
+        actor,
+        doc,
+        "outgoing_issue",
+        "印发",
+        before,
+        opinion=f"{doc.number}，{doc.printing_office}{day}印发{published}",
+        rule_id="PUB-2" if published else "",
+        capacity=_own_post_title(actor, actor.unit_id, day),
+    )
+    _tell(_drafters(doc), doc, f"【已印发】{doc.number} {doc.title}")
+    return doc
+
+
+def issuer_name_for_office() -> str:
+    unit = Unit.objects.filter(kind=Unit.Kind.OFFICE).order_by("order", "id").first()
+    return unit.name if unit else Issuer.OFFICE.label
+
+
+@transaction.atomic
+def withdraw_outgoing(*, actor, document: OutgoingDocument, reason: str, today=None) -> OutgoingDocument:
+    """撤回/废止: the number stays used (never reused); the item leaves the public register (PUB-2)."""
+    day = _today(today)
+    doc = _lock(document, OS.SIGNED, OS.ISSUED, day=day)
+    if not reason.strip():
+        raise DocumentError("请写明撤回（废止）理由。")
+    before = _fire(doc, "withdraw", actor)
+    doc.withdrawn_on, doc.withdraw_reason = day, reason.strip()
+    _save(doc, actor)
+    withdraw_from_register(subject=doc, on=day)
+    if doc.normative and not doc.filed_on:
+        close_deadline(subject=doc, rule_id="DOC-8", note="文件已撤回（废止）")
+    _event(actor, doc, "outgoing_withdraw", "撤回（废止）", before, opinion=reason.strip(), rule_id="PUB-2")
+    _tell(_drafters(doc), doc, f"【已撤回】{doc.number} {doc.title}", reason)
+    return doc
+
+
+@transaction.atomic
+def record_filing(
+    *, actor, document: OutgoingDocument, filed_with: str, filed_on: dt.date, reference: str = "", today=None
+) -> OutgoingDocument:
+    """备案 (第二十六条): a government normative document is filed with the 区人大常委会; a department's with
+    司法局. Recorded after issue; closes the filing clock."""
+    day = _today(today)
+    doc = _lock(document, OS.ISSUED, day=day)
+    if not doc.normative:
+        raise DocumentError("只有规范性文件需要备案。")
+    if not access.can_record_filing(actor, doc):
+        raise ActionNotAllowed("备案情况由起草单位或区政府办公室登记。")
+    if doc.filed_on:
+        raise AlreadyHandledError(f"该文件已于{doc.filed_on}向{doc.filed_with}备案。")
+    if not filed_with.strip():
+        raise DocumentRuleError("DOC-8", "请填写备案机关")
+    if filed_on < doc.issued_on or filed_on > day:
+        raise DocumentRuleError("DOC-8", "备案日期应在印发之后、不晚于今天")
+    doc.filed_with, doc.filed_on, doc.filing_reference, doc.filed_by = (
+        filed_with.strip(),
+        filed_on,
+        reference.strip(),
+        actor,
+    )
+    _save(doc, actor)
+    close_deadline(subject=doc, rule_id="DOC-8", note=f"已向{doc.filed_with}备案")
+    _event(
+        actor, doc, "outgoing_filing", "备案", opinion=f"{filed_on}向{doc.filed_with}备案 {reference}", rule_id="DOC-8"
+    )
+    return doc
+
+
+def default_filing_body(doc: OutgoingDocument) -> str:
+    """第二十六条: the government's normative documents are filed with the 区人大常委会, a department's with 司法局."""
+    if doc.issuer == Issuer.DEPARTMENT:
+        unit = access.justice_unit()
+        return unit.name if unit else "区司法局"
+    return "铁西区人民代表大会常务委员会"
+
+
+# --- DOC-16 briefings (flow A) ---------------------------------------------------------------------------------
+
+
+def briefing_violations(submission: Submission) -> list[DocumentRuleError]:
+    """DOC-16: a briefing (简报) sent to the government goes on only with the office's approval (核准)."""
+    if submission.kind != SubmissionKind.BRIEFING:
+        return []
+    if BriefingApproval.objects.filter(submission=submission).exists():
+        return []
+    return [DocumentRuleError("DOC-16", "各部门报送区政府的简报须经区政府办公室核准，否则予以退回")]
+
+
+@transaction.atomic
+def approve_briefing(*, actor, submission: Submission, opinion: str = "", today=None) -> BriefingApproval:
+    """DOC-16: the office approves a registered briefing (核准); without it the briefing is returned."""
+    day = _today(today)
+    sub = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    sub._day = day
+    if sub.kind != SubmissionKind.BRIEFING:
+        raise DocumentError("只有简报需要核准。")
+    if not access.is_office_staff(actor):
+        raise ActionNotAllowed("简报由区政府办公室核准。")
+    if sub.state not in (SubmissionState.SUBMITTED, SubmissionState.REGISTERED):
+        raise DocumentError(f"该简报当前状态为“{sub.get_state_display()}”，不能核准。")
+    existing = BriefingApproval.objects.filter(submission=sub).select_related("approved_by").first()
+    if existing is not None:
+        raise AlreadyHandledError(
+            f"该简报已由{existing.approved_by.display_name}核准。", handled_by=existing.approved_by
+        )
+    approval = BriefingApproval.objects.create(submission=sub, approved_by=actor, opinion=opinion.strip())
+    record_event(
+        actor=actor,
+        subject=sub,
+        action="briefing_approve",
+        action_label="简报核准",
+        opinion=opinion.strip(),
+        rule_id="DOC-16",
+        capacity=_own_post_title(actor, actor.unit_id, day),
+    )
+    notify(
+        recipients=unit_people(sub.unit) + [sub.drafted_by],
+        subject=f"【简报已核准】{sub.title}",
+        body=opinion.strip(),
+        url=flow_a.submission_url(sub),
+    )
+    return approval
+
+
+def return_unapproved_briefing(*, actor, submission: Submission, text: str, today=None) -> Submission:
+    """DOC-16: a briefing the office does not approve is returned (予以退回) with that reason."""
+    if submission.kind != SubmissionKind.BRIEFING:
+        raise DocumentError("只有简报适用此退回原因。")
+    return flow_a.return_submission(
+        actor=actor, submission=submission, reason=ReturnReason.BRIEFING_NOT_APPROVED, text=text, today=today
+    )
+
+
+# --- GB/T 9704-2012 layout ------------------------------------------------------------------------------------
+
+
+DISCLOSURE_NOTE = {
+    (Disclosure.FULL, DisclosureManner.ACTIVE): "（此件公开发布）",
+    (Disclosure.FULL, DisclosureManner.ON_REQUEST): "（此件依申请公开）",
+    (Disclosure.PARTIAL, DisclosureManner.ACTIVE): "（此件删减后公开）",
+    (Disclosure.PARTIAL, DisclosureManner.ON_REQUEST): "（此件删减后依申请公开）",
+}
+UPWARD_KINDS = (OutgoingKind.UPWARD, OutgoingKind.CONGRESS)
+
+
+def issued_layout(doc: OutgoingDocument) -> dict:
+    """The GB/T 9704-2012 elements of a signed document as the keyword arguments of
+    documents.docx_gbt9704.IssuedLayout: masthead (发文机关标志), doc_number (发文字号), signer (签发人, upward
+    documents only), title, main_recipients (主送机关), body (正文 paragraphs), attachments (附件说明), issuer_signature
+    (发文机关署名), date (成文日期), note (附注), cc (抄送机关), printer and print_date (印发机关和印发日期)."""
+    name = issuer_name(doc)
+    attachments = tuple(
+        a.title or a.original_name.rsplit(".", 1)[0]
+        for a in doc.attachments.filter(purpose=OutgoingAttachment.Purpose.ATTACHMENT).order_by("id")
+    )
+    signer = doc.signed_by.display_name if doc.kind in UPWARD_KINDS and doc.signed_by_id else None
+    default_printer = doc.drafting_unit.name if doc.issuer == Issuer.DEPARTMENT else issuer_name_for_office()
+    return {
+        "masthead": f"{name}文件",
+        "doc_number": doc.number,
+        "signer": signer,
+        "title": doc.title,
+        "main_recipients": doc.main_recipients,
+        "body": tuple(p.strip() for p in doc.body.splitlines() if p.strip()),
+        "attachments": attachments,
+        "issuer_signature": name,
+        "date": doc.signed_on,
+        "note": DISCLOSURE_NOTE.get((doc.disclosure, doc.disclosure_manner)) or None,
+        "cc": doc.copy_to or None,
+        "printer": doc.printing_office or default_printer,
+        "print_date": doc.issued_on or doc.signed_on,
+    }
+
+
+def issued_docx(doc: OutgoingDocument) -> bytes:
+    """The signed document as a GB/T 9704-2012 .docx (red masthead and line, 版记)."""
+    from .docx_gbt9704 import IssuedLayout, render_issued_document
+
+    if not doc.number:
+        raise DocumentError("该发文尚未签发编号，不能生成正式文件。")
+    return render_issued_document(IssuedLayout(**issued_layout(doc)))
