@@ -234,3 +234,65 @@ def visible_q(user, day: date | None = None) -> Q:
         )
     )
     return (Q(confidential=False) & base) | (Q(confidential=True) & (Q(named) | Q(leader)))
+
+
+# --- what the item page offers -------------------------------------------------------------------------
+
+
+def allowed_actions(user, submission: Submission, day: date | None = None) -> set[str]:
+    """The actions the item page offers `user` right now (each service re-checks under the row lock).
+    Names match the views' action table: consult, reply, extension, statement, countersign,
+    send_for_signature, sign, send_back, submit, revise, attach, register, return, review, route,
+    send_to_leaders, decide, notify_units, close."""
+    from .models import URGENT_KINDS
+
+    if not can_view(user, submission):
+        return set()
+    if day is not None:
+        submission._day = day
+    day = _day(submission)
+    state = submission.state
+    out: set[str] = set()
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id == submission.unit_id:
+        if state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING) and can_edit(user, submission):
+            out |= {"edit", "consult", "send_for_signature", "attach", "extension", "statement"}
+        if state == SubmissionState.AWAITING_SIGNATURE:
+            out.add("attach")
+            if can_sign(user, submission):
+                out |= {"sign", "send_back"}
+        if state == SubmissionState.SIGNED and can_edit(user, submission):
+            out.add("submit")
+        if state == SubmissionState.RETURNED and can_edit(user, submission):
+            out.add("revise")
+    if unit_id and unit_id != submission.unit_id:
+        consults = [c for c in submission.consultations.all() if c.unit_id == unit_id]
+        if any(c.state == ConsultationRequest.State.OPEN for c in consults):
+            out.add("reply")
+        if any(c.state == ConsultationRequest.State.ANSWERED and c.reply == "disagree" for c in consults):
+            out.add("countersign")
+    if is_office_staff(user) and submission.submitted_at is not None:
+        if state == SubmissionState.SUBMITTED and can_register(user, submission):
+            out.add("register")
+        if state in RETURNABLE_BY_OFFICE and can_office_return(user, submission):
+            out.add("return")
+        if state == SubmissionState.REGISTERED and handler_for_kind(user, day, Post.Kind.OFFICE_DEPUTY_DIRECTOR):
+            out.add("review")
+        if state == SubmissionState.OFFICE_REVIEW and handler_for_kind(user, day, Post.Kind.OFFICE_DIRECTOR):
+            out.add("review")
+        if state == SubmissionState.AWAITING_ROUTING and can_route(user, submission):
+            out.add("route")
+            if submission.urgency in URGENT_KINDS:
+                out.add("send_to_leaders")
+        if can_notify_units(user, submission):
+            out.add("notify_units")
+        if state in (SubmissionState.APPROVED, SubmissionState.DISAPPROVED) and can_close(user, submission):
+            out.add("close")
+    if state == SubmissionState.LEADER_REVIEW and can_decide(user, submission):
+        out.add("decide")
+    return out
+
+
+def can_download_attachment(user, attachment) -> bool:
+    """An attachment is as visible as its submission (X-2)."""
+    return can_view(user, attachment.submission)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
@@ -101,3 +102,220 @@ def submission_detail(user, pk: int) -> Submission | None:
         )
         .first()
     )
+
+
+# --- pages (lists, item page, queue) -------------------------------------------------------------------
+
+TAB_TODO, TAB_DONE, TAB_CLOSED = "todo", "done", "closed"
+TABS = ((TAB_TODO, "待办"), (TAB_DONE, "已办"), (TAB_CLOSED, "办结"))
+SORTS = (("urgent", "最紧急在前"), ("new", "最新在前"))
+UNIT_EDIT_STATES = (S.DRAFTING, S.CONSULTING, S.SIGNED, S.RETURNED)
+OFFICE_TODO_STATES = (S.SUBMITTED, S.REGISTERED, S.OFFICE_REVIEW, S.AWAITING_ROUTING, S.APPROVED, S.DISAPPROVED)
+
+
+def urgency_rank_expr():
+    """SQL twin of models.URGENCY_RANK, to sort lists most urgent first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import URGENCY_RANK
+
+    return Case(
+        *[When(urgency=str(u), then=Value(rank)) for u, rank in URGENCY_RANK.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def todo_q(user, day: date):
+    """What waits for `user` now (待办), as one Q: the unit's drafts and returns for its staff, signatures
+    for its signers, open opinion requests for a consulted unit, the office's steps, a leader's pending steps."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from tiexi_gov.org.models import Post
+
+    q = Q(pk__in=[])
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id:
+        q |= Q(unit_id=unit_id, state__in=UNIT_EDIT_STATES)
+        q |= Exists(
+            ConsultationRequest.objects.filter(
+                submission=OuterRef("pk"), unit_id=unit_id, state=ConsultationRequest.State.OPEN
+            )
+        )
+        from tiexi_gov.org.selectors import posts_held_by
+
+        signs = any(
+            p.unit_id == unit_id and (p.kind == Post.Kind.UNIT_HEAD or (p.kind == Post.Kind.UNIT_DEPUTY and p.may_sign))
+            for p in posts_held_by(user, day)
+        )
+        if signs:
+            q |= Q(unit_id=unit_id, state=S.AWAITING_SIGNATURE)
+    if permissions.is_office_staff(user):
+        kinds = {h.post.kind for h in _handlers(user, day)}
+        if Post.Kind.OFFICE_DEPUTY_DIRECTOR in kinds:
+            q |= Q(state=S.REGISTERED)
+        if Post.Kind.OFFICE_DIRECTOR in kinds:
+            q |= Q(state=S.OFFICE_REVIEW)
+        if not kinds & {Post.Kind.OFFICE_DEPUTY_DIRECTOR, Post.Kind.OFFICE_DIRECTOR}:
+            q |= Q(state__in=OFFICE_TODO_STATES)
+    posts = permissions.handled_post_ids(user, day)
+    if posts:
+        q |= Exists(
+            LeaderAssignment.objects.filter(
+                submission=OuterRef("pk"), post_id__in=posts, state=LeaderAssignment.State.PENDING
+            )
+        )
+    return q
+
+
+def _handlers(user, day: date):
+    cache = getattr(user, "_doc_handlers_cache", None)
+    if cache is None:
+        cache = user._doc_handlers_cache = {}
+    if day not in cache:
+        from tiexi_gov.org.selectors import posts_handled_by
+
+        cache[day] = posts_handled_by(user, day) if permissions._active(user) else []
+    return cache[day]
+
+
+@dataclass
+class ListFilters:
+    tab: str = TAB_TODO
+    q: str = ""
+    state: str = ""
+    urgency: str = ""
+    unit_id: int | None = None
+    sort: str = "urgent"
+
+    def query(self, **changes) -> str:
+        """The query string of these filters (for tabs and pagination links)."""
+        from urllib.parse import urlencode
+
+        data = {"tab": self.tab, "q": self.q, "state": self.state, "urgency": self.urgency, "sort": self.sort}
+        data["unit"] = self.unit_id or ""
+        data.update(changes)
+        return urlencode({k: v for k, v in data.items() if v not in ("", None)})
+
+
+def list_filters(params) -> ListFilters:
+    """Parse ?tab=&q=&state=&urgency=&unit=&sort=; unknown values are ignored, never an error page."""
+    from .models import Urgency
+
+    tab = params.get("tab") or TAB_TODO
+    state = params.get("state") or ""
+    urgency = params.get("urgency") or ""
+    unit = (params.get("unit") or "").strip()
+    sort = params.get("sort") or "urgent"
+    return ListFilters(
+        tab=tab if tab in dict(TABS) else TAB_TODO,
+        q=(params.get("q") or "").strip()[:100],
+        state=state if state in S.values else "",
+        urgency=urgency if urgency in Urgency.values else "",
+        unit_id=int(unit) if unit.isdigit() else None,
+        sort=sort if sort in dict(SORTS) else "urgent",
+    )
+
+
+def document_list(user, filters: ListFilters, day: date | None = None) -> QuerySet[Submission]:
+    """One tab of 公文办理 with search and filters; rows carry unit, slip and drafter (constant queries)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField, Exists, OuterRef, Q
+    from django.db.models.functions import Cast
+
+    from tiexi_gov.audit.models import Event
+
+    day = day or timezone.localdate()
+    qs = visible_submissions(user, day)
+    todo = todo_q(user, day)
+    if filters.tab == TAB_TODO:
+        qs = qs.filter(todo)
+    elif filters.tab == TAB_CLOSED:
+        qs = qs.filter(state=S.CLOSED)
+    else:
+        ct = ContentType.objects.get_for_model(Submission)
+        acted = Exists(Event.objects.filter(subject_type=ct, subject_id=Cast(OuterRef("pk"), CharField()), actor=user))
+        qs = qs.filter(acted).exclude(todo).exclude(state=S.CLOSED)
+    if filters.q:
+        term = filters.q
+        qs = qs.filter(
+            Q(title__icontains=term)
+            | Q(current_slip__number__icontains=term)
+            | Q(unit_doc_number__icontains=term)
+            | Q(unit__name__icontains=term)
+            | Q(unit__short_name__icontains=term)
+        )
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.unit_id:
+        qs = qs.filter(unit_id=filters.unit_id)
+    qs = qs.annotate(urgency_order=urgency_rank_expr())
+    if filters.sort == "new":
+        return qs.order_by("-created_at", "-id")
+    return qs.order_by("urgency_order", "-created_at", "-id")
+
+
+def filter_units():
+    """Units that submit documents, for the list's unit filter."""
+    from tiexi_gov.org.models import Unit
+
+    return (
+        Unit.objects.filter(active=True)
+        .exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL])
+        .order_by("kind", "name")
+    )
+
+
+def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:
+    """The due date a list shows: the approval limit once registered (DOC-13), else the decision date."""
+    from tiexi_gov.deadlines.selectors import due_text
+
+    if sub.state == S.CLOSED:
+        return "", "", None
+    due = sub.current_slip.approval_due if sub.current_slip_id else sub.decision_needed_by
+    if due is None:
+        return "", "", None
+    text, tone = due_text(due, today)
+    return text, tone, due
+
+
+def as_seen(submission: Submission, seen_state: str) -> Submission:
+    """The submission as the user's page showed it: services compare that state with the locked row and
+    answer "已由XX处理" when someone else moved it in between (a stale page or a simultaneous click)."""
+    if not seen_state or seen_state == submission.state or seen_state not in S.values:
+        return submission
+    values = {f.attname: getattr(submission, f.attname) for f in Submission._meta.concrete_fields if f.name != "state"}
+    seen = Submission(state=seen_state, **values)
+    seen._state.adding = False
+    seen._state.db = submission._state.db
+    return seen
+
+
+def pending_assignment(user, submission: Submission, day: date | None = None) -> LeaderAssignment | None:
+    """The leader step of `submission` waiting for `user` today (own post or acting), if any."""
+    posts = permissions.handled_post_ids(user, day or timezone.localdate())
+    return (
+        LeaderAssignment.objects.filter(submission=submission, state=LeaderAssignment.State.PENDING, post_id__in=posts)
+        .select_related("post")
+        .order_by("batch", "order", "id")
+        .first()
+    )
+
+
+def queue_capacities(user, day: date) -> dict[int, str]:
+    """post id → "代…" for the posts a leader handles through an acting arrangement (shown on queue rows)."""
+    return {h.post.pk: h.capacity for h in _handlers(user, day) if h.is_acting}
+
+
+def leader_posts():
+    from tiexi_gov.org.models import Post
+
+    return Post.objects.filter(kind__in=Post.LEADER_KINDS).select_related("unit").order_by("kind", "order", "id")
+
+
+def instruction_text(instruction) -> str:
+    """A leader's instruction as the slip prints it: the decision, unless the opinion already says it."""
+    label = instruction.get_decision_display()
+    return instruction.opinion if instruction.opinion.startswith(label) else f"{label}。{instruction.opinion}"

@@ -1,0 +1,112 @@
+"""The processing slip (公文处理单): print page and .docx, in the paper form's order (DESIGN), permission-checked."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from documents_support import in_leader_review, registered
+from docx import Document
+from docx.oxml.ns import qn
+
+from documents import selectors, services
+from documents.models import ProcessingSlip, Submission
+from documents.slip_docx import build_slip_docx
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+PAPER_ORDER = [
+    "收文编号", "收文日期", "来文单位", "来文字号", "紧急程度", "公开属性", "份数/附件", "标题",
+    "拟办意见", "领导批示", "会签/征求", "办理结果", "备注",
+]  # fmt: skip
+
+
+@pytest.fixture
+def decided(world):
+    """Passed from one deputy to another: two leader instructions, two office opinions."""
+    today = timezone.localdate()
+    sub = in_leader_review(world, today, unit_doc_number="铁西财〔2026〕7号")
+    services.leader_decide(
+        actor=world.dep_a, submission=sub, decision="pass", opinion="请孙副区长阅处。", to_post=world.dep_b_post
+    )
+    services.leader_decide(
+        actor=world.dep_b, submission=Submission.objects.get(pk=sub.pk), decision="approve", opinion="同意，抓紧办理。"
+    )
+    return Submission.objects.get(pk=sub.pk)
+
+
+def test_slip_page_shows_fields_in_the_paper_forms_order(world, client, decided):
+    client.force_login(world.fin_clerk)
+    r = client.get(reverse("documents:slip", args=[decided.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    positions = [html.index(label) for label in PAPER_ORDER]
+    assert positions == sorted(positions)
+    slip = ProcessingSlip.objects.get(submission=decided)
+    for text in (
+        slip.number,
+        "铁西财〔2026〕7号",
+        "拟呈分管领导阅示。",
+        "请孙副区长阅处。",
+        "同意，抓紧办理。",
+        "李副区长",
+        "孙副区长",
+    ):
+        assert text in html
+    assert html.index("请孙副区长阅处。") < html.index("同意，抓紧办理。")  # instructions in order
+
+
+def test_slip_docx_opens_and_carries_number_title_and_each_instruction(world, client, decided):
+    client.force_login(world.staff)
+    r = client.get(reverse("documents:slip_docx", args=[decided.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert ".docx" in r["Content-Disposition"]
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    )
+    slip = ProcessingSlip.objects.get(submission=decided)
+    assert slip.number in text and slip.title in text
+    for opinion in ("拟呈分管领导阅示。", "同意呈批。", "请孙副区长阅处。", "同意，抓紧办理。"):
+        assert opinion in text
+    labels = [row.cells[0].text for row in doc.tables[0].rows]
+    assert labels[0] == "收文编号" and labels[-1] == "备注"
+    # A4, and every run names its East Asian font (python-docx's font.name alone sets only Latin).
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    runs = [run for p in doc.paragraphs for run in p.runs] + [
+        run for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs for run in p.runs
+    ]
+    assert runs
+    east_asia = {run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in runs}
+    assert None not in east_asia
+    assert {"仿宋_GB2312", "宋体"} <= east_asia
+    assert any("小标宋" in f for f in east_asia)
+
+
+def test_slip_docx_builder_is_pure_and_handles_an_empty_slip(world):
+    today = timezone.localdate()
+    sub = registered(world, today)
+    data = selectors.slip_detail(sub.current_slip)
+    doc = Document(io.BytesIO(build_slip_docx(data)))
+    assert sub.current_slip.number in doc.tables[0].rows[0].cells[1].text
+
+
+def test_slip_of_an_unregistered_submission_is_404(world, client):
+    from documents_support import draft
+
+    sub = draft(world, timezone.localdate())
+    client.force_login(world.fin_clerk)
+    assert client.get(reverse("documents:slip", args=[sub.pk])).status_code == 404
+    assert client.get(reverse("documents:slip_docx", args=[sub.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["outsider", "dev_clerk", "head"])
+def test_slip_and_docx_are_404_for_those_who_may_not_see_it(world, client, decided, who):
+    client.force_login(getattr(world, who))
+    assert client.get(reverse("documents:slip", args=[decided.pk])).status_code == 404
+    assert client.get(reverse("documents:slip_docx", args=[decided.pk])).status_code == 404

@@ -1,0 +1,504 @@
+"""Flow A pages through the views: lists, drafting, the item page's actions, the queue, downloads.
+
+The views use the real today (timezone.localdate()), so the data here is built on that day too.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from documents_support import draft, in_leader_review, registered, signed, submitted, valid_fields
+
+from documents import services
+from documents.models import (
+    Attachment,
+    ConsultationRequest,
+    Instruction,
+    LeaderAssignment,
+    ProcessingSlip,
+    Submission,
+    SubmissionState,
+    Urgency,
+)
+from tiexi_gov.audit.models import Event
+from tiexi_gov.workdays import calendar as wd
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n"
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def _act(client, sub, action, data=None, *, htmx=False, seen=None, prefix=True):
+    payload = {"seen_state": seen if seen is not None else Submission.objects.get(pk=sub.pk).state}
+    for k, v in (data or {}).items():
+        payload[f"{action}-{k}" if prefix else k] = v
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("documents:act", args=[sub.pk, action]), payload, **headers)
+
+
+def _state(sub) -> str:
+    return Submission.objects.get(pk=sub.pk).state
+
+
+def _docx_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<x/>")
+        zf.writestr("word/document.xml", "<x/>")
+    return buf.getvalue()
+
+
+# --- the whole flow through the pages ------------------------------------------------------------------
+
+
+def test_every_action_view_calls_its_service_from_draft_to_close(world, client, today):
+    """Drafting form → consult → reply → send for signature → sign → submit → register → two office
+    reviews → route → approve with an opinion → close: each step one POST, each moves the state."""
+    c = _client(client, world.fin_clerk)
+    data = {
+        "kind": "request",
+        "title": "关于拨付防汛物资资金的请示",
+        "body": "正文",
+        "urgency": "normal",
+        "disclosure": "full",
+        "disclosure_manner": "active",
+        "issue_date": today.isoformat(),
+        "decision_needed_by": wd.add_workdays(today, 20).isoformat(),
+        "declares_one_matter": "on",
+        "not_classified": "on",
+        "copies": "2",
+        "touched_units": [str(world.dev.pk)],
+        "files": [SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")],
+    }
+    r = c.post(reverse("documents:create"), data)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    sub = Submission.objects.get(title="关于拨付防汛物资资金的请示")
+    assert f"consult={world.dev.pk}" in r["Location"]
+    assert sub.attachments.get().original_name == "方案.pdf"
+    # The consult form arrives pre-filled with the touched units.
+    page = c.get(r["Location"])
+    assert page.context["forms"]["consult"].initial["units"] == [world.dev.pk]
+
+    assert _act(c, sub, "consult", {"units": [world.dev.pk], "limit_wd": 5}).status_code == 302
+    assert _state(sub) == SubmissionState.CONSULTING
+    cr = ConsultationRequest.objects.get(submission=sub)
+
+    d = _client(client.__class__(), world.dev_clerk)
+    assert _act(d, sub, "reply", {"consultation": cr.pk, "reply": "agree", "text": ""}).status_code == 302
+    cr.refresh_from_db()
+    assert cr.state == ConsultationRequest.State.ANSWERED and cr.replied_by == world.dev_clerk
+
+    _act(c, sub, "send_for_signature")
+    assert _state(sub) == SubmissionState.AWAITING_SIGNATURE
+    h = _client(client.__class__(), world.fin_head)
+    _act(h, sub, "sign", {"issue_date": today.isoformat(), "opinion": "同意报送"})
+    assert _state(sub) == SubmissionState.SIGNED
+    _act(c, sub, "submit")
+    assert _state(sub) == SubmissionState.SUBMITTED
+
+    s = _client(client.__class__(), world.staff)
+    _act(s, sub, "register")
+    assert _state(sub) == SubmissionState.REGISTERED
+    assert ProcessingSlip.objects.filter(submission=sub).count() == 1
+    dd = _client(client.__class__(), world.deputy_director)
+    _act(dd, sub, "review", {"opinion": "拟请李副区长阅示。"})
+    assert _state(sub) == SubmissionState.OFFICE_REVIEW
+    di = _client(client.__class__(), world.director)
+    _act(di, sub, "review", {"opinion": "同意。"})
+    assert _state(sub) == SubmissionState.AWAITING_ROUTING
+    _act(s, sub, "route")
+    assert _state(sub) == SubmissionState.LEADER_REVIEW
+    assert LeaderAssignment.objects.get(submission=sub).post == world.dep_a_post
+
+    leader = _client(client.__class__(), world.dep_a)
+    _act(leader, sub, "decide", {"decision": "approve", "opinion": "同意，请财政局抓紧落实。"})
+    assert _state(sub) == SubmissionState.APPROVED
+    _act(s, sub, "close", {"result": "已批复"})
+    assert _state(sub) == SubmissionState.CLOSED
+
+    # The clerk sees the instruction on the item page; every step left its audit event.
+    page = c.get(reverse("documents:detail", args=[sub.pk]))
+    assert "同意，请财政局抓紧落实。" in page.content.decode()
+    actions = set(Event.objects.filter(subject_id=str(sub.pk)).values_list("action", flat=True))
+    assert {"create_draft", "request_consultation", "consultation_reply", "sign", "submit", "register"} <= actions
+    assert {"office_review", "route_to_leader", "leader_approve", "close"} <= actions
+
+
+# --- lists -------------------------------------------------------------------------------------------------
+
+
+def test_lists_tabs_todo_done_closed(world, client, today):
+    mine = draft(world, today, title="本单位草稿")
+    sent = submitted(world, today, title="已报送待登记")
+    c = _client(client, world.fin_clerk)
+    todo = c.get(reverse("documents:index"))
+    titles = [r.submission.title for r in todo.context["rows"]]
+    assert "本单位草稿" in titles and "已报送待登记" not in titles
+    done = c.get(reverse("documents:index"), {"tab": "done"})
+    assert [r.submission.title for r in done.context["rows"]] == ["已报送待登记"]
+
+    s = _client(client.__class__(), world.staff)
+    office_todo = [r.submission.title for r in s.get(reverse("documents:index")).context["rows"]]
+    assert office_todo == ["已报送待登记"]
+    assert mine.pk not in [r.submission.pk for r in s.get(reverse("documents:index"), {"tab": "done"}).context["rows"]]
+    closed = s.get(reverse("documents:index"), {"tab": "closed"})
+    assert closed.context["rows"] == []
+    assert sent.pk
+
+
+def test_lists_search_by_title_number_and_unit_and_filters(world, client, today):
+    a = registered(world, today, title="关于A事项的请示", urgency=Urgency.CRITICAL, urgency_reason="汛期")
+    registered(world, today, title="关于B事项的请示")
+    number = ProcessingSlip.objects.get(submission=a).number
+    s = _client(client, world.staff)
+
+    def titles(**params):
+        params.setdefault("tab", "todo")
+        return [r.submission.title for r in s.get(reverse("documents:index"), params).context["rows"]]
+
+    assert titles(q="A事项") == ["关于A事项的请示"]
+    assert titles(q=number) == ["关于A事项的请示"]
+    assert set(titles(q="财政局")) == {"关于A事项的请示", "关于B事项的请示"}
+    assert titles(urgency="critical") == ["关于A事项的请示"]
+    assert titles(state="registered", unit=str(world.dev.pk)) == []
+    # Most urgent first by default; the critical one carries the red tag and "剩 N 个工作日".
+    r = s.get(reverse("documents:index"))
+    assert r.context["rows"][0].submission.title == "关于A事项的请示"
+    html = r.content.decode()
+    assert "tag-urgent-critical" in html and re.search(r"剩 \d+ 个工作日", html)
+    # Garbage in the filters is ignored, not a 500.
+    assert s.get(reverse("documents:index"), {"state": "x", "unit": "abc", "tab": "zz", "page": "9"}).status_code == 200
+
+
+def _bulk_drafts(w, n):
+    Submission.objects.bulk_create(
+        [Submission(unit=w.fin, drafted_by=w.fin_clerk, title=f"批量草稿{i}", **valid_fields()) for i in range(n)]
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_list_page_query_count_is_constant(world, client, rows, django_assert_max_num_queries):
+    _bulk_drafts(world, rows)
+    c = _client(client, world.fin_clerk)
+    with django_assert_max_num_queries(14):
+        r = c.get(reverse("documents:index"), {"sort": "new"})
+    assert r.status_code == 200 and r.context["page"].paginator.count == rows
+
+
+def _bulk_queue(w, n, today):
+    subs = Submission.objects.bulk_create(
+        [
+            Submission(
+                unit=w.fin, drafted_by=w.fin_clerk, title=f"待批{i}", state=SubmissionState.LEADER_REVIEW,
+                urgency=Urgency.URGENT if i % 3 else Urgency.NORMAL, **{
+                    k: v for k, v in valid_fields(today).items() if k != "urgency"
+                },
+            )
+            for i in range(n)
+        ]
+    )  # fmt: skip
+    slips = ProcessingSlip.objects.bulk_create(
+        [
+            ProcessingSlip(
+                submission=s, year=9000, seq=i + 1, number=f"T-{i + 1:05d}", registered_on=today,
+                registered_by=w.staff, from_unit_name="财政局", urgency=s.urgency, disclosure="full",
+                title=s.title, approval_workdays=10, approval_due=wd.add_workdays(today, 10),
+            )
+            for i, s in enumerate(subs)
+        ]
+    )  # fmt: skip
+    LeaderAssignment.objects.bulk_create(
+        [
+            LeaderAssignment(
+                submission=s, slip=slip, post=w.dep_a_post, assigned_on=today, due=wd.add_workdays(today, i % 7),
+                urgency_rank=2 if s.urgency == Urgency.URGENT else 3, assigned_by=w.staff,
+            )
+            for i, (s, slip) in enumerate(zip(subs, slips, strict=True))
+        ]
+    )  # fmt: skip
+    return subs
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_queue_page_query_count_is_constant(world, client, today, rows, django_assert_max_num_queries):
+    _bulk_queue(world, rows, today)
+    c = _client(client, world.dep_a)
+    with django_assert_max_num_queries(14):
+        r = c.get(reverse("documents:queue"))
+    assert r.status_code == 200 and r.context["page"].paginator.count == rows
+    ranks = [row.assignment.urgency_rank for row in r.context["rows"]]
+    assert ranks == sorted(ranks)  # most urgent first, then due
+
+
+# --- drafting ------------------------------------------------------------------------------------------------
+
+
+def test_draft_form_refuses_a_disguised_file_and_keeps_what_was_typed(world, client, today):
+    c = _client(client, world.fin_clerk)
+    r = c.post(
+        reverse("documents:create"),
+        {
+            "kind": "request",
+            "title": "保留输入的标题",
+            "urgency": "normal",
+            "copies": "1",
+            "body": "这段正文不能丢",
+            "files": [SimpleUploadedFile("evil.pdf", b"<html>not a pdf</html>", content_type="application/pdf")],
+        },
+    )
+    assert r.status_code == 200
+    assert not Submission.objects.filter(title="保留输入的标题").exists()
+    html = r.content.decode()
+    assert "保留输入的标题" in html and "这段正文不能丢" in html and "附件内容与扩展名" in html
+
+
+def test_edit_while_drafting_only(world, client, today):
+    sub = draft(world, today)
+    c = _client(client, world.fin_clerk)
+    form = c.get(reverse("documents:edit", args=[sub.pk]))
+    assert form.status_code == 200
+    data = {k: v for k, v in form.context["form"].initial.items() if v is not None and k != "id"}
+    data.update(title="改过的标题", issue_date="", decision_needed_by=wd.add_workdays(today, 15).isoformat())
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    r = c.post(reverse("documents:edit", args=[sub.pk]), data)
+    assert r.status_code == 302
+    assert Submission.objects.get(pk=sub.pk).title == "改过的标题"
+    # Once signed, the edit page sends the user back with a message.
+    other = signed(world, today, title="已签发")
+    r = c.get(reverse("documents:edit", args=[other.pk]), follow=True)
+    assert "不能修改" in " ".join(_messages(r))
+
+
+# --- rule messages, kept input -----------------------------------------------------------------------------
+
+
+def test_doc_3_late_submission_message_shown_through_the_view(world, client, today):
+    sub = draft(world, today)
+    services.send_for_signature(actor=world.fin_clerk, submission=sub, today=today)
+    issued = wd.subtract_workdays(today, 6)
+    services.sign_submission(actor=world.fin_head, submission=sub, issue_date=issued, today=today)
+    c = _client(client, world.fin_clerk)
+    r = _act(c, sub, "submit")
+    assert r.status_code == 200
+    text = " ".join(_messages(r))
+    assert "DOC-3" in text and "3个工作日内报送" in text
+    assert _state(sub) == SubmissionState.SIGNED
+
+
+def test_doc_6_disagree_without_reasons_is_refused_and_keeps_the_choice(world, client, today):
+    sub = draft(world, today)
+    services.request_consultation(actor=world.fin_clerk, submission=sub, units=[world.dev], today=today)
+    cr = ConsultationRequest.objects.get(submission=sub)
+    c = _client(client, world.dev_clerk)
+    r = _act(c, sub, "reply", {"consultation": cr.pk, "reply": "disagree", "text": ""})
+    assert r.status_code == 200
+    assert "DOC-6" in " ".join(_messages(r))
+    assert r.context["forms"]["reply"].data["reply-reply"] == "disagree"
+    assert re.search(r'value="disagree"[^>]*checked', r.content.decode())
+    cr.refresh_from_db()
+    assert cr.state == ConsultationRequest.State.OPEN
+
+
+def test_office_return_without_text_keeps_the_reason(world, client, today):
+    sub = submitted(world, today)
+    c = _client(client, world.staff)
+    r = _act(c, sub, "return", {"reason": "unit_authority", "text": ""})
+    assert r.status_code == 200 and _state(sub) == SubmissionState.SUBMITTED
+    assert r.context["forms"]["return"].data["return-reason"] == "unit_authority"
+    r = _act(c, sub, "return", {"reason": "unit_authority", "text": "属财政局自身职权"})
+    assert r.status_code == 302 and _state(sub) == SubmissionState.RETURNED
+    page = _client(client.__class__(), world.fin_clerk).get(reverse("documents:detail", args=[sub.pk]))
+    assert "属财政局自身职权" in page.content.decode()
+
+
+def test_doc_11_director_cannot_review_before_the_deputy_director(world, client, today):
+    sub = registered(world, today)
+    c = _client(client, world.director)
+    r = _act(c, sub, "review", {"opinion": "同意"})
+    assert r.status_code == 200 and _state(sub) == SubmissionState.REGISTERED
+    assert "不能" in " ".join(_messages(r))
+
+
+def test_action_not_offered_is_refused_with_a_message_not_a_500(world, client, today):
+    sub = submitted(world, today)
+    c = _client(client, world.fin_clerk)
+    r = _act(c, sub, "register")
+    assert r.status_code == 200 and _state(sub) == SubmissionState.SUBMITTED
+    assert "不能对该公文进行“登记”操作" in " ".join(_messages(r))
+    assert c.post(reverse("documents:act", args=[sub.pk, "nonsense"]), {}).status_code == 404
+
+
+# --- htmx, the queue, concurrency --------------------------------------------------------------------------
+
+
+def test_htmx_approve_on_the_item_page_returns_the_panel(world, client, today):
+    sub = in_leader_review(world, today)
+    c = _client(client, world.dep_a)
+    r = _act(c, sub, "decide", {"decision": "approve", "opinion": "同意。"}, htmx=True)
+    assert r.status_code == 200
+    names = [t.name for t in r.templates]
+    assert "documents/_panel.html" in names and "base.html" not in names
+    html = r.content.decode()
+    assert 'id="doc-panel"' in html and "已批准" in html and "批示已提交" in html
+    assert 'hx-swap-oob="true"' in html and "同意。" in html  # the instructions block is refreshed too
+    assert _state(sub) == SubmissionState.APPROVED
+    assert Instruction.objects.filter(submission=sub, step="leader", decision="approve").count() == 1
+
+
+def test_htmx_empty_opinion_keeps_the_panel_with_the_error(world, client, today):
+    sub = in_leader_review(world, today)
+    c = _client(client, world.dep_a)
+    r = _act(c, sub, "decide", {"decision": "approve", "opinion": ""}, htmx=True)
+    assert r.status_code == 200 and _state(sub) == SubmissionState.LEADER_REVIEW
+    assert "请检查填写的内容" in r.content.decode()
+
+
+def test_queue_lists_and_approves_inline(world, client, today):
+    sub = in_leader_review(world, today, urgency=Urgency.URGENT)
+    other = in_leader_review(world, today, title="一般件")
+    c = _client(client, world.dep_a)
+    page = c.get(reverse("documents:queue"))
+    assert [row.submission.pk for row in page.context["rows"]] == [sub.pk, other.pk]
+    a = LeaderAssignment.objects.get(submission=sub)
+    r = c.post(
+        reverse("documents:act", args=[sub.pk, "decide"]),
+        {"from": "queue", "assignment": a.pk, "seen_state": "leader_review", "decision": "approve", "opinion": "同意"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    assert "documents/_queue_row.html" in [t.name for t in r.templates]
+    assert "批示已提交" in r.content.decode()
+    assert _state(sub) == SubmissionState.APPROVED
+    assert [row.submission.pk for row in c.get(reverse("documents:queue")).context["rows"]] == [other.pk]
+
+
+def test_stale_page_second_approval_sees_who_handled_it(world, client, today):
+    """Two leaders' pages both showed the item; the second click after the first gets "已由…处理"."""
+    sub = in_leader_review(world, today)
+    first = _client(client, world.dep_a)
+    second = _client(client.__class__(), world.dep_a)  # the same leader on a phone
+    assert (
+        _act(first, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review").status_code == 302
+    )
+    r = _act(second, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review")
+    assert r.status_code == 200
+    assert "已由李副区长处理" in " ".join(_messages(r))
+    assert Instruction.objects.filter(submission=sub, step="leader").count() == 1
+
+
+def test_stale_page_second_registration_sees_who_handled_it(world, client, today):
+    sub = submitted(world, today)
+    a = _client(client, world.staff)
+    b = _client(client.__class__(), world.staff2)
+    _act(a, sub, "register", seen="submitted")
+    r = _act(b, sub, "register", seen="submitted")
+    assert "已由郑文书处理" in " ".join(_messages(r))
+    assert ProcessingSlip.objects.filter(submission=sub).count() == 1
+
+
+# --- permissions through the pages ---------------------------------------------------------------------------
+
+PAGES = ("detail", "slip", "slip_docx", "attachment")
+
+
+def _matrix_item(w, today):
+    sub = draft(w, today)
+    att = services.add_attachment(
+        actor=w.fin_clerk, submission=sub, file=SimpleUploadedFile("附件一.docx", _docx_bytes()), today=today
+    )
+    services.request_consultation(actor=w.fin_clerk, submission=sub, units=[w.dev], today=today)
+    req = ConsultationRequest.objects.get(submission=sub)
+    services.reply_to_consultation(actor=w.dev_clerk, consultation=req, reply="agree", today=today)
+    sub = services.send_for_signature(actor=w.fin_clerk, submission=Submission.objects.get(pk=sub.pk), today=today)
+    sub = services.sign_submission(actor=w.fin_head, submission=sub, issue_date=today, today=today)
+    sub = services.submit_to_office(actor=w.fin_clerk, submission=sub, today=today)
+    services.register(actor=w.staff, submission=sub, today=today)
+    sub = Submission.objects.get(pk=sub.pk)
+    services.office_review_opinion(actor=w.deputy_director, submission=sub, opinion="拟呈阅", today=today)
+    services.office_review_opinion(
+        actor=w.director, submission=Submission.objects.get(pk=sub.pk), opinion="同意", today=today
+    )
+    services.route_to_leader(actor=w.staff, submission=Submission.objects.get(pk=sub.pk), today=today)
+    return Submission.objects.get(pk=sub.pk), att
+
+
+def _url(page, sub, att):
+    if page == "attachment":
+        return reverse("documents:attachment", args=[sub.pk, att.pk])
+    return reverse(f"documents:{page}", args=[sub.pk])
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("fin_clerk", True),  # own unit, drafter
+        ("fin_other", True),  # own unit
+        ("dev_clerk", True),  # asked for its opinion
+        ("staff", True),  # the office processes it
+        ("director", True),
+        ("dep_a", True),  # routed to this leader
+        ("dep_b", False),  # another leader
+        ("head", False),
+        ("outsider", False),  # another unit
+    ],
+)
+def test_x_2_permission_matrix_through_the_pages(world, client, today, who, allowed):
+    sub, att = _matrix_item(world, today)
+    c = _client(client, getattr(world, who))
+    for page in PAGES:
+        r = c.get(_url(page, sub, att))
+        assert r.status_code == (200 if allowed else 404), (who, page, r.status_code)
+    # Acting on it: an outsider's POST is a 404 too.
+    r = _act(c, sub, "decide", {"decision": "approve", "opinion": "同意"})
+    assert r.status_code in ((302, 200) if allowed else (404,))
+    if who != "dep_a":
+        assert _state(sub) == SubmissionState.LEADER_REVIEW
+
+
+def test_anonymous_is_sent_to_log_in(world, client, today):
+    sub = draft(world, today)
+    r = client.get(reverse("documents:detail", args=[sub.pk]))
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_attachment_download_headers(world, client, today):
+    sub = draft(world, today)
+    att = services.add_attachment(
+        actor=world.fin_clerk, submission=sub, file=SimpleUploadedFile("会议纪要 第3次.pdf", PDF), today=today
+    )
+    r = _client(client, world.fin_clerk).get(reverse("documents:attachment", args=[sub.pk, att.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''" in r["Content-Disposition"]
+    assert b"".join(r.streaming_content) == PDF
+    # Another submission's id in the URL does not reach this file.
+    other = draft(world, today, title="另一件")
+    assert client.get(reverse("documents:attachment", args=[other.pk, att.pk])).status_code == 404
+    assert Attachment.objects.count() == 1
