@@ -49,3 +49,12 @@ def test_startup_without_secret_key_fails_clearly_when_debug_is_off():
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_collectstatic_with_the_production_manifest_storage_succeeds(tmp_path):
+    """Production serves hashed static files (WhiteNoise's manifest storage), which fails on any referenced file
+    that is missing — e.g. the source maps the vendored Bootstrap points to. README's setup runs this command."""
+    result = run_manage("collectstatic", "--noinput", env=production_env(STATIC_ROOT=str(tmp_path / "static")))
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest and "vendor/htmx/htmx.min.js" in manifest
