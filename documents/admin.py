@@ -1,12 +1,17 @@
-"""Admin: read-only views of the records. States move only through documents.services."""
+"""Admin: read-only views of the records. States move only through documents.services and documents.issuance."""
 
 from django.contrib import admin
 
 from .models import (
     ConsultationRequest,
+    DeputyReview,
+    DocumentNumberCounter,
+    DocumentPlan,
     Instruction,
     LeaderAssignment,
+    OutgoingDocument,
     ProcessingSlip,
+    PublicRegisterEntry,
     SlipCounter,
     Submission,
 )
@@ -58,3 +63,35 @@ class LeaderAssignmentAdmin(ReadOnlyAdmin):
 @admin.register(SlipCounter)
 class SlipCounterAdmin(ReadOnlyAdmin):
     list_display = ("year", "last")
+
+
+@admin.register(OutgoingDocument)
+class OutgoingDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "issuer", "kind", "drafting_unit", "state", "signed_on", "issued_on")
+    list_filter = ("state", "issuer", "kind", "normative")
+    search_fields = ("title", "number", "drafting_unit__name")
+    list_select_related = ("drafting_unit",)
+
+
+@admin.register(DeputyReview)
+class DeputyReviewAdmin(ReadOnlyAdmin):
+    list_display = ("document", "post", "round", "state", "reviewed_by", "reviewed_at")
+    list_select_related = ("document", "post", "reviewed_by")
+
+
+@admin.register(DocumentPlan)
+class DocumentPlanAdmin(ReadOnlyAdmin):
+    list_display = ("year", "issuer", "unit", "created_by", "created_at")
+    list_select_related = ("unit", "created_by")
+
+
+@admin.register(DocumentNumberCounter)
+class DocumentNumberCounterAdmin(ReadOnlyAdmin):
+    list_display = ("series", "year", "last")
+
+
+@admin.register(PublicRegisterEntry)
+class PublicRegisterEntryAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "issuer_name", "kind", "published_on", "withdrawn")
+    list_filter = ("kind", "withdrawn")
+    search_fields = ("title", "number")

@@ -28,7 +28,7 @@ from tiexi_gov.notify.services import notify
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import leader_post_for_unit, posts_held_by, who_handles
 
-from . import issuance_access as access
+from . import permissions as access
 from . import services as flow_a
 from .models import (
     BASE_NORMATIVE_STEPS,
@@ -205,7 +205,7 @@ def _raise_all(violations: list[DocumentRuleError]) -> None:
 
 def _grant_reader(doc: OutgoingDocument, user) -> None:
     if doc.confidential and user is not None:
-        assign_perm(f"documents.{access.READ_PERM}", user, doc)
+        assign_perm(f"documents.{access.OUTGOING_READ_PERM}", user, doc)
 
 
 # --- drafting ---------------------------------------------------------------------------------------------
@@ -229,9 +229,11 @@ def create_outgoing(
     title: str,
     issuer: str | None = None,
     countersign_units: Iterable[Unit] = (),
+    files: Iterable = (),
     **fields,
 ) -> OutgoingDocument:
-    """A unit's clerk (or the office) starts a 发文稿纸. The drafting unit is the clerk's own."""
+    """A unit's clerk (or the office) starts a 发文稿纸. The drafting unit is the clerk's own. Its 附件 files are
+    saved with it or not at all."""
     if actor.unit_id is None:
         raise ActionNotAllowed("您不属于任何单位，不能起草发文。")
     if kind not in OutgoingKind.values:
@@ -252,15 +254,23 @@ def create_outgoing(
     doc.countersign_units.set(units)
     _grant_reader(doc, actor)
     _event(actor, doc, "outgoing_create", "起草发文", opinion=f"{doc.get_kind_display()}：{doc.title}")
+    for f in files:
+        add_outgoing_attachment(actor=actor, document=doc, file=f)
     return doc
 
 
 @transaction.atomic
 def update_outgoing(
-    *, actor, document: OutgoingDocument, countersign_units: Iterable[Unit] | None = None, today=None, **fields
+    *,
+    actor,
+    document: OutgoingDocument,
+    countersign_units: Iterable[Unit] | None = None,
+    files: Iterable = (),
+    today=None,
+    **fields,
 ) -> OutgoingDocument:
     doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
-    if not access.can_edit(actor, doc):
+    if not access.can_edit_outgoing(actor, doc):
         raise ActionNotAllowed("您无权修改该发文。")
     _apply_fields(doc, fields)
     _save(doc, actor)
@@ -270,6 +280,8 @@ def update_outgoing(
         _grant_reader(doc, doc.drafted_by)
     changed = sorted([*fields, *(["countersign_units"] if countersign_units is not None else [])])
     _event(actor, doc, "outgoing_edit", "修改发文稿", opinion="、".join(changed))
+    for f in files:
+        add_outgoing_attachment(actor=actor, document=doc, file=f, today=today)
     return doc
 
 
@@ -285,7 +297,7 @@ def add_outgoing_attachment(
 ) -> OutgoingAttachment:
     """Attach a file (附件, evidence of a DOC-8 step, interpretation material); type decided by its bytes."""
     doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
-    if not access.can_edit(actor, doc):
+    if not access.can_edit_outgoing(actor, doc):
         raise ActionNotAllowed("您无权为该发文添加附件。")
     name = getattr(file, "name", "") or "附件"
     try:
@@ -318,7 +330,7 @@ def grant_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None
     doc = _lock(document, day=_today(today))
     if not doc.confidential:
         raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
-    if not (actor.unit_id == doc.drafting_unit_id and access.can_view(actor, doc)):
+    if not (actor.unit_id == doc.drafting_unit_id and access.can_view_outgoing(actor, doc)):
         raise ActionNotAllowed("您无权指定该发文的阅读人。")
     _grant_reader(doc, user)
     _event(actor, doc, "outgoing_grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
@@ -380,7 +392,7 @@ def record_checklist_step(
 ) -> NormativeChecklistItem:
     """DOC-8: a step is done with its evidence, or not done with the specific reason (应说明具体理由)."""
     doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
-    if not access.can_edit(actor, doc):
+    if not access.can_edit_outgoing(actor, doc):
         raise ActionNotAllowed("您无权填报该发文的制发程序。")
     if not doc.normative:
         raise DocumentError("该发文不是规范性文件，无需填报制发程序。")
@@ -514,7 +526,7 @@ def record_party_office_opinion(
 ) -> OutgoingDocument:
     """DOC-9: a joint 区委+区政府 draft asks the 区委办公室's opinion on issuing it before going to the government."""
     doc = _lock(document, OS.DRAFTING, OS.RETURNED, day=_today(today))
-    if not access.can_edit(actor, doc):
+    if not access.can_edit_outgoing(actor, doc):
         raise ActionNotAllowed("您无权修改该发文。")
     if doc.kind != OutgoingKind.JOINT_PARTY:
         raise DocumentError("只有拟以区委、区政府名义联合发文的文件稿需要征求区委办公室意见。")
@@ -737,7 +749,7 @@ def submit_outgoing(*, actor, document: OutgoingDocument, today=None) -> Outgoin
     the government's agreement — to its main head for signature (DOC-15)."""
     day = _today(today)
     doc = _lock(document, OS.DRAFTING, day=day)
-    if not access.can_edit(actor, doc):
+    if not access.can_edit_outgoing(actor, doc):
         raise ActionNotAllowed("只有拟稿单位人员可以报送本单位的发文稿。")
     violations = drafting_violations(doc)
     if doc.kind == OutgoingKind.DEPARTMENT_APPROVED:
@@ -880,7 +892,7 @@ def return_outgoing(*, actor, document: OutgoingDocument, reason: str, text: str
     if access.can_review(actor, doc):
         review = access.pending_reviews_for(actor, doc, day).select_related("post").first()
         handler = who_handles(review.post, day)
-    elif access.can_sign(actor, doc):
+    elif access.can_sign_outgoing(actor, doc):
         handler = access.signing_handler(actor, doc, day)
     if handler is None and reason == OutgoingReturnReason.LEADER_RETURN:
         raise DocumentError("请选择退回原因。")
@@ -1051,7 +1063,7 @@ def write_interpretation(
     doc = _lock(document, day=_today(today))
     if doc.state in (OS.ISSUED, OS.WITHDRAWN, OS.SENT_TO_PARTY):
         raise _state_error(doc)
-    if actor.unit_id != doc.drafting_unit_id or not access.can_view(actor, doc):
+    if actor.unit_id != doc.drafting_unit_id or not access.can_view_outgoing(actor, doc):
         lead = doc.drafting_unit.display_name
         raise DocumentRuleError("DOC-18", f"按照“谁起草、谁解读”的原则，该文件由起草（牵头）单位{lead}负责解读")
     if not title.strip() or not text.strip():

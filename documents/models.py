@@ -189,6 +189,11 @@ class Submission(ConcurrentTransitionMixin, models.Model):
 
     not_classified = models.BooleanField("本件不涉及国家秘密", default=False)
     confidential = models.BooleanField("确属保密性质、限定知悉范围", default=False)
+    # DOC-6: the units whose authority the matter touches, as the clerk named them on the drafting form; the
+    # consultation form starts from this list (the written opinions themselves are ConsultationRequest rows).
+    touched_units = models.ManyToManyField(
+        Unit, verbose_name="涉及职权的相关单位", blank=True, related_name="touched_by_submissions"
+    )
 
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT, related_name="drafted_submissions"
@@ -650,17 +655,17 @@ class PreparationNotice(models.Model):
 # =====================================================================================================
 # Flow B — a document issued in the government's or the office's name (发文, DOC-8/9/14..18, PUB-2).
 # The FSM is on OutgoingDocument; only documents.issuance calls its transitions. Permissions live in
-# documents.issuance_access (object-only callables, never a global perm).
+# documents.permissions (object-only callables, never a global perm).
 # =====================================================================================================
 
 
 def _outgoing_allowed(check_name: str):
-    """Object-only transition permission for flow B, resolved lazily in documents.issuance_access."""
+    """Object-only transition permission for flow B, resolved lazily in documents.permissions."""
 
     def check(instance, user) -> bool:
-        from . import issuance_access
+        from . import permissions
 
-        return bool(getattr(issuance_access, check_name)(user, instance))
+        return bool(getattr(permissions, check_name)(user, instance))
 
     check.__name__ = check_name
     return check

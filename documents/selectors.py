@@ -99,6 +99,7 @@ def submission_detail(user, pk: int) -> Submission | None:
             Prefetch("instructions", queryset=Instruction.objects.select_related("author", "post", "acting_for")),
             Prefetch("assignments", queryset=LeaderAssignment.objects.select_related("post", "handled_by")),
             "disagreement_statements__countersigns",
+            "touched_units",
         )
         .first()
     )
@@ -169,14 +170,7 @@ def todo_q(user, day: date):
 
 
 def _handlers(user, day: date):
-    cache = getattr(user, "_doc_handlers_cache", None)
-    if cache is None:
-        cache = user._doc_handlers_cache = {}
-    if day not in cache:
-        from tiexi_gov.org.selectors import posts_handled_by
-
-        cache[day] = posts_handled_by(user, day) if permissions._active(user) else []
-    return cache[day]
+    return permissions.handlers_on(user, day)
 
 
 @dataclass
@@ -281,13 +275,16 @@ def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:
     return text, tone, due
 
 
-def as_seen(submission: Submission, seen_state: str) -> Submission:
-    """The submission as the user's page showed it: services compare that state with the locked row and
-    answer "已由XX处理" when someone else moved it in between (a stale page or a simultaneous click)."""
-    if not seen_state or seen_state == submission.state or seen_state not in S.values:
+def as_seen(submission, seen_state: str):
+    """The item (a Submission or an OutgoingDocument) as the user's page showed it: services compare that state
+    with the locked row and answer "已由XX处理" when someone else moved it in between (a stale page or a
+    simultaneous click)."""
+    model = type(submission)
+    values_allowed = {value for value, _label in model._meta.get_field("state").choices}
+    if not seen_state or seen_state == submission.state or seen_state not in values_allowed:
         return submission
-    values = {f.attname: getattr(submission, f.attname) for f in Submission._meta.concrete_fields if f.name != "state"}
-    seen = Submission(state=seen_state, **values)
+    values = {f.attname: getattr(submission, f.attname) for f in model._meta.concrete_fields if f.name != "state"}
+    seen = model(state=seen_state, **values)
     seen._state.adding = False
     seen._state.db = submission._state.db
     return seen
@@ -319,3 +316,178 @@ def instruction_text(instruction) -> str:
     """A leader's instruction as the slip prints it: the decision, unless the opinion already says it."""
     label = instruction.get_decision_display()
     return instruction.opinion if instruction.opinion.startswith(label) else f"{label}。{instruction.opinion}"
+
+
+# =====================================================================================================
+# Flow B — 发文: the list, the item page, the leaders' review and signature queue
+# =====================================================================================================
+
+OUTGOING_CLOSED_STATES = ("issued", "sent_to_party", "withdrawn")
+
+
+@dataclass
+class OutgoingFilters:
+    tab: str = TAB_TODO
+    q: str = ""
+    state: str = ""
+    issuer: str = ""
+    kind: str = ""
+
+    def query(self, **changes) -> str:
+        from urllib.parse import urlencode
+
+        data = {"tab": self.tab, "q": self.q, "state": self.state, "issuer": self.issuer, "kind": self.kind}
+        data.update(changes)
+        return urlencode({k: v for k, v in data.items() if v not in ("", None)})
+
+
+def outgoing_filters(params) -> OutgoingFilters:
+    """Parse ?tab=&q=&state=&issuer=&kind=; unknown values are ignored, never an error page."""
+    from .models import Issuer, OutgoingKind, OutgoingState
+
+    tab = params.get("tab") or TAB_TODO
+    state, issuer, kind = params.get("state") or "", params.get("issuer") or "", params.get("kind") or ""
+    return OutgoingFilters(
+        tab=tab if tab in dict(TABS) else TAB_TODO,
+        q=(params.get("q") or "").strip()[:100],
+        state=state if state in OutgoingState.values else "",
+        issuer=issuer if issuer in Issuer.values else "",
+        kind=kind if kind in OutgoingKind.values else "",
+    )
+
+
+def outgoing_todo_q(user, day: date):
+    """What waits for `user` on 发文 now (待办), as one Q: the drafting unit's drafts and returns, a unit's 会签,
+    the office's 核稿 / issue / one-off checks, 司法局's legality reviews, a deputy's reviews, a signer's signatures."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from tiexi_gov.org.models import Post
+
+    from .models import DeputyReview, OneOffApproval, OutgoingCountersign, OutgoingDocument, OutgoingState
+
+    OS = OutgoingState
+    q = Q(pk__in=[])
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id:
+        q |= Q(drafting_unit_id=unit_id, state__in=[OS.DRAFTING, OS.RETURNED])
+        heads = any(
+            p.unit_id == unit_id and (p.kind == Post.Kind.UNIT_HEAD or (p.kind == Post.Kind.UNIT_DEPUTY and p.may_sign))
+            for h in _handlers(user, day)
+            for p in [h.post]
+        )
+        if heads:
+            listed = Exists(
+                OutgoingDocument.countersign_units.through.objects.filter(outgoingdocument=OuterRef("pk"), unit=unit_id)
+            )
+            signed = Exists(OutgoingCountersign.objects.filter(document=OuterRef("pk"), unit_id=unit_id))
+            q |= Q(listed, state__in=[OS.DRAFTING, OS.OFFICE_CHECK]) & ~Q(signed)
+    if permissions.is_office_staff(user):
+        q |= Q(state=OS.OFFICE_CHECK) | Q(state=OS.SIGNED)
+        q |= Exists(OneOffApproval.objects.filter(document=OuterRef("pk"), state=OneOffApproval.State.PENDING))
+    if permissions.is_justice_staff(user):
+        q |= Q(state=OS.LEGALITY_REVIEW, normative=True)
+    posts = permissions.handled_post_ids(user, day)
+    if posts:
+        q |= Exists(
+            DeputyReview.objects.filter(document=OuterRef("pk"), post_id__in=posts, state=DeputyReview.State.PENDING)
+        )
+    q |= permissions.signature_q(user, day)
+    return q
+
+
+def outgoing_list(user, filters: OutgoingFilters, day: date | None = None):
+    """One tab of 发文 with search (title, 发文字号) and filters; newest first; rows carry unit and people."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField, Exists, OuterRef, Q
+    from django.db.models.functions import Cast
+
+    from tiexi_gov.audit.models import Event
+
+    from .models import OutgoingDocument
+
+    day = day or timezone.localdate()
+    qs = permissions.visible_outgoing(user, day)
+    todo = outgoing_todo_q(user, day)
+    if filters.tab == TAB_TODO:
+        qs = qs.filter(todo)
+    elif filters.tab == TAB_CLOSED:
+        qs = qs.filter(state__in=OUTGOING_CLOSED_STATES)
+    else:
+        ct = ContentType.objects.get_for_model(OutgoingDocument)
+        acted = Exists(Event.objects.filter(subject_type=ct, subject_id=Cast(OuterRef("pk"), CharField()), actor=user))
+        qs = qs.filter(acted).exclude(todo).exclude(state__in=OUTGOING_CLOSED_STATES)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(number__icontains=filters.q))
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.issuer:
+        qs = qs.filter(issuer=filters.issuer)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs.order_by("-updated_at", "-id")
+
+
+def outgoing_detail(user, pk: int):
+    """A visible outgoing document with what its item page needs (each list fetched once)."""
+    from .models import (
+        DeputyReview,
+        LegalityReview,
+        NormativeChecklistItem,
+        OneOffApproval,
+        OutgoingCountersign,
+    )
+
+    return (
+        permissions.visible_outgoing(user)
+        .filter(pk=pk)
+        .select_related(
+            "plan_item__plan__unit", "approved_submission", "checked_by", "signed_post", "filed_by", "interpretation"
+        )
+        .prefetch_related(
+            "attachments",
+            "countersign_units",
+            Prefetch("countersigns", queryset=OutgoingCountersign.objects.select_related("unit", "signed_by", "post")),
+            Prefetch("deputy_reviews", queryset=DeputyReview.objects.select_related("post", "reviewed_by")),
+            Prefetch("checklist", queryset=NormativeChecklistItem.objects.select_related("evidence_file")),
+            Prefetch("legality_reviews", queryset=LegalityReview.objects.select_related("reviewer", "reviewer_post")),
+            Prefetch("one_off_approvals", queryset=OneOffApproval.objects.select_related("requested_by", "decided_by")),
+        )
+        .first()
+    )
+
+
+def pending_reviews_queue(user, day: date | None = None):
+    """DOC-14: the deputies' pending reviews (分管领导审核) for the posts `user` handles on `day` (own or acting)."""
+    from .models import DeputyReview, OutgoingState
+
+    day = day or timezone.localdate()
+    posts = permissions.handled_post_ids(user, day)
+    return (
+        DeputyReview.objects.filter(
+            state=DeputyReview.State.PENDING, post_id__in=posts, document__state=OutgoingState.DEPUTY_REVIEW
+        )
+        .select_related("document", "document__drafting_unit", "post")
+        .order_by("document__submitted_at", "id")
+    )
+
+
+def signatures_queue(user, day: date | None = None):
+    """DOC-14: documents awaiting `user`'s signature (签发) on `day`, oldest first."""
+    from .models import OutgoingDocument
+
+    return (
+        OutgoingDocument.objects.filter(permissions.signature_q(user, day))
+        .select_related("drafting_unit")
+        .order_by("updated_at", "id")
+    )
+
+
+def plan_overview(year: int):
+    """DOC-15: the government's and the office's plans of `year` with their items (two queries)."""
+    from .models import DocumentPlan, PlanItem
+
+    return list(
+        DocumentPlan.objects.filter(year=year, unit__isnull=True)
+        .order_by("issuer")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("drafting_unit")))
+    )

@@ -250,9 +250,28 @@ def _apply_fields(submission: Submission, fields: dict) -> None:
         raise DocumentError("标题不能为空。")
 
 
+def _store_draft_extras(actor, sub: Submission, touched_units, files, minutes, day) -> None:
+    if touched_units is not None:
+        sub.touched_units.set([u for u in touched_units if u.pk != sub.unit_id])
+    for f in files or ():
+        add_attachment(actor=actor, submission=sub, file=f, today=day)
+    if minutes:
+        att = add_attachment(actor=actor, submission=sub, file=minutes, purpose=Attachment.Purpose.MINUTES, today=day)
+        sub.collective_minutes = att
+
+
 @transaction.atomic
-def create_draft(*, actor, title: str, **fields) -> Submission:
-    """A unit's clerk starts a submission. The unit is the clerk's own."""
+def create_draft(
+    *,
+    actor,
+    title: str,
+    touched_units: Iterable[Unit] | None = None,
+    files: Iterable = (),
+    minutes=None,
+    **fields,
+) -> Submission:
+    """A unit's clerk starts a submission. The unit is the clerk's own. The touched units (DOC-6), the files and
+    the DOC-4 minutes are saved with the draft or not at all: a refused file loses no typing."""
     if actor.unit_id is None:
         raise ActionNotAllowed("您不属于任何单位，不能起草上报公文。")
     submission = Submission(unit=actor.unit, drafted_by=actor, title=title)
@@ -262,11 +281,21 @@ def create_draft(*, actor, title: str, **fields) -> Submission:
     submission.save()
     _grant_reader(submission, actor)
     _event(actor, submission, "create_draft", "起草", opinion=submission.title)
+    _store_draft_extras(actor, submission, touched_units, files, minutes, None)
     return submission
 
 
 @transaction.atomic
-def update_draft(*, actor, submission: Submission, today: dt.date | None = None, **fields) -> Submission:
+def update_draft(
+    *,
+    actor,
+    submission: Submission,
+    today: dt.date | None = None,
+    touched_units: Iterable[Unit] | None = None,
+    files: Iterable = (),
+    minutes=None,
+    **fields,
+) -> Submission:
     day = _today(today)
     sub = _lock(submission, S.DRAFTING, S.CONSULTING, day=day)
     if not permissions.can_edit(actor, sub):
@@ -275,7 +304,9 @@ def update_draft(*, actor, submission: Submission, today: dt.date | None = None,
     _save(sub, actor)
     if sub.confidential:
         _grant_reader(sub, sub.drafted_by)
-    _event(actor, sub, "edit_draft", "修改", opinion="、".join(sorted(fields)))
+    changed = sorted([*fields, *(["touched_units"] if touched_units is not None else [])])
+    _event(actor, sub, "edit_draft", "修改", opinion="、".join(changed))
+    _store_draft_extras(actor, sub, touched_units, files, minutes, day)
     return sub
 
 

@@ -1,4 +1,4 @@
-"""URLs of the documents app (flow A pages)."""
+"""URLs of the documents app: flow A (submissions), flow B (发文), the document plan and the public register."""
 
 from django.urls import path
 
@@ -15,4 +15,16 @@ urlpatterns = [
     path("<int:pk>/slip/", views.slip, name="slip"),
     path("<int:pk>/slip.docx", views.slip_docx, name="slip_docx"),
     path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),
+    # flow B — 发文
+    path("outgoing/", views.outgoing_index, name="outgoing_index"),
+    path("outgoing/new/", views.outgoing_create, name="outgoing_create"),
+    path("outgoing/<int:pk>/", views.outgoing_detail, name="outgoing_detail"),
+    path("outgoing/<int:pk>/edit/", views.outgoing_edit, name="outgoing_edit"),
+    path("outgoing/<int:pk>/act/<slug:action>/", views.outgoing_act, name="outgoing_act"),
+    path("outgoing/<int:pk>/print/", views.outgoing_print, name="outgoing_print"),
+    path("outgoing/<int:pk>/document.docx", views.outgoing_docx, name="outgoing_docx"),
+    path("outgoing/<int:pk>/files/<int:att_pk>/", views.outgoing_attachment, name="outgoing_attachment"),
+    path("plans/", views.plans, name="plans"),
+    path("register/", views.public_register, name="register"),
+    path("register/<int:pk>/", views.public_register_entry, name="register_entry"),
 ]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,37 +104,24 @@ def index(request):
 # --- drafting --------------------------------------------------------------------------------------------
 
 
-def _attach_files(request, sub, form) -> None:
-    for f in form.cleaned_data.get("files") or []:
-        services.add_attachment(actor=request.user, submission=sub, file=f)
-    if form.cleaned_data.get("minutes"):
-        services.add_attachment(
-            actor=request.user, submission=sub, file=form.cleaned_data["minutes"], purpose=Attachment.Purpose.MINUTES
-        )
-
-
 @login_required
 def create(request):
-    """A unit's clerk drafts a submission (the unit is the clerk's own)."""
+    """A unit's clerk drafts a submission (the unit is the clerk's own); one service saves the draft, the
+    touched units and the files together."""
     if not request.user.unit_id:
         raise Http404
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, unit=request.user.unit)
     if request.method == "POST" and form.is_valid():
-        fields = form.draft_fields()
         try:
-            # The draft and its files are saved together or not at all: a refused file loses no typing.
-            with transaction.atomic():
-                sub = services.create_draft(actor=request.user, **fields)
-                _attach_files(request, sub, form)
+            sub = services.create_draft(actor=request.user, **form.draft_fields())
         except DocumentError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "草稿已保存。")
             url = reverse("documents:detail", args=[sub.pk])
-            units = [str(u.pk) for u in form.cleaned_data.get("touched_units") or []]
-            if units:
+            if form.cleaned_data.get("touched_units"):
                 messages.info(request, "请在下方“征求意见”中确认相关单位和回复时限后发出。")
-                url += "?consult=" + ",".join(units) + "#act-consult"
+                url += "?consult=open#act-consult"
             return redirect(url)
     return render(request, "documents/form.html", {"form": forms.styled(form), "submission": None})
 
@@ -150,15 +136,12 @@ def edit(request, pk: int):
         return redirect("documents:detail", pk=sub.pk)
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, instance=sub, unit=sub.unit)
     if request.method == "POST" and form.is_valid():
-        fields = form.draft_fields()
         try:
-            with transaction.atomic():
-                updated = services.update_draft(
-                    actor=request.user,
-                    submission=selectors.as_seen(sub, request.POST.get("seen_state", "")),
-                    **fields,
-                )
-                _attach_files(request, updated, form)
+            services.update_draft(
+                actor=request.user,
+                submission=selectors.as_seen(sub, request.POST.get("seen_state", "")),
+                **form.draft_fields(),
+            )
         except DocumentError as exc:
             messages.error(request, exc.message)
         else:
@@ -291,6 +274,20 @@ def _run_notify_units(request, sub, d):
     return f"已通知{len(notices)}个单位做好落实准备。"
 
 
+def _run_approve_briefing(request, sub, d):
+    from . import issuance
+
+    issuance.approve_briefing(actor=request.user, submission=sub, opinion=d["opinion"])
+    return "简报已核准（DOC-16），可继续审核。"
+
+
+def _run_return_briefing(request, sub, d):
+    from . import issuance
+
+    issuance.return_unapproved_briefing(actor=request.user, submission=sub, text=d["text"])
+    return "简报未予核准，已退回来文单位（DOC-16）。"
+
+
 def _run_close(request, sub, d):
     services.close_submission(actor=request.user, submission=sub, result=d["result"])
     return "已办结，来文单位将收到批示。"
@@ -316,6 +313,8 @@ ACTIONS: dict[str, Action] = {
     "decide": Action(forms.DecisionForm, "批示", _run_decide),
     "notify_units": Action(forms.NotifyUnitsForm, "通知做好落实准备", _run_notify_units),
     "close": Action(forms.CloseForm, "办结", _run_close),
+    "approve_briefing": Action(forms.OptionalOpinionForm, "核准简报", _run_approve_briefing),
+    "return_briefing": Action(forms.BriefingReturnForm, "简报不予核准退回", _run_return_briefing),
 }
 
 
@@ -325,8 +324,10 @@ def _initial_forms(request, sub, allowed: set[str]) -> dict:
         if name not in ACTIONS:
             continue
         initial = {}
-        if name == "consult" and request.GET.get("consult"):
-            initial["units"] = [int(x) for x in request.GET["consult"].split(",") if x.isdigit()]
+        if name == "consult":
+            # DOC-6: start from the units named on the drafting form that were not asked yet.
+            asked = {c.unit_id for c in sub.consultations.all() if c.state != ConsultationRequest.State.CANCELLED}
+            initial["units"] = [u.pk for u in sub.touched_units.all() if u.pk not in asked]
         if name == "reply":
             mine = [
                 c
@@ -467,10 +468,20 @@ def queue(request):
     """我的待办·公文: the leader's pending steps, most urgent then earliest due, each with the approve form."""
     today = timezone.localdate()
     page = Paginator(selectors.leader_queue(request.user, today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    capacities = selectors.queue_capacities(request.user, today)
+    # DOC-14: flow B's review and signature steps have no Deadline row, so they are listed here (first page only).
+    reviews = list(selectors.pending_reviews_queue(request.user, today)[:QUEUE_PAGE_SIZE])
+    signatures = list(selectors.signatures_queue(request.user, today)[:QUEUE_PAGE_SIZE])
     return render(
         request,
         "documents/queue.html",
-        {"page": page, "rows": _queue_rows(page.object_list, request.user, today), "today": today},
+        {
+            "page": page,
+            "rows": _queue_rows(page.object_list, request.user, today),
+            "today": today,
+            "reviews": [(r, capacities.get(r.post_id, "")) for r in reviews],
+            "signatures": signatures,
+        },
     )
 
 
@@ -541,3 +552,511 @@ def attachment(request, pk: int, att_pk: int):
     response = FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=att.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# =====================================================================================================
+# Flow B — 发文: the list, the 发文稿纸 form, the item page and its actions, the print page and the .docx,
+# the annual document plan (DOC-15) and the public register (PUB-2).
+# =====================================================================================================
+
+OUTGOING_PAGE_SIZE = 20
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _is_office(user) -> bool:
+    return permissions.is_office_staff(user)
+
+
+@login_required
+def outgoing_index(request):
+    """发文: 待办 / 已办 / 办结 tabs, search by title and 发文字号, filters by state, issuer and kind."""
+    from .models import Issuer, OutgoingKind, OutgoingState
+
+    today = timezone.localdate()
+    filters = selectors.outgoing_filters(request.GET)
+    page = Paginator(selectors.outgoing_list(request.user, filters, today), OUTGOING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "documents/outgoing_index.html",
+        {
+            "filters": filters,
+            "tabs": selectors.TABS,
+            "page": page,
+            "states": OutgoingState.choices,
+            "issuers": Issuer.choices,
+            "kinds": OutgoingKind.choices,
+            "page_query": filters.query(),
+            "may_draft": bool(request.user.unit_id),
+            "is_office": _is_office(request.user),
+        },
+    )
+
+
+@login_required
+def outgoing_create(request):
+    """发文稿纸: a unit's clerk (or the office) drafts; one service saves the draft, the 会签 units and the files."""
+    from . import issuance
+
+    if not request.user.unit_id:
+        raise Http404
+    today = timezone.localdate()
+    form = forms.OutgoingForm(request.POST or None, request.FILES or None, unit=request.user.unit, year=today.year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = issuance.create_outgoing(actor=request.user, **form.service_fields())
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "发文稿已保存。")
+            return redirect("documents:outgoing_detail", pk=doc.pk)
+    return render(request, "documents/outgoing_form.html", {"form": forms.styled(form), "document": None})
+
+
+@login_required
+def outgoing_edit(request, pk: int):
+    from . import issuance
+
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None:
+        raise Http404
+    if "edit" not in permissions.outgoing_allowed_actions(request.user, doc):
+        messages.error(request, "该发文当前不能修改（仅起草阶段可以修改；被退回的请先“收回修改”）。")
+        return redirect("documents:outgoing_detail", pk=doc.pk)
+    today = timezone.localdate()
+    form = forms.OutgoingForm(request.POST or None, request.FILES or None, instance=doc, year=today.year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issuance.update_outgoing(
+                actor=request.user,
+                document=selectors.as_seen(doc, request.POST.get("seen_state", "")),
+                **form.service_fields(),
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "修改已保存。")
+            return redirect("documents:outgoing_detail", pk=doc.pk)
+    return render(request, "documents/outgoing_form.html", {"form": forms.styled(form), "document": doc})
+
+
+def _one_off(doc, pk):
+    found = next((a for a in doc.one_off_approvals.all() if a.pk == pk), None)
+    if found is None:
+        raise DocumentError("该计划外发文申请不存在。")
+    return found
+
+
+def _evidence_file(doc, pk):
+    return next((a for a in doc.attachments.all() if a.pk == pk), None) if pk else None
+
+
+def _b_submit(request, doc, d):
+    from . import issuance
+
+    doc = issuance.submit_outgoing(actor=request.user, document=doc)
+    return "已送区政府办公室核稿。" if doc.state == "office_check" else "已送本部门负责人签发。"
+
+
+def _b_revise(request, doc, d):
+    from . import issuance
+
+    issuance.revise_outgoing(actor=request.user, document=doc)
+    return "已收回修改，修改后须重新报送核稿。"
+
+
+def _b_attach(request, doc, d):
+    from . import issuance
+
+    att = issuance.add_outgoing_attachment(
+        actor=request.user, document=doc, file=d["file"], purpose=d["purpose"], title=d["title"]
+    )
+    return f"已添加：{att}"
+
+
+def _b_checklist(request, doc, d):
+    from . import issuance
+
+    item = issuance.record_checklist_step(
+        actor=request.user, document=doc, step=d["step"], done=d["done"], evidence=d["evidence"], reason=d["reason"]
+    )
+    return f"已登记：{item}"
+
+
+def _b_one_off(request, doc, d):
+    from . import issuance
+
+    issuance.request_one_off_approval(actor=request.user, document=doc, matter=d["matter"], reason=d["reason"])
+    return "计划外发文申请已报送区政府办公室审核。"
+
+
+def _b_decide_one_off(request, doc, d):
+    from . import issuance
+
+    a = issuance.decide_one_off_approval(
+        actor=request.user, approval=_one_off(doc, d["approval"]), approve=d["approve"], opinion=d["opinion"]
+    )
+    return f"计划外发文申请：{a.get_state_display()}。"
+
+
+def _b_party_opinion(request, doc, d):
+    from . import issuance
+
+    issuance.record_party_office_opinion(actor=request.user, document=doc, opinion=d["opinion"], on_date=d["on_date"])
+    return "已登记区委办公室意见。"
+
+
+def _b_countersign(request, doc, d):
+    from . import issuance
+
+    issuance.countersign_outgoing(actor=request.user, document=doc, opinion=d["opinion"])
+    return "已会签。"
+
+
+def _b_office_check(request, doc, d):
+    from . import issuance
+
+    doc = issuance.office_check_outgoing(actor=request.user, document=doc, opinion=d["opinion"])
+    return f"核稿完毕，{doc.get_state_display()}。"
+
+
+def _b_legality(request, doc, d):
+    from . import issuance
+
+    review = issuance.record_legality_review(actor=request.user, document=doc, **d)
+    return f"合法性审查：{review.get_conclusion_display()}。"
+
+
+def _b_review(request, doc, d):
+    from . import issuance
+
+    issuance.review_outgoing(actor=request.user, document=doc, opinion=d["opinion"])
+    return "审核意见已签署。"
+
+
+def _b_sign(request, doc, d):
+    from . import issuance
+
+    doc = issuance.sign_outgoing(actor=request.user, document=doc, opinion=d["opinion"])
+    return f"已签发{('，发文字号 ' + doc.number) if doc.number else ''}。"
+
+
+def _b_return(request, doc, d):
+    from . import issuance
+
+    issuance.return_outgoing(actor=request.user, document=doc, reason=d["reason"], text=d["text"])
+    return "已退回拟稿单位。"
+
+
+def _b_interpretation(request, doc, d):
+    from . import issuance
+
+    issuance.write_interpretation(actor=request.user, document=doc, title=d["title"], text=d["text"])
+    return "政策解读已保存，将与文件同步发布（DOC-18）。"
+
+
+def _b_issue(request, doc, d):
+    from . import issuance
+
+    doc = issuance.issue_outgoing(actor=request.user, document=doc, printing_office=d["printing_office"])
+    listed = "，已列入公开目录" if doc.will_be_published else ""
+    return f"已印发{listed}。"
+
+
+def _b_send_to_party(request, doc, d):
+    from . import issuance
+
+    issuance.send_to_party_committee(actor=request.user, document=doc)
+    return "已报区委。"
+
+
+def _b_filing(request, doc, d):
+    from . import issuance
+
+    issuance.record_filing(
+        actor=request.user, document=doc, filed_with=d["filed_with"], filed_on=d["filed_on"], reference=d["reference"]
+    )
+    return "备案情况已登记。"
+
+
+def _b_withdraw(request, doc, d):
+    from . import issuance
+
+    issuance.withdraw_outgoing(actor=request.user, document=doc, reason=d["reason"])
+    return "已撤回（废止），已从公开目录撤下。"
+
+
+OUTGOING_ACTIONS: dict[str, Action] = {
+    "submit": Action(forms.ConfirmForm, "报送", _b_submit),
+    "revise": Action(forms.ConfirmForm, "收回修改", _b_revise),
+    "attach": Action(forms.OutgoingAttachmentForm, "添加附件", _b_attach),
+    "checklist": Action(forms.ChecklistForm, "登记制发程序", _b_checklist),
+    "one_off": Action(forms.OneOffRequestForm, "计划外发文申请", _b_one_off),
+    "decide_one_off": Action(forms.OneOffDecisionForm, "审核计划外发文", _b_decide_one_off),
+    "party_opinion": Action(forms.PartyOpinionForm, "征求区委办公室意见", _b_party_opinion),
+    "countersign": Action(forms.OptionalOpinionForm, "会签", _b_countersign),
+    "office_check": Action(forms.OpinionForm, "核稿", _b_office_check),
+    "legality": Action(forms.LegalityReviewForm, "合法性审查", _b_legality),
+    "review": Action(forms.OpinionForm, "审核", _b_review),
+    "sign": Action(forms.OptionalOpinionForm, "签发", _b_sign),
+    "return": Action(forms.OutgoingReturnForm, "退回", _b_return),
+    "interpretation": Action(forms.InterpretationForm, "政策解读", _b_interpretation),
+    "issue": Action(forms.IssueForm, "印发", _b_issue),
+    "send_to_party": Action(forms.ConfirmForm, "报区委", _b_send_to_party),
+    "filing": Action(forms.FilingForm, "备案", _b_filing),
+    "withdraw": Action(forms.WithdrawForm, "撤回（废止）", _b_withdraw),
+}
+
+
+def _outgoing_form(name, doc):
+    """The unbound form of one action, with what the page already knows filled in."""
+    from . import issuance
+
+    kwargs = {"prefix": name}
+    if name == "checklist":
+        kwargs["steps"] = issuance.required_normative_steps(doc)
+    initial = {}
+    if name == "decide_one_off":
+        pending = [a for a in doc.one_off_approvals.all() if a.state == "pending"]
+        initial["approval"] = pending[0].pk if pending else None
+    if name == "filing":
+        initial["filed_with"] = issuance.default_filing_body(doc)
+        initial["filed_on"] = timezone.localdate()
+    if name == "interpretation" and _has_interpretation(doc):
+        initial = {"title": doc.interpretation.title, "text": doc.interpretation.text}
+    return OUTGOING_ACTIONS[name].form(initial=initial, **kwargs)
+
+
+def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) -> dict:
+    from . import issuance
+    from .models import DeputyReview, NormativeStep, OneOffApproval, OutgoingAttachment, OutgoingKind
+
+    allowed = permissions.outgoing_allowed_actions(request.user, doc)
+    action_forms = {name: forms.styled(_outgoing_form(name, doc)) for name in allowed if name in OUTGOING_ACTIONS}
+    if bound is not None:
+        action_forms[bound[0]] = forms.styled(bound[1])
+        allowed = allowed | {bound[0]}
+    rows = {r.step: r for r in doc.checklist.all()}
+    checklist = (
+        [(NormativeStep(s).label, rows.get(s)) for s in issuance.required_normative_steps(doc)] if doc.normative else []
+    )
+    signed_units = {c.unit_id for c in doc.countersigns.all()}
+    attachments = list(doc.attachments.all())
+    return {
+        "document": doc,
+        "allowed": allowed,
+        "forms": action_forms,
+        "checklist": checklist,
+        "countersign_rows": [(u, u.pk in signed_units) for u in doc.countersign_units.all()],
+        "countersigns": list(doc.countersigns.all()),
+        "reviews": [r for r in doc.deputy_reviews.all() if r.state != DeputyReview.State.CANCELLED],
+        "legality_reviews": list(doc.legality_reviews.all()),
+        "one_offs": list(doc.one_off_approvals.all()),
+        "pending_one_off": any(a.state == OneOffApproval.State.PENDING for a in doc.one_off_approvals.all()),
+        "attachments": [a for a in attachments if a.purpose == OutgoingAttachment.Purpose.ATTACHMENT],
+        "other_files": [a for a in attachments if a.purpose != OutgoingAttachment.Purpose.ATTACHMENT],
+        "interpretation": getattr(doc, "interpretation", None) if _has_interpretation(doc) else None,
+        "signer_text": permissions.SIGNER_TEXT[OutgoingKind(doc.kind)],
+        "may_download": bool(doc.number),
+    }
+
+
+def _has_interpretation(doc) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return doc.interpretation is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+@login_required
+def outgoing_detail(request, pk: int):
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None:
+        raise Http404
+    return render(request, "documents/outgoing_detail.html", _outgoing_context(request, doc))
+
+
+def _outgoing_respond(request, pk: int, *, ok: bool, bound=None):
+    """htmx: the refreshed panel (and the sheet out of band); otherwise redirect, or the page with the form kept."""
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None:  # the action took the document out of the user's sight
+        if request.htmx:
+            response = HttpResponse()
+            response["HX-Redirect"] = reverse("documents:outgoing_index")
+            return response
+        return redirect("documents:outgoing_index")
+    if request.htmx:
+        ctx = _outgoing_context(request, doc, bound=None if ok else bound)
+        ctx["oob"] = True
+        return render(request, "documents/_outgoing_panel.html", ctx)
+    if ok:
+        return redirect("documents:outgoing_detail", pk=pk)
+    return render(request, "documents/outgoing_detail.html", _outgoing_context(request, doc, bound=bound))
+
+
+@login_required
+@require_POST
+def outgoing_act(request, pk: int, action: str):
+    """One action on the 发文 item page. The service decides (under the row lock) and its refusal — with the
+    rule's words — is shown next to the form the user filled, their input kept."""
+    spec = OUTGOING_ACTIONS.get(action)
+    doc = selectors.outgoing_detail(request.user, pk)
+    if spec is None or doc is None:
+        raise Http404
+    kwargs = {"prefix": action}
+    if action == "checklist":
+        from . import issuance
+
+        kwargs["steps"] = issuance.required_normative_steps(doc)
+    form = spec.form(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        messages.error(request, "请检查填写的内容。")
+        return _outgoing_respond(request, pk, ok=False, bound=(action, form))
+    try:
+        text = spec.run(request, selectors.as_seen(doc, request.POST.get("seen_state", "")), form.cleaned_data)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+        return _outgoing_respond(request, pk, ok=False, bound=(action, form))
+    messages.success(request, text)
+    return _outgoing_respond(request, pk, ok=True)
+
+
+@login_required
+def outgoing_print(request, pk: int):
+    """发文稿纸, print-ready: the paper form's fields in their order, with the signatures and opinions."""
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None:
+        raise Http404
+    return render(request, "documents/outgoing_print.html", _outgoing_context(request, doc))
+
+
+@login_required
+def outgoing_docx(request, pk: int):
+    """The signed document as a GB/T 9704-2012 .docx, through the permission check (404 for outsiders)."""
+    from django.utils.http import content_disposition_header
+
+    from . import issuance
+
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None or not doc.number:
+        raise Http404
+    response = HttpResponse(issuance.issued_docx(doc), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{doc.number}.docx")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def outgoing_attachment(request, pk: int, att_pk: int):
+    from .models import OutgoingAttachment
+
+    doc = permissions.get_visible_outgoing(request.user, pk)
+    if doc is None:
+        raise Http404
+    att = OutgoingAttachment.objects.filter(pk=att_pk, document_id=doc.pk).select_related("document").first()
+    if att is None or not permissions.can_download_outgoing_attachment(request.user, att):
+        raise Http404
+    try:
+        handle = att.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- DOC-15: the annual document plan (the office) -------------------------------------------------------
+
+
+@login_required
+def plans(request):
+    """年度发文计划 of the government and the office, kept by the office: list, create a year's plan, add items."""
+    from . import issuance
+    from .models import DocumentPlan
+
+    if not _is_office(request.user):
+        raise Http404
+    today = timezone.localdate()
+    raw_year = request.GET.get("year") or ""
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    plan_form = forms.PlanForm(initial={"year": year, "issuer": "government"}, prefix="plan")
+    item_form = forms.PlanItemForm(prefix="item")
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "plan":
+                plan_form = forms.PlanForm(request.POST, prefix="plan")
+                if plan_form.is_valid():
+                    plan = issuance.create_plan(actor=request.user, **plan_form.cleaned_data)
+                    messages.success(request, f"已编制{plan}。")
+                    return redirect(f"{reverse('documents:plans')}?year={plan.year}")
+            elif what == "item":
+                item_form = forms.PlanItemForm(request.POST, prefix="item")
+                if item_form.is_valid():
+                    d = item_form.cleaned_data
+                    plan = DocumentPlan.objects.filter(pk=d["plan"], unit__isnull=True).first()
+                    if plan is None:
+                        raise Http404
+                    item = issuance.add_plan_item(
+                        actor=request.user,
+                        plan=plan,
+                        title=d["title"],
+                        drafting_unit=d["drafting_unit"],
+                        planned_month=d["planned_month"],
+                    )
+                    messages.success(request, f"已增加计划事项：{item.title}")
+                    return redirect(f"{reverse('documents:plans')}?year={plan.year}")
+            messages.error(request, "请检查填写的内容。")
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "documents/plans.html",
+        {
+            "year": year,
+            "plans": selectors.plan_overview(year),
+            "plan_form": forms.styled(plan_form),
+            "item_form": forms.styled(item_form),
+        },
+    )
+
+
+# --- PUB-2: the public register (anyone logged in) ---------------------------------------------------------
+
+
+@login_required
+def public_register(request):
+    """公开目录: documents marked public once issued and published meeting decisions; search, paginate."""
+    from . import register
+    from .models import PublicRegisterEntry
+
+    query = (request.GET.get("q") or "").strip()[:100]
+    kind = request.GET.get("kind") or ""
+    kind = kind if kind in PublicRegisterEntry.Kind.values else ""
+    page = register.register_page(request.user, query=query, kind=kind, page=request.GET.get("page") or 1)
+    from urllib.parse import urlencode
+
+    return render(
+        request,
+        "documents/register.html",
+        {
+            "page": page,
+            "q": query,
+            "kind": kind,
+            "kinds": PublicRegisterEntry.Kind.choices,
+            "page_query": urlencode({k: v for k, v in {"q": query, "kind": kind}.items() if v}),
+        },
+    )
+
+
+@login_required
+def public_register_entry(request, pk: int):
+    from . import register
+
+    entry = register.register_entry(request.user, pk)
+    if entry is None:
+        raise Http404
+    return render(request, "documents/register_entry.html", {"entry": entry})

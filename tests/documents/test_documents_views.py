@@ -98,9 +98,10 @@ def test_every_action_view_calls_its_service_from_draft_to_close(world, client, 
     r = c.post(reverse("documents:create"), data)
     assert r.status_code == 302, r.context["form"].errors if r.context else r
     sub = Submission.objects.get(title="关于拨付防汛物资资金的请示")
-    assert f"consult={world.dev.pk}" in r["Location"]
+    assert "#act-consult" in r["Location"]
     assert sub.attachments.get().original_name == "方案.pdf"
-    # The consult form arrives pre-filled with the touched units.
+    # DOC-6: the touched units are stored with the draft, and the consult form arrives pre-filled with them.
+    assert list(sub.touched_units.all()) == [world.dev]
     page = c.get(r["Location"])
     assert page.context["forms"]["consult"].initial["units"] == [world.dev.pk]
 
