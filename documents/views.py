@@ -420,6 +420,11 @@ def act(request, pk: int, action: str):
     form = spec.form(request.POST, request.FILES, prefix=None if request.POST.get("from") == "queue" else action)
     seen = request.POST.get("seen_state", "")
     allowed = permissions.allowed_actions(request.user, sub)
+    if action not in allowed and seen and seen == sub.state:
+        # A simultaneous click may have committed between reading the item and checking the action: read it
+        # again (its state and its finished step commit together), so the service can say who handled it.
+        sub = selectors.submission_detail(request.user, pk) or sub
+        allowed = permissions.allowed_actions(request.user, sub)
     if action not in allowed and (not seen or seen == sub.state):
         messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。")
         return _respond(request, pk, ok=False, bound=(action, form))
