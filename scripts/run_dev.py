@@ -1,7 +1,8 @@
 """Start the whole portal on a laptop: migrate, seed the demo district, then web + Celery worker + beat.
 
 Used by `make run`. Embedded defaults (SQLite file and filesystem broker under var/) unless DATABASE_URL /
-CELERY_BROKER_URL are set. Prints the URL and the demo logins; Ctrl-C (or SIGTERM) stops all three.
+CELERY_BROKER_URL are set. Seeds demo documents too (seed_demo_documents), so every role has work waiting.
+Prints the URL and the demo logins; Ctrl-C (or SIGTERM) stops all three.
 
 Environment: HOST (default 127.0.0.1), PORT (default 8000), DEMO_PASSWORD (default: generated once and
 kept in var/demo_password.txt so it stays the same between runs).
@@ -52,6 +53,15 @@ def seed(password: str, env: dict) -> str:
     return manage("seed_demo", "--password", password, env=env, capture=True).strip()
 
 
+def seed_documents(env: dict) -> str:
+    """Demo submissions at every step (idempotent); a failure here must not keep the portal from starting."""
+    try:
+        return manage("seed_demo_documents", env=env, capture=True).strip()
+    except subprocess.CalledProcessError as exc:
+        log(f"演示公文未能生成（不影响启动）：{(exc.stderr or '').strip().splitlines()[-1:] or exc}")
+        return ""
+
+
 def port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -72,6 +82,8 @@ def main() -> int:
     password = demo_password()
     log("seed demo district …")
     logins = seed(password, env)
+    log("seed demo documents …")
+    documents = seed_documents(env)
 
     children: dict[str, subprocess.Popen] = {}
 
@@ -133,6 +145,8 @@ def main() -> int:
 
     url = f"http://{host}:{port}/"
     lines = ["", "=" * 72, "demo logins (seed_demo):", "", logins, ""]
+    if documents:
+        lines += ["demo documents (seed_demo_documents):", "", documents, ""]
     lines += [
         f"  铁西区人民政府工作平台 running at {url}",
         f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",

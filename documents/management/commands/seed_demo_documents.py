@@ -1,0 +1,50 @@
+"""`python manage.py seed_demo_documents`: demo submissions for the demo district (idempotent), so that every
+role logs in to something to do. Run after seed_demo."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+
+from documents.demo import build_demo_documents
+from documents.models import OutgoingState, SubmissionState
+from tiexi_gov.org.models import User
+
+
+class Command(BaseCommand):
+    help = "为演示区生成各环节的演示公文（可重复运行，已有的不再生成）。须先运行 seed_demo。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="DEBUG 关闭（生产环境）时仍然运行")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("当前为生产配置（DEBUG 关闭），拒绝写入演示数据；确需运行请加 --force。")
+        if not User.objects.filter(username="bangongshi").exists():
+            raise CommandError("未找到演示区账号，请先运行 python manage.py seed_demo。")
+        # The demo accounts' addresses are made up: the inbox rows are what the demo shows, so the mail that
+        # the services send after each commit is kept in memory instead of going to the console or SMTP.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            summary = build_demo_documents()
+        out = self.stdout.write
+        out(
+            f"演示公文：新建 {len(summary['created'])} 件，已存在 {len(summary['skipped'])} 件"
+            f"（业务日期 {summary['day']}）。"
+        )
+        states = "，".join(
+            f"{SubmissionState(state).label} {count}"
+            for state, count in sorted(summary["by_state"].items(), key=_order)
+        )
+        out(f"上报公文 {len(summary['submissions'])} 件：{states}。")
+        if summary["outgoing"]:
+            out(f"发文 1 件：{summary['outgoing'][1]}（{OutgoingState(summary['outgoing'][2]).label}）。")
+        out("")
+        out("登录后可见的待办：")
+        names = dict(User.objects.filter(username__in=summary["todo"]).values_list("username", "full_name"))
+        for username, items in summary["todo"].items():
+            out(f"  {username}（{names.get(username, '')}）")
+            for line in items:
+                out(f"      · {line}")
+
+
+def _order(pair):
+    return list(SubmissionState.values).index(pair[0])
