@@ -36,11 +36,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Speed numbers for the notes (the deadline benchmark wants PostgreSQL: set DATABASE_URL).
+## Speed numbers for the notes. All but the first want PostgreSQL and a database whose name starts with
+## "bench" (they create and delete their own rows), e.g. DATABASE_URL=postgres://postgres@127.0.0.1/bench_tiexi
 bench: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_workdays
 	$(BIN)/python manage.py bench_deadlines
+	$(BIN)/python manage.py bench_documents
+	$(BIN)/python manage.py bench_approvals
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
