@@ -32,6 +32,10 @@ DRAFT_FORM_FIELDS = [
     "body",
     "not_classified",
     "confidential",
+    "normative",
+    "touches_market",
+    "affects_public",
+    "will_be_published",
 ]
 
 
@@ -399,6 +403,18 @@ class ChecklistForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = [(s, NormativeStep(s).label) for s in (steps or NormativeStep.values)]
+
+
+class SubmissionChecklistForm(ChecklistForm):
+    """DOC-8 on a unit's request for a normative document: the evidence may also be a file, uploaded with the step."""
+
+    evidence_file = forms.FileField(label="证明材料", required=False, help_text=f"可选；只接受 {ALLOWED_LABEL}")
+
+    def clean_evidence_file(self):
+        f = self.cleaned_data.get("evidence_file")
+        if f:
+            detect_attachment(f, f.name)
+        return f
 
 
 class OneOffRequestForm(forms.Form):

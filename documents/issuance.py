@@ -31,7 +31,6 @@ from tiexi_gov.org.selectors import leader_post_for_unit, posts_held_by, who_han
 from . import permissions as access
 from . import services as flow_a
 from .models import (
-    BASE_NORMATIVE_STEPS,
     DEPUTY_REVIEWED_KINDS,
     KIND_ISSUERS,
     OFFICE_CHECKED_KINDS,
@@ -47,7 +46,6 @@ from .models import (
     Issuer,
     LegalityReview,
     NormativeChecklistItem,
-    NormativeStep,
     OneOffApproval,
     OutgoingAttachment,
     OutgoingCountersign,
@@ -68,7 +66,9 @@ from .services import (
     AlreadyHandledError,
     DocumentError,
     DocumentRuleError,
+    normative_violations,
     office_people,
+    required_normative_steps,  # noqa: F401 — re-exported: flow B pages and tests call issuance.required_...
     unit_people,
 )
 from .validators import detect_attachment
@@ -367,15 +367,8 @@ def countersign_outgoing(*, actor, document: OutgoingDocument, opinion: str = ""
 # --- DOC-8 normative documents ------------------------------------------------------------------------------
 
 
-def required_normative_steps(doc: OutgoingDocument) -> list[str]:
-    """DOC-8 (第六十条): the five base procedures; fair competition review when it touches market activity;
-    interpretation material and a public-opinion response plan when it is to be published."""
-    steps = list(BASE_NORMATIVE_STEPS)
-    if doc.touches_market:
-        steps.append(NormativeStep.FAIR_COMPETITION)
-    if doc.will_be_published:
-        steps += [NormativeStep.INTERPRETATION, NormativeStep.OPINION_PLAN]
-    return steps
+# The step definitions and rules are shared with flow A (a unit's request for a normative document): see
+# documents.services (required_normative_steps, normative_violations, imported above under the same names).
 
 
 @transaction.atomic
@@ -396,55 +389,18 @@ def record_checklist_step(
         raise ActionNotAllowed("您无权填报该发文的制发程序。")
     if not doc.normative:
         raise DocumentError("该发文不是规范性文件，无需填报制发程序。")
-    if step not in NormativeStep.values:
-        raise DocumentError("请选择程序。")
-    label = NormativeStep(step).label
-    if evidence_file is not None and evidence_file.document_id != doc.pk:
-        raise DocumentError("证明材料须是本发文的附件。")
-    if done and not (evidence.strip() or evidence_file):
-        raise DocumentRuleError("DOC-8", f"“{label}”已履行的，须写明履行情况或附证明材料")
-    if not done and not reason.strip():
-        raise DocumentRuleError("DOC-8", f"不履行“{label}”程序的，须说明具体理由")
-    status = NormativeChecklistItem.Status.DONE if done else NormativeChecklistItem.Status.SKIPPED
-    item, _created = NormativeChecklistItem.objects.update_or_create(
-        document=doc,
-        step=step,
-        defaults={
-            "status": status,
-            "evidence": evidence.strip() if done else "",
-            "evidence_file": evidence_file if done else None,
-            "skip_reason": "" if done else reason.strip(),
-            "recorded_by": actor,
-        },
+    item = flow_a.store_checklist_step(
+        actor=actor, subject=doc, step=step, done=done, evidence=evidence, reason=reason, file=evidence_file
     )
     _event(
         actor,
         doc,
         "normative_step",
-        f"规范性文件程序：{label}",
+        f"规范性文件程序：{item.get_step_display()}",
         opinion=f"{item.get_status_display()}。{item.evidence or item.skip_reason}",
         rule_id="DOC-8",
     )
     return item
-
-
-def normative_violations(doc: OutgoingDocument) -> list[DocumentRuleError]:
-    """What DOC-8 still misses before a normative draft may be submitted for issuance."""
-    if not doc.normative:
-        return []
-    rows = {r.step: r for r in doc.checklist.all()}
-    missing = [NormativeStep(s).label for s in required_normative_steps(doc) if s not in rows]
-    out = []
-    if missing:
-        out.append(
-            DocumentRuleError("DOC-8", f"规范性文件须履行{'、'.join(missing)}程序（或说明不履行的具体理由）后方可报送")
-        )
-    pp = rows.get(NormativeStep.PUBLIC_PARTICIPATION)
-    # 第二十五条: 与人民群众利益密切相关的，除依法需要保密的外，都要公开征求意见.
-    skipped = pp is not None and pp.status == NormativeChecklistItem.Status.SKIPPED
-    if doc.affects_public and skipped and not doc.confidential:
-        out.append(DocumentRuleError("DOC-8", "与人民群众利益密切相关的规范性文件，除依法需要保密的外须公开征求意见"))
-    return out
 
 
 @transaction.atomic

@@ -122,6 +122,7 @@ class ReturnReason(models.TextChoices):
     OUT_OF_PLAN = "out_of_plan", "未列入发文计划"
     BRIEFING_NOT_APPROVED = "briefing_not_approved", "简报未经区政府办公室核准"
     FORMAT = "format", "体例、格式不符合规定"
+    NO_TIME_TO_DECIDE = "no_time_to_decide", "未给区政府留出研究决策时间"
     LEADER_RETURN = "leader_return", "领导批示退回"
     OTHER = "other", "其他"
 
@@ -135,6 +136,7 @@ RETURN_REASON_RULE = {
     ReturnReason.OUT_OF_PLAN: "DOC-15",
     ReturnReason.BRIEFING_NOT_APPROVED: "DOC-16",
     ReturnReason.FORMAT: "DOC-1",
+    ReturnReason.NO_TIME_TO_DECIDE: "DOC-10",
     ReturnReason.LEADER_RETURN: "DOC-11",
     ReturnReason.OTHER: "",
 }
@@ -186,6 +188,15 @@ class Submission(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    # DOC-8 (第二十四条~第二十六条, 第六十条): a request that the government issue a normative document carries
+    # the same checklist as a normative 发文 (NormativeChecklistItem rows, rules in services.required_normative_steps).
+    normative = models.BooleanField(
+        "申请制发规范性文件", default=False, help_text="须逐项填报制发程序（DOC-8）：已履行的附依据，不履行的说明理由"
+    )
+    touches_market = models.BooleanField("涉及市场主体经济活动（须公平竞争审查）", default=False)
+    affects_public = models.BooleanField("与人民群众利益密切相关（须公开征求意见）", default=False)
+    will_be_published = models.BooleanField("规范性文件拟公开发布（须附政策解读材料和舆情应对方案）", default=False)
 
     not_classified = models.BooleanField("本件不涉及国家秘密", default=False)
     confidential = models.BooleanField("确属保密性质、限定知悉范围", default=False)
@@ -306,9 +317,10 @@ class Submission(ConcurrentTransitionMixin, models.Model):
     def leader_return(self):
         pass
 
-    @transition(field=state, source=S.RETURNED, target=S.DRAFTING, permission=_allowed("can_edit"))
+    @transition(field=state, source=[S.RETURNED, S.SIGNED], target=S.DRAFTING, permission=_allowed("can_edit"))
     def revise(self):
-        pass
+        """Back to drafting: returned by the office, or signed but not yet submitted (e.g. a submission check
+        failed after signature) — never stuck; the signature is cleared and must be given again (DOC-2)."""
 
     @transition(field=state, source=[S.APPROVED, S.DISAPPROVED], target=S.CLOSED, permission=_allowed("can_close"))
     def close(self):
@@ -340,6 +352,7 @@ class Attachment(models.Model):
         ATTACHMENT = "attachment", "附件"
         MINUTES = "minutes", "会议纪要"
         STATEMENT = "statement", "分歧意见说明"
+        EVIDENCE = "evidence", "程序证明材料"
 
     submission = models.ForeignKey(
         Submission, verbose_name="公文", on_delete=models.CASCADE, related_name="attachments"
@@ -1208,20 +1221,43 @@ BASE_NORMATIVE_STEPS = (
 
 
 class NormativeChecklistItem(models.Model):
-    """One DOC-8 step of a normative document: done with its evidence, or skipped with the stated reason."""
+    """One DOC-8 step: done with its evidence, or skipped with the stated reason. It belongs to exactly one
+    normative 发文 (flow B) or one unit's request that the government issue a normative document (flow A);
+    both are checked by the same rules (services.required_normative_steps / normative_violations)."""
 
     class Status(models.TextChoices):
         DONE = "done", "已履行"
         SKIPPED = "skipped", "不履行（说明理由）"
 
     document = models.ForeignKey(
-        OutgoingDocument, verbose_name="发文", on_delete=models.CASCADE, related_name="checklist"
+        OutgoingDocument,
+        verbose_name="发文",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="checklist",
+    )
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name="上报公文",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="checklist",
     )
     step = models.CharField("程序", max_length=30, choices=NormativeStep.choices)
     status = models.CharField("履行情况", max_length=20, choices=Status.choices)
     evidence = models.TextField("履行情况及依据", blank=True)
     evidence_file = models.ForeignKey(
         OutgoingAttachment, verbose_name="证明材料", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_attachment = models.ForeignKey(
+        Attachment,
+        verbose_name="证明材料（上报公文附件）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     skip_reason = models.TextField("不履行的具体理由", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT)
@@ -1230,11 +1266,33 @@ class NormativeChecklistItem(models.Model):
     class Meta:
         verbose_name = "规范性文件程序"
         verbose_name_plural = "规范性文件程序"
-        ordering = ["document", "id"]
-        constraints = [models.UniqueConstraint(fields=["document", "step"], name="one_checklist_row_per_step")]
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "step"], name="one_checklist_row_per_step"),
+            models.UniqueConstraint(fields=["submission", "step"], name="one_submission_checklist_row_per_step"),
+            models.CheckConstraint(
+                condition=Q(document__isnull=False, submission__isnull=True)
+                | Q(document__isnull=True, submission__isnull=False),
+                name="checklist_row_of_exactly_one_document",
+            ),
+            # The evidence file is a file of the row's own parent kind.
+            models.CheckConstraint(
+                condition=Q(evidence_file__isnull=True) | Q(document__isnull=False),
+                name="checklist_outgoing_evidence_only_on_outgoing",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_attachment__isnull=True) | Q(submission__isnull=False),
+                name="checklist_submission_evidence_only_on_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}：{self.get_status_display()}"
+
+    @property
+    def evidence_upload(self):
+        """The evidence file, whichever parent the row belongs to."""
+        return self.evidence_file if self.document_id else self.evidence_attachment
 
 
 class LegalityReview(models.Model):

@@ -268,7 +268,7 @@ def allowed_actions(user, submission: Submission, day: date | None = None) -> se
     """The actions the item page offers `user` right now (each service re-checks under the row lock).
     Names match the views' action table: consult, reply, extension, statement, countersign,
     send_for_signature, sign, send_back, submit, revise, attach, register, return, review, route,
-    send_to_leaders, decide, notify_units, close."""
+    send_to_leaders, decide, notify_units, close, checklist (DOC-8)."""
     from .models import URGENT_KINDS
 
     if not can_view(user, submission):
@@ -282,12 +282,14 @@ def allowed_actions(user, submission: Submission, day: date | None = None) -> se
     if unit_id == submission.unit_id:
         if state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING) and can_edit(user, submission):
             out |= {"edit", "consult", "send_for_signature", "attach", "extension", "statement"}
+            if submission.normative:
+                out.add("checklist")  # DOC-8
         if state == SubmissionState.AWAITING_SIGNATURE:
             out.add("attach")
             if can_sign(user, submission):
                 out |= {"sign", "send_back"}
         if state == SubmissionState.SIGNED and can_edit(user, submission):
-            out.add("submit")
+            out |= {"submit", "revise"}
         if state == SubmissionState.RETURNED and can_edit(user, submission):
             out.add("revise")
     if unit_id and unit_id != submission.unit_id:

@@ -15,6 +15,7 @@ from .models import (
     ConsultationRequest,
     Instruction,
     LeaderAssignment,
+    NormativeChecklistItem,
     ProcessingSlip,
     Submission,
     SubmissionState,
@@ -95,6 +96,7 @@ def submission_detail(user, pk: int) -> Submission | None:
         .filter(pk=pk)
         .prefetch_related(
             "attachments",
+            Prefetch("checklist", queryset=NormativeChecklistItem.objects.select_related("evidence_attachment")),
             Prefetch("consultations", queryset=ConsultationRequest.objects.select_related("unit", "replied_by")),
             Prefetch("instructions", queryset=Instruction.objects.select_related("author", "post", "acting_for")),
             Prefetch("assignments", queryset=LeaderAssignment.objects.select_related("post", "handled_by")),
@@ -313,9 +315,11 @@ def leader_posts():
 
 
 def instruction_text(instruction) -> str:
-    """A leader's instruction as the slip prints it: the decision, unless the opinion already says it."""
-    label = instruction.get_decision_display()
-    return instruction.opinion if instruction.opinion.startswith(label) else f"{label}。{instruction.opinion}"
+    """A leader's instruction as the slip prints it: the decision, unless the opinion already says it (the same
+    text the services put in the notification)."""
+    from .services import instruction_text as composed
+
+    return composed(instruction)
 
 
 # =====================================================================================================

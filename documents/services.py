@@ -34,6 +34,7 @@ from tiexi_gov.workdays import calendar as wd
 from . import permissions
 from .models import (
     APPROVAL_WORKDAYS,
+    BASE_NORMATIVE_STEPS,
     DECISION_LEAD_WORKDAYS,
     LEADER_SIGN_WORKDAYS,
     REASON_REQUIRED_URGENCIES,
@@ -48,6 +49,9 @@ from .models import (
     Disclosure,
     Instruction,
     LeaderAssignment,
+    NormativeChecklistItem,
+    NormativeStep,
+    OutgoingDocument,
     PreparationNotice,
     ProcessingSlip,
     ReturnReason,
@@ -99,6 +103,10 @@ DRAFT_FIELDS = frozenset(
         "collective_decision",
         "not_classified",
         "confidential",
+        "normative",
+        "touches_market",
+        "affects_public",
+        "will_be_published",
     }
 )
 
@@ -618,6 +626,130 @@ def _signers(unit: Unit, day) -> list[User]:
     ]
 
 
+# --- DOC-8 normative checklist (both flows) ---------------------------------------------------------------
+# A normative 发文 (flow B, documents.issuance) and a unit's request that the government issue a normative
+# document (flow A) carry the same checklist under the same rules. Both subjects have the flags `normative`,
+# `touches_market`, `affects_public`, `will_be_published` and `confidential`, and their rows as `.checklist`.
+
+
+def required_normative_steps(subject: Submission | OutgoingDocument) -> list[str]:
+    """DOC-8 (第六十条): the five base procedures; fair competition review when it touches market activity;
+    interpretation material and a public-opinion response plan when it is to be published."""
+    steps = list(BASE_NORMATIVE_STEPS)
+    if subject.touches_market:
+        steps.append(NormativeStep.FAIR_COMPETITION)
+    if subject.will_be_published:
+        steps += [NormativeStep.INTERPRETATION, NormativeStep.OPINION_PLAN]
+    return steps
+
+
+def checklist_row_is_complete(row: NormativeChecklistItem) -> bool:
+    """Done with evidence (text or a file), or skipped with the stated reason (应说明具体理由)."""
+    if row.status == NormativeChecklistItem.Status.DONE:
+        return bool(row.evidence.strip() or row.evidence_file_id or row.evidence_attachment_id)
+    return row.status == NormativeChecklistItem.Status.SKIPPED and bool(row.skip_reason.strip())
+
+
+def normative_violations(subject: Submission | OutgoingDocument) -> list[DocumentRuleError]:
+    """What DOC-8 still misses before a normative draft (or a request for one) may be sent on."""
+    if not subject.normative:
+        return []
+    rows = {r.step: r for r in subject.checklist.all()}
+    missing = [
+        NormativeStep(s).label
+        for s in required_normative_steps(subject)
+        if s not in rows or not checklist_row_is_complete(rows[s])
+    ]
+    out = []
+    if missing:
+        out.append(
+            DocumentRuleError("DOC-8", f"规范性文件须履行{'、'.join(missing)}程序（或说明不履行的具体理由）后方可报送")
+        )
+    pp = rows.get(NormativeStep.PUBLIC_PARTICIPATION)
+    # 第二十五条: 与人民群众利益密切相关的，除依法需要保密的外，都要公开征求意见.
+    skipped = pp is not None and pp.status == NormativeChecklistItem.Status.SKIPPED
+    if subject.affects_public and skipped and not subject.confidential:
+        out.append(DocumentRuleError("DOC-8", "与人民群众利益密切相关的规范性文件，除依法需要保密的外须公开征求意见"))
+    return out
+
+
+def check_checklist_step(*, step: str, done: bool, evidence: str, reason: str, has_file: bool) -> str:
+    """Refuse a step that is done without evidence or skipped without a reason; return the step's label."""
+    if step not in NormativeStep.values:
+        raise DocumentError("请选择程序。")
+    label = NormativeStep(step).label
+    if done and not (evidence.strip() or has_file):
+        raise DocumentRuleError("DOC-8", f"“{label}”已履行的，须写明履行情况或附证明材料")
+    if not done and not reason.strip():
+        raise DocumentRuleError("DOC-8", f"不履行“{label}”程序的，须说明具体理由")
+    return label
+
+
+def store_checklist_step(
+    *, actor, subject: Submission | OutgoingDocument, step: str, done: bool, evidence: str, reason: str, file=None
+) -> NormativeChecklistItem:
+    """Write one step of a locked subject (the caller checked the state and the permission). `file` is an
+    OutgoingAttachment of the 发文 or an Attachment of the submission."""
+    outgoing = isinstance(subject, OutgoingDocument)
+    if file is not None and (file.document_id if outgoing else file.submission_id) != subject.pk:
+        raise DocumentError("证明材料须是本公文的附件。")
+    check_checklist_step(step=step, done=done, evidence=evidence, reason=reason, has_file=file is not None)
+    status = NormativeChecklistItem.Status.DONE if done else NormativeChecklistItem.Status.SKIPPED
+    item, _created = NormativeChecklistItem.objects.update_or_create(
+        **({"document": subject} if outgoing else {"submission": subject}),
+        step=step,
+        defaults={
+            "status": status,
+            "evidence": evidence.strip() if done else "",
+            ("evidence_file" if outgoing else "evidence_attachment"): file if done else None,
+            "skip_reason": "" if done else reason.strip(),
+            "recorded_by": actor,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def record_checklist_step(
+    *,
+    actor,
+    submission: Submission,
+    step: str,
+    done: bool,
+    evidence: str = "",
+    reason: str = "",
+    evidence_file: Attachment | None = None,
+    upload=None,
+    today: dt.date | None = None,
+) -> NormativeChecklistItem:
+    """DOC-8 on a request for a normative document: the drafting unit records a step while drafting — done with
+    its evidence (text, an attached file, or a file uploaded with it), or not done with the specific reason."""
+    day = _today(today)
+    sub = _lock(submission, S.DRAFTING, S.CONSULTING, day=day)
+    if not permissions.can_edit(actor, sub):
+        raise ActionNotAllowed("您无权填报该公文的制发程序。")
+    if not sub.normative:
+        raise DocumentError("该公文未申请制发规范性文件，无需填报制发程序。")
+    check_checklist_step(step=step, done=done, evidence=evidence, reason=reason, has_file=bool(upload or evidence_file))
+    if upload is not None and done:
+        evidence_file = add_attachment(
+            actor=actor, submission=sub, file=upload, purpose=Attachment.Purpose.EVIDENCE, today=day
+        )
+    item = store_checklist_step(
+        actor=actor, subject=sub, step=step, done=done, evidence=evidence, reason=reason, file=evidence_file
+    )
+    _save(sub, actor)
+    _event(
+        actor,
+        sub,
+        "normative_step",
+        f"规范性文件程序：{item.get_step_display()}",
+        opinion=f"{item.get_status_display()}。{item.evidence or item.skip_reason}".strip(),
+        rule_id="DOC-8",
+    )
+    return item
+
+
 # --- signature and submission (DOC-2, DOC-1/3/4/5/10/17) --------------------------------------------------
 
 
@@ -704,17 +836,9 @@ def submission_violations(sub: Submission, day: dt.date) -> list[DocumentRuleErr
     # DOC-10
     if sub.kind == SubmissionKind.REQUEST and sub.decision_needed_by is None:
         v.append(DocumentRuleError("DOC-10", "请示须写明需区政府决策的日期"))
-    lead = DECISION_LEAD_WORKDAYS.get(Urgency(sub.urgency))
-    if sub.decision_needed_by is not None and lead is not None:
-        left = wd.workdays_between(day, sub.decision_needed_by)
-        if left < lead:
-            v.append(
-                DocumentRuleError(
-                    "DOC-10",
-                    f"{sub.get_urgency_display()}事项应给区政府预留不少于{lead}个工作日的研究决策时间"
-                    f"（自报送日起算仅余{max(left, 0)}个工作日，需决策日期最早为{wd.add_workdays(day, lead)}）",
-                )
-            )
+    shortfall = decision_time_shortfall(sub, day, "报送日")
+    if shortfall:
+        v.append(DocumentRuleError("DOC-10", shortfall))
     if sub.urgency in REASON_REQUIRED_URGENCIES and not sub.is_emergency and not sub.urgency_reason.strip():
         v.append(DocumentRuleError("DOC-10", "特别紧急事项（突发事件除外）应附加紧急原因说明"))
     # DOC-17
@@ -728,9 +852,28 @@ def submission_violations(sub: Submission, day: dt.date) -> list[DocumentRuleErr
     # The portal is not for classified material.
     if not sub.not_classified:
         v.append(DocumentRuleError("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统报送"))
+    # DOC-8
+    v += normative_violations(sub)
     # DOC-6 / DOC-7
     v += _consultation_violations(sub)
     return v
+
+
+def decision_time_shortfall(sub: Submission, day: dt.date, counted_from: str) -> str:
+    """DOC-10: the decision date leaves the government at least 10 WD (一般) / 5 WD (加急) counted from `day`
+    (the submission day when the unit sends it, the registration day when the office registers it).
+    Returns what is wrong, or "" when the time is left."""
+    lead = DECISION_LEAD_WORKDAYS.get(Urgency(sub.urgency))
+    if sub.decision_needed_by is None or lead is None:
+        return ""
+    earliest = wd.add_workdays(day, lead)
+    if earliest <= sub.decision_needed_by:
+        return ""
+    left = max(wd.workdays_between(day, sub.decision_needed_by), 0)
+    return (
+        f"{sub.get_urgency_display()}事项应给区政府预留不少于{lead}个工作日的研究决策时间"
+        f"（自{counted_from}{day}起算仅余{left}个工作日，需决策日期{sub.decision_needed_by}，最早应为{earliest}）"
+    )
 
 
 @transaction.atomic
@@ -790,6 +933,12 @@ def register(*, actor, submission: Submission, today: dt.date | None = None) -> 
     day = _today(today)
     sub = _lock(submission, S.SUBMITTED, day=day)
     before = _fire(sub, "register", actor)
+    shortfall = decision_time_shortfall(sub, day, "登记日")  # DOC-10 counts "from registration"
+    if shortfall:
+        raise DocumentRuleError(
+            "DOC-10",
+            f"不能登记：{shortfall}。请以“{ReturnReason.NO_TIME_TO_DECIDE.label}”为由退回来文单位（DOC-10）",
+        )
     seq, number = allocate_slip_number(day.year)
     urgency = Urgency(sub.urgency)
     workdays = APPROVAL_WORKDAYS[urgency]
@@ -1175,6 +1324,14 @@ def leader_decide(
     return LeaderDecision(sub, instruction, nxt)
 
 
+def instruction_text(instruction: Instruction) -> str:
+    """A decision with its opinion, the label said once: a leader who writes "同意。请财政局抓紧落实" under
+    "同意" reads "同意。请财政局抓紧落实", not "同意。同意。…" (notifications, the slip and its .docx)."""
+    label = instruction.get_decision_display()
+    opinion = instruction.opinion.strip()
+    return opinion if opinion.startswith(label) else f"{label}。{opinion}"
+
+
 def _finish(actor, sub: Submission, transition_name: str, label: str, opinion: str, rule: str, handler) -> None:
     # The permission was established on the LeaderAssignment under the lock; in parallel routing the
     # last leader's own step is already marked done, so the object check is not repeated here.
@@ -1183,7 +1340,7 @@ def _finish(actor, sub: Submission, transition_name: str, label: str, opinion: s
     close_deadline(subject=sub, rule_id="DOC-13", note=sub.get_state_display())
     _event(actor, sub, f"leader_{transition_name}", label, before, opinion=opinion, rule_id=rule, handler=handler)
     lines = [
-        f"{i.post.title}（{i.capacity}）：{i.get_decision_display()}。{i.opinion}"
+        f"{i.post.title}（{i.capacity}）：{instruction_text(i)}"
         for i in sub.instructions.filter(step=Instruction.Step.LEADER).select_related("post")
     ]
     _tell(unit_people(sub.unit) + [sub.drafted_by], sub, f"【{sub.get_state_display()}】{sub.title}", "\n".join(lines))
@@ -1239,11 +1396,12 @@ def close_submission(*, actor, submission: Submission, result: str = "", today: 
 
 @transaction.atomic
 def revise(*, actor, submission: Submission, today: dt.date | None = None) -> Submission:
-    """The unit takes a returned submission back to drafting; it must be signed again (DOC-2)."""
-    sub = _lock(submission, S.RETURNED, day=_today(today))
+    """The unit takes a returned, or a signed but not yet submitted, submission back to drafting; it must be
+    signed again (DOC-2). Without the second source a submission check failing after signature left it stuck."""
+    sub = _lock(submission, S.RETURNED, S.SIGNED, day=_today(today))
     before = _fire(sub, "revise", actor)
     sub.signed_by = sub.signed_post = sub.signed_at = None
     sub.submitted_at = sub.submitted_on = None
     _save(sub, actor)
-    _event(actor, sub, "revise", "修改后重新报送", before)
+    _event(actor, sub, "revise", "修改后重新报送" if before == S.RETURNED else "签发后收回修改", before)
     return sub

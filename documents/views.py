@@ -27,6 +27,7 @@ from .models import (
     DisagreementStatement,
     Instruction,
     LeaderAssignment,
+    NormativeStep,
     SubmissionState,
     Urgency,
 )
@@ -235,6 +236,19 @@ def _run_attach(request, sub, d):
     return f"已添加附件：{att.original_name}"
 
 
+def _run_checklist(request, sub, d):
+    item = services.record_checklist_step(
+        actor=request.user,
+        submission=sub,
+        step=d["step"],
+        done=d["done"],
+        evidence=d["evidence"],
+        reason=d["reason"],
+        upload=d.get("evidence_file") or None,
+    )
+    return f"已登记：{item}"
+
+
 def _run_register(request, sub, d):
     slip = services.register(actor=request.user, submission=sub)
     return f"已登记，收文编号 {slip.number}，审批时限至 {slip.approval_due}。"
@@ -305,6 +319,7 @@ ACTIONS: dict[str, Action] = {
     "submit": Action(forms.ConfirmForm, "报送区政府办公室", _run_submit),
     "revise": Action(forms.ConfirmForm, "收回修改", _run_revise),
     "attach": Action(forms.AttachmentForm, "添加附件", _run_attach),
+    "checklist": Action(forms.SubmissionChecklistForm, "登记制发程序", _run_checklist),
     "register": Action(forms.ConfirmForm, "登记", _run_register),
     "return": Action(forms.ReturnForm, "退回", _run_return),
     "review": Action(forms.OpinionForm, "审核", _run_review),
@@ -338,8 +353,21 @@ def _initial_forms(request, sub, allowed: set[str]) -> dict:
         if name == "countersign":
             latest = sub.disagreement_statements.all()
             initial["statement"] = latest[0].pk if latest else None
-        built[name] = forms.styled(ACTIONS[name].form(initial=initial, prefix=name))
+        built[name] = forms.styled(ACTIONS[name].form(initial=initial, prefix=name, **_form_kwargs(name, sub)))
     return built
+
+
+def _form_kwargs(name: str, sub) -> dict:
+    """DOC-8: the checklist form offers the steps this request needs (by its flags)."""
+    return {"steps": services.required_normative_steps(sub)} if name == "checklist" else {}
+
+
+def _checklist(sub) -> list[tuple[str, object]]:
+    """DOC-8 rows to show: each step this request needs, with what the unit recorded (or None)."""
+    if not sub.normative:
+        return []
+    rows = {r.step: r for r in sub.checklist.all()}
+    return [(NormativeStep(s).label, rows.get(s)) for s in services.required_normative_steps(sub)]
 
 
 def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) -> dict:
@@ -372,6 +400,10 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "statements": statements,
         "signed_unit_ids": {cs.unit_id for st in statements for cs in st.countersigns.all()},
         "attachments": list(sub.attachments.all()),
+        "checklist": _checklist(sub),
+        "checklist_missing": [v.message for v in services.normative_violations(sub)]
+        if sub.state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING, SubmissionState.AWAITING_SIGNATURE)
+        else [],
         "urgency_class": URGENCY_TAG.get(sub.urgency, ""),
         "due_text": due_text,
         "due_tone": due_tone,
@@ -417,7 +449,12 @@ def act(request, pk: int, action: str):
     sub = selectors.submission_detail(request.user, pk)
     if spec is None or sub is None:
         raise Http404
-    form = spec.form(request.POST, request.FILES, prefix=None if request.POST.get("from") == "queue" else action)
+    form = spec.form(
+        request.POST,
+        request.FILES,
+        prefix=None if request.POST.get("from") == "queue" else action,
+        **_form_kwargs(action, sub),
+    )
     seen = request.POST.get("seen_state", "")
     allowed = permissions.allowed_actions(request.user, sub)
     if action not in allowed and seen and seen == sub.state:
