@@ -66,6 +66,7 @@ from .services import (
     AlreadyHandledError,
     DocumentError,
     DocumentRuleError,
+    _event,  # one audit-event helper for both flows
     normative_violations,
     office_people,
     required_normative_steps,  # noqa: F401 — re-exported: flow B pages and tests call issuance.required_...
@@ -168,21 +169,6 @@ def _save(doc: OutgoingDocument, actor) -> None:
         doc.save()
     except ConcurrentTransition as exc:  # a writer that did not lock: still only one transition
         raise _already_handled(OutgoingDocument.objects.get(pk=doc.pk)) from exc
-
-
-def _event(actor, doc, action, label, before="", *, opinion="", rule_id="", handler=None, capacity=""):
-    record_event(
-        actor=actor,
-        subject=doc,
-        action=action,
-        action_label=label,
-        from_state=before,
-        to_state=doc.state if before else "",
-        opinion=opinion,
-        rule_id=rule_id,
-        capacity=capacity or (handler.capacity if handler is not None else "本职"),
-        acting_for=handler.absent_person if handler is not None and handler.is_acting else None,
-    )
 
 
 def _tell(recipients: Iterable, doc: OutgoingDocument, subject: str, body: str = "", level: str = "info"):

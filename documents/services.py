@@ -209,14 +209,15 @@ def _save(submission: Submission, actor) -> None:
         raise _already_handled(Submission.objects.get(pk=submission.pk)) from exc
 
 
-def _event(actor, submission, action, label, before="", *, opinion="", rule_id="", handler=None, capacity=""):
+def _event(actor, subject, action, label, before="", *, opinion="", rule_id="", handler=None, capacity=""):
+    """The audit event of a documents action (both flows): capacity 本职 or 代… from the handler (X-1)."""
     record_event(
         actor=actor,
-        subject=submission,
+        subject=subject,
         action=action,
         action_label=label,
         from_state=before,
-        to_state=submission.state if before else "",
+        to_state=subject.state if before else "",
         opinion=opinion,
         rule_id=rule_id,
         capacity=capacity or (handler.capacity if handler is not None else "本职"),

@@ -5,45 +5,19 @@ Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against
 """
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
+from e2e_support import SCREENS
 
 from tests.factories import UnitFactory, UserFactory, appoint
 from tiexi_gov.org.models import Post
 from tiexi_gov.org.roles import Role
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "Deputy-Tiexi-2026!"
 TODAY = dt.date(2026, 9, 29)  # a Tuesday; the next working day is 2026-09-30 (before the National Day break)
-SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""What every browser journey shares: Debian's Chromium driven by Playwright, one browser per test session.
+
+Playwright cannot download its own browsers here (closed network), so it launches /usr/bin/chromium with the
+flags that keep it from stalling on background network calls.
+"""
+
+from pathlib import Path
+
+import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not e2e"` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/e2e is a browser journey: marked e2e, and skipped where Chromium is missing."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.e2e)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
