@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
-from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.org.models import Post, Unit, User
 
 from .models import Attachment, ConsultationRequest, Instruction, OutgoingDocument, ReturnReason, Submission
 from .validators import ALLOWED_LABEL, detect_attachment
@@ -342,6 +343,8 @@ class OutgoingForm(forms.ModelForm):
         plan_items = PlanItem.objects.select_related("plan", "plan__unit").order_by("-plan__year", "plan", "id")
         if year:
             plan_items = plan_items.filter(plan__year__gte=year - 1)
+        # DOC-15: a department's own plan is for its eyes (and the office's) only.
+        plan_items = plan_items.filter(Q(plan__unit__isnull=True) | Q(plan__unit=unit))
         self.fields["plan_item"].queryset = plan_items
         self.fields["plan_item"].label_from_instance = lambda item: f"{item.plan}：{item.title}"
         self.fields["approved_submission"].queryset = Submission.objects.filter(
@@ -516,3 +519,25 @@ class PlanItemForm(forms.Form):
 
 class BriefingReturnForm(forms.Form):
     text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReaderForm(forms.Form):
+    """X-2: name (or take off) a reader of a confidential item — any active user, listed by unit."""
+
+    user = forms.ModelChoiceField(
+        label="阅读人",
+        queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "username"),
+    )
+
+    def __init__(self, *args, active_only: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not active_only:  # a reader who has since left can still be taken off
+            self.fields["user"].queryset = User.objects.all()
+        self.fields["user"].label_from_instance = lambda u: f"{u.unit.display_name if u.unit_id else ''} {u}".strip()
+
+
+class UnitPlanItemForm(forms.Form):
+    """DOC-15: one matter of a department's own yearly plan (the department drafts it itself)."""
+
+    title = forms.CharField(label="拟发文件", max_length=200)
+    planned_month = forms.IntegerField(label="计划月份", required=False, min_value=1, max_value=12)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
@@ -316,10 +316,28 @@ def grant_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None
     doc = _lock(document, day=_today(today))
     if not doc.confidential:
         raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
-    if not (actor.unit_id == doc.drafting_unit_id and access.can_view_outgoing(actor, doc)):
+    if not access.can_grant_outgoing_reader(actor, doc):
         raise ActionNotAllowed("您无权指定该发文的阅读人。")
+    if user is None or not user.is_active:
+        raise DocumentError("请选择在职的阅读人。")
     _grant_reader(doc, user)
     _event(actor, doc, "outgoing_grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+
+
+@transaction.atomic
+def revoke_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None) -> None:
+    """Take a named reader off a confidential outgoing document (X-2); the drafter stays."""
+    doc = _lock(document, day=_today(today))
+    if not doc.confidential:
+        raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
+    if not access.can_grant_outgoing_reader(actor, doc):
+        raise ActionNotAllowed("您无权指定该发文的阅读人。")
+    if user.pk == doc.drafted_by_id:
+        raise DocumentError("拟稿人始终可以阅读本件，不能取消。")
+    if not access.is_named_outgoing_reader(user, doc):
+        raise DocumentError(f"{user}不是本件的指定阅读人。")
+    remove_perm(f"documents.{access.OUTGOING_READ_PERM}", user, doc)
+    _event(actor, doc, "outgoing_revoke_reader", "取消指定阅读人", opinion=str(user), rule_id="X-2")
 
 
 @transaction.atomic
@@ -504,16 +522,27 @@ def send_to_party_committee(*, actor, document: OutgoingDocument, today=None) ->
 # --- DOC-15 the document plan and one-off approvals ---------------------------------------------------------
 
 
+def _check_year_open(year: int, today=None) -> None:
+    """DOC-15: a plan is written for the current or a coming year; a past year's plan is the record, not a draft."""
+    day = _today(today)
+    if year < day.year:
+        raise DocumentError(f"{year}年度已结束，年度发文计划不能再修改。")
+
+
 @transaction.atomic
-def create_plan(*, actor, issuer: str, year: int, unit: Unit | None = None, items: Iterable[str] = ()) -> DocumentPlan:
-    """DOC-15: the government's / the office's plan is kept by the office; a department keeps its own."""
+def create_plan(
+    *, actor, issuer: str, year: int, unit: Unit | None = None, items: Iterable[str] = (), today=None
+) -> DocumentPlan:
+    """DOC-15: the government's / the office's plan is kept by the office; a department (its clerk or head) keeps
+    its own."""
     if issuer == Issuer.DEPARTMENT:
-        if unit is None or actor.unit_id != unit.pk:
-            raise ActionNotAllowed("部门年度发文计划由本部门编制。")
+        if unit is None or not access.can_keep_plan(actor, unit):
+            raise ActionNotAllowed("部门年度发文计划由本部门文书或负责人编制。")
     else:
         unit = None
         if not access.is_office_staff(actor):
             raise ActionNotAllowed("区政府及区政府办公室年度发文计划由区政府办公室编制。")
+    _check_year_open(year, today)
     if DocumentPlan.objects.filter(issuer=issuer, unit=unit, year=year).exists():
         raise DocumentError(f"{year}年度发文计划已存在，请在原计划中增加事项。")
     plan = DocumentPlan.objects.create(issuer=issuer, unit=unit, year=year, created_by=actor)
@@ -533,11 +562,20 @@ def create_plan(*, actor, issuer: str, year: int, unit: Unit | None = None, item
 
 @transaction.atomic
 def add_plan_item(
-    *, actor, plan: DocumentPlan, title: str, drafting_unit: Unit | None = None, planned_month: int | None = None
+    *,
+    actor,
+    plan: DocumentPlan,
+    title: str,
+    drafting_unit: Unit | None = None,
+    planned_month: int | None = None,
+    today=None,
 ) -> PlanItem:
     plan = DocumentPlan.objects.select_for_update().get(pk=plan.pk)
-    if (plan.unit_id and actor.unit_id != plan.unit_id) or (not plan.unit_id and not access.is_office_staff(actor)):
+    if not access.can_keep_plan(actor, plan):
         raise ActionNotAllowed("您无权修改该发文计划。")
+    _check_year_open(plan.year, today)
+    if plan.unit_id:
+        drafting_unit = plan.unit  # a department plans its own documents
     if not title.strip():
         raise DocumentError("请填写拟发文件。")
     item = PlanItem.objects.create(
@@ -547,6 +585,30 @@ def add_plan_item(
         actor=actor, subject=plan, action="plan_add_item", action_label="增加计划事项", opinion=title, rule_id="DOC-15"
     )
     return item
+
+
+@transaction.atomic
+def remove_plan_item(*, actor, item: PlanItem, today=None) -> None:
+    """DOC-15: take a matter out of a plan while its year is open — unless a document already relies on it."""
+    plan = DocumentPlan.objects.select_for_update().get(pk=item.plan_id)
+    if not access.can_keep_plan(actor, plan):
+        raise ActionNotAllowed("您无权修改该发文计划。")
+    _check_year_open(plan.year, today)
+    item = PlanItem.objects.filter(pk=item.pk, plan=plan).first()
+    if item is None:
+        raise DocumentError("该计划事项已删除。")
+    if OutgoingDocument.objects.filter(plan_item=item).exists():
+        raise DocumentError(f"已有发文按计划事项“{item.title}”起草，不能删除。")
+    title = item.title
+    item.delete()
+    record_event(
+        actor=actor,
+        subject=plan,
+        action="plan_remove_item",
+        action_label="删除计划事项",
+        opinion=title,
+        rule_id="DOC-15",
+    )
 
 
 def _plan_matches(doc: OutgoingDocument, year: int) -> bool:

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tiexi_gov.org.models import ActingArrangement, Post, Unit
-from tiexi_gov.org.roles import OFFICE_ROLES, has_role
+from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
 from tiexi_gov.org.selectors import Handler, posts_handled_by, posts_held_by
 
 from .models import (
@@ -221,9 +221,34 @@ def can_notify_units(user, submission: Submission) -> bool:
     return is_office_staff(user) and can_view(user, submission) and submission.state == SubmissionState.LEADER_REVIEW
 
 
+def _may_name_readers(user, unit_id: int | None, drafted_by_id: int | None, day: date) -> bool:
+    """X-2: readers of a confidential item are named by the drafting unit's clerk or head (or the drafter) and
+    by the office; never by any other member of staff who merely reads it."""
+    if not _active(user):
+        return False
+    if is_office_staff(user):
+        return True
+    if getattr(user, "unit_id", None) == unit_id and user.pk == drafted_by_id:
+        return True
+    return is_unit_clerk_or_head(user, unit_id, day)
+
+
+def is_unit_clerk_or_head(user, unit_id: int | None, day: date | None = None) -> bool:
+    """A member of `unit_id` who is its clerk (文书) or head — by role, or holding the unit head post on `day`."""
+    if not _active(user) or unit_id is None or getattr(user, "unit_id", None) != unit_id:
+        return False
+    if has_role(user, Role.CLERK, Role.UNIT_HEAD):
+        return True
+    return any(
+        p.unit_id == unit_id and p.kind == Post.Kind.UNIT_HEAD for p in posts_held_by(user, day or timezone.localdate())
+    )
+
+
 def can_grant_reader(user, submission: Submission) -> bool:
-    """The drafting unit names readers of a confidential item (its own staff who can see it)."""
-    return _active(user) and getattr(user, "unit_id", None) == submission.unit_id and can_view(user, submission)
+    """Who keeps the list of named readers of a confidential submission: see _may_name_readers; they must see it."""
+    return _may_name_readers(user, submission.unit_id, submission.drafted_by_id, _day(submission)) and can_view(
+        user, submission
+    )
 
 
 # --- the same rules in SQL, for selectors ----------------------------------------------------------
@@ -500,6 +525,14 @@ def can_edit_outgoing(user, document: OutgoingDocument) -> bool:
     )
 
 
+def can_grant_outgoing_reader(user, document: OutgoingDocument) -> bool:
+    """The drafting unit's clerk or head (or the drafter) and the office name readers of a confidential document."""
+    day = _day(document)
+    return _may_name_readers(user, document.drafting_unit_id, document.drafted_by_id, day) and can_view_outgoing(
+        user, document
+    )
+
+
 def can_countersign(user, document: OutgoingDocument) -> bool:
     """会签: the head (or an authorized deputy) of a unit listed to countersign, while the draft is open."""
     if not _active(user) or document.state not in (OS.DRAFTING, OS.OFFICE_CHECK):
@@ -742,3 +775,22 @@ def outgoing_allowed_actions(user, document: OutgoingDocument, day: date | None 
 def can_download_outgoing_attachment(user, attachment) -> bool:
     """A file of an outgoing document is as visible as the document (X-2)."""
     return can_view_outgoing(user, attachment.document)
+
+
+# --- DOC-15: the annual document plans ------------------------------------------------------------------------
+
+
+def can_view_unit_plan(user, unit: Unit) -> bool:
+    """A department's plan is seen by its own staff and by the office; anyone else gets 404."""
+    return _active(user) and (getattr(user, "unit_id", None) == unit.pk or is_office_staff(user))
+
+
+def can_keep_plan(user, plan_or_unit) -> bool:
+    """Who writes a plan: the office keeps the government's and the office's; a department's clerk or head its own.
+    `plan_or_unit` is a DocumentPlan, or the Unit whose department plan is meant (None: the office's plans)."""
+    from .models import DocumentPlan
+
+    unit_id = plan_or_unit.unit_id if isinstance(plan_or_unit, DocumentPlan) else getattr(plan_or_unit, "pk", None)
+    if unit_id is None:
+        return is_office_staff(user)
+    return is_unit_clerk_or_head(user, unit_id)

@@ -495,3 +495,48 @@ def plan_overview(year: int):
         .order_by("issuer")
         .prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("drafting_unit")))
     )
+
+
+def named_readers(obj) -> list:
+    """X-2: the named readers of a confidential submission or outgoing document, by unit then name (one query)."""
+    from tiexi_gov.org.models import User
+
+    from .models import OutgoingDocument, OutgoingDocumentUserObjectPermission, SubmissionUserObjectPermission
+
+    if isinstance(obj, OutgoingDocument):
+        grants = OutgoingDocumentUserObjectPermission.objects.filter(
+            content_object=obj, permission__codename=permissions.OUTGOING_READ_PERM
+        )
+    else:
+        grants = SubmissionUserObjectPermission.objects.filter(
+            content_object=obj, permission__codename=permissions.READ_PERM
+        )
+    return list(
+        User.objects.filter(pk__in=grants.values("user_id")).select_related("unit").order_by("unit__code", "username")
+    )
+
+
+def unit_plan(unit, year: int):
+    """DOC-15: a department's own plan of `year` with its items (two queries), or None."""
+    from .models import DocumentPlan, Issuer, PlanItem
+
+    return (
+        DocumentPlan.objects.filter(issuer=Issuer.DEPARTMENT, unit=unit, year=year)
+        .select_related("unit")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("planned_month", "id")))
+        .first()
+    )
+
+
+def unit_plans_of_year(year: int):
+    """DOC-15: the departments' plans of `year`, for the office's overview (one query)."""
+    from django.db.models import Count
+
+    from .models import DocumentPlan
+
+    return list(
+        DocumentPlan.objects.filter(year=year, unit__isnull=False)
+        .select_related("unit")
+        .annotate(item_count=Count("items"))
+        .order_by("unit__code")
+    )

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, open_deadline
@@ -362,8 +362,26 @@ def grant_reader(*, actor, submission: Submission, user, today=None) -> None:
         raise DocumentError("该公文未标记为限定知悉范围，无需指定阅读人。")
     if not permissions.can_grant_reader(actor, sub):
         raise ActionNotAllowed("您无权指定该公文的阅读人。")
+    if user is None or not user.is_active:
+        raise DocumentError("请选择在职的阅读人。")
     _grant_reader(sub, user)
     _event(actor, sub, "grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+
+
+@transaction.atomic
+def revoke_reader(*, actor, submission: Submission, user, today=None) -> None:
+    """Take a named reader off a confidential submission (X-2). The drafter stays: they keep the item going."""
+    sub = _lock(submission, day=_today(today))
+    if not sub.confidential:
+        raise DocumentError("该公文未标记为限定知悉范围，无需指定阅读人。")
+    if not permissions.can_grant_reader(actor, sub):
+        raise ActionNotAllowed("您无权指定该公文的阅读人。")
+    if user.pk == sub.drafted_by_id:
+        raise DocumentError("拟稿人始终可以阅读本件，不能取消。")
+    if not permissions.is_named_reader(user, sub):
+        raise DocumentError(f"{user}不是本件的指定阅读人。")
+    remove_perm(f"documents.{permissions.READ_PERM}", user, sub)
+    _event(actor, sub, "revoke_reader", "取消指定阅读人", opinion=str(user), rule_id="X-2")
 
 
 # --- consultation / countersign (DOC-6, DOC-7) ---------------------------------------------------------

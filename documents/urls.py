@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/slip/", views.slip, name="slip"),
     path("<int:pk>/slip.docx", views.slip_docx, name="slip_docx"),
     path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/readers/<slug:op>/", views.readers, name="readers"),
     # flow B — 发文
     path("outgoing/", views.outgoing_index, name="outgoing_index"),
     path("outgoing/new/", views.outgoing_create, name="outgoing_create"),
@@ -24,7 +25,10 @@ urlpatterns = [
     path("outgoing/<int:pk>/print/", views.outgoing_print, name="outgoing_print"),
     path("outgoing/<int:pk>/document.docx", views.outgoing_docx, name="outgoing_docx"),
     path("outgoing/<int:pk>/files/<int:att_pk>/", views.outgoing_attachment, name="outgoing_attachment"),
+    path("outgoing/<int:pk>/readers/<slug:op>/", views.outgoing_readers, name="outgoing_readers"),
     path("plans/", views.plans, name="plans"),
+    path("plans/unit/", views.unit_plan, name="unit_plan"),
+    path("plans/unit/<int:unit_pk>/", views.unit_plan, name="unit_plan_of"),
     path("register/", views.public_register, name="register"),
     path("register/<int:pk>/", views.public_register_entry, name="register_entry"),
 ]

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.org.roles import LEADER_ROLES, has_role
+
 from . import forms, permissions, selectors, services
 from .models import (
     Attachment,
@@ -409,7 +411,63 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "due_tone": due_tone,
         "due": due,
         "today": today,
+        **_readers_context(request.user, sub, permissions.can_grant_reader, "documents:readers"),
     }
+
+
+def _readers_context(user, obj, may_manage, url_name: str) -> dict:
+    """X-2: the 指定阅读人 panel of a confidential item, for those who keep its list of readers."""
+    if not obj.confidential or not may_manage(user, obj):
+        return {"readers_panel": None}
+    return {
+        "readers_panel": {
+            "readers": selectors.named_readers(obj),
+            "form": forms.styled(forms.ReaderForm(prefix="reader")),
+            "add_url": reverse(url_name, args=[obj.pk, "add"]),
+            "remove_url": reverse(url_name, args=[obj.pk, "remove"]),
+            "drafted_by_id": obj.drafted_by_id,
+        }
+    }
+
+
+def _change_readers(request, obj, op: str, *, may_manage, grant, revoke, back: str):
+    """Add or remove one named reader: check, call the service, report, back to the item page."""
+    if op not in ("add", "remove") or not obj.confidential or not may_manage(request.user, obj):
+        raise Http404
+    form = forms.ReaderForm(request.POST, prefix="reader", active_only=op == "add")
+    if not form.is_valid():
+        messages.error(request, "请选择阅读人。")
+    else:
+        reader = form.cleaned_data["user"]
+        try:
+            (grant if op == "add" else revoke)(request.user, obj, reader)
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已指定{reader}为阅读人。" if op == "add" else f"已取消{reader}的阅读权限。")
+    if request.htmx:
+        response = HttpResponse()
+        response["HX-Redirect"] = back
+        return response
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def readers(request, pk: int, op: str):
+    """X-2: named readers of a confidential submission (指定阅读人)."""
+    sub = selectors.submission_detail(request.user, pk)
+    if sub is None:
+        raise Http404
+    return _change_readers(
+        request,
+        sub,
+        op,
+        may_manage=permissions.can_grant_reader,
+        grant=lambda actor, obj, user: services.grant_reader(actor=actor, submission=obj, user=user),
+        revoke=lambda actor, obj, user: services.revoke_reader(actor=actor, submission=obj, user=user),
+        back=reverse("documents:detail", args=[pk]),
+    )
 
 
 @login_required
@@ -511,9 +569,14 @@ def queue(request):
     today = timezone.localdate()
     page = Paginator(selectors.leader_queue(request.user, today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     capacities = selectors.queue_capacities(request.user, today)
-    # DOC-14: flow B's review and signature steps have no Deadline row, so they are listed here (first page only).
-    reviews = list(selectors.pending_reviews_queue(request.user, today)[:QUEUE_PAGE_SIZE])
-    signatures = list(selectors.signatures_queue(request.user, today)[:QUEUE_PAGE_SIZE])
+    # DOC-14: flow B's review and signature steps have no Deadline row, so they are listed here, each list with
+    # its own page number (rpage, spage) so paging one keeps the others where they were.
+    reviews = Paginator(selectors.pending_reviews_queue(request.user, today), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("rpage")
+    )
+    signatures = Paginator(selectors.signatures_queue(request.user, today), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("spage")
+    )
     return render(
         request,
         "documents/queue.html",
@@ -521,10 +584,28 @@ def queue(request):
             "page": page,
             "rows": _queue_rows(page.object_list, request.user, today),
             "today": today,
-            "reviews": [(r, capacities.get(r.post_id, "")) for r in reviews],
-            "signatures": signatures,
+            "reviews": [(r, capacities.get(r.post_id, "")) for r in reviews.object_list],
+            "signatures": list(signatures.object_list),
+            "reviews_page": reviews,
+            "signatures_page": signatures,
+            "reviews_links": _page_links(request, "rpage", reviews),
+            "signatures_links": _page_links(request, "spage", signatures),
         },
     )
+
+
+def _page_links(request, param: str, page) -> dict:
+    """Previous/next links of one of several paginated lists on a page, keeping the other lists' page numbers."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}"
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }
 
 
 def _queue_row_response(request, pk: int, *, ok: bool, bound=None):
@@ -632,6 +713,8 @@ def outgoing_index(request):
             "page_query": filters.query(),
             "may_draft": bool(request.user.unit_id),
             "is_office": _is_office(request.user),
+            # District leaders sit in the government unit, which keeps no department plan: no link to a 404.
+            "show_unit_plan": bool(request.user.unit_id) and not has_role(request.user, *LEADER_ROLES),
         },
     )
 
@@ -901,6 +984,7 @@ def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) 
         "interpretation": getattr(doc, "interpretation", None) if _has_interpretation(doc) else None,
         "signer_text": permissions.SIGNER_TEXT[OutgoingKind(doc.kind)],
         "may_download": bool(doc.number),
+        **_readers_context(request.user, doc, permissions.can_grant_outgoing_reader, "documents:outgoing_readers"),
     }
 
 
@@ -967,6 +1051,26 @@ def outgoing_act(request, pk: int, action: str):
 
 
 @login_required
+@require_POST
+def outgoing_readers(request, pk: int, op: str):
+    """X-2: named readers of a confidential outgoing document (指定阅读人)."""
+    from . import issuance
+
+    doc = selectors.outgoing_detail(request.user, pk)
+    if doc is None:
+        raise Http404
+    return _change_readers(
+        request,
+        doc,
+        op,
+        may_manage=permissions.can_grant_outgoing_reader,
+        grant=lambda actor, obj, user: issuance.grant_outgoing_reader(actor=actor, document=obj, user=user),
+        revoke=lambda actor, obj, user: issuance.revoke_outgoing_reader(actor=actor, document=obj, user=user),
+        back=reverse("documents:outgoing_detail", args=[pk]),
+    )
+
+
+@login_required
 def outgoing_print(request, pk: int):
     """发文稿纸, print-ready: the paper form's fields in their order, with the signatures and opinions."""
     doc = selectors.outgoing_detail(request.user, pk)
@@ -1011,6 +1115,9 @@ def outgoing_attachment(request, pk: int, att_pk: int):
 
 
 # --- DOC-15: the annual document plan (the office) -------------------------------------------------------
+
+
+NO_DEPARTMENT_PLAN_KINDS = ("government", "office", "external")
 
 
 @login_required
@@ -1060,8 +1167,86 @@ def plans(request):
         {
             "year": year,
             "plans": selectors.plan_overview(year),
+            "unit_plans": selectors.unit_plans_of_year(year),
             "plan_form": forms.styled(plan_form),
             "item_form": forms.styled(item_form),
+        },
+    )
+
+
+def _plan_year(request, today) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+
+
+@login_required
+def unit_plan(request, unit_pk: int | None = None):
+    """DOC-15: a department's own yearly document plan. Seen by its staff and the office; kept (created, items
+    added or removed while the year is open) by its clerk or head. Anyone else: 404."""
+    from tiexi_gov.org.models import Unit
+
+    from . import issuance
+    from .models import Issuer, PlanItem
+
+    unit_pk = unit_pk or request.user.unit_id
+    unit = Unit.objects.filter(pk=unit_pk, active=True).exclude(kind__in=NO_DEPARTMENT_PLAN_KINDS).first()
+    if unit is None or not permissions.can_view_unit_plan(request.user, unit):
+        raise Http404
+    today = timezone.localdate()
+    year = _plan_year(request, today)
+    here = f"{reverse('documents:unit_plan_of', args=[unit.pk])}?year={year}"
+
+    def back():
+        if request.htmx:
+            response = HttpResponse()
+            response["HX-Redirect"] = here
+            return response
+        return redirect(here)
+
+    may_keep = permissions.can_keep_plan(request.user, unit)
+    plan = selectors.unit_plan(unit, year)
+    item_form = forms.UnitPlanItemForm(prefix="item")
+    if request.method == "POST":
+        if not may_keep:
+            raise Http404
+        what = request.POST.get("what")
+        try:
+            if what == "plan":
+                plan = issuance.create_plan(actor=request.user, issuer=Issuer.DEPARTMENT, unit=unit, year=year)
+                messages.success(request, f"已编制{plan}。")
+                return back()
+            if what == "item" and plan is not None:
+                item_form = forms.UnitPlanItemForm(request.POST, prefix="item")
+                if item_form.is_valid():
+                    d = item_form.cleaned_data
+                    item = issuance.add_plan_item(
+                        actor=request.user, plan=plan, title=d["title"], planned_month=d["planned_month"]
+                    )
+                    messages.success(request, f"已增加计划事项：{item.title}")
+                    return back()
+                messages.error(request, "请检查填写的内容。")
+            elif what == "remove" and plan is not None:
+                item = PlanItem.objects.filter(pk=request.POST.get("item") or 0, plan=plan).first()
+                if item is None:
+                    raise Http404
+                issuance.remove_plan_item(actor=request.user, item=item)
+                messages.success(request, f"已删除计划事项：{item.title}")
+                return back()
+            else:
+                raise Http404
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "documents/unit_plan.html",
+        {
+            "unit": unit,
+            "year": year,
+            "plan": plan,
+            "year_open": year >= today.year,
+            "may_keep": may_keep,
+            "item_form": forms.styled(item_form),
+            "is_office": _is_office(request.user),
         },
     )
 

@@ -399,10 +399,38 @@ def test_queue_lists_pending_reviews_and_signatures_in_constant_queries(
     with django_assert_max_num_queries(16):
         r = c.get(reverse("documents:queue"))
     assert len(r.context["reviews"]) == min(rows, 20) and r.context["signatures"] == []
+    assert r.context["reviews_page"].paginator.count == rows
     h = login(client, w.head)
     with django_assert_max_num_queries(16):
         r = h.get(reverse("documents:queue"))
     assert len(r.context["signatures"]) == min(rows, 20) and r.context["reviews"] == []
+    assert r.context["signatures_page"].paginator.count == rows
+    # Every pending step is reachable: the last page of each list, in the same number of queries.
+    last = -(-rows // 20)
+    with django_assert_max_num_queries(16):
+        r = c.get(reverse("documents:queue"), {"rpage": last})
+    assert len(r.context["reviews"]) == rows - 20 * (last - 1)
+    with django_assert_max_num_queries(16):
+        r = h.get(reverse("documents:queue"), {"spage": last, "rpage": 3})
+    assert len(r.context["signatures"]) == rows - 20 * (last - 1)
+    if rows > 20:
+        assert 'data-testid="signatures-pager"' in r.content.decode()
+        assert "rpage=3" in r.context["signatures_links"]["previous"]
+
+
+def test_doc_14_queue_pages_through_pending_reviews_and_signatures(world, client):
+    """The queue once showed only the first 20 of flow B's pending steps: the 21st was unreachable."""
+    w = world
+    _bulk_outgoing(w, 25, state=OS.DEPUTY_REVIEW)
+    DeputyReview.objects.bulk_create(
+        [DeputyReview(document=d, post=w.dep_a_post, units="财政局") for d in OutgoingDocument.objects.all()]
+    )
+    c = login(client, w.dep_a)
+    first = c.get(reverse("documents:queue"))
+    second = c.get(reverse("documents:queue"), {"rpage": 2})
+    seen = {r.document_id for r, _ in first.context["reviews"]} | {r.document_id for r, _ in second.context["reviews"]}
+    assert len(seen) == 25
+    assert "rpage=2" in first.content.decode()
 
 
 # --- PUB-2 the public register ----------------------------------------------------------------------------------

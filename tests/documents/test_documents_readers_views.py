@@ -1,0 +1,169 @@
+"""X-2 named readers of confidential items (指定阅读人) through the item pages of both flows: who keeps the list,
+that a named reader then sees the item and an outsider still gets 404, and that removal is audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from documents_support import valid_fields
+
+from documents import issuance, services
+from documents.models import OutgoingDocument, Submission
+from tests.factories import outgoing_draft
+from tiexi_gov.audit.models import Event
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def login(client, user):
+    c = client.__class__()
+    c.force_login(user)
+    return c
+
+
+def confidential_draft(w) -> Submission:
+    return services.create_draft(
+        actor=w.fin_clerk, title="关于人事调整的请示", **valid_fields(timezone.localdate(), confidential=True)
+    )
+
+
+def detail(c, sub):
+    return c.get(reverse("documents:detail", args=[sub.pk]))
+
+
+def readers(c, sub, op, user):
+    return c.post(reverse("documents:readers", args=[sub.pk, op]), {"reader-user": user.pk})
+
+
+def test_x_2_drafting_unit_clerk_names_a_reader_who_then_sees_the_item(world, client):
+    w = world
+    sub = confidential_draft(w)
+    clerk = login(client, w.fin_clerk)
+    page = detail(clerk, sub)
+    assert page.status_code == 200 and page.context["readers_panel"] is not None
+    assert "指定阅读人" in page.content.decode()
+    assert detail(login(client, w.fin_other), sub).status_code == 404
+    r = readers(clerk, sub, "add", w.fin_other)
+    assert r.status_code == 302 and r["Location"] == reverse("documents:detail", args=[sub.pk])
+    assert detail(login(client, w.fin_other), sub).status_code == 200
+    assert detail(login(client, w.outsider), sub).status_code == 404
+    event = Event.objects.filter(action="grant_reader").latest("id")
+    assert event.actor == w.fin_clerk and str(w.fin_other) in event.opinion and event.rule_id == "X-2"
+    assert {u.pk for u in detail(clerk, sub).context["readers_panel"]["readers"]} == {w.fin_clerk.pk, w.fin_other.pk}
+
+
+def test_x_2_removing_a_named_reader_hides_the_item_again_and_is_audited(world, client):
+    w = world
+    sub = confidential_draft(w)
+    clerk = login(client, w.fin_clerk)
+    readers(clerk, sub, "add", w.fin_other)
+    reader = login(client, w.fin_other)
+    assert detail(reader, sub).status_code == 200
+    r = readers(clerk, sub, "remove", w.fin_other)
+    assert r.status_code == 302
+    assert detail(reader, sub).status_code == 404
+    event = Event.objects.filter(action="revoke_reader").get()
+    assert event.actor == w.fin_clerk and event.rule_id == "X-2"
+    page = detail(clerk, sub).content.decode()
+    assert 'hx-confirm="确认取消' not in page  # only the drafter is left, and the drafter cannot be removed
+    r = readers(clerk, sub, "remove", w.fin_clerk)
+    assert "拟稿人始终可以阅读" in " ".join(str(m) for m in r.wsgi_request._messages)
+    assert detail(clerk, sub).status_code == 200
+    assert not Event.objects.filter(action="revoke_reader", opinion=str(w.fin_clerk)).exists()
+
+
+def test_x_2_remove_reader_asks_for_confirmation(world, client):
+    w = world
+    sub = confidential_draft(w)
+    clerk = login(client, w.fin_clerk)
+    readers(clerk, sub, "add", w.fin_other)
+    page = detail(clerk, sub).content.decode()
+    assert f"确认取消{w.fin_other.display_name}的阅读权限？" in page
+
+
+def test_x_2_a_named_reader_who_is_not_clerk_or_head_cannot_name_others(world, client):
+    w = world
+    sub = confidential_draft(w)
+    readers(login(client, w.fin_clerk), sub, "add", w.fin_other)
+    reader = login(client, w.fin_other)
+    assert detail(reader, sub).context["readers_panel"] is None
+    assert readers(reader, sub, "add", w.dev_clerk).status_code == 404
+    assert readers(login(client, w.outsider), sub, "add", w.outsider).status_code == 404
+    assert detail(login(client, w.dev_clerk), sub).status_code == 404
+
+
+def test_x_2_unit_head_and_named_office_staff_keep_the_list(world, client):
+    w = world
+    sub = confidential_draft(w)
+    services.grant_reader(actor=w.fin_clerk, submission=sub, user=w.fin_head)
+    head = login(client, w.fin_head)
+    assert detail(head, sub).context["readers_panel"] is not None
+    readers(head, sub, "add", w.staff)
+    staff = login(client, w.staff)
+    assert detail(staff, sub).context["readers_panel"] is not None
+    readers(staff, sub, "add", w.staff2)
+    assert detail(login(client, w.staff2), sub).status_code == 200
+
+
+def test_x_2_no_readers_panel_on_an_ordinary_item(world, client):
+    w = world
+    sub = services.create_draft(actor=w.fin_clerk, title="普通请示", **valid_fields(timezone.localdate()))
+    clerk = login(client, w.fin_clerk)
+    assert detail(clerk, sub).context["readers_panel"] is None
+    assert readers(clerk, sub, "add", w.outsider).status_code == 404
+
+
+# --- flow B ----------------------------------------------------------------------------------------------------
+
+
+def outgoing_page(c, doc):
+    return c.get(reverse("documents:outgoing_detail", args=[doc.pk]))
+
+
+def outgoing_readers(c, doc, op, user):
+    return c.post(reverse("documents:outgoing_readers", args=[doc.pk, op]), {"reader-user": user.pk})
+
+
+def test_x_2_outgoing_confidential_readers_added_and_removed_from_the_item_page(world, client):
+    w = world
+    doc = outgoing_draft(w.fin_clerk, confidential=True, plan_year=timezone.localdate().year)
+    clerk = login(client, w.fin_clerk)
+    assert outgoing_page(clerk, doc).context["readers_panel"] is not None
+    other = login(client, w.fin_other)
+    assert outgoing_page(other, doc).status_code == 404
+    assert outgoing_readers(clerk, doc, "add", w.fin_other).status_code == 302
+    assert outgoing_page(other, doc).status_code == 200
+    assert outgoing_page(other, doc).context["readers_panel"] is None
+    assert outgoing_readers(other, doc, "add", w.dev_clerk).status_code == 404
+    assert outgoing_page(login(client, w.outsider), doc).status_code == 404
+    outgoing_readers(clerk, doc, "remove", w.fin_other)
+    assert outgoing_page(other, doc).status_code == 404
+    assert Event.objects.filter(action="outgoing_revoke_reader", actor=w.fin_clerk).count() == 1
+
+
+def test_x_2_office_names_a_reader_of_a_confidential_outgoing_document(world, client):
+    w = world
+    doc = outgoing_draft(
+        w.fin_clerk,
+        confidential=True,
+        disclosure="none",
+        disclosure_manner="",
+        disclosure_reason="涉及人事事项（条例第十六条）",
+        plan_year=timezone.localdate().year,
+    )
+    issuance.submit_outgoing(actor=w.fin_clerk, document=OutgoingDocument.objects.get(pk=doc.pk))
+    staff = login(client, w.staff)
+    assert outgoing_page(staff, doc).context["readers_panel"] is not None
+    dev = login(client, w.dev_clerk)
+    assert outgoing_page(dev, doc).status_code == 404
+    r = outgoing_readers(staff, doc, "add", w.dev_clerk)
+    assert r.status_code == 302
+    assert outgoing_page(dev, doc).status_code == 200
+    r = staff.post(
+        reverse("documents:outgoing_readers", args=[doc.pk, "remove"]),
+        {"reader-user": w.dev_clerk.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r["HX-Redirect"] == reverse("documents:outgoing_detail", args=[doc.pk])
+    assert outgoing_page(dev, doc).status_code == 404
