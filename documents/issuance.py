@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
@@ -310,34 +310,31 @@ def add_outgoing_attachment(
     return att
 
 
+def _set_outgoing_reader(document: OutgoingDocument, *, actor, user, grant: bool, today) -> None:
+    doc = _lock(document, day=_today(today))
+    flow_a.set_named_reader(
+        doc,
+        actor=actor,
+        user=user,
+        grant=grant,
+        may_manage=access.can_grant_outgoing_reader,
+        is_named=access.is_named_outgoing_reader,
+        perm=access.OUTGOING_READ_PERM,
+        noun="发文",
+        action_prefix="outgoing_",
+    )
+
+
 @transaction.atomic
 def grant_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None) -> None:
     """Name a reader of a confidential outgoing document (X-2)."""
-    doc = _lock(document, day=_today(today))
-    if not doc.confidential:
-        raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
-    if not access.can_grant_outgoing_reader(actor, doc):
-        raise ActionNotAllowed("您无权指定该发文的阅读人。")
-    if user is None or not user.is_active:
-        raise DocumentError("请选择在职的阅读人。")
-    _grant_reader(doc, user)
-    _event(actor, doc, "outgoing_grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+    _set_outgoing_reader(document, actor=actor, user=user, grant=True, today=today)
 
 
 @transaction.atomic
 def revoke_outgoing_reader(*, actor, document: OutgoingDocument, user, today=None) -> None:
     """Take a named reader off a confidential outgoing document (X-2); the drafter stays."""
-    doc = _lock(document, day=_today(today))
-    if not doc.confidential:
-        raise DocumentError("该发文未标记为限定知悉范围，无需指定阅读人。")
-    if not access.can_grant_outgoing_reader(actor, doc):
-        raise ActionNotAllowed("您无权指定该发文的阅读人。")
-    if user.pk == doc.drafted_by_id:
-        raise DocumentError("拟稿人始终可以阅读本件，不能取消。")
-    if not access.is_named_outgoing_reader(user, doc):
-        raise DocumentError(f"{user}不是本件的指定阅读人。")
-    remove_perm(f"documents.{access.OUTGOING_READ_PERM}", user, doc)
-    _event(actor, doc, "outgoing_revoke_reader", "取消指定阅读人", opinion=str(user), rule_id="X-2")
+    _set_outgoing_reader(document, actor=actor, user=user, grant=False, today=today)
 
 
 @transaction.atomic

@@ -354,34 +354,53 @@ def add_attachment(
     return att
 
 
+def set_named_reader(
+    obj, *, actor, user, grant: bool, may_manage, is_named, perm: str, noun: str, action_prefix: str = ""
+) -> None:
+    """X-2, both flows: name (or take off) a reader of a confidential item the caller has locked. The drafter
+    always stays: they keep the item going. `noun` is 公文 / 发文 for the messages."""
+    if not obj.confidential:
+        raise DocumentError(f"该{noun}未标记为限定知悉范围，无需指定阅读人。")
+    if not may_manage(actor, obj):
+        raise ActionNotAllowed(f"您无权指定该{noun}的阅读人。")
+    if grant:
+        if user is None or not user.is_active:
+            raise DocumentError("请选择在职的阅读人。")
+        assign_perm(f"documents.{perm}", user, obj)
+        _event(actor, obj, f"{action_prefix}grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+        return
+    if user.pk == obj.drafted_by_id:
+        raise DocumentError("拟稿人始终可以阅读本件，不能取消。")
+    if not is_named(user, obj):
+        raise DocumentError(f"{user}不是本件的指定阅读人。")
+    remove_perm(f"documents.{perm}", user, obj)
+    _event(actor, obj, f"{action_prefix}revoke_reader", "取消指定阅读人", opinion=str(user), rule_id="X-2")
+
+
+def _set_reader(submission: Submission, *, actor, user, grant: bool, today) -> None:
+    sub = _lock(submission, day=_today(today))
+    set_named_reader(
+        sub,
+        actor=actor,
+        user=user,
+        grant=grant,
+        may_manage=permissions.can_grant_reader,
+        is_named=permissions.is_named_reader,
+        perm=permissions.READ_PERM,
+        noun="公文",
+    )
+
+
 @transaction.atomic
 def grant_reader(*, actor, submission: Submission, user, today=None) -> None:
     """Name a reader of a confidential submission (X-2)."""
-    sub = _lock(submission, day=_today(today))
-    if not sub.confidential:
-        raise DocumentError("该公文未标记为限定知悉范围，无需指定阅读人。")
-    if not permissions.can_grant_reader(actor, sub):
-        raise ActionNotAllowed("您无权指定该公文的阅读人。")
-    if user is None or not user.is_active:
-        raise DocumentError("请选择在职的阅读人。")
-    _grant_reader(sub, user)
-    _event(actor, sub, "grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
+    _set_reader(submission, actor=actor, user=user, grant=True, today=today)
 
 
 @transaction.atomic
 def revoke_reader(*, actor, submission: Submission, user, today=None) -> None:
     """Take a named reader off a confidential submission (X-2). The drafter stays: they keep the item going."""
-    sub = _lock(submission, day=_today(today))
-    if not sub.confidential:
-        raise DocumentError("该公文未标记为限定知悉范围，无需指定阅读人。")
-    if not permissions.can_grant_reader(actor, sub):
-        raise ActionNotAllowed("您无权指定该公文的阅读人。")
-    if user.pk == sub.drafted_by_id:
-        raise DocumentError("拟稿人始终可以阅读本件，不能取消。")
-    if not permissions.is_named_reader(user, sub):
-        raise DocumentError(f"{user}不是本件的指定阅读人。")
-    remove_perm(f"documents.{permissions.READ_PERM}", user, sub)
-    _event(actor, sub, "revoke_reader", "取消指定阅读人", opinion=str(user), rule_id="X-2")
+    _set_reader(submission, actor=actor, user=user, grant=False, today=today)
 
 
 # --- consultation / countersign (DOC-6, DOC-7) ---------------------------------------------------------

@@ -29,3 +29,14 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    """The small documents district of tests/documents, with uploads in a temporary folder."""
+    from tests.documents.documents_support import build_world
+    from tiexi_gov.workdays import calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    calendar.invalidate()
+    return build_world()

@@ -14,61 +14,14 @@ import re
 
 import pytest
 from django.utils import timezone
-from e2e_support import SCREENS
+from e2e_support import PDF, SCREENS, Session
 
 from tiexi_gov.workdays import calendar as wd
 
-PASSWORD = "pw-Tiexi-2026"  # tests.factories.UserFactory
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TITLE = "关于拨付城区防汛物资采购资金的请示"
 OPINION = "同意。请财政局按程序拨付，抓紧落实。"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def world(settings, tmp_path):
-    from tests.documents.documents_support import build_world
-    from tiexi_gov.workdays import calendar
-
-    settings.MEDIA_ROOT = tmp_path
-    calendar.invalidate()
-    return build_world()
-
-
-class Session:
-    """One person's browser tab, logged in; confirmation dialogs (hx-confirm) are accepted."""
-
-    def __init__(self, browser, base_url, user, *, phone=False):
-        if phone:
-            self.context = browser.new_context(
-                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
-            )
-        else:
-            self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.page.on("dialog", lambda dialog: dialog.accept())
-        self.base = base_url
-        page = self.page
-        page.goto(base_url + "/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        assert "/accounts/login/" not in page.url
-
-    def open_item(self, pk):
-        self.page.goto(f"{self.base}/documents/{pk}/")
-        self.page.locator("#doc-panel").wait_for()
-
-    def act(self, action, expect_state_label):
-        """Press the action's button in the panel and wait for htmx to bring the new state."""
-        self.page.locator(f"[data-testid=do-{action}]").click()
-        self.page.locator("#doc-panel [data-testid=state]", has_text=expect_state_label).wait_for()
-
-    def close(self):
-        self.context.close()
 
 
 def test_e2e_documents_journey_from_draft_to_printed_slip(live_server, browser, world):

@@ -15,58 +15,11 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from e2e_support import SCREENS
+from e2e_support import PDF, SCREENS, OutgoingSession
 
-PASSWORD = "pw-Tiexi-2026"  # tests.factories.UserFactory
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TITLE = "关于促进全区消费持续恢复的若干措施"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def world(settings, tmp_path):
-    from tests.documents.documents_support import build_world
-    from tiexi_gov.workdays import calendar
-
-    settings.MEDIA_ROOT = tmp_path
-    calendar.invalidate()
-    return build_world()
-
-
-class Session:
-    """One person's browser tab, logged in; confirmation dialogs (hx-confirm) are accepted."""
-
-    def __init__(self, browser, base_url, user, *, phone=False):
-        if phone:
-            self.context = browser.new_context(
-                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
-            )
-        else:
-            self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.page.on("dialog", lambda dialog: dialog.accept())
-        self.base = base_url
-        page = self.page
-        page.goto(base_url + "/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        assert "/accounts/login/" not in page.url
-
-    def open_item(self, pk):
-        self.page.goto(f"{self.base}/documents/outgoing/{pk}/")
-        self.page.locator("#out-panel").wait_for()
-
-    def act(self, action, expect_state_label):
-        """Press the action's button in the panel and wait for htmx to bring the new state."""
-        self.page.locator(f"[data-testid=do-{action}]").click()
-        self.page.locator("#out-panel [data-testid=state]", has_text=expect_state_label).wait_for()
-
-    def close(self):
-        self.context.close()
 
 
 def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server, browser, world):
@@ -78,7 +31,7 @@ def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server,
     w = world
 
     # 1. The office keeps this year's government document plan (DOC-15) on its page.
-    clerk = Session(browser, base, w.staff)
+    clerk = OutgoingSession(browser, base, w.staff)
     page = clerk.page
     page.goto(base + "/documents/plans/")
     page.select_option("#id_plan-issuer", "government")
@@ -113,7 +66,7 @@ def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server,
 
     # 3. Both units countersign (their heads).
     for head in (w.fin_head, w.dev_head):
-        s = Session(browser, base, head)
+        s = OutgoingSession(browser, base, head)
         s.open_item(doc.pk)
         s.page.locator("[data-testid=do-countersign]").click()
         s.page.locator("[data-testid=panel-message]", has_text="已会签").wait_for()
@@ -130,7 +83,7 @@ def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server,
 
     # 5. Both deputies review from their queue; one on a phone.
     for deputy, phone in ((w.dep_a, True), (w.dep_b, False)):
-        s = Session(browser, base, deputy, phone=phone)
+        s = OutgoingSession(browser, base, deputy, phone=phone)
         s.page.goto(base + "/documents/queue/")
         s.page.locator("[data-testid=outgoing-queue-row]", has_text=TITLE).click()
         s.page.locator("#out-panel").wait_for()
@@ -143,7 +96,7 @@ def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server,
         s.close()
 
     # 6. The head signs from the queue: the 发文字号 is given.
-    head = Session(browser, base, w.head)
+    head = OutgoingSession(browser, base, w.head)
     head.page.goto(base + "/documents/queue/")
     head.page.locator("[data-testid=outgoing-queue-row]", has_text=TITLE).click()
     head.page.locator("#out-panel").wait_for()
@@ -160,7 +113,7 @@ def test_e2e_outgoing_journey_from_plan_to_public_register_and_docx(live_server,
     assert PublicRegisterEntry.objects.filter(number=number, withdrawn=False).exists()
 
     # 8. Anyone logged in finds it in the register (the navigation link), and the .docx downloads.
-    reader = Session(browser, base, w.outsider)
+    reader = OutgoingSession(browser, base, w.outsider)
     reader.page.goto(base + "/documents/")
     reader.page.get_by_role("link", name="公开目录").first.click()
     reader.page.wait_for_url("**/documents/register/")
