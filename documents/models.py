@@ -1388,6 +1388,7 @@ class PublicRegisterEntry(models.Model):
     class Kind(models.TextChoices):
         DOCUMENT = "document", "公文"
         MEETING_DECISION = "meeting_decision", "会议决定"
+        PROPOSAL_RESULT = "proposal_result", "建议提案办理结果"
 
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     source_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")

@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tiexi_gov.deadlines.tasks.sweep_deadlines",
         "schedule": float(os.environ.get("DEADLINE_SWEEP_SECONDS", "300")),
     },
+    "supervision-half-year-rounds": {
+        "task": "supervision.tasks.open_half_year_rounds",
+        "schedule": 6 * 3600.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -1,0 +1,158 @@
+"""Who may see and act on supervision items — the one place for the supervision app (X-2).
+
+- the office (staff, director), the district head (or whoever presides in the head's stead) and the system
+  admin see every item; the office manages them (create, assign, verify, propose outcomes);
+- a district deputy sees the items they are the leader in charge of and those of the units in the portfolios
+  they handle that day (acting arrangements included);
+- a unit sees the items it leads, cooperates on or supervises (joint supervision);
+- everyone else gets 404 (`get_item_or_404`), never a peek.
+Object-only: a global Django permission never grants anything here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tiexi_gov.org.access import is_office, visible_unit_ids
+from tiexi_gov.org.selectors import head_post, posts_handled_by
+
+from .models import Outcome, PublicInquiry, SupervisionItem
+
+
+def _day(day: date | None) -> date:
+    return day or timezone.localdate()
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def handled_post_ids(user, day: date | None = None) -> set[int]:
+    """Posts whose matters `user` handles today (own or acting). Cached on the user for the request."""
+    if not _active(user):
+        return set()
+    day = _day(day)
+    cache = user.__dict__.setdefault("_sup_handled_posts", {})
+    if day not in cache:
+        cache[day] = {h.post.pk for h in posts_handled_by(user, day)}
+    return cache[day]
+
+
+def member_unit_ids(user, day: date | None = None) -> set[int]:
+    """Units `user` works in today: the home unit and the units of the posts they hold or act for."""
+    if not _active(user):
+        return set()
+    day = _day(day)
+    cache = user.__dict__.setdefault("_sup_member_units", {})
+    if day not in cache:
+        ids = {h.post.unit_id for h in posts_handled_by(user, day)}
+        if user.unit_id:
+            ids.add(user.unit_id)
+        cache[day] = ids
+    return cache[day]
+
+
+def sees_all(user, day: date | None = None) -> bool:
+    return _active(user) and visible_unit_ids(user, _day(day)) is None
+
+
+def can_manage(user, item: SupervisionItem | None = None) -> bool:
+    """The office keeps the ledger: creates, assigns, verifies, returns, cancels, proposes outcomes."""
+    return _active(user) and is_office(user)
+
+
+def visible_items(user, qs: QuerySet | None = None, day: date | None = None) -> QuerySet:
+    """Items `user` may see, as a filter on `qs` (one query, no duplicates from the M2M joins)."""
+    qs = SupervisionItem.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    day = _day(day)
+    unit_ids = visible_unit_ids(user, day)
+    if unit_ids is None:
+        return qs
+    units = set(unit_ids) | member_unit_ids(user, day)
+    co = SupervisionItem.cooperating_units.through.objects.filter(supervisionitem_id=OuterRef("pk"), unit_id__in=units)
+    joint = SupervisionItem.joint_units.through.objects.filter(supervisionitem_id=OuterRef("pk"), unit_id__in=units)
+    return qs.filter(
+        Q(lead_unit_id__in=units)
+        | Q(supervising_unit_id__in=units)
+        | Q(leader_post_id__in=handled_post_ids(user, day))
+        | Exists(co)
+        | Exists(joint)
+    )
+
+
+def can_view(user, item: SupervisionItem, day: date | None = None) -> bool:
+    if not _active(user):
+        return False
+    if sees_all(user, day):
+        return True
+    return visible_items(user, SupervisionItem.objects.filter(pk=item.pk), day).exists()
+
+
+def get_item_or_404(user, pk, qs: QuerySet | None = None) -> SupervisionItem:
+    """The item if `user` may see it; 404 whether it does not exist or is not theirs."""
+    qs = SupervisionItem.objects.all() if qs is None else qs
+    try:
+        return visible_items(user, qs).get(pk=pk)
+    except (SupervisionItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该督查事项。") from None
+
+
+def can_act_as_lead(user, item: SupervisionItem) -> bool:
+    """The lead unit's people accept, report progress and claim completion (SUP-2: the main head answers)."""
+    return item.lead_unit_id in member_unit_ids(user, getattr(item, "_day", None))
+
+
+def can_report_part(user, item: SupervisionItem) -> bool:
+    """A cooperating unit reports its part to the lead unit."""
+    ids = member_unit_ids(user, getattr(item, "_day", None))
+    return any(u.pk in ids for u in item.cooperating_units.all())
+
+
+def can_approve(user, item: SupervisionItem) -> bool:
+    """SUP-5: the leader in charge (or the head) approves supervision in the government's name."""
+    posts = handled_post_ids(user, getattr(item, "_day", None))
+    head = head_post()
+    return item.leader_post_id in posts or (head is not None and head.pk in posts)
+
+
+def can_decide_outcome(user, outcome: Outcome) -> bool:
+    """SUP-4: the district leader the office named approves praise, criticism or accountability."""
+    return outcome.approver_post_id in handled_post_ids(user, getattr(outcome, "_day", None))
+
+
+def can_view_outcome(user, outcome: Outcome) -> bool:
+    return can_manage(user) or can_decide_outcome(user, outcome) or can_view(user, outcome.item)
+
+
+# --- public inquiries (PUB-1) ------------------------------------------------------------------------------
+
+
+def can_manage_inquiry(user, inquiry: PublicInquiry | None = None) -> bool:
+    return can_manage(user)
+
+
+def can_answer_inquiry(user, inquiry: PublicInquiry) -> bool:
+    return inquiry.unit_id is not None and inquiry.unit_id in member_unit_ids(user)
+
+
+def visible_inquiries(user, qs: QuerySet | None = None) -> QuerySet:
+    qs = PublicInquiry.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if sees_all(user):
+        return qs
+    units = set(visible_unit_ids(user) or ()) | member_unit_ids(user)
+    return qs.filter(unit_id__in=units)
+
+
+def get_inquiry_or_404(user, pk) -> PublicInquiry:
+    try:
+        return visible_inquiries(user).get(pk=pk)
+    except (PublicInquiry.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该咨询。") from None
