@@ -24,6 +24,7 @@ DRAFT_FORM_FIELDS = [
     "late_reason",
     "decision_needed_by",
     "declares_one_matter",
+    "for_meeting",
     "declares_report_has_no_request",
     "asks_gov_name_document",
     "is_important",

@@ -1180,6 +1180,8 @@ def issue_outgoing(*, actor, document: OutgoingDocument, printing_office: str = 
             url=outgoing_url(doc),
         )
         published = "；已列入公开目录" + ("，政策解读同步发布" if interp else "")
+    # MTG-10: a document a meeting decided to issue stops its 7-WD clock when it is issued (no-op otherwise).
+    close_deadline(subject=doc, rule_id="MTG-10", note=f"{day}印发")
     if doc.normative:
         open_deadline(
             subject=doc,

@@ -173,6 +173,9 @@ class Submission(ConcurrentTransitionMixin, models.Model):
 
     # DOC-5
     declares_one_matter = models.BooleanField("本请示一文一事", default=False)
+    for_meeting = models.BooleanField(
+        "提请区政府会议研究", default=False, help_text="议题请示：会前3个工作日报送区政府办公室（MTG-5）"
+    )
     declares_report_has_no_request = models.BooleanField("本报告不夹带请示事项", default=False)
 
     # DOC-4
