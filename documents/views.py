@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -382,6 +383,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
     unit_id = request.user.unit_id
     consultations = list(sub.consultations.all())
     instructions = list(sub.instructions.all())
+    leader_instructions = [i for i in instructions if i.step == Instruction.Step.LEADER]
     due_text, due_tone, due = selectors.row_due(sub, today)
     statements = list(sub.disagreement_statements.all())
     return {
@@ -397,7 +399,8 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         if unit_id == sub.unit_id
         else [],
         "office_opinions": [i for i in instructions if i.step != Instruction.Step.LEADER],
-        "leader_instructions": [i for i in instructions if i.step == Instruction.Step.LEADER],
+        "leader_instructions": leader_instructions,
+        "may_raise_supervision": _supervision_links(request.user, leader_instructions),
         "assignments": [a for a in sub.assignments.all() if a.state != LeaderAssignment.State.CANCELLED],
         "statements": statements,
         "signed_unit_ids": {cs.unit_id for st in statements for cs in st.countersigns.all()},
@@ -634,7 +637,23 @@ def _visible_slip(request, pk: int):
         raise Http404
     data = selectors.slip_detail(sub.current_slip)
     data["leader_lines"] = [(i, selectors.instruction_text(i)) for i in data["leader_instructions"]]
+    data["may_raise_supervision"] = _supervision_links(request.user, data["leader_instructions"])
     return data
+
+
+def _supervision_links(user, leader_instructions: list) -> bool:
+    """SUP-1, the link from the slip to the ledger: put on each leader instruction the supervision items raised
+    from it that `user` may see (`i.sup_items`, one query for all of them); say whether `user` (the office) may
+    raise a new one."""
+    from supervision import permissions as sup_permissions
+    from supervision import selectors as sup_selectors
+
+    if leader_instructions:
+        links = sup_selectors.items_for_sources(leader_instructions, user=user)
+        ct_id = ContentType.objects.get_for_model(Instruction).pk
+        for i in leader_instructions:
+            i.sup_items = links.get((ct_id, str(i.pk)), [])
+    return sup_permissions.can_manage(user)
 
 
 @login_required

@@ -190,7 +190,13 @@ class SupervisionItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ordering = ["due", "id"]
         constraints = [models.UniqueConstraint(fields=["year", "seq"], name="supervision_item_year_seq")]
         indexes = [
-            models.Index(fields=["state", "due"]),
+            # The ledger's default sort, and the light (counted per page) read from the index alone.
+            models.Index(fields=["due", "id"], name="supervision_due_id_idx"),
+            models.Index(
+                fields=["state", "due", "next_report_due", "claimed_on", "behind_plan"],
+                include=["lead_unit", "supervising_unit", "leader_post", "id"],
+                name="supervision_light_idx",
+            ),
             models.Index(fields=["lead_unit", "state"]),
             models.Index(fields=["leader_post", "state"]),
             models.Index(fields=["source", "state"]),

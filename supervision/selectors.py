@@ -24,6 +24,7 @@ from .models import (
     ItemState,
     Light,
     ProgressReport,
+    SupervisionFile,
     SupervisionItem,
 )
 
@@ -50,6 +51,11 @@ def light_expression(day: dt.date) -> Case:
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
+
+
+def report_missing_q(day: dt.date) -> Q:
+    """SUP-2: the lead unit owes a progress report that was due before `day` (one of the amber reasons)."""
+    return Q(state__in=WORKING_STATES, next_report_due__lt=day)
 
 
 def with_light(qs: QuerySet, day: dt.date | None = None) -> QuerySet:
@@ -114,6 +120,10 @@ class LedgerFilters:
     due_from: dt.date | None = None
     due_to: dt.date | None = None
     sort: str = DEFAULT_SORT
+    # Added for the dashboard's click-through (its per-unit figures count the items a unit leads, and the
+    # units whose progress report is overdue); both optional, appended so nothing existing changes.
+    lead_unit: int | None = None
+    report_missing: bool = False
 
 
 def ledger_rows(qs: QuerySet) -> QuerySet:
@@ -148,6 +158,10 @@ def ledger(user, filters: LedgerFilters | None = None, day: dt.date | None = Non
         qs = qs.filter(due__gte=f.due_from)
     if f.due_to:
         qs = qs.filter(due__lte=f.due_to)
+    if f.lead_unit:
+        qs = qs.filter(lead_unit_id=f.lead_unit)
+    if f.report_missing:
+        qs = qs.filter(report_missing_q(day))
     return ledger_rows(qs).order_by(*LEDGER_SORTS.get(f.sort, LEDGER_SORTS[DEFAULT_SORT]))
 
 
@@ -192,3 +206,23 @@ def items_for_sources(source_objects, user=None) -> dict[tuple[int, str], list[S
     for item in qs.order_by("id"):
         out.setdefault((item.source_type_id, item.source_id), []).append(item)
     return out
+
+
+# --- an item's page: its clocks and its files (added for views_item) ------------------------------------------
+
+
+def item_deadlines(item: SupervisionItem) -> list:
+    """Every clock of the item (SUP-1 completion, SUP-2 reports), running or closed, oldest first."""
+    from tiexi_gov.deadlines.models import Deadline
+
+    ct = ContentType.objects.get_for_model(SupervisionItem)
+    return list(Deadline.objects.filter(subject_type=ct, subject_id=str(item.pk)).order_by("created_at", "id"))
+
+
+def item_file(item: SupervisionItem, file_id) -> SupervisionFile | None:
+    """One attachment of the item (its own or a progress report's), or None; the caller checked the item."""
+    try:
+        file_id = int(file_id)
+    except (TypeError, ValueError):
+        return None
+    return SupervisionFile.objects.filter(Q(item_id=item.pk) | Q(report__item_id=item.pk), pk=file_id).first()

@@ -414,6 +414,9 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
                 raise ValueError(f"field {name} cannot be edited")
             setattr(item, name, value.strip() if isinstance(value, str) else value)
         co_list = list(cooperating) if cooperating is not None else list(item.cooperating_units.all())
+        joint_list = list(joint) if joint is not None else list(item.joint_units.all())
+        if joint_list and not item.is_major:
+            raise SupervisionError("联合督查只用于重大事项（SUP-5），请勾选“重大事项”。")
         _check_item_fields(
             task=item.task,
             standard=item.standard,
@@ -435,7 +438,7 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
         if cooperating is not None:
             item.cooperating_units.set(co_list)
         if joint is not None:
-            item.joint_units.set(list(joint))
+            item.joint_units.set(joint_list)
         _event(actor, item, "edited", "修改督查事项", before=item.state, after=item.state)
     return item
 

@@ -1,15 +1,454 @@
-"""Placeholder: filled by the helper that owns views_item.py."""
+"""One supervised item: its page (督查事项), the print-ready 督查事项交办单, and every action on it.
 
-from django.http import Http404
+Views only parse input, ask `supervision.permissions` (through `selectors.item_page`, which gives a 404 to
+whoever may not see the item), call ONE service and report its message. A refusal re-renders the page with
+what the user typed; a click on a page that someone else has meanwhile moved on is answered "已由…处理" by the
+service (the page sends the state it showed, `seen_state`). Only the actions the user may do now are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from documents.validators import CONTENT_TYPES
+from tiexi_gov.deadlines import rules as deadline_rules
+from tiexi_gov.deadlines.models import Deadline
+from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.org.selectors import who_handles
+
+from . import forms_item as forms
+from . import permissions, selectors, services
+from .models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    REPORTING_STATES,
+    WORKING_STATES,
+    ItemState,
+    Light,
+    Proposal,
+    Rectification,
+    SupervisionItem,
+)
+from .services import ActionNotAllowed, AlreadyHandled, SupervisionError
+
+St = ItemState
+
+LIGHT_STYLE = {
+    Light.RED: "text-bg-danger",
+    Light.AMBER: "text-bg-warning",
+    Light.GREEN: "text-bg-success",
+    Light.DONE: "text-bg-secondary",
+    Light.NONE: "text-bg-light border",
+}
+DEADLINE_STYLE = {
+    Deadline.State.OPEN: "text-bg-primary",
+    Deadline.State.MET: "text-bg-success",
+    Deadline.State.MISSED: "text-bg-danger",
+    Deadline.State.SETTLED: "text-bg-secondary",
+    Deadline.State.CANCELLED: "text-bg-light border",
+}
 
 
-def item(request, *args, **kwargs):
-    raise Http404("尚未实现")
+# --- who may do what now ---------------------------------------------------------------------------------
 
 
-def item_print(request, *args, **kwargs):
-    raise Http404("尚未实现")
+def _one(item: SupervisionItem, name: str):
+    """A one-to-one extension (rectification, proposal) or None."""
+    try:
+        return getattr(item, name)
+    except (Rectification.DoesNotExist, Proposal.DoesNotExist):
+        return None
 
 
-def item_action(request, *args, **kwargs):
-    raise Http404("尚未实现")
+def _can(item: SupervisionItem, transition: str, user) -> bool:
+    """The FSM's own answer: the transition may fire from this state and its object permission lets `user`."""
+    method = getattr(item, transition)
+    return can_proceed(method) and has_transition_perm(method, user)
+
+
+def allowed_actions(user, item: SupervisionItem, day: dt.date) -> set[str]:
+    """The actions `user` may take on `item` today (each also re-checked by its service)."""
+    item._day = day
+    state = item.state
+    manage = permissions.can_manage(user, item)
+    lead = permissions.can_act_as_lead(user, item)
+    allowed: set[str] = set()
+    if state == St.DRAFT and (_can(item, "assign", user) or _can(item, "submit_for_approval", user)):
+        allowed.add("issue")
+    if _can(item, "approve", user):
+        allowed |= {"approve", "refuse"}
+    if _can(item, "accept", user):
+        allowed.add("accept")
+    if lead and state in REPORTING_STATES:
+        allowed.add("report")
+    elif not lead and state in WORKING_STATES and permissions.can_report_part(user, item):
+        allowed.add("report")  # a cooperating unit reports its part to the lead unit
+    if _can(item, "claim_completion", user):
+        allowed.add("claim")
+    if _can(item, "return_for_rework", user):
+        allowed.add("return")
+    if state == St.CLAIMED and (_can(item, "close_on_time", user) or _can(item, "close_late", user)):
+        allowed.add("verify")
+    if _can(item, "cancel", user):
+        allowed.add("cancel")
+    if _one(item, "rectification") is not None and state in OPEN_STATES and (lead or manage):
+        allowed.add("rectification")
+    if manage and item.is_major and state in OPEN_STATES:
+        allowed.add("joint")
+    if _one(item, "proposal") is not None and state in (*WORKING_STATES, *CLOSED_STATES):
+        if lead or manage:
+            allowed.add("proposal-reply")
+        if manage:
+            allowed.add("proposal-publish")
+    return allowed
+
+
+# --- the actions: each parses its form and calls one service ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type
+    label: str
+    run: Callable  # (request, item, cleaned_data) -> success message
+    form_kwargs: Callable = lambda item: {}
+
+
+def _run_issue(request, item, d):
+    item = services.issue_item(actor=request.user, item=item)
+    if item.state == St.AWAITING_APPROVAL:
+        return f"以区政府名义督查，已报{item.leader_post.title}审批（SUP-5）。"
+    return f"已交办{item.lead_unit.display_name}，完成时限 {item.due:%Y-%m-%d}。"
+
+
+def _run_approve(request, item, d):
+    item = services.approve_item(actor=request.user, item=item, opinion=d["opinion"])
+    return f"已批准，督办事项已交办{item.lead_unit.display_name}。"
+
+
+def _run_refuse(request, item, d):
+    services.refuse_item(actor=request.user, item=item, opinion=d["opinion"])
+    return "已不同意以区政府名义督查，事项退回办公室。"
+
+
+def _run_accept(request, item, d):
+    item = services.accept_item(actor=request.user, item=item)
+    return f"已签收。请{item.get_cycle_display()}报告进展，下次报告截止 {item.next_report_due:%Y-%m-%d}。"
+
+
+def _run_report(request, item, d):
+    report = services.file_progress_report(
+        actor=request.user,
+        item=item,
+        percent=d["percent"],
+        done=d["done"],
+        problems=d["problems"],
+        next_steps=d["next_steps"],
+        files=d["files"],
+    )
+    if report.is_part:
+        return f"{report.unit.display_name}的协办进展已报牵头单位。"
+    fresh = SupervisionItem.objects.only("next_report_due").get(pk=item.pk)
+    when = f"，下次报告截止 {fresh.next_report_due:%Y-%m-%d}" if fresh.next_report_due else ""
+    return f"进展已报告（{report.percent}%）{when}。"
+
+
+def _run_claim(request, item, d):
+    services.claim_completion(
+        actor=request.user, item=item, evidence=d["evidence"], mechanism=d.get("mechanism") or "", files=d["files"]
+    )
+    return "已报办结，待区政府办公室复查核验。"
+
+
+def _run_return(request, item, d):
+    services.return_for_rework(actor=request.user, item=item, reason=d["reason"])
+    return "复查核验不合格，已退回牵头单位整改。"
+
+
+def _run_verify(request, item, d):
+    item = services.verify_item(actor=request.user, item=item, note=d["note"])
+    return f"复查核验通过：{item.get_state_display()}。"
+
+
+def _run_cancel(request, item, d):
+    services.cancel_item(actor=request.user, item=item, reason=d["reason"])
+    return "督办事项已撤销。"
+
+
+def _run_rectification(request, item, d):
+    rect = _one(item, "rectification")
+    newly_major = bool(d.get("is_major")) and not (rect is not None and rect.is_major)
+    rect = services.update_rectification(
+        actor=request.user,
+        item=item,
+        measures=d["measures"],
+        mechanism=d["mechanism"],
+        is_major=True if newly_major else None,
+    )
+    return "整改情况已更新" + ("，重大问题已报告区政府领导（SUP-3）。" if newly_major else "。")
+
+
+def _run_joint(request, item, d):
+    services.add_joint_unit(actor=request.user, item=item, unit=d["unit"])
+    return f"已增加联合督查单位：{d['unit'].display_name}。"
+
+
+def _run_proposal_reply(request, item, d):
+    proposal = services.record_proposal_reply(
+        actor=request.user,
+        item=item,
+        reply=d["reply"],
+        satisfaction=d["satisfaction"],
+        replied_on=d["replied_on"],
+    )
+    return f"答复已登记（{proposal.get_satisfaction_display() or '满意度待反馈'}）。"
+
+
+def _run_proposal_publish(request, item, d):
+    services.publish_proposal_result(actor=request.user, item=item, summary=d["summary"])
+    return "办理结果已公开，列入公开目录（PUB-3）。"
+
+
+ACTIONS: dict[str, Action] = {
+    "issue": Action(forms.PlainForm, "交办", _run_issue),
+    "approve": Action(forms.ApproveForm, "批准", _run_approve),
+    "refuse": Action(forms.RefuseForm, "不同意", _run_refuse),
+    "accept": Action(forms.PlainForm, "签收", _run_accept),
+    "report": Action(forms.ReportForm, "报告进展", _run_report),
+    "claim": Action(forms.ClaimForm, "报办结", _run_claim, lambda item: {"rectification": _one(item, "rectification")}),
+    "return": Action(forms.ReturnForm, "退回整改", _run_return),
+    "verify": Action(forms.VerifyForm, "复查核验", _run_verify),
+    "cancel": Action(forms.CancelForm, "撤销", _run_cancel),
+    "rectification": Action(
+        forms.RectificationForm,
+        "更新整改情况",
+        _run_rectification,
+        lambda item: {"rectification": _one(item, "rectification")},
+    ),
+    "joint": Action(forms.JointForm, "增加联合督查单位", _run_joint, lambda item: {"item": item}),
+    "proposal-reply": Action(
+        forms.ProposalReplyForm, "登记答复", _run_proposal_reply, lambda item: {"proposal": _one(item, "proposal")}
+    ),
+    "proposal-publish": Action(
+        forms.ProposalPublishForm,
+        "公开办理结果",
+        _run_proposal_publish,
+        lambda item: {"proposal": _one(item, "proposal")},
+    ),
+}
+FILE_ACTION = "file"
+
+
+# --- the page ------------------------------------------------------------------------------------------------
+
+
+def _as_seen(item: SupervisionItem, seen_state: str) -> SupervisionItem:
+    """The item as the user's page showed it: the service compares that state with the locked row and answers
+    "已由…处理" when someone else moved it in between (a stale page or a simultaneous click)."""
+    if not seen_state or seen_state == item.state or seen_state not in St.values:
+        return item
+    values = {f.attname: getattr(item, f.attname) for f in SupervisionItem._meta.concrete_fields if f.name != "state"}
+    seen = SupervisionItem(state=seen_state, **values)
+    seen._state.adding = False
+    seen._state.db = item._state.db
+    return seen
+
+
+def _source(item: SupervisionItem) -> dict | None:
+    """The object the item was raised from: a leader's instruction links to its submission's page."""
+    if not item.source_type_id or not item.source_id:
+        return None
+    try:
+        obj = item.source_object
+    except Exception:  # a source of a removed model or a malformed id: show the reference only
+        obj = None
+    if obj is None:
+        return None
+    from documents.models import Instruction
+
+    if isinstance(obj, Instruction):
+        url = reverse("documents:detail", args=[obj.submission_id])
+        return {"text": f"{obj.post.title}批示（{obj.at:%Y-%m-%d}）", "url": url}
+    url = ""
+    get_url = getattr(obj, "get_absolute_url", None)
+    if callable(get_url):
+        try:
+            url = get_url()
+        except Exception:
+            url = ""
+    return {"text": str(obj), "url": url}
+
+
+def _deadline_rows(item: SupervisionItem, today: dt.date) -> list[dict]:
+    rows = []
+    for d in selectors.item_deadlines(item):
+        running = d.closed_at is None and d.state in (Deadline.State.OPEN, Deadline.State.MISSED)
+        text, tone = due_text(d.due, today) if running else ("", "")
+        rows.append(
+            {
+                "deadline": d,
+                "rule": deadline_rules.describe(d.rule_id),
+                "remaining": text,
+                "tone": tone,
+                "style": DEADLINE_STYLE.get(d.state, "text-bg-light border"),
+            }
+        )
+    return rows
+
+
+def _build_forms(item: SupervisionItem, allowed: set[str]) -> dict:
+    built = {}
+    for name in allowed:
+        spec = ACTIONS[name]
+        built[name] = forms.styled(spec.form(prefix=name, **spec.form_kwargs(item)))
+    return built
+
+
+def _context(request, item: SupervisionItem, *, bound: tuple[str, object] | None = None) -> dict:
+    today = timezone.localdate()
+    allowed = allowed_actions(request.user, item, today)
+    action_forms = _build_forms(item, allowed)
+    if bound is not None and bound[0] in allowed:
+        action_forms[bound[0]] = forms.styled(bound[1])
+    light = selectors.light_of(item, today)
+    working = item.state in WORKING_STATES and item.state != St.CLAIMED
+    due_remaining, due_tone = due_text(item.due, today) if working else ("", "")
+    report_remaining, report_tone = (
+        due_text(item.next_report_due, today) if item.next_report_due and item.state in REPORTING_STATES else ("", "")
+    )
+    handler = who_handles(item.leader_post, today)
+    reports = list(item.reports.all())
+    files = list(item.files.all())
+    report_dates = {r.pk: r.reported_on for r in reports}
+    manage = permissions.can_manage(request.user, item)
+    return {
+        "item": item,
+        "today": today,
+        "allowed": allowed,
+        "forms": action_forms,
+        "light": light,
+        "light_label": Light(light).label,
+        "light_style": LIGHT_STYLE.get(light, ""),
+        "amber_reasons": selectors.amber_reasons(item, today) if light == Light.AMBER else [],
+        "due_remaining": due_remaining,
+        "due_tone": due_tone,
+        "report_remaining": report_remaining,
+        "report_tone": report_tone,
+        "source": _source(item),
+        "handler": handler,
+        "cooperating_units": list(item.cooperating_units.all()),
+        "joint_units": list(item.joint_units.all()),
+        "reports": reports,
+        "last_report": next((r for r in reports if not r.is_part), None),
+        "files": [(f, report_dates.get(f.report_id)) for f in files],
+        "file_url": reverse("supervision:item_action", args=[item.pk, FILE_ACTION]),
+        "rectification": _one(item, "rectification"),
+        "proposal": _one(item, "proposal"),
+        "outcomes": list(item.outcomes.all()),
+        "deadlines": _deadline_rows(item, today),
+        "proposal_reply_form": action_forms.get("proposal-reply"),
+        "proposal_publish_form": action_forms.get("proposal-publish"),
+        "is_lead": permissions.can_act_as_lead(request.user, item),
+        "may_edit": manage and item.state == St.DRAFT,
+        "may_propose_outcome": manage and services.outcome_allowed(item, today),
+        "is_closed": item.state in CLOSED_STATES,
+    }
+
+
+@login_required
+def item(request, pk: int):
+    """督查事项: every field of the ledger row, the progress, the reports, the files, the clocks, the history,
+    and the actions the user may take now."""
+    it = selectors.item_page(request.user, pk)
+    return render(request, "supervision/item.html", _context(request, it))
+
+
+@login_required
+def item_print(request, pk: int):
+    """督查事项交办单, print-ready on one page, with the progress reports."""
+    it = selectors.item_page(request.user, pk)
+    today = timezone.localdate()
+    handler = who_handles(it.leader_post, today)
+    return render(
+        request,
+        "supervision/item_print.html",
+        {
+            "item": it,
+            "today": today,
+            "source": _source(it),
+            "handler": handler,
+            "cooperating_units": list(it.cooperating_units.all()),
+            "joint_units": list(it.joint_units.all()),
+            "reports": list(it.reports.all())[::-1],  # oldest first, as on the paper sheet
+            "rectification": _one(it, "rectification"),
+            "proposal": _one(it, "proposal"),
+        },
+    )
+
+
+def _download(request, it: SupervisionItem):
+    """An attachment of the item, through the item's permission check; media is never served directly (X-2)."""
+    f = selectors.item_file(it, request.GET.get("id") or request.POST.get("id"))
+    if f is None:
+        raise Http404("没有找到该附件。")
+    try:
+        handle = f.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("附件文件已不存在。") from exc
+    ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
+    content_type = CONTENT_TYPES.get("jpg" if ext == "jpeg" else ext, "application/octet-stream")
+    response = FileResponse(handle, as_attachment=True, filename=f.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _rerender(request, pk: int, *, status: int, bound=None):
+    it = selectors.item_page(request.user, pk)
+    return render(request, "supervision/item.html", _context(request, it, bound=bound), status=status)
+
+
+@login_required
+def item_action(request, pk: int, action: str):
+    """One action on the item page: parse the small form, check, call the service, show its message."""
+    it = selectors.item_page(request.user, pk)  # 404 for whoever may not see the item, before anything else
+    if action == FILE_ACTION:
+        return _download(request, it)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("没有该操作。")
+    if request.method != "POST":
+        return redirect("supervision:item", pk=it.pk)
+    form = spec.form(request.POST, request.FILES, prefix=action, **spec.form_kwargs(it))
+    seen = request.POST.get("seen_state", "")
+    allowed = allowed_actions(request.user, it, timezone.localdate())
+    stale = bool(seen) and seen in St.values and seen != it.state
+    if action not in allowed and not stale:
+        messages.error(request, f"您当前不能对该督办事项进行“{spec.label}”操作。")
+        return _rerender(request, pk, status=403)
+    if not form.is_valid():
+        errors = [str(e) for field in form.errors.values() for e in field]
+        messages.error(request, "请检查填写的内容：" + "；".join(errors) if errors else "请检查填写的内容。")
+        return _rerender(request, pk, status=400, bound=(action, form))
+    try:
+        text = spec.run(request, _as_seen(it, seen), form.cleaned_data)
+    except AlreadyHandled as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=200)
+    except ActionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=403)
+    except SupervisionError as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=400, bound=(action, form))
+    messages.success(request, text)
+    return redirect("supervision:item", pk=it.pk)

@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.open_half_year_rounds",
         "schedule": 6 * 3600.0,
     },
+    "coordination-research-reminders": {
+        "task": "coordination.tasks.remind_research_short",
+        "schedule": 24 * 3600.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -80,18 +80,18 @@ def build_world() -> World:
 
 def make_item(w: World, *, issue: bool = True, today: dt.date = DAY, **overrides) -> SupervisionItem:
     """An item led by 财政局, 发改局 cooperating, 李副区长 in charge, due in a month; overrides change any field."""
-    fields = dict(
-        actor=w.staff,
-        source=Source.GOVERNMENT_DECISION,
-        source_ref="",
-        task="完成全区老旧小区改造资金拨付工作",
-        lead_unit=w.fin,
-        cooperating_units=[w.dev],
-        leader_post=w.dep_a_post,
-        due=today + dt.timedelta(days=30),
-        standard="拨付率达到100%",
-        issue=issue,
-        today=today,
-    )
+    fields = {
+        "actor": w.staff,
+        "source": Source.GOVERNMENT_DECISION,
+        "source_ref": "",
+        "task": "完成全区老旧小区改造资金拨付工作",
+        "lead_unit": w.fin,
+        "cooperating_units": [w.dev],
+        "leader_post": w.dep_a_post,
+        "due": today + dt.timedelta(days=30),
+        "standard": "拨付率达到100%",
+        "issue": issue,
+        "today": today,
+    }
     fields.update(overrides)
     return services.create_item(**fields)
