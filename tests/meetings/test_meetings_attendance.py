@@ -1,0 +1,436 @@
+"""MTG-9 (第五十八条) attendance and leave: each request routed to its approver by the requester's post and the
+kind of meeting; the substitute a unit's main head sends; sign-in on the day; the attendance page, its buttons
+and the printable 签到表; "我的会议待办" with a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from test_meetings_minutes import MEETING_DAY, agenda_meeting, held, login, record, special_meeting
+
+from meetings import services
+from meetings.models import Invitation, LeaveRequest, Minutes
+from meetings.services import ActionNotAllowed, AlreadyHandled, MeetingError
+from tests.factories import ActingArrangementFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.notify.models import Message
+from tiexi_gov.org.models import ActingArrangement, User
+
+BEFORE = MEETING_DAY - dt.timedelta(days=1)
+Route = LeaveRequest.Route
+
+
+def invitation(m, user) -> Invitation:
+    return Invitation.objects.select_related("meeting", "post").get(meeting=m, person=user)
+
+
+def ask(w, m, user, *, day=BEFORE, **kw) -> LeaveRequest:
+    return services.request_leave(actor=user, invitation=invitation(m, user), reason="出差", today=day, **kw)
+
+
+# --- MTG-9: the route by post --------------------------------------------------------------------------------
+
+
+def test_mtg_9_leave_routed_by_post_a_deputy_asks_the_chair(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    leave = ask(w, m, w.edu_deputy)
+    assert (leave.route, leave.approver_post_id) == (Route.CHAIR, w.head_post.pk)
+    assert invitation(m, w.edu_deputy).reply == Invitation.Reply.LEAVE
+    assert Message.objects.filter(recipient=w.head, subject__contains="会议请假待审批").exists()
+    services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    leave.refresh_from_db()
+    assert leave.state == LeaveRequest.State.APPROVED and leave.filed_with_office_at is None
+    assert not Invitation.objects.filter(meeting=m, substitute_for__isnull=False).exists()
+
+
+def test_mtg_9_leave_routed_by_post_a_unit_main_head_asks_the_chair_then_files_with_the_office_and_sends_a_substitute(
+    world,
+):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    head = w.unit_heads["审计局"]
+    with pytest.raises(MeetingError, match="安排其他负责人"):
+        ask(w, m, head)
+    with pytest.raises(MeetingError, match="本单位其他负责人"):
+        ask(w, m, head, substitute=w.unit_deputies["财政局"])  # a leader of another unit
+    assert not LeaveRequest.objects.exists()
+    leave = ask(w, m, head, substitute=w.unit_deputies["审计局"])
+    assert (leave.route, leave.approver_post_id) == (Route.CHAIR_THEN_OFFICE, w.head_post.pk)
+    services.decide_leave(actor=w.head, leave=leave, approve=True, opinion="同意", today=BEFORE)
+    leave.refresh_from_db()
+    assert leave.filed_with_office_at is not None
+    sub = Invitation.objects.get(meeting=m, person=w.unit_deputies["审计局"])
+    assert sub.substitute_for == invitation(m, head) and sub.role == invitation(m, head).role
+    assert Message.objects.filter(recipient=w.staff, subject__contains="请假报备").exists()
+
+
+def test_mtg_9_leave_routed_by_post_others_ask_the_office_director(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    for user in (w.office_deputy, w.adviser):
+        leave = ask(w, m, user)
+        assert (leave.route, leave.approver_post_id) == (Route.OFFICE_DIRECTOR, w.director_post.pk)
+    with pytest.raises(ActionNotAllowed):
+        services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    services.decide_leave(actor=w.director, leave=leave, approve=False, opinion="请按时参会", today=BEFORE)
+    leave.refresh_from_db()
+    assert leave.state == LeaveRequest.State.REJECTED
+    assert invitation(m, w.adviser).reply == Invitation.Reply.PENDING  # refused leave: the invitation stands
+
+
+def test_mtg_9_leave_routed_by_post_special_meeting_asks_its_chair(world):
+    w = world
+    m = special_meeting(w, MEETING_DAY)
+    leave = ask(w, m, w.unit_heads["财政局"])  # a unit main head, but at a special meeting: the chair, no substitute
+    assert (leave.route, leave.approver_post_id) == (Route.CHAIR, w.edu_deputy_post.pk)
+    with pytest.raises(ActionNotAllowed):
+        services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    services.decide_leave(actor=w.edu_deputy, leave=leave, approve=True, today=BEFORE)
+
+
+def test_mtg_9_leave_routed_by_post_refused_after_the_meeting_day_and_only_once(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    with pytest.raises(MeetingError, match="会前请假"):
+        ask(w, m, w.edu_deputy, day=MEETING_DAY + dt.timedelta(days=1))
+    ask(w, m, w.edu_deputy, day=MEETING_DAY)
+    with pytest.raises(AlreadyHandled):
+        ask(w, m, w.edu_deputy, day=MEETING_DAY)
+    with pytest.raises(ActionNotAllowed):  # nobody asks leave for somebody else
+        services.request_leave(actor=w.staff, invitation=invitation(m, w.judicial_deputy), reason="x", today=BEFORE)
+
+
+def test_mtg_9_leave_routed_by_post_decided_only_by_the_approvers_handler_incl_the_acting_person(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    leave = ask(w, m, w.edu_deputy)
+    for other in (w.exec_deputy, w.director, w.staff, w.edu_deputy):
+        with pytest.raises(ActionNotAllowed):
+            services.decide_leave(actor=other, leave=leave, approve=True, today=BEFORE)
+    # ORG-3 / LEAVE-4: the head is away; the executive deputy, entrusted to preside, decides in the head's stead
+    ActingArrangementFactory(
+        absent_post=w.head_post,
+        acting_post=w.exec_post,
+        kind=ActingArrangement.Kind.ENTRUSTED,
+        start=BEFORE,
+        end=MEETING_DAY,
+    )
+    head = User.objects.get(pk=w.head.pk)  # a fresh request: nothing remembered of the days before
+    with pytest.raises(ActionNotAllowed):
+        services.decide_leave(actor=head, leave=leave, approve=True, today=BEFORE)
+    exec_deputy = User.objects.get(pk=w.exec_deputy.pk)
+    services.decide_leave(actor=exec_deputy, leave=leave, approve=True, today=BEFORE)
+    leave.refresh_from_db()
+    assert leave.state == LeaveRequest.State.APPROVED and leave.decided_by == w.exec_deputy
+    event = Event.objects.get(action="decided", rule_id="MTG-9")
+    assert "受区长委托" in event.capacity
+    with pytest.raises(AlreadyHandled):
+        services.decide_leave(actor=w.exec_deputy, leave=leave, approve=False, today=BEFORE)
+
+
+def test_mtg_9_sign_in_only_on_the_meeting_day_by_the_office_or_oneself(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    inv = invitation(m, w.edu_deputy)
+    with pytest.raises(MeetingError, match="会议当天"):
+        services.sign_in(actor=w.staff, invitation=inv, today=BEFORE)
+    with pytest.raises(ActionNotAllowed):
+        services.sign_in(actor=w.exec_deputy, invitation=inv, today=MEETING_DAY)
+    services.sign_in(actor=w.staff, invitation=inv, today=MEETING_DAY)
+    assert invitation(m, w.edu_deputy).signed_in_at is not None
+
+
+# --- the attendance page ------------------------------------------------------------------------------------------
+
+
+def today_meeting(w, days_ahead=0):
+    return agenda_meeting(w, timezone.localdate() + dt.timedelta(days=days_ahead))
+
+
+def test_attendance_page_is_404_for_outsiders(world, client):
+    w = world
+    m, _ = today_meeting(w)
+    inv = invitation(m, w.edu_deputy)
+    leave = services.request_leave(actor=w.edu_deputy, invitation=inv, reason="出差")
+    for user in (w.outsider, w.clerks["教育局"]):
+        c = login(client, user)
+        assert c.get(reverse("meetings:attendance", args=[m.pk])).status_code == 404
+        assert c.post(reverse("meetings:invitation_action", args=[inv.pk, "sign-in"])).status_code == 404
+        assert c.post(reverse("meetings:leave_action", args=[leave.pk, "approve"])).status_code == 404
+    assert login(client, w.edu_deputy).get(reverse("meetings:attendance", args=[m.pk])).status_code == 200
+
+
+def test_attendance_page_lists_invitations_by_seat(world, client):
+    w = world
+    m, topic = agenda_meeting(w, timezone.localdate() + dt.timedelta(days=2), unit="教育局")
+    r = login(client, w.staff).get(reverse("meetings:attendance", args=[m.pk]))
+    assert r.status_code == 200
+    groups = {key: [row.invitation.person for row in rows] for key, _label, rows in r.context["record"].groups}
+    assert groups["chair"] == [w.head]
+    assert {w.exec_deputy, w.edu_deputy, w.judicial_deputy, w.director} <= set(groups["members"])
+    assert {w.office_deputy, w.adviser, w.unit_heads["司法局"], w.unit_heads["区纪委监委"]} <= set(groups["attendees"])
+    assert groups["topic"] == [w.unit_heads["教育局"]]  # invited for its topic
+    assert 'data-testid="do-refresh"' in r.content.decode()
+
+
+def test_attendance_attendee_replies_and_asks_leave_with_a_substitute_of_their_unit(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    head = w.unit_heads["审计局"]
+    c = login(client, head)
+    page = c.get(reverse("meetings:attendance", args=[m.pk]))
+    form = page.context["leave_form"]
+    offered = set(form.fields["substitute"].queryset)
+    assert w.unit_deputies["审计局"] in offered and w.clerks["审计局"] in offered
+    assert head not in offered and w.unit_deputies["财政局"] not in offered
+    assert "报办公室备案" in page.context["route_label"]
+
+    inv = invitation(m, head)
+    assert c.post(reverse("meetings:invitation_action", args=[inv.pk, "attend"])).status_code == 302
+    assert invitation(m, head).reply == Invitation.Reply.ATTEND
+    # a leave without a substitute: refused, what was typed is kept
+    r = c.post(reverse("meetings:invitation_action", args=[inv.pk, "leave"]), {"leave-reason": "赴省开会"})
+    assert r.status_code == 400 and "安排其他负责人" in r.content.decode()
+    assert r.context["leave_form"]["reason"].value() == "赴省开会"
+    # a substitute of another unit is not even a valid choice
+    r = c.post(
+        reverse("meetings:invitation_action", args=[inv.pk, "leave"]),
+        {"leave-reason": "赴省开会", "leave-substitute": w.unit_deputies["财政局"].pk},
+    )
+    assert r.status_code == 400 and not LeaveRequest.objects.exists()
+    r = c.post(
+        reverse("meetings:invitation_action", args=[inv.pk, "leave"]),
+        {"leave-reason": "赴省开会", "leave-substitute": w.unit_deputies["审计局"].pk, "leave-opinions": "同意议题"},
+    )
+    assert r.status_code == 302
+    leave = LeaveRequest.objects.get()
+    assert leave.substitute == w.unit_deputies["审计局"] and leave.opinions == "同意议题"
+    # somebody else's invitation: refused
+    other = invitation(m, w.edu_deputy)
+    r = c.post(reverse("meetings:invitation_action", args=[other.pk, "attend"]))
+    assert r.status_code == 403 and invitation(m, w.edu_deputy).reply == Invitation.Reply.PENDING
+
+
+def test_attendance_approver_decides_from_the_page(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    head = w.unit_heads["审计局"]
+    leave = services.request_leave(
+        actor=head, invitation=invitation(m, head), reason="出差", substitute=w.unit_deputies["审计局"]
+    )
+    url = reverse("meetings:attendance", args=[m.pk])
+    assert 'data-testid="leave-decide"' not in login(client, w.director).get(url).content.decode()
+    assert (
+        login(client, w.director).post(reverse("meetings:leave_action", args=[leave.pk, "approve"])).status_code == 403
+    )
+    c = login(client, w.head)
+    assert 'data-testid="leave-decide"' in c.get(url).content.decode()
+    # 不准假 needs a reason and the confirmation
+    r = c.post(reverse("meetings:leave_action", args=[leave.pk, "reject"]), {f"reject-{leave.pk}-opinion": "请参会"})
+    assert r.status_code == 400
+    assert LeaveRequest.objects.get().state == LeaveRequest.State.REQUESTED
+    r = c.post(reverse("meetings:leave_action", args=[leave.pk, "approve"]), {f"approve-{leave.pk}-opinion": "同意"})
+    assert r.status_code == 302
+    assert LeaveRequest.objects.get().state == LeaveRequest.State.APPROVED
+    sub = Invitation.objects.get(meeting=m, person=w.unit_deputies["审计局"])
+    page = c.get(url)
+    assert [row.invitation for row in page.context["record"].substitutes] == [sub]
+    # a second click: already handled, no 500
+    r = c.post(
+        reverse("meetings:leave_action", args=[leave.pk, "reject"]),
+        {f"reject-{leave.pk}-opinion": "x", f"reject-{leave.pk}-confirm": "on"},
+    )
+    assert r.status_code == 200 and "已处理" in r.content.decode()
+
+
+def test_attendance_office_signs_in_on_the_meeting_day_and_prints_the_sheet(world, client):
+    w = world
+    m, _ = today_meeting(w)
+    c = login(client, w.staff)
+    page = c.get(reverse("meetings:attendance", args=[m.pk])).content.decode()
+    assert page.count('data-testid="do-sign-in"') == m.invitations.count()
+    inv = invitation(m, w.edu_deputy)
+    assert c.post(reverse("meetings:invitation_action", args=[inv.pk, "sign-in"])).status_code == 302
+    assert invitation(m, w.edu_deputy).signed_in_at is not None
+    # the attendee may sign in themself; a colleague may not
+    own = invitation(m, w.judicial_deputy)
+    assert (
+        login(client, w.exec_deputy).post(reverse("meetings:invitation_action", args=[own.pk, "sign-in"])).status_code
+        == 403
+    )
+    assert (
+        login(client, w.judicial_deputy)
+        .post(reverse("meetings:invitation_action", args=[own.pk, "sign-in"]))
+        .status_code
+        == 302
+    )
+    sheet = login(client, w.staff).get(reverse("meetings:attendance", args=[m.pk]), {"print": 1})
+    html = sheet.content.decode()
+    assert sheet.status_code == 200 and "签到表" in html
+    assert html.count('data-testid="sheet-row"') == m.invitations.count()
+    statuses = {row.invitation.person_id: row.status for row in sheet.context["record"].rows}
+    assert statuses[w.edu_deputy.pk] == "attended" and statuses[w.exec_deputy.pk] == "absent"
+
+
+def test_attendance_sign_in_refused_before_the_meeting_day_through_the_view(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    inv = invitation(m, w.edu_deputy)
+    r = login(client, w.staff).post(reverse("meetings:invitation_action", args=[inv.pk, "sign-in"]))
+    assert r.status_code == 400 and "会议当天" in r.content.decode()
+    assert 'data-testid="do-sign-in"' not in r.content.decode()
+
+
+def test_attendance_refresh_invitations_by_the_office_only(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    Invitation.objects.filter(meeting=m, person=w.adviser).delete()
+    url = reverse("meetings:attendance", args=[m.pk])
+    login(client, w.edu_deputy).post(url, {"action": "refresh"})
+    assert not Invitation.objects.filter(meeting=m, person=w.adviser).exists()
+    assert login(client, w.staff).post(url, {"action": "refresh"}).status_code == 302
+    assert Invitation.objects.filter(meeting=m, person=w.adviser).exists()
+
+
+# --- 我的会议待办 ---------------------------------------------------------------------------------------------------
+
+
+def test_tasks_lists_what_waits_for_the_user(world, client):
+    w = world
+    m, topic = today_meeting(w, days_ahead=2)
+    leave = services.request_leave(actor=w.edu_deputy, invitation=invitation(m, w.edu_deputy), reason="出差")
+    # minutes of an earlier meeting, waiting for the office deputy director
+    past, past_topic = agenda_meeting(w, MEETING_DAY)
+    minutes = held(w, past)
+    record(w, past, topic=past_topic)
+    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
+
+    head_page = login(client, w.head).get(reverse("meetings:tasks"))
+    assert [lv.pk for lv in head_page.context["leaves"].object_list] == [leave.pk]
+    assert not head_page.context["signing"].object_list
+    ddir_page = login(client, w.office_deputy).get(reverse("meetings:tasks"))
+    assert [mn.pk for mn, _steps in ddir_page.context["signing"].object_list] == [minutes.pk]
+    assert not ddir_page.context["leaves"].object_list
+    # an invitation without a reply, until it is answered
+    fin = login(client, w.unit_heads["财政局"]).get(reverse("meetings:tasks"))
+    assert [i.meeting_id for i in fin.context["invitations"].object_list] == [m.pk]
+    services.reply_invitation(
+        actor=w.unit_heads["财政局"], invitation=invitation(m, w.unit_heads["财政局"]), attend=True
+    )
+    fin = login(client, w.unit_heads["财政局"]).get(reverse("meetings:tasks"))
+    assert not fin.context["invitations"].object_list
+
+
+def test_tasks_agenda_for_the_chair_and_the_acting_chair(world, client):
+    w = world
+    m, _ = agenda_meeting(w, timezone.localdate() + dt.timedelta(days=8), approve=False)
+    r = login(client, w.head).get(reverse("meetings:tasks"))
+    assert [x.pk for x in r.context["agendas"].object_list] == [m.pk]
+    assert not login(client, w.exec_deputy).get(reverse("meetings:tasks")).context["agendas"].object_list
+    # ORG-3: while the head is away, the entrusted executive deputy approves the agenda in the head's stead
+    ActingArrangementFactory(
+        absent_post=w.head_post,
+        acting_post=w.exec_post,
+        kind=ActingArrangement.Kind.ENTRUSTED,
+        start=timezone.localdate(),
+    )
+    r = login(client, w.exec_deputy).get(reverse("meetings:tasks"))
+    assert [x.pk for x in r.context["agendas"].object_list] == [m.pk]
+
+
+def _bulk(w, n: int):
+    """n meetings, each with a leave request for the head and an invitation without reply for 财政局's head."""
+    from meetings.models import Meeting, MeetingKind, SeatRole
+
+    day = timezone.localdate() + dt.timedelta(days=3)
+    start = Meeting.objects.count()
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(kind=MeetingKind.SPECIAL, year=day.year, seq=1000 + start + i, title=f"专题会{i}", date=day,
+                    chair_post=w.head_post, created_by=w.staff)
+            for i in range(n)
+        ]
+    )  # fmt: skip
+    invs = Invitation.objects.bulk_create(
+        [Invitation(meeting=m, person=w.edu_deputy, role=SeatRole.MEMBER, post=w.edu_deputy_post) for m in meetings]
+        + [Invitation(meeting=m, person=w.unit_heads["财政局"], role=SeatRole.MEMBER) for m in meetings]
+    )
+    LeaveRequest.objects.bulk_create(
+        [
+            LeaveRequest(invitation=i, reason="出差", route=Route.CHAIR, approver_post=w.head_post)
+            for i in invs
+            if i.person_id == w.edu_deputy.pk
+        ]
+    )
+
+
+@pytest.mark.parametrize("user_attr", ["head", "fin_head"])
+def test_tasks_query_count_is_constant(world, client, user_attr):
+    w = world
+    user = w.head if user_attr == "head" else w.unit_heads["财政局"]
+    counts = []
+    for n in (3, 30):
+        _bulk(w, n)
+        c = login(client, user)
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(reverse("meetings:tasks"))
+        assert r.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert r.context["total"] > 20  # the second size is on the page (paged)
+
+
+def test_attendance_page_query_count_is_constant(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    url = reverse("meetings:attendance", args=[m.pk])
+    counts = []
+    for extra in (4, 30):
+        people = [
+            User.objects.create(username=f"extra{extra}-{i}", full_name=f"列席{i}", unit=w.units["教育局"])
+            for i in range(extra)
+        ]
+        for p in people:
+            Invitation.objects.create(meeting=m, person=p, role="invited")
+        for p in people[: extra // 2]:
+            services.request_leave(actor=p, invitation=invitation(m, p), reason="出差")
+        c = login(client, w.director)
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(url)
+        assert r.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_minutes_task_for_the_drafter_until_sent(world, client):
+    w = world
+    past, topic = agenda_meeting(w, MEETING_DAY)
+    services.mark_held(actor=w.staff, meeting=past, today=MEETING_DAY)
+    r = login(client, w.staff).get(reverse("meetings:tasks"))
+    assert [x.pk for x in r.context["drafting"].object_list] == [past.pk]
+    minutes = services.start_minutes(actor=w.staff, meeting=past, today=MEETING_DAY)
+    record(w, past, topic=topic)
+    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
+    assert Minutes.objects.get().state == Minutes.State.SIGNING
+    assert not login(client, w.staff).get(reverse("meetings:tasks")).context["drafting"].object_list
+
+
+def test_attendance_refused_leave_through_the_page_leaves_the_invitation_to_answer(world, client):
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    leave = services.request_leave(actor=w.adviser, invitation=invitation(m, w.adviser), reason="出差")
+    c = login(client, w.director)
+    r = c.post(
+        reverse("meetings:leave_action", args=[leave.pk, "reject"]),
+        {f"reject-{leave.pk}-opinion": "请按时参会", f"reject-{leave.pk}-confirm": "on"},
+    )
+    assert r.status_code == 302 and LeaveRequest.objects.get().state == LeaveRequest.State.REJECTED
+    page = login(client, w.adviser).get(reverse("meetings:attendance", args=[m.pk])).content.decode()
+    assert 'data-testid="do-attend"' in page and "不准假" in page
+    assert 'data-testid="do-leave"' not in page  # one request per invitation

@@ -1,0 +1,399 @@
+"""Topic intake (MTG-5, MTG-8): the 3-WD filing deadline on the official calendar, the formal request behind a
+topic, the proposer path, the office's checklist and the coordination of a disputed multi-unit topic — through the
+services, and through the topic form and the topic page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from meetings_support import DAY, meeting_request
+
+from meetings import services
+from meetings.models import Meeting, MeetingKind, Topic, TopicState
+from meetings.services import ActionNotAllowed, MeetingError, TopicTooLate
+from tiexi_gov.workdays import calendar as wd
+
+pytestmark = [pytest.mark.django_db]
+
+NATIONAL_DAY = dt.date(2026, 10, 1)
+HOLIDAY_END = dt.date(2026, 10, 7)
+
+
+def _september(w) -> Meeting:
+    services.generate_year(actor=w.staff, year=2026)
+    return Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=9)  # Wednesday 9 September
+
+
+def _propose(w, meeting, short="财政局", day=DAY, **extra) -> Topic:
+    sub = extra.pop("submission", None) or meeting_request(w, short, day=day)
+    return services.propose_topic(
+        actor=w.clerks[short],
+        meeting=meeting,
+        unit=w.units[short],
+        title=extra.pop("title", "预算调整"),
+        submission=sub,
+        today=day,
+        **extra,
+    )
+
+
+# --- MTG-5: the filing deadline ---------------------------------------------------------------------------------
+
+
+def test_mtg_5_intake_deadline_across_national_day(world):
+    """A meeting on the first working day after National Day 2026: its requests are due 3 WD before it, which is
+    before the holiday (a weekday count would land inside it); a request filed one WD later is refused with that
+    day and the next executive meeting is offered — and moving it there is accepted."""
+    w = world
+    services.generate_year(actor=w.staff, year=2026)
+    first = wd.next_workday(HOLIDAY_END)
+    assert all(not wd.is_workday(NATIONAL_DAY + dt.timedelta(days=i)) for i in range(7))
+    meeting = services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=first, reason="节后研究重点项目", today=DAY
+    )
+    last = services.last_filing_day(meeting)
+    assert last == wd.subtract_workdays(first, 3)
+    assert last < NATIONAL_DAY
+    naive = first
+    for _ in range(3):  # weekdays only, ignoring the holiday: the rule would be wrong
+        naive -= dt.timedelta(days=1)
+        while naive.weekday() >= 5:
+            naive -= dt.timedelta(days=1)
+    assert naive != last and naive >= NATIONAL_DAY
+
+    on_time = _propose(w, meeting, "教育局", day=last, title="按时申报")
+    assert on_time.filed_on == last
+
+    late_day = wd.next_workday(last)
+    sub = meeting_request(w, "财政局", day=late_day)
+    with pytest.raises(TopicTooLate) as exc:
+        _propose(w, meeting, day=late_day, submission=sub)
+    october = Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=10)
+    assert exc.value.last_day == last
+    assert exc.value.next_meeting == october
+    assert f"{last}" in exc.value.message and october.title in exc.value.message
+    assert not Topic.objects.filter(submission=sub).exists()
+    moved = _propose(w, october, day=late_day, submission=sub)
+    assert moved.meeting == october and moved.filed_on == late_day
+
+
+def test_mtg_5_topic_must_be_a_formal_request_for_meeting(world):
+    """No request, a report, a request not marked 提请会议研究, another unit's request: all refused."""
+    from documents.models import Submission, SubmissionKind
+
+    w = world
+    meeting = _september(w)
+    unit, clerk = w.units["财政局"], w.clerks["财政局"]
+
+    def propose(submission):
+        return services.propose_topic(
+            actor=clerk, meeting=meeting, unit=unit, title="议题", submission=submission, today=DAY
+        )
+
+    with pytest.raises(MeetingError, match="正式请示"):
+        propose(None)
+    report = meeting_request(w, day=DAY, title="关于预算执行情况的报告")
+    Submission.objects.filter(pk=report.pk).update(kind=SubmissionKind.REPORT)
+    report.refresh_from_db()
+    with pytest.raises(MeetingError, match="提请区政府会议研究"):
+        propose(report)
+    plain = meeting_request(w, day=DAY, title="关于资金拨付的请示")
+    Submission.objects.filter(pk=plain.pk).update(for_meeting=False)
+    plain.refresh_from_db()
+    with pytest.raises(MeetingError, match="提请区政府会议研究"):
+        propose(plain)
+    other = meeting_request(w, "教育局", day=DAY)
+    with pytest.raises(MeetingError, match="本单位"):
+        propose(other)
+    with pytest.raises(ActionNotAllowed):  # and a clerk cannot file for another unit either
+        services.propose_topic(
+            actor=clerk, meeting=meeting, unit=w.units["教育局"], title="议题", submission=other, today=DAY
+        )
+    assert not Topic.objects.exists()
+    assert propose(meeting_request(w, day=DAY)).state == TopicState.PROPOSED
+
+
+# --- MTG-5: who puts a topic forward ----------------------------------------------------------------------------
+
+
+def test_mtg_5_proposer_path(world):
+    """The head; the responsible deputy or the office director after coordination review (note required); a
+    clerk or a deputy not in charge of the unit is refused."""
+    w = world
+    meeting = _september(w)
+    topic = _propose(w, meeting)
+    for outsider in (w.clerks["财政局"], w.edu_deputy, w.unit_heads["财政局"]):
+        with pytest.raises(ActionNotAllowed):
+            services.record_proposer(actor=outsider, topic=topic, note="已协调", today=DAY)
+    for needs_note in (w.exec_deputy, w.director):
+        with pytest.raises(MeetingError, match="协调审核意见"):
+            services.record_proposer(actor=needs_note, topic=topic, note="  ", today=DAY)
+    t = services.record_proposer(actor=w.exec_deputy, topic=topic, note="已与发改局协调", today=DAY)
+    assert (t.proposer_path, t.proposer_post, t.proposer_note) == (
+        Topic.ProposerPath.DEPUTY,
+        w.exec_post,
+        "已与发改局协调",
+    )
+    t = services.record_proposer(actor=w.director, topic=topic, note="办公室审核", today=DAY)
+    assert (t.proposer_path, t.proposer_post) == (Topic.ProposerPath.DIRECTOR, w.director_post)
+    t = services.record_proposer(actor=w.head, topic=topic, today=DAY)
+    assert (t.proposer_path, t.proposer_post) == (Topic.ProposerPath.HEAD, w.head_post)
+
+
+# --- MTG-8: the office's checklist and the coordination of a disputed topic ------------------------------------
+
+
+def test_mtg_8_checklist_gate(world):
+    """A topic the office has not found statutory/overall, substantive and procedurally complete is not accepted."""
+    w = world
+    meeting = _september(w)
+    topic = _propose(w, meeting)
+    services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
+    with pytest.raises(MeetingError, match="上会条件"):
+        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=False)
+    with pytest.raises(MeetingError, match="MTG-8"):
+        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    with pytest.raises(ActionNotAllowed):  # the checklist is the office's
+        services.record_checklist(
+            actor=w.clerks["财政局"], topic=topic, significance=True, substance=True, procedure=True
+        )
+    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    with pytest.raises(ActionNotAllowed):  # the head decides, not the office
+        services.decide_topic(actor=w.staff, topic=topic, accept=True, today=DAY)
+    assert services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY).state == TopicState.ACCEPTED
+
+
+def _sign_special_minutes(w, special, day):
+    """The MTG-7 chain of the coordinating special meeting: held, drafted, countersigned, approved, signed."""
+    services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["财政局"])
+    services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["发改局"])
+    services.mark_held(actor=w.staff, meeting=special, today=day)
+    minutes = services.start_minutes(actor=w.staff, meeting=special, today=day)
+    special.refresh_from_db()
+    services.record_decision(actor=w.staff, meeting=special, text="财政局与发改局就资金来源达成一致")
+    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=day)
+    for who in (w.unit_heads["发改局"], w.exec_deputy, w.head):
+        services.sign_minutes_step(actor=who, minutes=minutes, today=day)
+    minutes.refresh_from_db()
+    return minutes
+
+
+def test_mtg_8_disputed_multi_unit_topic_needs_special_meeting_agreement(world):
+    """Refused without a coordinating special meeting (and with the agreement text alone); the special meeting is
+    chaired by the responsible deputy; once its minutes are signed and the agreement recorded, accepted."""
+    from meetings.models import Minutes
+
+    w = world
+    meeting = _september(w)
+    topic = _propose(w, meeting, related_units=[w.units["发改局"]], units_disagree=True)
+    services.record_proposer(actor=w.exec_deputy, topic=topic, note="分歧待协调", today=DAY)
+    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    with pytest.raises(MeetingError, match="专题会"):
+        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    services.record_agreement(actor=w.clerks["财政局"], topic=topic, agreement="双方同意由财政局统筹")
+    with pytest.raises(MeetingError, match="专题会"):  # words without the signed minutes are not enough
+        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+
+    held_on = dt.date(2026, 9, 2)
+    with pytest.raises(MeetingError, match="分管区领导主持"):
+        services.schedule_ad_hoc(
+            actor=w.staff,
+            kind=MeetingKind.SPECIAL,
+            date=held_on,
+            reason="协调分歧",
+            chair_post=w.edu_deputy_post,
+            coordinates_topic=topic,
+            today=DAY,
+        )
+    special = services.schedule_ad_hoc(
+        actor=w.staff,
+        kind=MeetingKind.SPECIAL,
+        date=held_on,
+        reason="协调预算调整分歧",
+        chair_post=w.exec_post,
+        lead_unit=w.units["财政局"],
+        coordinates_topic=topic,
+        today=DAY,
+    )
+    with pytest.raises(MeetingError, match="专题会"):  # scheduled is not agreed
+        services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
+    minutes = _sign_special_minutes(w, special, held_on)
+    assert minutes.state == Minutes.State.SIGNED
+    assert services.topic_violations(Topic.objects.get(pk=topic.pk)) == []
+    accepted = services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
+    assert accepted.state == TopicState.ACCEPTED
+
+
+# --- the pages: the topic form and the topic page -------------------------------------------------------------
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def _near_meetings(w, today):
+    """Two executive meetings: one whose filing deadline is already past, one that can still take the topic."""
+    services.ensure_standing_seats()
+    soon = services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 2), reason="临时研究"
+    )
+    later = services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 12), reason="研究重点工作"
+    )
+    return soon, later
+
+
+def _form_data(sub, unit, title="老旧小区改造资金安排", **extra):
+    return {"unit": unit.pk, "submission": sub.pk, "title": title, "summary": "拟安排资金", **extra}
+
+
+def test_mtg_5_topic_form_refuses_a_late_request_with_the_last_day_and_moves_it_in_one_click(world, client, today):
+    w = world
+    soon, later = _near_meetings(w, today)
+    sub = meeting_request(w, day=today)
+    client.force_login(w.clerks["财政局"])
+    page = client.get(reverse("meetings:topic_new", args=[soon.pk]))
+    assert page.status_code == 200
+    assert sub in page.context["form"].fields["submission"].queryset
+    assert page.context["documents_new_url"] == reverse("documents:create")
+    response = client.post(reverse("meetings:topic_new", args=[soon.pk]), _form_data(sub, w.units["财政局"]))
+    assert response.status_code == 400
+    last = services.last_filing_day(soon)
+    assert response.context["late"].last_day == last
+    html = response.content.decode()
+    assert f"{last.year}年{last.month}月{last.day}日" in html
+    assert reverse("meetings:topic_new", args=[later.pk]) in html and "改报" in html
+    assert "老旧小区改造资金安排" in html  # the entry is kept
+    assert not Topic.objects.exists()
+    moved = client.post(reverse("meetings:topic_new", args=[later.pk]), _form_data(sub, w.units["财政局"]))
+    topic = Topic.objects.get()
+    assert moved.status_code == 302 and moved["Location"] == reverse("meetings:topic", args=[topic.pk])
+    assert (topic.meeting, topic.title, topic.submission, topic.unit) == (
+        later,
+        "老旧小区改造资金安排",
+        sub,
+        w.units["财政局"],
+    )
+
+
+def test_mtg_5_topic_form_lists_only_the_units_eligible_requests_and_the_office_files_for_a_unit(world, client, today):
+    from documents.models import Submission
+
+    w = world
+    _soon, later = _near_meetings(w, today)
+    mine = meeting_request(w, day=today)
+    not_for_meeting = meeting_request(w, day=today, title="关于资金拨付的请示")
+    Submission.objects.filter(pk=not_for_meeting.pk).update(for_meeting=False)
+    theirs = meeting_request(w, "教育局", day=today)
+    client.force_login(w.clerks["财政局"])
+    page = client.get(reverse("meetings:topic_new", args=[later.pk]))
+    assert list(page.context["form"].fields["submission"].queryset) == [mine]
+    assert list(page.context["form"].fields["unit"].queryset) == [w.units["财政局"]]
+    refused = client.post(reverse("meetings:topic_new", args=[later.pk]), _form_data(theirs, w.units["财政局"]))
+    assert refused.status_code == 400 and not Topic.objects.exists()
+
+    client.force_login(w.staff)  # the office proposes on behalf of 教育局
+    page = client.get(reverse("meetings:topic_new", args=[later.pk]))
+    assert {mine, theirs} <= set(page.context["form"].fields["submission"].queryset)
+    done = client.post(reverse("meetings:topic_new", args=[later.pk]), _form_data(theirs, w.units["教育局"]))
+    assert done.status_code == 302
+    topic = Topic.objects.get()
+    assert (topic.unit, topic.created_by) == (w.units["教育局"], w.staff)
+    client.force_login(w.clerks["教育局"])  # the used request is no longer offered
+    page = client.get(reverse("meetings:topic_new", args=[later.pk]))
+    assert theirs not in page.context["form"].fields["submission"].queryset
+
+
+def test_topic_form_is_404_for_a_person_without_a_unit(world, client, today):
+    w = world
+    _soon, later = _near_meetings(w, today)
+    client.force_login(w.outsider)
+    assert client.get(reverse("meetings:topic_new", args=[later.pk])).status_code == 404
+
+
+def _topic_via_page(w, client, meeting, today, **extra):
+    sub = meeting_request(w, day=today)
+    client.force_login(w.clerks["财政局"])
+    response = client.post(
+        reverse("meetings:topic_new", args=[meeting.pk]), _form_data(sub, w.units["财政局"], **extra)
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    return Topic.objects.get(submission=sub)
+
+
+def _act(client, topic, action, data=None):
+    payload = {f"{action}-{k}": v for k, v in (data or {}).items()}
+    return client.post(reverse("meetings:topic_action", args=[topic.pk, action]), payload)
+
+
+def test_mtg_5_mtg_8_topic_page_walks_proposer_checklist_agreement_and_decision(world, client, today):
+    w = world
+    _soon, later = _near_meetings(w, today)
+    topic = _topic_via_page(w, client, later, today, related_units=[w.units["发改局"].pk], units_disagree="on")
+    page = client.get(reverse("meetings:topic", args=[topic.pk]))
+    assert page.status_code == 200
+    assert "proposer" not in page.context["forms"] and "decide" not in page.context["forms"]
+    assert _act(client, topic, "proposer", {"note": "我提"}).status_code == 403  # a clerk is not on the path
+
+    client.force_login(w.exec_deputy)
+    page = client.get(reverse("meetings:topic", args=[topic.pk]))
+    assert "proposer" in page.context["forms"]
+    assert _act(client, topic, "proposer", {"note": ""}).status_code == 400  # the deputy states the review
+    assert _act(client, topic, "proposer", {"note": "已协调审核"}).status_code == 302
+    assert Topic.objects.get(pk=topic.pk).proposer_path == Topic.ProposerPath.DEPUTY
+
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:topic", args=[topic.pk]))
+    assert page.context["coordinate_url"] == reverse("meetings:meeting_new") + f"?kind=special&topic={topic.pk}"
+    assert _act(client, topic, "checklist", {"significance": "on", "substance": "on"}).status_code == 302
+    assert not Topic.objects.get(pk=topic.pk).checklist_complete
+
+    client.force_login(w.head)
+    page = client.get(reverse("meetings:topic", args=[topic.pk]))
+    html = page.content.decode()
+    assert "不符合上会条件" in html and "专题会协调" in html  # what is missing, listed
+    refused = _act(client, topic, "decide", {"decision": "accept", "confirm": "on"})
+    assert refused.status_code == 400 and "MTG-8" in " ".join(str(m) for m in refused.context["messages"])
+    assert Topic.objects.get(pk=topic.pk).state == TopicState.PROPOSED
+    no_confirm = _act(client, topic, "decide", {"decision": "refuse", "reason": "条件不成熟"})
+    assert no_confirm.status_code == 400 and Topic.objects.get(pk=topic.pk).state == TopicState.PROPOSED
+    assert (
+        _act(client, topic, "decide", {"decision": "refuse", "reason": "条件不成熟", "confirm": "on"}).status_code
+        == 302
+    )
+    topic.refresh_from_db()
+    assert (topic.state, topic.refusal_reason) == (TopicState.REFUSED, "条件不成熟")
+
+
+def test_topic_page_is_404_for_outsiders_and_withdraw_is_the_units(world, client, today):
+    w = world
+    _soon, later = _near_meetings(w, today)
+    topic = _topic_via_page(w, client, later, today)
+    client.force_login(w.clerks["教育局"])
+    assert client.get(reverse("meetings:topic", args=[topic.pk])).status_code == 404
+    assert _act(client, topic, "withdraw", {"reason": "x", "confirm": "on"}).status_code == 404
+    client.force_login(w.clerks["财政局"])
+    assert _act(client, topic, "withdraw", {"reason": "暂缓"}).status_code == 400  # the box is checked on the server
+    assert _act(client, topic, "withdraw", {"reason": "暂缓", "confirm": "on"}).status_code == 302
+    assert Topic.objects.get(pk=topic.pk).state == TopicState.WITHDRAWN
+
+
+def test_mtg_5_a_proposed_topic_is_moved_to_a_later_meeting_from_its_page(world, client, today):
+    w = world
+    _soon, later = _near_meetings(w, today)
+    latest = services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 25), reason="研究下月工作"
+    )
+    topic = _topic_via_page(w, client, later, today)
+    page = client.get(reverse("meetings:topic", args=[topic.pk]))
+    assert page.context["page"].move_targets == [latest]
+    assert _act(client, topic, "move", {"target": latest.pk}).status_code == 302
+    topic.refresh_from_db()
+    assert (topic.meeting, topic.moved_from, topic.state) == (latest, later, TopicState.PROPOSED)
+    client.force_login(w.clerks["教育局"])
+    assert _act(client, topic, "move", {"target": later.pk}).status_code == 404

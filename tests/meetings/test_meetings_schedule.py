@@ -1,0 +1,418 @@
+"""The schedule (MTG-2..4, MTG-7): the year's regular meetings, postponement by the right person, ad hoc
+meetings with the head's consent, and the calendar page (who sees what, constant queries)."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from meetings_support import DAY, meeting_request
+
+from meetings import permissions, services
+from meetings.models import MS, Meeting, MeetingKind, Postponement
+from tests.factories import ActingArrangementFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.models import ActingArrangement, User
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def _second_wednesdays(year: int) -> list[dt.date]:
+    """Independently of the service: the second Wednesday of each month, from the stdlib calendar."""
+    out = []
+    for month in range(1, 13):
+        wednesdays = [week[pycal.WEDNESDAY] for week in pycal.monthcalendar(year, month) if week[pycal.WEDNESDAY]]
+        out.append(dt.date(year, month, wednesdays[1]))
+    return out
+
+
+# --- generating the year ----------------------------------------------------------------------------------------
+
+
+def test_mtg_3_and_4_generated_on_second_wednesdays_of_2026(world):
+    w = world
+    created = services.generate_year(actor=w.staff, year=2026)
+    assert len(created) == 12 + 12 + 2
+    expected = _second_wednesdays(2026)
+    assert expected[8] == dt.date(2026, 9, 9) and expected[0] == dt.date(2026, 1, 14)
+    party = list(Meeting.objects.filter(year=2026, kind=MeetingKind.PARTY_GROUP).order_by("seq"))
+    executive = list(Meeting.objects.filter(year=2026, kind=MeetingKind.EXECUTIVE).order_by("seq"))
+    assert [m.date for m in party] == expected
+    assert [m.date for m in executive] == expected
+    for pg, ex in zip(party, executive, strict=True):
+        assert pg.date.weekday() == 2
+        assert ex.date == pg.date and ex.start_time > pg.start_time  # executive right after the party group
+        assert pg.is_regular and ex.is_regular
+    assert {m.chair_post for m in executive} == {w.head_post}
+    assert {m.chair_post for m in party} == {w.secretary_post}
+    plenaries = list(Meeting.objects.filter(year=2026, kind=MeetingKind.PLENARY).order_by("date"))
+    assert len(plenaries) == 2 and plenaries[0].date.month <= 6 < plenaries[1].date.month
+    # Idempotent: generating again adds nothing.
+    assert services.generate_year(actor=w.staff, year=2026) == []
+    assert Meeting.objects.filter(year=2026).count() == 26
+
+
+def test_generate_year_is_the_office_s_and_needs_confirmation(world, client, today):
+    w = world
+    year = today.year + 1
+    client.force_login(w.staff)
+    url = reverse("meetings:generate_year")
+    response = client.post(url, {"year": year}, follow=True)
+    assert not Meeting.objects.filter(year=year).exists()
+    assert any("勾选确认" in m for m in _messages(response))
+    client.post(url, {"year": year, "confirm": "on"})
+    assert Meeting.objects.filter(year=year, is_regular=True).count() == 26
+    client.force_login(w.exec_deputy)
+    assert client.post(url, {"year": year + 1, "confirm": "on"}).status_code == 404
+    assert not Meeting.objects.filter(year=year + 1).exists()
+
+
+# --- postponement -------------------------------------------------------------------------------------------------
+
+
+def test_mtg_4_postponement_decided_by_head_moves_one_meeting(world):
+    w = world
+    services.generate_year(actor=w.staff, year=2026)
+    before = dict(Meeting.objects.values_list("pk", "date"))
+    september = Meeting.objects.get(year=2026, kind=MeetingKind.EXECUTIVE, seq=9)
+    with pytest.raises(services.ActionNotAllowed):
+        services.postpone(
+            actor=w.exec_deputy, meeting=september, to_date=dt.date(2026, 9, 16), reason="区长出差", today=DAY
+        )
+    assert Meeting.objects.get(pk=september.pk).date == dt.date(2026, 9, 9)
+    with pytest.raises(services.MeetingError):  # the reason is required
+        services.postpone(actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason=" ", today=DAY)
+
+    services.postpone(actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason="迎接省政府督查", today=DAY)
+    after = dict(Meeting.objects.values_list("pk", "date"))
+    moved = {pk for pk in before if before[pk] != after[pk]}
+    assert moved == {september.pk}
+    assert after[september.pk] == dt.date(2026, 9, 16)
+    row = Postponement.objects.get(meeting=september)
+    assert (row.from_date, row.to_date, row.reason, row.decided_by) == (
+        dt.date(2026, 9, 9),
+        dt.date(2026, 9, 16),
+        "迎接省政府督查",
+        w.head,
+    )
+    event = Event.objects.for_object(september).get(action="postponed")
+    assert event.actor == w.head and event.rule_id == "MTG-4" and "迎接省政府督查" in event.opinion
+
+
+def test_mtg_3_party_group_postponement_decided_by_the_secretary(world, today):
+    w = world
+    services.generate_year(actor=w.staff, year=2026)
+    party = Meeting.objects.get(year=2026, kind=MeetingKind.PARTY_GROUP, seq=9)
+    with pytest.raises(services.ActionNotAllowed, match="党组书记"):
+        services.postpone(actor=w.exec_deputy, meeting=party, to_date=dt.date(2026, 9, 10), reason="x", today=DAY)
+    services.postpone(actor=w.head, meeting=party, to_date=dt.date(2026, 9, 10), reason="书记参加市委会议", today=DAY)
+    row = Postponement.objects.get(meeting=party)
+    assert row.decided_by == w.head and row.decided_as == w.secretary_post.title
+    assert Event.objects.for_object(party).get(action="postponed").rule_id == "MTG-3"
+    # The executive meeting of that day does not move with it.
+    assert Meeting.objects.get(year=2026, kind=MeetingKind.EXECUTIVE, seq=9).date == dt.date(2026, 9, 9)
+
+    # The decision follows the secretary's post: while the secretary entrusts the executive member, that member
+    # decides the party group's postponement — but still not the executive meeting's (the head's, MTG-4).
+    ActingArrangementFactory(
+        absent_post=w.secretary_post,
+        acting_post=w.exec_post,
+        kind=ActingArrangement.Kind.ENTRUSTED,
+        start=today - dt.timedelta(days=1),
+        end=today + dt.timedelta(days=30),
+    )
+    october_party = Meeting.objects.get(year=2026, kind=MeetingKind.PARTY_GROUP, seq=10)
+    october_exec = Meeting.objects.get(year=2026, kind=MeetingKind.EXECUTIVE, seq=10)
+    entrusted = User.objects.get(pk=w.exec_deputy.pk)  # a fresh object: who handles what is cached per request
+    services.postpone(
+        actor=entrusted, meeting=october_party, to_date=dt.date(2026, 10, 21), reason="受托顺延", today=DAY
+    )
+    assert Meeting.objects.get(pk=october_party.pk).date == dt.date(2026, 10, 21)
+    with pytest.raises(services.ActionNotAllowed):
+        services.postpone(actor=entrusted, meeting=october_exec, to_date=dt.date(2026, 10, 21), reason="x", today=DAY)
+
+
+def test_postpone_page_shows_the_form_only_to_the_person_who_decides(world, client, today):
+    w = world
+    services.generate_year(actor=w.staff, year=today.year + 1)
+    meeting = Meeting.objects.get(year=today.year + 1, kind=MeetingKind.EXECUTIVE, seq=3)
+    url = reverse("meetings:postpone", args=[meeting.pk])
+    original = meeting.date
+    new_date = original + dt.timedelta(days=7)
+
+    services.refresh_invitations(meeting)
+    client.force_login(w.exec_deputy)  # an invited member: sees the meeting, but postponement is the head's
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "会议顺延须由区长审定" in page.content.decode() and page.context["form"] is None
+    response = client.post(url, {"to_date": new_date.isoformat(), "reason": "出差"}, follow=True)
+    assert any("区长审定" in m for m in _messages(response))
+    assert Meeting.objects.get(pk=meeting.pk).date == original
+
+    for outsider in (w.outsider, w.clerks["教育局"]):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+    client.force_login(w.head)
+    page = client.get(url)
+    assert page.context["form"] is not None and 'data-testid="postpone-form"' in page.content.decode()
+    # A missing reason is a form error; what was typed stays.
+    page = client.post(url, {"to_date": new_date.isoformat(), "reason": ""})
+    assert page.status_code == 200 and page.context["form"].errors["reason"]
+    assert new_date.isoformat() in page.content.decode()
+    response = client.post(url, {"to_date": new_date.isoformat(), "reason": "区长参加市政府会议"})
+    assert response.status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).date == new_date
+    page = client.get(url).content.decode()
+    assert "区长参加市政府会议" in page and 'data-testid="postponements"' in page
+
+
+# --- ad hoc meetings ----------------------------------------------------------------------------------------------
+
+
+def test_mtg_4_ad_hoc_executive_needs_the_head_s_consent_before_its_agenda(world):
+    w = world
+    meeting = services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=dt.date(2026, 9, 18), reason="研究防汛救灾", today=DAY
+    )
+    assert not meeting.is_regular and meeting.chair_post == w.head_post and services.needs_consent(meeting)
+    sub = meeting_request(w, day=DAY)
+    topic = services.propose_topic(
+        actor=w.clerks["财政局"], meeting=meeting, unit=w.units["财政局"], title="防汛资金", submission=sub, today=DAY
+    )
+    services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
+    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    topic = services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    paper = services.add_paper(
+        actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=SimpleUploadedFile("a.pdf", b"%PDF-1.7")
+    )
+    services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=DAY)
+    services.review_paper(actor=w.exec_deputy, paper=paper, today=DAY)
+
+    submit_day = dt.date(2026, 9, 16)
+    with pytest.raises(services.MeetingError, match="区长同意"):
+        services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
+    with pytest.raises(services.ActionNotAllowed):
+        services.consent_ad_hoc(actor=w.exec_deputy, meeting=meeting, today=DAY)
+    assert Meeting.objects.get(pk=meeting.pk).state == MS.SCHEDULED
+
+    services.consent_ad_hoc(actor=w.head, meeting=meeting, today=DAY)
+    meeting.refresh_from_db()
+    assert meeting.ad_hoc_consent_by == w.head
+    assert Event.objects.for_object(meeting).filter(action="ad_hoc_consented", actor=w.head).exists()
+    services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
+    assert Meeting.objects.get(pk=meeting.pk).state == MS.AGENDA_SUBMITTED
+
+
+def test_meeting_new_schedules_ad_hoc_and_special_meetings(world, client, today):
+    w = world
+    url = reverse("meetings:meeting_new")
+    client.force_login(w.clerks["财政局"])
+    assert client.get(url).status_code == 404
+    client.force_login(w.staff)
+    day = today + dt.timedelta(days=20)
+
+    # A special-topic meeting without its chair and lead unit: form errors, what was typed stays.
+    page = client.post(url, {"kind": "special", "date": day.isoformat(), "title": "学区调整专题会", "reason": "协调"})
+    assert page.status_code == 200
+    assert set(page.context["form"].errors) >= {"chair_post", "lead_unit"}
+    assert "学区调整专题会" in page.content.decode()
+    # A special-topic meeting chaired by someone who is not a district leader is refused (MTG-7).
+    page = client.post(
+        url,
+        {
+            "kind": "special",
+            "date": day.isoformat(),
+            "title": "学区调整专题会",
+            "reason": "协调",
+            "chair_post": w.director_post.pk,
+            "lead_unit": w.units["教育局"].pk,
+        },
+    )
+    assert page.status_code == 200 and "chair_post" in page.context["form"].errors
+    response = client.post(
+        url,
+        {
+            "kind": "special",
+            "date": day.isoformat(),
+            "title": "学区调整专题会",
+            "reason": "协调",
+            "chair_post": w.edu_deputy_post.pk,
+            "lead_unit": w.units["教育局"].pk,
+        },
+    )
+    special = Meeting.objects.get(kind=MeetingKind.SPECIAL)
+    assert response.status_code == 302 and response["Location"] == reverse("meetings:meeting", args=[special.pk])
+    assert (special.chair_post, special.lead_unit, special.title) == (
+        w.edu_deputy_post,
+        w.units["教育局"],
+        "学区调整专题会",
+    )
+    assert not services.needs_consent(special)
+
+    # An ad hoc executive meeting: the chair is the head by rule, whatever was picked; the head must consent.
+    client.post(
+        url,
+        {"kind": "executive", "date": day.isoformat(), "reason": "研究突发事件", "chair_post": w.edu_deputy_post.pk},
+    )
+    adhoc = Meeting.objects.get(kind=MeetingKind.EXECUTIVE)
+    assert adhoc.chair_post == w.head_post and adhoc.ad_hoc_reason == "研究突发事件"
+    assert services.needs_consent(adhoc)
+
+    # The head sees it pending on the calendar and consents on the postponement/consent page, confirming.
+    client.force_login(w.head)
+    calendar = client.get(reverse("meetings:calendar")).content.decode()
+    assert 'data-testid="pending-consent"' in calendar and reverse("meetings:postpone", args=[adhoc.pk]) in calendar
+    consent_url = reverse("meetings:consent", args=[adhoc.pk])
+    response = client.post(consent_url, {}, follow=True)
+    assert any("勾选确认" in m for m in _messages(response))
+    assert Meeting.objects.get(pk=adhoc.pk).ad_hoc_consent_by is None
+    client.force_login(w.exec_deputy)
+    client.post(consent_url, {"confirm": "on"})
+    assert Meeting.objects.get(pk=adhoc.pk).ad_hoc_consent_by is None
+    client.force_login(w.head)
+    client.post(consent_url, {"confirm": "on"})
+    assert Meeting.objects.get(pk=adhoc.pk).ad_hoc_consent_by == w.head
+
+
+# --- the calendar ---------------------------------------------------------------------------------------------------
+
+
+def _special(w, day, *, lead="发改局", title="专题会议"):
+    return services.schedule_ad_hoc(
+        actor=w.staff,
+        kind=MeetingKind.SPECIAL,
+        date=day,
+        reason="协调",
+        title=title,
+        chair_post=w.exec_post,
+        lead_unit=w.units[lead],
+    )
+
+
+def test_calendar_a_clerk_sees_only_meetings_with_their_unit_s_topic_or_their_invitation(world, client, today):
+    w = world
+    services.generate_year(actor=w.staff, year=today.year + 1)
+    day = today + dt.timedelta(days=3)
+    with_topic = _special(w, day, title="财政局议题专题会")
+    services.propose_topic(
+        actor=w.clerks["财政局"], meeting=with_topic, unit=w.units["财政局"], title="资金统筹", today=today
+    )
+    with_invitation = _special(w, day, title="邀请财政局文书的专题会")
+    services.add_special_attendee(actor=w.staff, meeting=with_invitation, person=w.clerks["财政局"])
+    other = _special(w, day, title="无关的专题会")
+
+    client.force_login(w.clerks["财政局"])
+    response = client.get(reverse("meetings:calendar"), {"month": f"{day:%Y-%m}"})
+    assert response.status_code == 200
+    listed = {row.meeting.pk for row in response.context["rows"]}
+    assert listed == {with_topic.pk, with_invitation.pk}
+    in_month = {r.meeting.pk for d in response.context["month"].days_with_meetings for r in d.rows}
+    assert other.pk not in in_month and with_topic.pk in (in_month | listed)
+    page = response.content.decode()
+    assert "无关的专题会" not in page and reverse("meetings:meeting", args=[with_topic.pk]) in page
+    assert 'data-testid="meeting-new"' not in page  # office buttons only for the office
+
+    # The office sees every meeting and its buttons.
+    client.force_login(w.staff)
+    response = client.get(reverse("meetings:calendar"))
+    assert response.context["page"].paginator.count == Meeting.objects.filter(date__gte=today).count()
+    page = response.content.decode()
+    for testid in ("meeting-new", "generate-form", "ics-link", "plan-link"):
+        assert f'data-testid="{testid}"' in page
+
+    client.force_login(w.outsider)
+    response = client.get(reverse("meetings:calendar"))
+    assert response.status_code == 200 and response.context["page"].paginator.count == 0
+    client.logout()
+    assert client.get(reverse("meetings:index")).status_code == 302  # login required
+
+
+def test_calendar_month_view_marks_kinds_and_postponements(world, client, today):
+    w = world
+    year = today.year + 1
+    services.generate_year(actor=w.staff, year=year)
+    march = Meeting.objects.get(year=year, kind=MeetingKind.EXECUTIVE, seq=3)
+    march = services.postpone(actor=w.head, meeting=march, to_date=march.date + dt.timedelta(days=1), reason="市里")
+    client.force_login(w.staff)
+    response = client.get(reverse("meetings:calendar"), {"month": f"{year}-03"})
+    month = response.context["month"]
+    assert (month.year, month.month, month.prev, month.next) == (year, 3, f"{year}-02", f"{year}-04")
+    days = {d.date: [r.meeting for r in d.rows] for d in month.days_with_meetings}
+    party = Meeting.objects.get(year=year, kind=MeetingKind.PARTY_GROUP, seq=3)
+    assert days[party.date] == [party]
+    assert days[march.date] == [march]
+    page = response.content.decode()
+    assert "党组会议" in page and "常务会议" in page and "顺延" in page
+    # A bad month falls back to this month; neighbouring months link to each other.
+    response = client.get(reverse("meetings:calendar"), {"month": "2026-13"})
+    assert (response.context["month"].year, response.context["month"].month) == (today.year, today.month)
+    response = client.get(reverse("meetings:calendar"), {"month": f"{year}-01"})
+    assert response.context["month"].prev == f"{year - 1}-12"
+
+
+def _count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_calendar_uses_a_constant_number_of_queries(world, client, today):
+    w = world
+    year = today.year + 1
+    url = reverse("meetings:calendar")
+    params = {"month": f"{year}-03"}
+    users = (w.staff, w.head, w.exec_deputy, w.clerks["财政局"])
+    # Small: one meeting each user sees, in the month shown and in the upcoming list.
+    first = _special(w, dt.date(year, 3, 2), title="专题会")
+    for user in users:
+        services.add_special_attendee(actor=w.staff, meeting=first, person=user)
+    small = {}
+    for user in users:
+        client.force_login(user)
+        client.get(url, params)  # warm caches (session, content types)
+        small[user.username] = _count_queries(client, url, params)
+    # Large: the whole year (more than a page), more meetings in the month for everyone, invitations,
+    # postponements, an ad hoc meeting pending the head's consent.
+    services.generate_year(actor=w.staff, year=year)
+    for m in Meeting.objects.filter(year=year, is_regular=True):
+        services.refresh_invitations(m)
+    for i in range(12):
+        m = _special(w, dt.date(year, 3, 1 + i), title=f"更多专题会{i}")
+        for user in users:
+            services.add_special_attendee(actor=w.staff, meeting=m, person=user)
+    services.schedule_ad_hoc(actor=w.staff, kind=MeetingKind.EXECUTIVE, date=dt.date(year, 3, 20), reason="临时")
+    for m in Meeting.objects.filter(year=year, kind=MeetingKind.EXECUTIVE, is_regular=True)[:4]:
+        services.postpone(actor=w.head, meeting=m, to_date=m.date + dt.timedelta(days=2), reason="顺延")
+    for user in users:
+        client.force_login(user)
+        response = client.get(url, params)
+        assert len(response.context["rows"]) > 5 and response.context["month"].count > 5
+        assert _count_queries(client, url, params) == small[user.username], user.username
+    # The page's per-row flag is the permission rule itself.
+    meetings = list(Meeting.objects.select_related("chair_post"))
+    for user in (w.head, w.exec_deputy, w.staff):
+        assert permissions.postponable_ids(user, meetings) == {
+            m.pk for m in meetings if permissions.can_postpone(user, m)
+        }
