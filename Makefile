@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_deadlines
 	$(BIN)/python manage.py bench_documents
 	$(BIN)/python manage.py bench_approvals
+	$(BIN)/python manage.py bench_supervision
+	$(BIN)/python manage.py bench_meetings
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

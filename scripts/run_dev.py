@@ -53,13 +53,32 @@ def seed(password: str, env: dict) -> str:
     return manage("seed_demo", "--password", password, env=env, capture=True).strip()
 
 
-def seed_documents(env: dict) -> str:
-    """Demo submissions at every step (idempotent); a failure here must not keep the portal from starting."""
+def seed_optional(command: str, what: str, env: dict) -> str:
+    """Demo items of one area (idempotent); a failure here must not keep the portal from starting."""
     try:
-        return manage("seed_demo_documents", env=env, capture=True).strip()
+        return manage(command, env=env, capture=True).strip()
     except subprocess.CalledProcessError as exc:
-        log(f"演示公文未能生成（不影响启动）：{(exc.stderr or '').strip().splitlines()[-1:] or exc}")
+        log(f"{what}未能生成（不影响启动）：{(exc.stderr or '').strip().splitlines()[-1:] or exc}")
         return ""
+
+
+def seed_documents(env: dict) -> str:
+    """Demo submissions at every step."""
+    return seed_optional("seed_demo_documents", "演示公文", env)
+
+
+def seed_supervision(env: dict) -> str:
+    """The demo supervision ledger: items in every state and light."""
+    return seed_optional("seed_demo_supervision", "演示督查事项", env)
+
+
+def seed_meetings_and_bodies(env: dict) -> str:
+    """The year's regular meetings and a few coordination bodies set up through CRD-1."""
+    parts = [
+        seed_optional("seed_demo_meetings", "演示会议", env),
+        seed_optional("seed_demo_coordination", "演示议事协调机构", env),
+    ]
+    return "\n".join(p for p in parts if p)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -84,6 +103,10 @@ def main() -> int:
     logins = seed(password, env)
     log("seed demo documents …")
     documents = seed_documents(env)
+    log("seed demo supervision ledger …")
+    supervision = seed_supervision(env)
+    log("seed demo meetings and coordination bodies …")
+    meetings = seed_meetings_and_bodies(env)
 
     children: dict[str, subprocess.Popen] = {}
 
@@ -147,6 +170,10 @@ def main() -> int:
     lines = ["", "=" * 72, "demo logins (seed_demo):", "", logins, ""]
     if documents:
         lines += ["demo documents (seed_demo_documents):", "", documents, ""]
+    if supervision:
+        lines += ["demo supervision ledger (seed_demo_supervision):", "", supervision, ""]
+    if meetings:
+        lines += ["demo meetings and coordination bodies:", "", meetings, ""]
     lines += [
         f"  铁西区人民政府工作平台 running at {url}",
         f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",
