@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, User
 
 from . import absence
@@ -14,25 +15,6 @@ from .models import AbsenceRequest, ResearchTopic
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CONFIRM_LABEL = "我已核对以上内容，确认提交（提交后不可撤销）"
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form
 
 
 class AbsenceForm(forms.Form):

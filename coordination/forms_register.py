@@ -10,6 +10,7 @@ import datetime as dt
 
 from django import forms
 
+from tiexi_gov.forms import styled
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 
@@ -43,25 +44,6 @@ SPEC_FIELDS = (
     "phase_end",
     "functions",
 )
-
-
-def styled(form: forms.Form) -> forms.Form:
-    """Bootstrap classes on the widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form
 
 
 def post_choices(day: dt.date, kinds=SEAT_POST_KINDS) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post
 
 from .models import AbolishGround, Adjustment, Body, ReviewEntry, Target
@@ -21,25 +22,6 @@ class ConfirmMixin(forms.Form):
     confirm = forms.BooleanField(
         label=CONFIRM_LABEL, required=True, error_messages={"required": "此操作不可撤回，请勾选确认后再提交。"}
     )
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets."""
-    errors = form.errors if form.is_bound else {}
-    for name, fld in form.fields.items():
-        widget = fld.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form
 
 
 # --- CRD-3 ----------------------------------------------------------------------------------------------------

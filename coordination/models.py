@@ -12,19 +12,13 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from tiexi_gov.fsm import object_permission
 from tiexi_gov.org.models import ActingArrangement, Post, Unit
 
 
 def _allowed(check_name: str):
-    """An object-only transition permission, resolved lazily in `coordination.permissions` (X-2)."""
-
-    def check(instance, user) -> bool:
-        from . import permissions
-
-        return bool(getattr(permissions, check_name)(user, instance))
-
-    check.__name__ = check_name
-    return check
+    """An object-only transition permission, asked of `coordination.permissions` (X-2)."""
+    return object_permission("coordination.permissions", check_name)
 
 
 class Ground(models.TextChoices):

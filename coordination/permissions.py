@@ -15,8 +15,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from tiexi_gov.org.access import is_district_leader, is_office
-from tiexi_gov.org.selectors import head_post, posts_handled_by
+from tiexi_gov.org.access import handled_post_ids, is_district_leader, is_office, member_unit_ids
+from tiexi_gov.org.selectors import head_post
 
 from .models import AbsenceRequest, Application
 
@@ -27,29 +27,6 @@ def _day(day: date | None) -> date:
 
 def _active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def handled_post_ids(user, day: date | None = None) -> set[int]:
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_crd_handled_posts", {})
-    if day not in cache:
-        cache[day] = {h.post.pk for h in posts_handled_by(user, day)}
-    return cache[day]
-
-
-def member_unit_ids(user, day: date | None = None) -> set[int]:
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_crd_member_units", {})
-    if day not in cache:
-        ids = {h.post.unit_id for h in posts_handled_by(user, day)}
-        if user.unit_id:
-            ids.add(user.unit_id)
-        cache[day] = ids
-    return cache[day]
 
 
 def handles(user, post_id: int | None, day: date | None = None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit, User
 
 from .models import Attachment, ConsultationRequest, Instruction, OutgoingDocument, ReturnReason, Submission
@@ -252,25 +253,6 @@ class DecisionForm(LeaderDecisionForm):
         if data.get("decision") == Instruction.Decision.PASS and not data.get("to_post"):
             self.add_error("to_post", "转其他领导核批时，请选择领导。")
         return data
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form
 
 
 # =====================================================================================================

@@ -17,21 +17,15 @@ from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from guardian.models import UserObjectPermissionBase
 
+from tiexi_gov.fsm import object_permission
 from tiexi_gov.org.models import Post, Unit
 
 from .validators import validate_attachment_file
 
 
 def _allowed(check_name: str):
-    """An object-only transition permission (never a global perm — DESIGN's trap), resolved lazily."""
-
-    def check(instance, user) -> bool:
-        from . import permissions
-
-        return bool(getattr(permissions, check_name)(user, instance))
-
-    check.__name__ = check_name
-    return check
+    """An object-only transition permission, asked of `documents.permissions` (X-2)."""
+    return object_permission("documents.permissions", check_name)
 
 
 class Urgency(models.TextChoices):

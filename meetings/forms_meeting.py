@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from documents.validators import ALLOWED_LABEL, detect_attachment
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Unit
 
 from .models import AGENDA_KINDS, Meeting
@@ -162,22 +163,3 @@ class SendBackForm(forms.Form):
 
 class ApproveAgendaForm(ConfirmMixin):
     """MTG-5: once approved, the agenda is frozen and the papers go to the attendees."""
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, f in form.fields.items():
-        widget = f.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form

@@ -9,31 +9,13 @@ from __future__ import annotations
 
 from django import forms
 
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit, User
 
 from .models import TS, Decision, Topic
 
 DATE_INPUT = {"type": "date"}
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form
 
 
 def _text(label: str, *, rows: int = 3, required: bool = True, max_length: int | None = None) -> forms.CharField:

@@ -19,9 +19,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tiexi_gov.org.access import is_office, visible_unit_ids
+from tiexi_gov.org.access import handled_post_ids, handlers_on, is_office, member_unit_ids, visible_unit_ids
 from tiexi_gov.org.models import Post
-from tiexi_gov.org.selectors import head_post, portfolio_unit_ids, posts_handled_by
+from tiexi_gov.org.selectors import head_post, portfolio_unit_ids
 
 from .models import (
     MS,
@@ -48,37 +48,6 @@ def _active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _handlers(user, day: date) -> list:
-    """`posts_handled_by` once per user and day (the facts below all start from it)."""
-    cache = user.__dict__.setdefault("_mtg_handlers", {})
-    if day not in cache:
-        cache[day] = posts_handled_by(user, day)
-    return cache[day]
-
-
-def handled_post_ids(user, day: date | None = None) -> set[int]:
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_mtg_handled_posts", {})
-    if day not in cache:
-        cache[day] = {h.post.pk for h in _handlers(user, day)}
-    return cache[day]
-
-
-def member_unit_ids(user, day: date | None = None) -> set[int]:
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_mtg_member_units", {})
-    if day not in cache:
-        ids = {h.post.unit_id for h in _handlers(user, day)}
-        if user.unit_id:
-            ids.add(user.unit_id)
-        cache[day] = ids
-    return cache[day]
-
-
 def charge_unit_ids(user, day: date | None = None) -> set[int]:
     """Units in the portfolios (分管) of the leader posts `user` handles on `day`: the district leader in charge
     puts their topics forward and reviews their papers (MTG-5), so sees them before the agenda is approved."""
@@ -87,7 +56,7 @@ def charge_unit_ids(user, day: date | None = None) -> set[int]:
     day = _day(day)
     cache = user.__dict__.setdefault("_mtg_charge_units", {})
     if day not in cache:
-        posts = [h.post for h in _handlers(user, day) if h.post.is_leader]
+        posts = [h.post for h in handlers_on(user, day) if h.post.is_leader]
         cache[day] = portfolio_unit_ids(posts, day) if posts else set()
     return cache[day]
 

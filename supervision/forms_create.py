@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 
@@ -250,20 +251,3 @@ def initial_from_inquiry(inquiry) -> dict:
         "task": " ".join(inquiry.question.split()),
         "lead_unit": inquiry.unit_id,
     }
-
-
-def styled(form: forms.Form) -> forms.Form:
-    """Bootstrap classes on the widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form

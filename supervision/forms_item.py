@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from documents.validators import ALLOWED_LABEL, detect_attachment
+from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Unit
 
 from .models import Proposal
@@ -179,22 +180,3 @@ class ProposalPublishForm(ConfirmMixin):
         super().__init__(*args, **kwargs)
         if proposal is not None and not self.is_bound and proposal.result_summary:
             self.initial["summary"] = proposal.result_summary
-
-
-def styled(form):
-    """Bootstrap classes on a form's widgets (the project has no form-rendering library)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-    return form

@@ -22,19 +22,13 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from tiexi_gov.fsm import object_permission
 from tiexi_gov.org.models import Post, Unit
 
 
 def _allowed(check_name: str):
-    """An object-only transition permission, resolved lazily in `supervision.permissions` (X-2)."""
-
-    def check(instance, user) -> bool:
-        from . import permissions
-
-        return bool(getattr(permissions, check_name)(user, instance))
-
-    check.__name__ = check_name
-    return check
+    """An object-only transition permission, asked of `supervision.permissions` (X-2)."""
+    return object_permission("supervision.permissions", check_name)
 
 
 class Source(models.TextChoices):

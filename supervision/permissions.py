@@ -17,7 +17,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tiexi_gov.org.access import is_district_leader, is_office, visible_unit_ids
+from tiexi_gov.org.access import (
+    handled_post_ids,
+    is_district_leader,
+    is_office,
+    member_unit_ids,
+    visible_unit_ids,
+)
 from tiexi_gov.org.selectors import head_post, posts_handled_by
 
 from .models import HalfYearReport, Outcome, PublicInquiry, SupervisionItem
@@ -29,31 +35,6 @@ def _day(day: date | None) -> date:
 
 def _active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def handled_post_ids(user, day: date | None = None) -> set[int]:
-    """Posts whose matters `user` handles today (own or acting). Cached on the user for the request."""
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_sup_handled_posts", {})
-    if day not in cache:
-        cache[day] = {h.post.pk for h in posts_handled_by(user, day)}
-    return cache[day]
-
-
-def member_unit_ids(user, day: date | None = None) -> set[int]:
-    """Units `user` works in today: the home unit and the units of the posts they hold or act for."""
-    if not _active(user):
-        return set()
-    day = _day(day)
-    cache = user.__dict__.setdefault("_sup_member_units", {})
-    if day not in cache:
-        ids = {h.post.unit_id for h in posts_handled_by(user, day)}
-        if user.unit_id:
-            ids.add(user.unit_id)
-        cache[day] = ids
-    return cache[day]
 
 
 def sees_all(user, day: date | None = None) -> bool:

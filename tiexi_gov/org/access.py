@@ -79,3 +79,28 @@ def get_unit_or_404(user, code: str, day: date | None = None) -> Unit:
     if unit is None or not can_view_unit(user, unit, day):
         raise Http404("没有找到该单位。")
     return unit
+
+
+def handlers_on(user, day: date | None = None) -> list:
+    """`posts_handled_by(user, day)` once per user and day (cached on the user for the request): the posts whose
+    matters the user handles, own or acting (LEAVE-4). Every area's permission checks start from it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    day = day or timezone.localdate()
+    cache = user.__dict__.setdefault("_handlers_on", {})
+    if day not in cache:
+        cache[day] = posts_handled_by(user, day)
+    return cache[day]
+
+
+def handled_post_ids(user, day: date | None = None) -> set[int]:
+    """Ids of the posts `user` handles on `day` (own, or acting for an absent holder)."""
+    return {h.post.pk for h in handlers_on(user, day)}
+
+
+def member_unit_ids(user, day: date | None = None) -> set[int]:
+    """Units `user` works in on `day`: the home unit and the units of the posts they hold or act for."""
+    ids = {h.post.unit_id for h in handlers_on(user, day)}
+    if getattr(user, "unit_id", None) and user.is_active:
+        ids.add(user.unit_id)
+    return ids
