@@ -11,3 +11,9 @@ class CoordinationConfig(AppConfig):
         from .views_leave import unit_away_panel
 
         register_unit_panel(unit_away_panel, order=60)
+
+        from tiexi_gov.deadlines.waiting import register_waiting
+
+        from .waiting import waiting
+
+        register_waiting(waiting, order=40)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
-from tiexi_gov.org.selectors import posts_handled_by
 from tiexi_gov.workdays import calendar as wd
 
 from . import rules
@@ -30,7 +30,7 @@ def queue_for(user, day: date) -> QuerySet[Deadline]:
     Owed: owner_user is the user; owner_post is a post the user handles that day (their own unless someone
     acts for them, plus those they act for — LEAVE-4); owner_unit is the user's unit for its clerks and head.
     """
-    handled = posts_handled_by(user, day)
+    handled = handlers_on(user, day)  # cached per request: the areas' waiting counts start from it too
     owed = Q(owner_user=user)
     acting_whens = []
     if handled:

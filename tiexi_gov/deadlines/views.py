@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from . import rules, selectors
+from .waiting import waiting_for
 
 QUEUE_PAGE_SIZE = 25
 BOARD_SECTION_LIMIT = 200  # today / this week are short lists; beyond this the page says "more"
@@ -20,7 +21,12 @@ def queue(request):
     return render(
         request,
         "deadlines/queue.html",
-        {"page": page, "rows": selectors.rows_for(page.object_list, today), "today": today},
+        {
+            "page": page,
+            "rows": selectors.rows_for(page.object_list, today),
+            "today": today,
+            "waiting": waiting_for(request.user, today),
+        },
     )
 
 
