@@ -36,6 +36,7 @@ urlpatterns = [
     path("inquiries/<int:pk>/do/<slug:action>/", views_public.inquiry_action, name="inquiry_action"),
     path("half-year/", views_public.half_year, name="half_year"),
     path("half-year/<int:pk>/file/", views_public.half_year_file, name="half_year_file"),
+    path("half-year/<int:pk>/files/<int:file_id>/", views_public.half_year_download, name="half_year_download"),
     path("outcomes/", views_public.outcomes, name="outcomes"),
     path("items/<int:pk>/outcome/new/", views_public.outcome_new, name="outcome_new"),
     path("outcomes/<int:pk>/", views_public.outcome, name="outcome"),

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
-from documents.validators import CONTENT_TYPES
 from tiexi_gov.deadlines import rules as deadline_rules
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
@@ -28,6 +27,7 @@ from tiexi_gov.org.selectors import who_handles
 
 from . import forms_item as forms
 from . import permissions, selectors, services
+from .downloads import file_response
 from .models import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -398,18 +398,7 @@ def item_print(request, pk: int):
 
 def _download(request, it: SupervisionItem):
     """An attachment of the item, through the item's permission check; media is never served directly (X-2)."""
-    f = selectors.item_file(it, request.GET.get("id") or request.POST.get("id"))
-    if f is None:
-        raise Http404("没有找到该附件。")
-    try:
-        handle = f.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("附件文件已不存在。") from exc
-    ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
-    content_type = CONTENT_TYPES.get("jpg" if ext == "jpeg" else ext, "application/octet-stream")
-    response = FileResponse(handle, as_attachment=True, filename=f.name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(selectors.item_file(it, request.GET.get("id") or request.POST.get("id")))
 
 
 def _rerender(request, pk: int, *, status: int, bound=None):

@@ -26,6 +26,7 @@ from tiexi_gov.org.access import visible_units
 
 from . import forms_public as forms
 from . import permissions, services
+from .downloads import file_response
 from .models import HalfYearReport, Outcome, PublicInquiry, Source, SupervisionItem
 from .services import SupervisionError
 
@@ -348,6 +349,13 @@ def _half_year_report_or_404(user, pk) -> HalfYearReport:
     if report is None or not permissions.can_file_half_year(user, report):
         raise Http404("没有找到该半年报告。")
     return report
+
+
+@login_required
+def half_year_download(request, pk: int, file_id: int):
+    """A filed half-year report's file, for whoever may see the report (the unit, its leaders, the office)."""
+    report = _half_year_report_or_404(request.user, pk)
+    return file_response(report.files.filter(pk=file_id).first())
 
 
 @login_required
