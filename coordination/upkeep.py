@@ -675,7 +675,7 @@ def file_targets(
         targets.filed_on = day
         targets.filed_by = actor
         targets.save(update_fields=["state", "reported_to_head_on", "filed_on", "filed_by"])
-        close_deadline(subject=targets, rule_id="CRD-5", note=f"{day:%Y-%m-%d}报送备案")
+        close_deadline(subject=targets, rule_id="CRD-5", note=f"{day:%Y-%m-%d}报送备案", on=day)
         _event(
             actor,
             targets,

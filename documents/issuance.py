@@ -1181,7 +1181,7 @@ def issue_outgoing(*, actor, document: OutgoingDocument, printing_office: str = 
         )
         published = "；已列入公开目录" + ("，政策解读同步发布" if interp else "")
     # MTG-10: a document a meeting decided to issue stops its 7-WD clock when it is issued (no-op otherwise).
-    close_deadline(subject=doc, rule_id="MTG-10", note=f"{day}印发")
+    close_deadline(subject=doc, rule_id="MTG-10", note=f"{day}印发", on=day)
     if doc.normative:
         open_deadline(
             subject=doc,
@@ -1223,7 +1223,7 @@ def withdraw_outgoing(*, actor, document: OutgoingDocument, reason: str, today=N
     _save(doc, actor)
     withdraw_from_register(subject=doc, on=day)
     if doc.normative and not doc.filed_on:
-        close_deadline(subject=doc, rule_id="DOC-8", note="文件已撤回（废止）")
+        close_deadline(subject=doc, rule_id="DOC-8", note="文件已撤回（废止）", on=day)
     _event(actor, doc, "outgoing_withdraw", "撤回（废止）", before, opinion=reason.strip(), rule_id="PUB-2")
     _tell(_drafters(doc), doc, f"【已撤回】{doc.number} {doc.title}", reason)
     return doc
@@ -1254,7 +1254,7 @@ def record_filing(
         actor,
     )
     _save(doc, actor)
-    close_deadline(subject=doc, rule_id="DOC-8", note=f"已向{doc.filed_with}备案")
+    close_deadline(subject=doc, rule_id="DOC-8", note=f"已向{doc.filed_with}备案", on=day)
     _event(
         actor, doc, "outgoing_filing", "备案", opinion=f"{filed_on}向{doc.filed_with}备案 {reference}", rule_id="DOC-8"
     )

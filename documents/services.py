@@ -495,7 +495,7 @@ def reply_to_consultation(
     req.reply, req.reply_text = reply, text.strip()
     req.replied_by, req.replied_post, req.replied_at = actor, (own[0] if own else None), timezone.now()
     req.save()
-    close_deadline(subject=req, rule_id="DOC-7", note=f"{req.unit.display_name}已回复")
+    close_deadline(subject=req, rule_id="DOC-7", note=f"{req.unit.display_name}已回复", on=day)
     _event(
         actor,
         sub,
@@ -1034,7 +1034,7 @@ def _return(actor, sub: Submission, transition_name: str, reason: str, text: str
         a.state = LeaderAssignment.State.CANCELLED
         a.save(update_fields=["state"])
         cancel_deadlines(subject=a, note="公文已退回")
-    close_deadline(subject=sub, rule_id="DOC-13", note="已退回来文单位")
+    close_deadline(subject=sub, rule_id="DOC-13", note="已退回来文单位", on=getattr(sub, "_day", None))
     rule = RETURN_REASON_RULE.get(ReturnReason(reason), "")
     _event(
         actor,
@@ -1316,7 +1316,7 @@ def leader_decide(
     )
     a.state, a.handled_by, a.instruction, a.done_at = LeaderAssignment.State.DONE, actor, instruction, timezone.now()
     a.save(update_fields=["state", "handled_by", "instruction", "done_at"])
-    close_deadline(subject=a, rule_id="DOC-13", note=Decision(decision).label)
+    close_deadline(subject=a, rule_id="DOC-13", note=Decision(decision).label, on=day)
     label = f"领导批示：{Decision(decision).label}"
     rule = "DOC-12" if multi else "DOC-11"
     nxt = None
@@ -1376,7 +1376,7 @@ def _finish(actor, sub: Submission, transition_name: str, label: str, opinion: s
     # last leader's own step is already marked done, so the object check is not repeated here.
     before = _fire(sub, transition_name, actor, check_perm=False)
     _save(sub, actor)
-    close_deadline(subject=sub, rule_id="DOC-13", note=sub.get_state_display())
+    close_deadline(subject=sub, rule_id="DOC-13", note=sub.get_state_display(), on=getattr(sub, "_day", None))
     _event(actor, sub, f"leader_{transition_name}", label, before, opinion=opinion, rule_id=rule, handler=handler)
     lines = [
         f"{i.post.title}（{i.capacity}）：{instruction_text(i)}"

@@ -686,13 +686,7 @@ def file_progress_report(
         before = item.state
         if item.state == St.ACCEPTED:
             _fire(item, "start", actor)
-        late = item.next_report_due is not None and day > item.next_report_due
-        close_deadline(
-            subject=item,
-            rule_id="SUP-2",
-            state=Deadline.State.MISSED if late else Deadline.State.MET,
-            note="已报告进展",
-        )
+        close_deadline(subject=item, rule_id="SUP-2", note="已报告进展", on=day)
         item.percent = percent
         item.progress_text = done
         item.last_report_on = day
@@ -733,13 +727,8 @@ def claim_completion(
                 item=item, purpose=SupervisionFile.Purpose.EVIDENCE, file=f, name=f.name[:200], uploaded_by=actor
             )
         # The completion clock stops at the claim; a rework sends it running again.
-        close_deadline(
-            subject=item,
-            rule_id="SUP-1",
-            state=Deadline.State.MET if day <= item.due else Deadline.State.MISSED,
-            note="已报办结，待复查核验",
-        )
-        close_deadline(subject=item, rule_id="SUP-2", note="已报办结")
+        close_deadline(subject=item, rule_id="SUP-1", note="已报办结，待复查核验", on=day)
+        close_deadline(subject=item, rule_id="SUP-2", note="已报办结", on=day)
         item.next_report_due = None
         _save(item, actor)
         _event(actor, item, "claimed", "报办结", before, item.state, opinion=evidence)
@@ -1109,12 +1098,7 @@ def file_half_year_report(
                 name=f.name[:200],
                 uploaded_by=actor,
             )
-        close_deadline(
-            subject=report,
-            rule_id="SUP-2",
-            state=Deadline.State.MET if day <= report.due else Deadline.State.MISSED,
-            note="已备案",
-        )
+        close_deadline(subject=report, rule_id="SUP-2", note="已备案", on=day)
         _event(
             actor,
             report,
@@ -1301,12 +1285,7 @@ def answer_inquiry(*, actor, inquiry: PublicInquiry, answer: str, today: dt.date
         inquiry.answered_by = actor
         inquiry.save()
         on_time = inquiry.due is None or day <= inquiry.due
-        close_deadline(
-            subject=inquiry,
-            rule_id="PUB-1",
-            state=Deadline.State.MET if on_time else Deadline.State.MISSED,
-            note="已答复",
-        )
+        close_deadline(subject=inquiry, rule_id="PUB-1", note="已答复", on=day)
         _event(
             actor,
             inquiry,

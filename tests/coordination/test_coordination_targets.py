@@ -86,7 +86,7 @@ def test_crd_5_targets_filed_by_deadline_and_reviewed_before_year_end(world, bod
     assert filed.state == S.FILED and filed.filed_on == due and filed.reported_to_head_on == OPENED
     assert [t.text for t in filed.items.order_by("id")] == items
     clock.refresh_from_db()
-    assert clock.closed_at is not None  # filing stops the clock
+    assert clock.closed_at is not None and clock.state == Deadline.State.MET  # filed on the due day: on time
     assert Message.objects.filter(recipient=w.director, subject__contains="年度目标已备案").exists()
     with pytest.raises(CoordinationError, match="不能重复报送"):
         upkeep.file_targets(actor=w.clerks["司法局"], targets=targets, items=items, reported_to_head_on=OPENED)

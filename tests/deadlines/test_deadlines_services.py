@@ -82,6 +82,19 @@ def test_x_3_close_on_time_is_met_and_late_close_is_missed():
     assert services.close_deadline(subject=unit, rule_id="DOC-13") == 0  # nothing left running
 
 
+def test_x_3_close_is_judged_on_the_day_the_work_was_done():
+    """A service acting on a stated day (an import, a back-dated record) is on time if that day was."""
+    unit = UnitFactory()
+    d = open_for(subject=unit, rule_id="DOC-13", counted_from=SEP_30, workdays=5)  # due 2026-10-13, past today
+    assert services.close_deadline(subject=unit, rule_id="DOC-13", on=OCT_13) == 1
+    d.refresh_from_db()
+    assert d.state == Deadline.State.MET
+    late = open_for(subject=unit, rule_id="DOC-7", counted_from=SEP_30, workdays=5)
+    services.close_deadline(subject=unit, rule_id="DOC-7", on=OCT_14)
+    late.refresh_from_db()
+    assert late.state == Deadline.State.MISSED
+
+
 def test_x_3_cancel_stops_every_running_clock_of_the_subject():
     unit = UnitFactory()
     open_for(subject=unit, rule_id="DOC-7")

@@ -109,8 +109,9 @@ def _clock_text(d: Deadline) -> str:
 
 
 @transaction.atomic
-def close_deadline(*, subject, rule_id: str, state: str = State.MET, note: str = "") -> int:
-    """Stop the clocks of `subject` under `rule_id`. A close after the due day counts as missed.
+def close_deadline(*, subject, rule_id: str, state: str = State.MET, note: str = "", on: date | None = None) -> int:
+    """Stop the clocks of `subject` under `rule_id`. A close after the due day counts as missed; `on` is the day
+    the work was done (the acting service's day, default today), so a back-dated action is judged on its day.
 
     Also closes rows the sweep already marked missed (they stay owed until closed)."""
     if state not in (State.MET, State.MISSED):
@@ -121,7 +122,7 @@ def close_deadline(*, subject, rule_id: str, state: str = State.MET, note: str =
             subject_type=ct, subject_id=sid, rule_id=rule_id, closed_at__isnull=True
         )
     )
-    today, now = timezone.localdate(), timezone.now()
+    today, now = on or timezone.localdate(), timezone.now()
     for d in rows:
         before = d.state
         d.state = State.MISSED if (before == State.MISSED or d.due < today) else state
