@@ -1,30 +1,19 @@
 """`python manage.py seed_demo_documents`: demo submissions for the demo district (idempotent), so that every
 role logs in to something to do. Run after seed_demo."""
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
-
 from documents.demo import build_demo_documents
 from documents.models import OutgoingState, SubmissionState
+from tiexi_gov.org.demo_command import AreaSeedCommand
 from tiexi_gov.org.models import User
 
 
-class Command(BaseCommand):
+class Command(AreaSeedCommand):
     help = "为演示区生成各环节的演示公文（可重复运行，已有的不再生成）。须先运行 seed_demo。"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="DEBUG 关闭（生产环境）时仍然运行")
+    def build(self):
+        return build_demo_documents()
 
-    def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("当前为生产配置（DEBUG 关闭），拒绝写入演示数据；确需运行请加 --force。")
-        if not User.objects.filter(username="bangongshi").exists():
-            raise CommandError("未找到演示区账号，请先运行 python manage.py seed_demo。")
-        # The demo accounts' addresses are made up: the inbox rows are what the demo shows, so the mail that
-        # the services send after each commit is kept in memory instead of going to the console or SMTP.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            summary = build_demo_documents()
+    def report(self, summary) -> None:
         out = self.stdout.write
         out(
             f"演示公文：新建 {len(summary['created'])} 件，已存在 {len(summary['skipped'])} 件"
