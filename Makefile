@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_approvals
 	$(BIN)/python manage.py bench_supervision
 	$(BIN)/python manage.py bench_meetings
+	$(BIN)/python manage.py bench_queue
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

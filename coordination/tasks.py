@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import research
+from .research import services as research
 
 
 @shared_task(name="coordination.tasks.remind_research_short", acks_late=True, ignore_result=True)

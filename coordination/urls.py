@@ -1,9 +1,12 @@
 """URLs of the coordination area: the register and its applications (CRD-1, CRD-2), upkeep of the bodies
-(CRD-3..5), and leaders' leave, travel and research (LEAVE-1..3, RES-1). One views module per job."""
+(CRD-3..5), and leaders' leave, travel and research (LEAVE-1..3, RES-1). One views module per flow."""
 
 from django.urls import path
 
-from . import views_leave, views_register, views_upkeep
+from .absence import views as views_leave
+from .register import views as views_register
+from .research import views as views_research
+from .upkeep import views as views_upkeep
 
 app_name = "coordination"
 urlpatterns = [
@@ -30,6 +33,6 @@ urlpatterns = [
     path("leave/<int:pk>/", views_leave.leave, name="leave"),
     path("leave/<int:pk>/do/<slug:action>/", views_leave.leave_action, name="leave_action"),
     path("away/", views_leave.who_is_away, name="who_is_away"),
-    path("research/<int:year>/", views_leave.research, name="research"),
-    path("research/do/<slug:action>/", views_leave.research_action, name="research_action"),
+    path("research/<int:year>/", views_research.research, name="research"),
+    path("research/do/<slug:action>/", views_research.research_action, name="research_action"),
 ]

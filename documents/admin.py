@@ -1,4 +1,5 @@
-"""Admin: read-only views of the records. States move only through documents.services and documents.issuance."""
+"""Admin: read-only views of the records. States move only through the flows' services
+(documents.submissions, documents.outgoing)."""
 
 from django.contrib import admin
 

@@ -6,4 +6,11 @@ class DocumentsConfig(AppConfig):
     verbose_name = "公文"
 
     def ready(self):
-        from . import handlers  # noqa: F401  (registers the DOC-7 deadline handler)
+        from tiexi_gov.workflow.registry import register_flow
+
+        from .outgoing.flow import FLOW as OUTGOING
+        from .submissions import handlers  # noqa: F401  (registers the DOC-7 deadline handler)
+        from .submissions.flow import FLOW as SUBMISSIONS
+
+        register_flow(SUBMISSIONS)
+        register_flow(OUTGOING)

@@ -1,7 +1,8 @@
 """Demo documents for the demo district: every role logs in to something to do.
 
-`build_demo_documents()` walks each demo item through the real services (documents.services, and one 发文 through
-documents.issuance), so the rules, clocks, notifications and audit events are the ones a real user would get. The
+`build_demo_documents()` walks each demo item through the real services (documents.submissions.services, and
+one 发文 through documents.outgoing.services), so the rules, clocks, notifications and audit events are the ones a
+real user would get. The
 steps are dated a few working days back from today (working-day arithmetic), so deadlines are realistic: some due
 soon, none long overdue. Idempotent: demo items are known by (unit, title); an item that exists is left alone.
 
@@ -21,7 +22,6 @@ from tiexi_gov.org.models import Unit, User
 from tiexi_gov.org.selectors import posts_held_by, who_handles
 from tiexi_gov.workdays import calendar as wd
 
-from . import issuance, services
 from .models import (
     ConsultationRequest,
     Disclosure,
@@ -38,6 +38,8 @@ from .models import (
     SubmissionState,
     Urgency,
 )
+from .outgoing import services as issuance
+from .submissions import services
 
 S = SubmissionState
 Reply = ConsultationRequest.Reply

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import views
+from .outgoing import views as outgoing
+from .register import views as register
+from .submissions import views
 
 app_name = "documents"
 urlpatterns = [
@@ -17,18 +19,18 @@ urlpatterns = [
     path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/readers/<slug:op>/", views.readers, name="readers"),
     # flow B — 发文
-    path("outgoing/", views.outgoing_index, name="outgoing_index"),
-    path("outgoing/new/", views.outgoing_create, name="outgoing_create"),
-    path("outgoing/<int:pk>/", views.outgoing_detail, name="outgoing_detail"),
-    path("outgoing/<int:pk>/edit/", views.outgoing_edit, name="outgoing_edit"),
-    path("outgoing/<int:pk>/act/<slug:action>/", views.outgoing_act, name="outgoing_act"),
-    path("outgoing/<int:pk>/print/", views.outgoing_print, name="outgoing_print"),
-    path("outgoing/<int:pk>/document.docx", views.outgoing_docx, name="outgoing_docx"),
-    path("outgoing/<int:pk>/files/<int:att_pk>/", views.outgoing_attachment, name="outgoing_attachment"),
-    path("outgoing/<int:pk>/readers/<slug:op>/", views.outgoing_readers, name="outgoing_readers"),
-    path("plans/", views.plans, name="plans"),
-    path("plans/unit/", views.unit_plan, name="unit_plan"),
-    path("plans/unit/<int:unit_pk>/", views.unit_plan, name="unit_plan_of"),
-    path("register/", views.public_register, name="register"),
-    path("register/<int:pk>/", views.public_register_entry, name="register_entry"),
+    path("outgoing/", outgoing.outgoing_index, name="outgoing_index"),
+    path("outgoing/new/", outgoing.outgoing_create, name="outgoing_create"),
+    path("outgoing/<int:pk>/", outgoing.outgoing_detail, name="outgoing_detail"),
+    path("outgoing/<int:pk>/edit/", outgoing.outgoing_edit, name="outgoing_edit"),
+    path("outgoing/<int:pk>/act/<slug:action>/", outgoing.outgoing_act, name="outgoing_act"),
+    path("outgoing/<int:pk>/print/", outgoing.outgoing_print, name="outgoing_print"),
+    path("outgoing/<int:pk>/document.docx", outgoing.outgoing_docx, name="outgoing_docx"),
+    path("outgoing/<int:pk>/files/<int:att_pk>/", outgoing.outgoing_attachment, name="outgoing_attachment"),
+    path("outgoing/<int:pk>/readers/<slug:op>/", outgoing.outgoing_readers, name="outgoing_readers"),
+    path("plans/", outgoing.plans, name="plans"),
+    path("plans/unit/", outgoing.unit_plan, name="unit_plan"),
+    path("plans/unit/<int:unit_pk>/", outgoing.unit_plan, name="unit_plan_of"),
+    path("register/", register.public_register, name="register"),
+    path("register/<int:pk>/", register.public_register_entry, name="register_entry"),
 ]

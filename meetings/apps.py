@@ -6,8 +6,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会议"
 
     def ready(self):
-        from tiexi_gov.deadlines.waiting import register_waiting
+        from tiexi_gov.workflow.registry import register_flow
 
-        from .waiting import waiting
+        from .meeting.flow import FLOWS as MEETING_FLOWS
+        from .minutes.flow import FLOWS as MINUTES_FLOWS
+        from .schedule.flow import FLOWS as SCHEDULE_FLOWS
 
-        register_waiting(waiting, order=30)
+        for flow in (*MEETING_FLOWS, *MINUTES_FLOWS, *SCHEDULE_FLOWS):
+            register_flow(flow)

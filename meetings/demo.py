@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tiexi_gov.org.models import User
 
-from . import services
-from .models import Meeting
+from .meeting.models import Meeting
+from .schedule import services
 
 OFFICE_STAFF = "bangongshi"
 

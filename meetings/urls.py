@@ -1,9 +1,11 @@
-"""URLs of the meetings app. Three views modules, each with one job: the schedule (calendar, .ics, plan), one
-meeting (topics, papers, agenda), and attendance with the minutes."""
+"""URLs of the meetings app, one views module per flow: the schedule (calendar, .ics, plan), one meeting (topics,
+papers, agenda, attendance and leave, my meeting tasks), and the minutes."""
 
 from django.urls import path
 
-from . import views_meeting, views_minutes, views_schedule
+from .meeting import views as views_meeting
+from .minutes import views as views_minutes
+from .schedule import views as views_schedule
 
 app_name = "meetings"
 urlpatterns = [
@@ -28,10 +30,10 @@ urlpatterns = [
     path("topics/<int:pk>/do/<slug:action>/", views_meeting.topic_action, name="topic_action"),
     path("papers/<int:pk>/", views_meeting.paper_download, name="paper"),
     # attendance and leave (MTG-9), minutes and decisions (MTG-3, 6, 7, 10, 12), my meeting tasks
-    path("tasks/", views_minutes.tasks, name="tasks"),
-    path("<int:pk>/attendance/", views_minutes.attendance, name="attendance"),
-    path("invitations/<int:pk>/do/<slug:action>/", views_minutes.invitation_action, name="invitation_action"),
-    path("leaves/<int:pk>/do/<slug:action>/", views_minutes.leave_action, name="leave_action"),
+    path("tasks/", views_meeting.tasks, name="tasks"),
+    path("<int:pk>/attendance/", views_meeting.attendance, name="attendance"),
+    path("invitations/<int:pk>/do/<slug:action>/", views_meeting.invitation_action, name="invitation_action"),
+    path("leaves/<int:pk>/do/<slug:action>/", views_meeting.leave_action, name="leave_action"),
     path("<int:pk>/minutes/", views_minutes.minutes, name="minutes"),
     path("<int:pk>/minutes/do/<slug:action>/", views_minutes.minutes_action, name="minutes_action"),
     path("<int:pk>/minutes.docx", views_minutes.minutes_docx, name="minutes_docx"),

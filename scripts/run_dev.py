@@ -107,6 +107,7 @@ def main() -> int:
     supervision = seed_supervision(env)
     log("seed demo meetings and coordination bodies …")
     meetings = seed_meetings_and_bodies(env)
+    todo = manage("tasks", "summary", env=env, capture=True).strip()
 
     children: dict[str, subprocess.Popen] = {}
 
@@ -174,6 +175,8 @@ def main() -> int:
         lines += ["demo supervision ledger (seed_demo_supervision):", "", supervision, ""]
     if meetings:
         lines += ["demo meetings and coordination bodies:", "", meetings, ""]
+    if todo:
+        lines += ["what each login finds in 我的待办 (manage.py tasks summary):", "", todo, ""]
     lines += [
         f"  铁西区人民政府工作平台 running at {url}",
         f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",

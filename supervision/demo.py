@@ -1,7 +1,7 @@
 """Demo supervision ledger for the demo district: a dozen items in every state and light, so the director's
 dashboard and each unit's queue have something to show.
 
-Every item is walked through the real services (supervision.services) with backdated working days, so the
+Every item is walked through the real services (each flow's `services`) with backdated working days, so the
 clocks, notifications and audit events are the ones real users would get. Idempotent: demo items are known
 by their source reference (来源依据 starting with "演示"); an existing one is left alone.
 """
@@ -15,10 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from tiexi_gov.org.models import Post, Unit, User
+from tiexi_gov.org.selectors import head_post, leader_post_for_unit
 from tiexi_gov.workdays import calendar as wd
 
-from . import services
-from .models import HalfYearReport, Kind, PublicInquiry, ReportCycle, Source, SupervisionItem
+from .ledger import services
+from .ledger.models import Kind, ReportCycle, Source, SupervisionItem
+from .outcomes import services as outcome_services
+from .public import services as public_services
+from .public.models import PublicInquiry
+from .reports import services as report_services
+from .reports.models import HalfYearReport
 
 OFFICE_STAFF = "bangongshi"
 OFFICE_DIRECTOR = "bangongshi_zhuren"
@@ -167,7 +173,6 @@ def _clerk(unit: Unit) -> User:
 
 
 def _leader_post(unit: Unit, day: dt.date) -> Post:
-    from tiexi_gov.org.selectors import head_post, leader_post_for_unit
 
     return leader_post_for_unit(unit, day) or head_post()
 
@@ -186,11 +191,11 @@ def build_demo_supervision(today: dt.date | None = None) -> dict:
     with transaction.atomic():
         _demo_inquiries(staff, today)
         last_half = (today.year - 1, 2) if today.month <= 6 else (today.year, 1)
-        services.open_half_year_round(year=last_half[0], half=last_half[1], today=today)
+        report_services.open_half_year_round(year=last_half[0], half=last_half[1], today=today)
         for report in HalfYearReport.objects.filter(
             year=last_half[0], half=last_half[1], state="pending"
         ).select_related("unit")[:20]:
-            services.file_half_year_report(
+            report_services.file_half_year_report(
                 actor=_clerk(report.unit),
                 report=report,
                 summary=f"{report.unit.display_name}半年工作总结。",
@@ -246,7 +251,7 @@ def _build(spec: DemoItem, staff: User, director: User, today: dt.date) -> str:
         return item.number
     report_day = min(wd.add_workdays(accepted, 5), wd.subtract_workdays(today, 1))
     percent = {"behind": 10, "overdue": 60}.get(spec.stage, 50)
-    services.file_progress_report(
+    report_services.file_progress_report(
         actor=clerk,
         item=item,
         percent=percent,
@@ -256,7 +261,7 @@ def _build(spec: DemoItem, staff: User, director: User, today: dt.date) -> str:
         today=report_day,
     )
     for co in spec.co:
-        services.file_progress_report(
+        report_services.file_progress_report(
             actor=_clerk(_unit(co)), item=item, percent=percent, done="配合牵头单位完成相关工作。", today=report_day
         )
     if spec.stage in ("reporting", "behind", "overdue"):
@@ -274,7 +279,7 @@ def _build(spec: DemoItem, staff: User, director: User, today: dt.date) -> str:
     )
     if spec.stage == "late":
         item.refresh_from_db()
-        services.propose_outcome(
+        outcome_services.propose_outcome(
             actor=director,
             item=item,
             kind="criticism",
@@ -287,7 +292,7 @@ def _build(spec: DemoItem, staff: User, director: User, today: dt.date) -> str:
 def _demo_inquiries(staff: User, today: dt.date) -> None:
     if PublicInquiry.objects.filter(asker__startswith="演示").exists():
         return
-    services.log_inquiry(
+    public_services.log_inquiry(
         actor=staff,
         asker="演示-刘女士",
         contact="139****0001",
@@ -296,7 +301,7 @@ def _demo_inquiries(staff: User, today: dt.date) -> None:
         unit=_unit("rsj"),
         today=today,
     )
-    services.log_inquiry(
+    public_services.log_inquiry(
         actor=staff,
         asker="演示-张先生",
         contact="138****0002",

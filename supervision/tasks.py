@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from .reports import services
 
 
 @shared_task(name="supervision.tasks.open_half_year_rounds", acks_late=True, ignore_result=True)

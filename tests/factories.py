@@ -137,7 +137,7 @@ def outgoing_draft(
 ):
     """A draft created through the service (the FSM state cannot be set by a factory). By default its title is
     put in its issuer's plan for `plan_year` (2026) (DOC-15); pass plan_item=None for a document outside the plan."""
-    from documents import issuance
+    from documents.outgoing import services as issuance
 
     plan_year = overrides.pop("plan_year", 2026)
     if plan_item == "auto":

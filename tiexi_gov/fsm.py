@@ -11,4 +11,5 @@ def object_permission(permissions_module: str, check_name: str):
         return bool(getattr(import_module(permissions_module), check_name)(user, instance))
 
     check.__name__ = check_name
+    check.key = (permissions_module, check_name)  # transitions sharing a check are asked once (kernel)
     return check

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tiexi_gov.audit",
     "tiexi_gov.notify",
     "tiexi_gov.deadlines",
+    "tiexi_gov.workflow",
     # domain apps
     "documents",
     "supervision",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tiexi_gov.notify.context_processors.inbox",
+                "tiexi_gov.workflow.context_processors.open_tasks",
             ],
         },
     },
@@ -104,9 +106,21 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share one file on the embedded default: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web, worker and beat share one file on the embedded default. WAL lets readers go on while one writes;
+    # IMMEDIATE transactions take the write lock when they begin (no deadlock upgrading a read lock later);
+    # the busy timeout makes a second writer wait for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests on the embedded default use a file too (not shared-cache memory, whose table locks fail at once), so
+    # the concurrency tests meet the same WAL and busy timeout as `make run`'s three processes.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tiexi.sqlite3")}
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
@@ -193,7 +207,18 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache and written through to the database (a page does not query its session);
+# several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+MESSAGE_STORAGE = "tiexi_gov.message_storage.PlainRulesStorage"
 
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy --fail-level WARNING passes).
 if not DEBUG:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("org/", include("tiexi_gov.org.urls")),
     path("workdays/", include("tiexi_gov.workdays.urls")),
+    path("todo/", include("tiexi_gov.workflow.urls")),
     path("deadlines/", include("tiexi_gov.deadlines.urls")),
     path("audit/", include("tiexi_gov.audit.urls")),
     path("inbox/", include("tiexi_gov.notify.urls")),

@@ -6,4 +6,4 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request):
-    return redirect("deadlines:queue")
+    return redirect("workflow:queue")

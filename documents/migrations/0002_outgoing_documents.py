@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django_fsm
-import documents.models
-import documents.validators
+import documents.submissions.models
+import tiexi_gov.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('purpose', models.CharField(choices=[('attachment', '附件'), ('evidence', '程序材料'), ('interpretation', '政策解读材料')], default='attachment', max_length=20, verbose_name='用途')),
                 ('title', models.CharField(blank=True, help_text='附件说明中显示的名称', max_length=200, verbose_name='附件名称')),
-                ('file', models.FileField(upload_to=documents.models.attachment_upload_to, validators=[documents.validators.validate_attachment_file], verbose_name='文件')),
+                ('file', models.FileField(upload_to=documents.submissions.models.attachment_upload_to, validators=[tiexi_gov.uploads.validate_attachment_file], verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
                 ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),

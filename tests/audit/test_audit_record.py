@@ -79,7 +79,7 @@ def test_x_1_timeline_shows_actor_capacity_state_and_opinion():
     assert "李副区长" in html and "代王区长" in html
     assert "同意，请财政局抓紧办理。" in html
     assert "leader_review → signed" in html
-    assert "DOC-11" in html
+    assert "第六十一条" in html
     assert "本职" in html  # the head acted in their own post
     assert html.index("审核同意") < html.index("签发")  # oldest first
 

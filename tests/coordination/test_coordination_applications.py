@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import register
-from coordination.errors import ActionNotAllowed, AlreadyHandled, CoordinationError
 from coordination.models import AbolishGround, Application, Body, CounterpartLevel, Ground, Rank, Seat
+from coordination.register import services as register
+from coordination.shared.errors import ActionNotAllowed, AlreadyHandled, CoordinationError
 from tests.meetings.meetings_support import DAY
 from tiexi_gov.audit.models import Event
 
@@ -150,6 +150,22 @@ def test_crd_1_acting_deputy_reviews_and_the_record_says_so(world):
     assert event.capacity == f"代{w.edu_deputy_post.title}" and event.acting_for == w.edu_deputy
 
 
+def test_crd_1_permissions_ask_about_the_day_of_the_action_not_the_wall_clock(world):
+    """A step dated by the service (`today=`) is judged on that day: on DAY the education deputy is away and the
+    judicial deputy acts (LEAVE-4), whatever the real date is."""
+    from tests.factories import ActingArrangementFactory
+
+    w = world
+    ActingArrangementFactory(
+        absent_post=w.edu_deputy_post, acting_post=w.judicial_post, start=DAY, end=DAY + dt.timedelta(days=2)
+    )
+    app = register.office_review(actor=w.staff, application=apply(w), opinion="拟同意。", today=DAY)
+    with pytest.raises(ActionNotAllowed):
+        register.deputy_review(actor=w.edu_deputy, application=app, opinion="同意。", today=DAY)
+    app = register.deputy_review(actor=w.judicial_deputy, application=app, opinion="同意（代）。", today=DAY)
+    assert app.state == St.HEAD_REVIEW and events(app)[-1].capacity == f"代{w.edu_deputy_post.title}"
+
+
 def test_crd_1_send_back_and_resubmit(world):
     w = world
     app = register.office_review(actor=w.staff, application=apply(w), opinion="拟同意。", today=DAY)
@@ -183,7 +199,7 @@ def test_crd_1_send_back_and_resubmit(world):
 def test_crd_1_a_resubmission_is_checked_again(world):
     w = world
     app = register.send_back(actor=w.staff, application=apply(w), opinion="请核实依据。", today=DAY)
-    with pytest.raises(CoordinationError, match="CRD-2"):
+    with pytest.raises(CoordinationError, match="第六十五条"):
         register.submit_application(
             actor=w.clerks["教育局"], application=app, proposal=proposal(w, grounds=[]), today=DAY
         )
@@ -304,7 +320,7 @@ def test_crd_2_body_needs_a_ground_with_its_basis(world):
     )
     Application.objects.filter(pk=app.pk).update(proposal={**app.proposal, "grounds": []})
     app.refresh_from_db()
-    with pytest.raises(CoordinationError, match="CRD-2"):
+    with pytest.raises(CoordinationError, match="第六十五条"):
         register.head_approve(actor=w.head, application=app, opinion="同意。", today=DAY)
     app.refresh_from_db()
     assert app.state == St.HEAD_REVIEW and not Body.objects.exists()

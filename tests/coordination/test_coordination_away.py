@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import absence
+from coordination.absence import services as absence
 from tiexi_gov.org.models import Post
 from tiexi_gov.org.selectors import who_handles
 
@@ -96,7 +96,7 @@ def test_leave_4_who_is_away_uses_constant_queries(world, client, django_assert_
 
 
 def test_leave_3_unit_page_panel_shows_the_units_people_away_to_its_staff_only(world):
-    from coordination.views_leave import unit_away_panel
+    from coordination.absence.views import unit_away_panel
 
     w = world
     today = timezone.localdate()

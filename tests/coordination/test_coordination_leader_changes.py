@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination import upkeep
-from coordination.errors import ActionNotAllowed, CoordinationError
 from coordination.models import Adjustment, Body, Rank, Seat
-from coordination.selectors_upkeep import bodies_led_by, changes_needing_attention
+from coordination.shared.errors import ActionNotAllowed, CoordinationError
+from coordination.upkeep import services as upkeep
+from coordination.upkeep.selectors import bodies_led_by, changes_needing_attention
 from tests.coordination.upkeep_support import change_holder, make_body
 from tests.factories import appoint
 from tiexi_gov.audit.models import Event

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import absence
-from coordination.errors import ActionNotAllowed, AlreadyHandled, CoordinationError
+from coordination.absence import services as absence
 from coordination.models import AbsenceRequest
+from coordination.shared.errors import ActionNotAllowed, AlreadyHandled, CoordinationError
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import ActingArrangement, Post, User
@@ -209,8 +209,8 @@ def test_leave_3_an_acting_deputy_decides_for_the_absent_responsible_deputy(worl
 
 def _submission_in_edu_deputys_queue(w, day: dt.date):
     """A 教育局 request routed to its responsible deputy (DOC-11): a pending step on the deputy's post."""
-    from documents import services as docs
     from documents.models import Disclosure, DisclosureManner, SubmissionKind, Urgency
+    from documents.submissions import services as docs
     from tiexi_gov.workdays import calendar as wd
 
     clerk, head = w.clerks["教育局"], w.unit_heads["教育局"]
@@ -240,7 +240,7 @@ def _submission_in_edu_deputys_queue(w, day: dt.date):
 
 def _queues(user, day: dt.date) -> tuple[set[int], set[int]]:
     """(pending leader steps, running deadlines) that reach `user` on `day`."""
-    from documents.selectors import leader_queue
+    from documents.submissions.selectors import leader_queue
     from tiexi_gov.deadlines.selectors import queue_for
 
     user = fresh(user)

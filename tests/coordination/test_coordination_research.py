@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import research
-from coordination.errors import ActionNotAllowed, CoordinationError
 from coordination.models import ResearchDay, ResearchTopic
+from coordination.research import selectors as research_selectors
+from coordination.research import services as research
+from coordination.shared.errors import ActionNotAllowed, CoordinationError
 from tiexi_gov.notify.models import Message
 
 YEAR = 2026
@@ -39,6 +40,7 @@ def topic(person, title: str, *, report: bool, year: int = YEAR):
         title=title,
         report="报告正文" if report else "",
         report_filed_on=dt.date(year, 6, 1) if report else None,
+        state=ResearchTopic.State.REPORTED if report else ResearchTopic.State.OPEN,
     )
 
 
@@ -57,7 +59,7 @@ def short_world(w):
 def test_res_1_yearly_view_shows_who_is_short_of_a_month_or_a_report(world, client):
     w = world
     short_world(w)
-    rows = {r.person.pk: r for r in research.year_view(YEAR)}
+    rows = {r.person.pk: r for r in research_selectors.year_view(YEAR)}
     assert set(rows) == {w.head.pk, w.exec_deputy.pk, w.judicial_deputy.pk, w.edu_deputy.pk}
     head, ex, jud, edu = (rows[u.pk] for u in (w.head, w.exec_deputy, w.judicial_deputy, w.edu_deputy))
     assert not head.is_short
@@ -128,7 +130,7 @@ def test_res_1_one_or_two_topics_a_year_a_third_is_refused_and_each_ends_with_a_
         research.add_topic(actor=w.edu_deputy, person=w.edu_deputy, year=YEAR, title="第三个", today=today)
     assert exc.value.rule_id == "RES-1"
     research.add_topic(actor=w.edu_deputy, person=w.edu_deputy, year=YEAR + 1, title="下一年的", today=today)
-    assert research.year_view(YEAR, person=w.edu_deputy)[0].reports_missing == list(
+    assert research_selectors.year_view(YEAR, person=w.edu_deputy)[0].reports_missing == list(
         ResearchTopic.objects.filter(person=w.edu_deputy, year=YEAR).order_by("id")
     )
     filed = research.file_report(actor=w.edu_deputy, topic=first, report="调研报告全文", today=dt.date(YEAR, 5, 6))

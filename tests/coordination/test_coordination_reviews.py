@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination import upkeep
-from coordination.errors import ActionNotAllowed, CoordinationError
 from coordination.models import AbolishGround, Application, Rank, ReviewEntry, ReviewRound
+from coordination.shared.errors import ActionNotAllowed, CoordinationError
+from coordination.upkeep import services as upkeep
 from tests.coordination.upkeep_support import make_body
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import Post

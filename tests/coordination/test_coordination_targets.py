@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import upkeep
-from coordination.errors import ActionNotAllowed, CoordinationError
 from coordination.models import AnnualTargets, Rank, Target
+from coordination.shared.errors import ActionNotAllowed, CoordinationError
+from coordination.upkeep import services as upkeep
 from supervision.models import Source, SupervisionItem
 from tests.coordination.upkeep_support import make_body
 from tiexi_gov.deadlines.models import Deadline

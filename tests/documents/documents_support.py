@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from documents import services
 from documents.models import Disclosure, DisclosureManner, Submission, SubmissionKind, Urgency
+from documents.submissions import services
 from tests.factories import PortfolioFactory, UnitFactory, UserFactory, appoint
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import Role

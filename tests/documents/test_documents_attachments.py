@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from documents_support import draft
 
-from documents import services
 from documents.models import Attachment
-from documents.validators import detect_attachment
+from documents.submissions import services
+from tiexi_gov.uploads import detect_attachment
+from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -72,8 +73,8 @@ def test_add_attachment_stores_checked_type(world, settings, tmp_path):
     )
     assert att.content_type.endswith("spreadsheetml.sheet") and att.original_name == "测算表.xlsx"
     assert "测算表" not in att.file.name  # stored under a random name
-    with pytest.raises(services.DocumentError):
+    with pytest.raises(ActionRefused):
         services.add_attachment(actor=world.fin_clerk, submission=sub, file=SimpleUploadedFile("x.pdf", b"MZ"))
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.add_attachment(actor=world.dev_clerk, submission=sub, file=SimpleUploadedFile("x.pdf", b"%PDF-1"))
     assert Attachment.objects.count() == 1

@@ -11,11 +11,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from documents_support import DAY, build_world, submitted, valid_fields
 
-from documents import services
 from documents.models import Instruction, LeaderAssignment, ProcessingSlip, Submission, SubmissionState
-from documents.services import AlreadyHandledError
+from documents.submissions import services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import User
+from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
 
 # Transactional: the racing threads need committed rows and their own connections. The role groups a flush
 # deletes are recreated by tests/conftest.py before every database test.

@@ -5,13 +5,15 @@ import datetime as dt
 import pytest
 from documents_support import DAY, draft
 
-from documents import services
 from documents.models import ConsultationRequest, SubmissionState
-from documents.services import AlreadyHandledError, DocumentRuleError
+from documents.submissions import services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadlines
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.notify.models import Message
+from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
+from tiexi_gov.workflow.errors import NotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -50,7 +52,7 @@ def test_doc_6_disagreement_needs_reasons(world):
 
 def test_doc_6_only_the_consulted_unit_replies(world):
     _sub, (req,) = _consult(world)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.reply_to_consultation(actor=world.outsider, consultation=req, reply=Reply.AGREE)
 
 
@@ -72,7 +74,7 @@ def test_doc_6_disagreement_must_be_stated_and_countersigned_before_signature(wo
     )
     with pytest.raises(DocumentRuleError):  # not yet countersigned by 发改局
         services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.countersign_statement(actor=world.outsider, statement=statement)
     services.countersign_statement(actor=world.dev_head, statement=statement, note="同意如实上报")
     sub = services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)

@@ -19,7 +19,7 @@ from documents.models import (
     SubmissionState,
     Urgency,
 )
-from documents.selectors import consultations_for_unit, leader_queue
+from documents.submissions.selectors import consultations_for_unit, leader_queue
 from tiexi_gov.audit.models import Event
 from tiexi_gov.audit.selectors import history_of
 from tiexi_gov.deadlines.models import Deadline
@@ -152,7 +152,15 @@ def test_seed_demo_documents_needs_the_demo_district(settings):
         call_command("seed_demo_documents")
 
 
-def test_seed_demo_documents_prints_who_sees_what_and_runs_twice(settings):
+def test_seed_demo_documents_runs_twice_and_the_summary_agrees_with_each_logins_queue(settings, client):
+    """`make run` prints `tasks summary`: each login's 我的待办, read with the page's own query — so what the banner
+    promises is what every demo login finds on the page (issue 10)."""
+    import re
+
+    from django.urls import reverse
+
+    from tiexi_gov.org.models import User
+
     build_demo_district(PASSWORD)
     settings.DEBUG = True
     out = StringIO()
@@ -160,7 +168,15 @@ def test_seed_demo_documents_prints_who_sees_what_and_runs_twice(settings):
     text = out.getvalue()
     assert f"新建 {len(ITEMS) + 1} 件" in text
     assert "领导审批中 4" in text
-    assert "fuquzhang1" in text and "czj_wenshu" in text and "待回复征求意见" in text
+    summary = StringIO()
+    call_command("tasks", "summary", stdout=summary)
+    printed = dict(re.findall(r"^  (\S+)（.*?）共 (\d+) 项$", summary.getvalue(), flags=re.M))
+    assert {"fuquzhang1", "czj_wenshu", "bangongshi"} <= set(printed)
+    assert "待回复意见" in summary.getvalue()
+    for username, total in printed.items():
+        c = client.__class__()
+        c.force_login(User.objects.get(username=username))
+        assert c.get(reverse("workflow:queue")).context["total"] == int(total), username
     first = counts()
     again = StringIO()
     call_command("seed_demo_documents", stdout=again)

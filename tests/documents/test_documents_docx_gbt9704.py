@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from documents.docx_gbt9704 import (
+from tiexi_gov.gbt9704 import (
     FANGSONG,
     HEITI,
     KAITI,

@@ -4,9 +4,10 @@
 import pytest
 from documents_support import DAY
 
-from documents import issuance
-from documents import issuance_access as access
 from documents.models import OutgoingDocument, OutgoingState
+from documents.outgoing import permissions as access
+from documents.outgoing import services as issuance
+from documents.shared.normative import required_normative_steps
 from tests.factories import justice_bureau, outgoing_draft
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +68,10 @@ VIEW = {
 
 # (check, state) → the roles allowed; every other role × state is denied.
 ACTIONS = {
-    "can_edit": {"drafting": {"fin_clerk", "fin_other"}},
+    "can_edit_outgoing": {"drafting": {"fin_clerk"}},  # the drafter and the unit's clerks, not every member
     "can_office_check": {"office_check": {"staff"}},
     "can_review": {"deputy_review": {"dep_a", "dep_b"}},
-    "can_sign": {"awaiting_signature": {"head"}},
+    "can_sign_outgoing": {"awaiting_signature": {"head"}},
     "can_send_back": {
         "office_check": {"staff"},
         "deputy_review": {"staff", "dep_a", "dep_b"},
@@ -94,7 +95,7 @@ def test_x_2_view_matrix_roles_by_states(world, docs):
         visible = set(access.visible_outgoing(user, DAY).values_list("pk", flat=True))
         for state, doc in docs.items():
             expected = state in VIEW[role]
-            assert access.can_view(user, doc) is expected, (role, state)
+            assert access.can_view_outgoing(user, doc) is expected, (role, state)
             assert (doc.pk in visible) is expected, (role, state, "visible_outgoing")
             found = access.get_visible_outgoing(user, doc.pk, DAY)
             assert (found is not None) is expected, (role, state)
@@ -115,16 +116,16 @@ def test_x_2_justice_bureau_sees_a_normative_draft_only_from_its_legality_review
     w = world
     _unit, justice = justice_bureau()
     doc = outgoing_draft(w.fin_clerk, title="规范性文件", normative=True)
-    assert not access.can_view(justice, fresh(doc))
-    for step in issuance.required_normative_steps(doc):
+    assert not access.can_view_outgoing(justice, fresh(doc))
+    for step in required_normative_steps(doc):
         issuance.record_checklist_step(actor=w.fin_clerk, document=doc, step=step, done=True, evidence="已履行")
     issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY)
-    assert not access.can_view(justice, fresh(doc))
+    assert not access.can_view_outgoing(justice, fresh(doc))
     issuance.office_check_outgoing(actor=w.staff, document=fresh(doc), opinion="核稿", today=DAY)
-    assert access.can_view(justice, fresh(doc)) and access.can_legality_review(justice, fresh(doc))
+    assert access.can_view_outgoing(justice, fresh(doc)) and access.can_legality_review(justice, fresh(doc))
     assert [d.pk for d in access.visible_outgoing(justice, DAY)] == [doc.pk]
     plain = progress(w, "office_check")
-    assert not access.can_view(justice, plain)
+    assert not access.can_view_outgoing(justice, plain)
 
 
 def test_x_2_confidential_draft_only_named_readers_in_the_units(world):
@@ -138,16 +139,16 @@ def test_x_2_confidential_draft_only_named_readers_in_the_units(world):
         disclosure_manner="",
         disclosure_reason="限定知悉范围",
     )
-    assert access.can_view(w.fin_clerk, fresh(doc))  # the drafter is named on creation
-    assert not access.can_view(w.fin_other, fresh(doc))
-    assert not access.can_view(w.dev_clerk, fresh(doc))
+    assert access.can_view_outgoing(w.fin_clerk, fresh(doc))  # the drafter is named on creation
+    assert not access.can_view_outgoing(w.fin_other, fresh(doc))
+    assert not access.can_view_outgoing(w.dev_clerk, fresh(doc))
     issuance.grant_outgoing_reader(actor=w.fin_clerk, document=doc, user=w.fin_other, today=DAY)
-    assert access.can_view(w.fin_other, fresh(doc))
+    assert access.can_view_outgoing(w.fin_other, fresh(doc))
     issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY)
-    assert access.can_view(w.staff, fresh(doc))  # the office processes it
+    assert access.can_view_outgoing(w.staff, fresh(doc))  # the office processes it
     for role in ("dev_clerk", "outsider", "head", "dep_b"):
         user = getattr(w, role)
-        assert not access.can_view(user, fresh(doc)), role
+        assert not access.can_view_outgoing(user, fresh(doc)), role
         assert not access.visible_outgoing(user, DAY).filter(pk=doc.pk).exists(), role
     assert access.visible_outgoing(w.fin_other, DAY).filter(pk=doc.pk).exists()
 
@@ -159,7 +160,7 @@ def test_x_2_a_global_permission_grants_nothing(world, docs):
     perm = Permission.objects.get(codename="read_outgoingdocument")
     w.outsider.user_permissions.add(perm)
     for doc in docs.values():
-        assert not access.can_view(w.outsider, doc)
+        assert not access.can_view_outgoing(w.outsider, doc)
     assert not access.visible_outgoing(w.outsider, DAY).exists()
 
 

@@ -8,12 +8,12 @@ import pytest
 from django.db import connections
 from documents_support import DAY, build_world
 
-from documents import issuance
 from documents.models import DocumentNumberCounter, OutgoingDocument, OutgoingState
-from documents.services import AlreadyHandledError
+from documents.outgoing import services as issuance
 from tests.factories import outgoing_draft
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import User
+from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

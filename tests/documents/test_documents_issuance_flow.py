@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from documents_support import DAY, in_leader_review
 
-from documents import issuance, services
 from documents.models import (
     DeputyReview,
     Disclosure,
@@ -22,7 +21,9 @@ from documents.models import (
     SubmissionKind,
     SubmissionState,
 )
-from documents.services import ActionNotAllowed, AlreadyHandledError, DocumentRuleError
+from documents.outgoing import docx as outgoing_docx
+from documents.outgoing import services as issuance
+from documents.submissions import services
 from tests.factories import (
     ActingArrangementFactory,
     DocumentPlanFactory,
@@ -32,6 +33,10 @@ from tests.factories import (
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import ActingArrangement
+from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
+from tiexi_gov.workflow.errors import NotAllowed as ActionNotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = pytest.mark.django_db
 OS = OutgoingState
@@ -126,9 +131,9 @@ def test_doc_14_office_decision_without_gov_approval_phrase_is_refused(world):
     doc = checked(w, fresh(doc))
     assert list(doc.deputy_reviews.values_list("post_id", flat=True)) == [w.dep_a_post.pk]
     issuance.review_outgoing(actor=w.dep_a, document=doc, opinion="同意", today=DAY)
-    with pytest.raises(DocumentRuleError, match="DOC-14"):
+    with pytest.raises(DocumentRuleError, match="第六十二条"):
         issuance.sign_outgoing(actor=w.dep_a, document=fresh(doc), today=DAY)
-    with pytest.raises(DocumentRuleError, match="DOC-14"):
+    with pytest.raises(DocumentRuleError, match="第六十二条"):
         issuance.sign_outgoing(actor=w.director, document=fresh(doc), today=DAY)
     doc = issuance.sign_outgoing(actor=w.exec_deputy, document=fresh(doc), today=DAY)
     assert doc.number == "铁西政办发〔2026〕1号" and doc.signed_post == w.exec_post
@@ -156,7 +161,7 @@ def test_doc_14_office_remit_is_signed_by_the_office_director_only(world):
 
 def test_doc_14_office_remit_is_drafted_by_the_office(world):
     w = world
-    with pytest.raises(DocumentRuleError, match="DOC-14"):
+    with pytest.raises(DocumentRuleError, match="第六十二条"):
         outgoing_draft(w.fin_clerk, kind=OutgoingKind.OFFICE_REMIT)
 
 
@@ -167,10 +172,10 @@ def test_doc_14_upward_requests_and_congress_matters_are_signed_by_the_head(worl
     doc = checked(w, doc)
     assert doc.state == OS.AWAITING_SIGNATURE
     for wrong in (w.exec_deputy, w.dep_a, w.director):
-        with pytest.raises(DocumentRuleError, match="DOC-14"):
+        with pytest.raises(DocumentRuleError, match="第六十二条"):
             issuance.sign_outgoing(actor=wrong, document=doc, today=DAY)
     doc = issuance.sign_outgoing(actor=w.head, document=doc, today=DAY)
-    layout = issuance.issued_layout(doc)
+    layout = outgoing_docx.issued_layout(doc)
     assert layout["signer"] == "王区长"  # 签发人 is printed on upward documents (GB/T 9704)
 
 
@@ -275,7 +280,7 @@ def test_doc_15_a_plan_of_another_year_or_issuer_does_not_count(world):
     for item in (item_2025, office_item):
         doc = outgoing_draft(w.fin_clerk, plan_item=item, title=f"计划外测试{item.pk}")
         issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
-        with pytest.raises(DocumentRuleError, match="DOC-15"):
+        with pytest.raises(DocumentRuleError, match="第六十三条"):
             issuance.office_check_outgoing(actor=w.staff, document=fresh(doc), opinion="核稿", today=DAY)
 
 
@@ -306,9 +311,9 @@ def test_doc_15_department_issues_an_approved_matter_itself_stating_yijing_quzhe
     )
     doc = issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY)
     assert doc.state == OS.AWAITING_SIGNATURE and doc.submitted_at is None  # not through the office
-    with pytest.raises(DocumentRuleError, match="DOC-14"):
+    with pytest.raises(DocumentRuleError, match="第六十二条"):
         issuance.sign_outgoing(actor=w.fin_plain_deputy, document=doc, today=DAY)
-    with pytest.raises(DocumentRuleError, match="DOC-14"):
+    with pytest.raises(DocumentRuleError, match="第六十二条"):
         issuance.sign_outgoing(actor=w.head, document=doc, today=DAY)
     doc = issuance.sign_outgoing(actor=w.fin_signing_deputy, document=doc, today=DAY)
     assert doc.number == "铁西财发〔2026〕1号"
@@ -391,9 +396,9 @@ def test_doc_16_return_needs_a_reason_and_text(world):
     w = world
     doc = outgoing_draft(w.fin_clerk)
     issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
-    with pytest.raises(services.DocumentError):
+    with pytest.raises(ActionRefused):
         issuance.return_outgoing(actor=w.staff, document=fresh(doc), reason="bogus", text="x", today=DAY)
-    with pytest.raises(services.DocumentError):
+    with pytest.raises(ActionRefused):
         issuance.return_outgoing(
             actor=w.staff, document=fresh(doc), reason=OutgoingReturnReason.NOTHING_NEW, text=" ", today=DAY
         )
@@ -408,13 +413,13 @@ def briefing(w, title="财政运行简报"):
 def test_doc_16_briefing_needs_the_offices_approval(world):
     w = world
     sub = briefing(w)
-    assert [v.rule_id for v in issuance.briefing_violations(sub)] == ["DOC-16"]
+    assert [v.rule_id for v in services.briefing_violations(sub)] == ["DOC-16"]
     with pytest.raises(ActionNotAllowed):
-        issuance.approve_briefing(actor=w.fin_clerk, submission=sub, today=DAY)
-    issuance.approve_briefing(actor=w.staff, submission=sub, opinion="同意报送", today=DAY)
-    assert issuance.briefing_violations(sub) == []
+        services.approve_briefing(actor=w.fin_clerk, submission=sub, today=DAY)
+    services.approve_briefing(actor=w.staff, submission=sub, opinion="同意报送", today=DAY)
+    assert services.briefing_violations(sub) == []
     with pytest.raises(AlreadyHandledError):
-        issuance.approve_briefing(actor=w.staff2, submission=sub, today=DAY)
+        services.approve_briefing(actor=w.staff2, submission=sub, today=DAY)
     assert Event.objects.filter(action="briefing_approve", rule_id="DOC-16", subject_id=str(sub.pk)).exists()
 
 
@@ -426,7 +431,7 @@ def test_doc_16_office_review_of_a_briefing_waits_for_the_offices_approval(world
     with pytest.raises(DocumentRuleError) as exc:
         services.office_review_opinion(actor=w.deputy_director, submission=sub, opinion="拟呈阅。", today=DAY)
     assert exc.value.rule_id == "DOC-16"
-    issuance.approve_briefing(actor=w.staff, submission=sub, opinion="同意报送", today=DAY)
+    services.approve_briefing(actor=w.staff, submission=sub, opinion="同意报送", today=DAY)
     services.office_review_opinion(actor=w.deputy_director, submission=sub, opinion="拟呈阅。", today=DAY)
     sub.refresh_from_db()
     assert sub.state == SubmissionState.OFFICE_REVIEW
@@ -435,10 +440,10 @@ def test_doc_16_office_review_of_a_briefing_waits_for_the_offices_approval(world
 def test_doc_16_unapproved_briefing_is_returned_with_that_reason(world):
     w = world
     sub = briefing(w, title="不予核准的简报")
-    sub = issuance.return_unapproved_briefing(actor=w.staff, submission=sub, text="内容与上期重复", today=DAY)
+    sub = services.return_unapproved_briefing(actor=w.staff, submission=sub, text="内容与上期重复", today=DAY)
     assert sub.state == SubmissionState.RETURNED and sub.return_reason == ReturnReason.BRIEFING_NOT_APPROVED
     request = in_leader_review(w, title="普通请示")
-    assert issuance.briefing_violations(request) == []
+    assert services.briefing_violations(request) == []
 
 
 # --- DOC-17 -----------------------------------------------------------------------------------------------
@@ -505,7 +510,7 @@ def test_doc_9_party_meeting_draft_goes_to_the_party_committee_only_after_the_go
     issuance.review_outgoing(actor=w.dep_a, document=doc, opinion="同意", today=DAY)
     doc = issuance.sign_outgoing(actor=w.head, document=fresh(doc), opinion="同意提请区委审议", today=DAY)
     assert doc.number == ""  # the 区委 numbers its own documents
-    with pytest.raises(DocumentRuleError, match="DOC-9"):
+    with pytest.raises(DocumentRuleError, match="第六十条"):
         issuance.issue_outgoing(actor=w.staff, document=doc, today=DAY)
     doc = issuance.send_to_party_committee(actor=w.fin_clerk, document=doc, today=DAY)
     assert doc.state == OS.SENT_TO_PARTY and doc.sent_to_party_on == DAY
@@ -514,7 +519,7 @@ def test_doc_9_party_meeting_draft_goes_to_the_party_committee_only_after_the_go
 def test_doc_9_only_government_duty_drafts_take_this_path(world):
     w = world
     doc = outgoing_draft(w.fin_clerk, kind=OutgoingKind.PARTY_MEETING, mainly_government_duties=False)
-    with pytest.raises(DocumentRuleError, match="DOC-9"):
+    with pytest.raises(DocumentRuleError, match="第六十条"):
         issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
 
 
@@ -582,7 +587,7 @@ def test_issued_layout_has_the_gbt_9704_elements(world):
     w = world
     doc = outgoing_draft(w.fin_clerk, countersign=[w.dev])
     doc = issuance.issue_outgoing(actor=w.staff, document=signed(w, doc), today=DAY)
-    layout = issuance.issued_layout(doc)
+    layout = outgoing_docx.issued_layout(doc)
     assert layout["masthead"] == "铁西区人民政府文件"
     assert layout["doc_number"] == "铁西政发〔2026〕1号"
     assert layout["signer"] is None  # only upward documents print 签发人
@@ -591,13 +596,13 @@ def test_issued_layout_has_the_gbt_9704_elements(world):
     assert layout["note"] == "（此件公开发布）"
     assert layout["printer"] == "铁西区人民政府办公室"
     assert layout["main_recipients"] and layout["cc"] and layout["body"] == (doc.body,)
-    data = issuance.issued_docx(doc)
+    data = outgoing_docx.issued_docx(doc)
     assert data[:2] == b"PK" and len(data) > 5000
 
     office = outgoing_draft(w.staff, kind=OutgoingKind.OFFICE_REMIT, title="办公室通知", disclosure=Disclosure.FULL)
     office = checked(w, office, drafter=w.staff)
     office = issuance.sign_outgoing(actor=w.director, document=office, today=DAY)
-    assert issuance.issued_layout(office)["masthead"] == "铁西区人民政府办公室文件"
+    assert outgoing_docx.issued_layout(office)["masthead"] == "铁西区人民政府办公室文件"
 
 
 def test_issue_is_done_by_the_office_once_signed(world):

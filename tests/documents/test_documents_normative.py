@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from documents_support import DAY
 
-from documents import issuance
 from documents.models import (
     LegalityReview,
     NormativeChecklistItem,
@@ -17,9 +16,14 @@ from documents.models import (
     PolicyInterpretation,
     PublicRegisterEntry,
 )
-from documents.services import ActionNotAllowed, AlreadyHandledError, DocumentError, DocumentRuleError
+from documents.outgoing import services as issuance
+from documents.shared.normative import required_normative_steps
 from tests.factories import justice_bureau, outgoing_draft
 from tiexi_gov.deadlines.models import Deadline
+from tiexi_gov.workflow.errors import ActionRefused as DocumentError
+from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
+from tiexi_gov.workflow.errors import NotAllowed as ActionNotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = pytest.mark.django_db
 OS = OutgoingState
@@ -42,7 +46,7 @@ def normative(w, **overrides):
 
 
 def complete_checklist(w, doc, skip=()):
-    for step in issuance.required_normative_steps(fresh(doc)):
+    for step in required_normative_steps(fresh(doc)):
         if step in skip:
             issuance.record_checklist_step(
                 actor=w.fin_clerk, document=doc, step=step, done=False, reason="依法不需履行", today=DAY
@@ -97,7 +101,7 @@ def test_doc_8_incomplete_checklist_is_refused_at_submission(world):
 def test_doc_8_fair_competition_and_publication_steps_only_when_they_apply(world):
     w = world
     doc = normative(w, disclosure="none", disclosure_manner="", disclosure_reason="内部管理事项")
-    assert issuance.required_normative_steps(doc) == [
+    assert required_normative_steps(doc) == [
         NormativeStep.PUBLIC_PARTICIPATION,
         NormativeStep.EXPERT_ARGUMENTATION,
         NormativeStep.RISK_ASSESSMENT,

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from documents_support import DAY, draft, in_leader_review, submitted, valid_fields
 
-from documents import issuance, permissions, services
 from documents.models import (
     BASE_NORMATIVE_STEPS,
     Attachment,
@@ -24,11 +23,15 @@ from documents.models import (
     SubmissionState,
     Urgency,
 )
-from documents.services import DocumentError, DocumentRuleError
+from documents.shared import normative
+from documents.submissions import permissions, services
 from tests.factories import outgoing_draft
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.errors import ActionRefused as DocumentError
+from tiexi_gov.workflow.errors import NotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -90,7 +93,7 @@ def test_doc_8_missing_step_is_refused_at_submission_naming_it(world):
     sub = sign(w, sub)
     err = submit_error(w, sub)
     assert err.rule_ids == ["DOC-8"]
-    assert "集体讨论" in str(err) and "DOC-8" in str(err)
+    assert "集体讨论" in str(err) and "第六十条；第二十四条至第二十六条" in str(err)
     assert "专家论证" not in str(err)
 
 
@@ -105,7 +108,7 @@ def test_doc_8_a_signed_request_refused_at_submission_can_be_taken_back_and_must
     back = services.revise(actor=w.fin_clerk, submission=fresh(sub), today=DAY)
     assert back.state == "drafting" and back.signed_by_id is None and back.signed_at is None
     assert Event.objects.for_object(back).filter(action="revise", action_label="签发后收回修改").count() == 1
-    fill(w, back, services.required_normative_steps(back))
+    fill(w, back, normative.required_normative_steps(back))
     resubmitted = services.submit_to_office(actor=w.fin_clerk, submission=sign(w, fresh(back)), today=DAY)
     assert resubmitted.state == "submitted" and resubmitted.signed_by_id == w.fin_head.pk
 
@@ -162,10 +165,10 @@ def test_doc_8_evidence_file_must_be_the_submissions_own(world):
 def test_doc_8_complete_checklist_passes_submission(world):
     w = world
     sub = normative_draft(w, touches_market=True, will_be_published=True)
-    assert services.required_normative_steps(fresh(sub)) == [*BASE_NORMATIVE_STEPS, *(
+    assert normative.required_normative_steps(fresh(sub)) == [*BASE_NORMATIVE_STEPS, *(
         Step.FAIR_COMPETITION, Step.INTERPRETATION, Step.OPINION_PLAN
     )]  # fmt: skip
-    for step in services.required_normative_steps(fresh(sub)):
+    for step in normative.required_normative_steps(fresh(sub)):
         if step == Step.EXPERT_ARGUMENTATION:
             record(w, sub, step, done=False, reason="技术性较弱，无需专家论证")
         else:
@@ -177,7 +180,7 @@ def test_doc_8_complete_checklist_passes_submission(world):
 def test_doc_8_fair_competition_only_required_when_market_related(world):
     w = world
     plain = normative_draft(w)
-    assert Step.FAIR_COMPETITION not in services.required_normative_steps(fresh(plain))
+    assert Step.FAIR_COMPETITION not in normative.required_normative_steps(fresh(plain))
     fill(w, plain, BASE_NORMATIVE_STEPS)
     assert services.submit_to_office(actor=w.fin_clerk, submission=sign(w, plain), today=DAY).state == "submitted"
 
@@ -191,7 +194,7 @@ def test_doc_8_fair_competition_only_required_when_market_related(world):
 def test_doc_8_interpretation_and_opinion_plan_only_when_published(world):
     w = world
     unpublished = normative_draft(w)
-    steps = services.required_normative_steps(fresh(unpublished))
+    steps = normative.required_normative_steps(fresh(unpublished))
     assert Step.INTERPRETATION not in steps and Step.OPINION_PLAN not in steps
 
     published = normative_draft(w, will_be_published=True)
@@ -214,13 +217,13 @@ def test_doc_8_an_ordinary_request_carries_no_checklist(world):
     sub = draft(w)
     with pytest.raises(DocumentError):
         record(w, sub, Step.RISK_ASSESSMENT)
-    assert services.normative_violations(fresh(sub)) == []
+    assert normative.normative_violations(fresh(sub)) == []
 
 
 def test_doc_8_checklist_recorded_only_while_drafting_by_the_unit(world):
     w = world
     sub = normative_draft(w)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.record_checklist_step(
             actor=w.dev_clerk, submission=sub, step=Step.RISK_ASSESSMENT, done=True, evidence="x", today=DAY
         )
@@ -246,9 +249,7 @@ def test_doc_8_both_flows_share_the_same_rules(world):
     w = world
     doc = outgoing_draft(w.fin_clerk, title="铁西区专项资金管理办法", normative=True, touches_market=True)
     sub = normative_draft(w, touches_market=True, will_be_published=doc.will_be_published)
-    assert issuance.required_normative_steps is services.required_normative_steps
-    assert issuance.normative_violations is services.normative_violations
-    assert services.required_normative_steps(fresh(sub)) == services.required_normative_steps(doc)
+    assert normative.required_normative_steps(fresh(sub)) == normative.required_normative_steps(doc)
 
 
 # --- DOC-8 through the pages ------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def test_doc_8_item_page_shows_the_checklist_and_keeps_input_on_refusal(world, c
 
     r = _act(client, sub, "checklist", {"step": Step.EXPERT_ARGUMENTATION, "done": "0", "evidence": "见会议纪要"})
     assert r.status_code == 200
-    assert any("DOC-8" in m and "须说明具体理由" in m for m in _messages(r))
+    assert any("第六十条；第二十四条至第二十六条" in m and "须说明具体理由" in m for m in _messages(r))
     kept = r.context["forms"]["checklist"]
     assert kept["evidence"].value() == "见会议纪要" and kept["step"].value() == Step.EXPERT_ARGUMENTATION
     assert not fresh(sub).checklist.exists()
@@ -316,7 +317,7 @@ def test_doc_8_submit_refusal_is_shown_on_the_item_page(world, client):
     client.force_login(w.fin_clerk)
     r = _act(client, sub, "submit")
     assert r.status_code == 200
-    assert any("DOC-8" in m and "风险评估" in m for m in _messages(r))
+    assert any("第六十条；第二十四条至第二十六条" in m and "风险评估" in m for m in _messages(r))
     assert fresh(sub).state == SubmissionState.SIGNED
 
 

@@ -5,15 +5,16 @@ import datetime as dt
 import pytest
 from documents_support import DAY, awaiting_routing, draft, in_leader_review, registered, submitted
 
-from documents import services
 from documents.models import Instruction, LeaderAssignment, ProcessingSlip, Submission, SubmissionState, Urgency
-from documents.services import DocumentRuleError
+from documents.submissions import services
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadlines
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.notify.models import Message
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.errors import NotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 D = Instruction.Decision
@@ -83,7 +84,7 @@ def test_doc_11_deputy_director_reviews_before_director(world):
     with pytest.raises(DocumentRuleError) as exc:
         services.office_review_opinion(actor=world.director, submission=sub, opinion="同意")
     assert exc.value.rule_id == "DOC-11"
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.office_review_opinion(actor=world.staff, submission=sub, opinion="同意")
     services.office_review_opinion(actor=world.deputy_director, submission=sub, opinion="拟呈李副区长阅示", today=DAY)
     sub.refresh_from_db()
@@ -116,7 +117,7 @@ def test_org_3_absent_deputy_reroutes_to_acting_deputy_with_capacity(world):
     assert a.post == world.dep_a_post  # the post's matter; the acting deputy handles it
     event = Event.objects.for_object(sub).get(action="route_to_leader")
     assert "孙副区长（代副区长（财政））" in event.opinion
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.leader_decide(actor=world.dep_a, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
     result = services.leader_decide(actor=world.dep_b, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
     assert result.submission.state == SubmissionState.APPROVED
@@ -200,7 +201,7 @@ def test_doc_12_serial_goes_one_leader_after_another(world):
         actor=world.staff, submission=sub, mode="serial", posts=[world.dep_b_post, world.dep_a_post], today=DAY
     )
     sub.refresh_from_db()
-    with pytest.raises(services.ActionNotAllowed):  # not yet dep_a's turn
+    with pytest.raises(NotAllowed):  # not yet dep_a's turn
         services.leader_decide(actor=world.dep_a, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
     res = services.leader_decide(actor=world.dep_b, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
     assert res.next_assignment.post == world.dep_a_post
@@ -225,7 +226,7 @@ def test_doc_12_office_notifies_units_to_prepare_while_pending(world):
     assert len(notices) == 1
     assert Message.objects.filter(recipient=world.dev_clerk, subject__contains="落实准备").exists()
     assert Event.objects.for_object(sub).filter(action="notify_units_to_prepare", rule_id="DOC-12").exists()
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.notify_units_to_prepare(actor=world.fin_clerk, submission=sub, units=[world.dev], text="x")
 
 

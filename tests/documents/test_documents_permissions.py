@@ -3,10 +3,11 @@
 import pytest
 from documents_support import DAY, draft, in_leader_review, submitted
 
-from documents import permissions, selectors, services
 from documents.models import Submission, Urgency
+from documents.submissions import permissions, selectors, services
 from tests.factories import UserFactory
 from tiexi_gov.org.roles import Role
+from tiexi_gov.workflow.errors import NotAllowed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -85,14 +86,14 @@ def test_x_2_confidential_item_reaches_the_leader_it_is_routed_to(world):
 
 def test_x_2_actions_refused_to_others(world):
     sub = draft(world)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.request_consultation(actor=world.outsider, submission=sub, units=[world.dev], today=DAY)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.update_draft(actor=world.dev_clerk, submission=sub, title="篡改")
     sub = submitted(world, title="待登记")
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.register(actor=world.fin_clerk, submission=sub, today=DAY)
-    with pytest.raises(services.ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.return_submission(actor=world.dep_a, submission=sub, reason="other", text="x")
 
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from documents_support import valid_fields
 
-from documents import issuance, services
 from documents.models import OutgoingDocument, Submission
+from documents.outgoing import services as issuance
+from documents.submissions import services
 from tests.factories import outgoing_draft
 from tiexi_gov.audit.models import Event
 

@@ -8,8 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from documents_support import DAY
 
-from documents import issuance, register
 from documents.models import Disclosure, DisclosureManner, OutgoingDocument, PublicRegisterEntry
+from documents.outgoing import services as issuance
+from documents.register import selectors as register
+from documents.register import services as register_services
 from tests.factories import outgoing_draft
 from tiexi_gov.org.models import Unit
 
@@ -153,7 +155,7 @@ def test_pub_2_meeting_decisions_can_be_published_through_the_same_register(worl
 
     w = world
     with transaction.atomic():
-        issuance.publish_to_register(
+        register_services.publish_to_register(
             subject=w.office,  # any model instance stands in for a meeting here
             kind=PublicRegisterEntry.Kind.MEETING_DECISION,
             title="区政府第12次常务会议决定事项",

@@ -11,9 +11,9 @@ from documents_support import in_leader_review, registered
 from docx import Document
 from docx.oxml.ns import qn
 
-from documents import selectors, services
 from documents.models import ProcessingSlip, Submission
-from documents.slip_docx import build_slip_docx
+from documents.submissions import selectors, services
+from documents.submissions.slip_docx import build_slip_docx
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from documents_support import DAY, draft, registered, signed, submitted, valid_fields
 
-from documents import services
 from documents.models import Disclosure, ReturnReason, Submission, SubmissionKind, SubmissionState, Urgency
-from documents.services import DocumentRuleError
+from documents.submissions import services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import Unit
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -230,5 +231,5 @@ def test_org_5_office_returns_a_matter_within_the_units_own_authority(world):
 
 def test_return_needs_an_explanation(world):
     sub = submitted(world)
-    with pytest.raises(services.DocumentError):
+    with pytest.raises(ActionRefused):
         services.return_submission(actor=world.staff, submission=sub, reason=ReturnReason.OTHER, text=" ")

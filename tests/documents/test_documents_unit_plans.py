@@ -8,11 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import issuance
 from documents.models import DocumentPlan, OutgoingDocument, OutgoingKind, OutgoingState, PlanItem
-from documents.services import ActionNotAllowed, DocumentError, DocumentRuleError
+from documents.outgoing import services as issuance
 from tests.factories import outgoing_draft
 from tiexi_gov.audit.models import Event
+from tiexi_gov.workflow.errors import ActionRefused as DocumentError
+from tiexi_gov.workflow.errors import NotAllowed as ActionNotAllowed
+from tiexi_gov.workflow.errors import RuleViolation as DocumentRuleError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -87,7 +89,7 @@ def test_doc_15_department_plan_visible_to_its_unit_and_the_office_others_404(wo
 
 
 def test_doc_15_department_plan_items_are_not_offered_to_other_units(world, year):
-    from documents.forms import OutgoingForm
+    from documents.outgoing.forms import OutgoingForm
 
     w = world
     plan = issuance.create_plan(actor=w.fin_clerk, issuer="department", unit=w.fin, year=year)
@@ -134,8 +136,8 @@ def _department_draft(w, **kw) -> OutgoingDocument:
 def _approved(w):
     from documents_support import in_leader_review
 
-    from documents import services
     from documents.models import Submission
+    from documents.submissions import services
 
     day = timezone.localdate()
     sub = in_leader_review(w, day, title="关于调整收费标准的请示")
@@ -164,14 +166,14 @@ def test_doc_15_another_departments_plan_does_not_count(world, client, year):
     foreign = issuance.add_plan_item(actor=w.dev_clerk, plan=plan, title="关于调整收费标准的通知")
     doc = _department_draft(w, approved_submission=_approved(w))
     OutgoingDocument.objects.filter(pk=doc.pk).update(plan_item=foreign)
-    with pytest.raises(DocumentRuleError, match="DOC-15"):
+    with pytest.raises(DocumentRuleError, match="第六十三条"):
         issuance.submit_outgoing(actor=w.fin_clerk, document=OutgoingDocument.objects.get(pk=doc.pk))
 
 
 def test_doc_15_department_out_of_plan_document_goes_on_with_the_one_off_approval(world, year):
     w = world
     doc = _department_draft(w, approved_submission=_approved(w))
-    with pytest.raises(DocumentRuleError, match="DOC-15"):
+    with pytest.raises(DocumentRuleError, match="第六十三条"):
         issuance.submit_outgoing(actor=w.fin_clerk, document=doc)
     approval = issuance.request_one_off_approval(
         actor=w.fin_clerk, document=OutgoingDocument.objects.get(pk=doc.pk), matter="调整收费标准", reason="限期执行"

@@ -1,5 +1,6 @@
-"""Browser journey (issue 2): a deputy head logs in, sees the queue with a deadline owed to their post and
-the sweep's reminder in the inbox (unread badge in the header), then logs out and lands on the login page.
+"""Browser journey (issues 2 and 10): a deputy head logs in and lands on 我的待办, where a 特急重要 request routed to
+their post waits for their instruction (待批示, with its article and due day) and the navbar counts it; the sweep's
+reminder is in the inbox (unread badge in the header); then they log out and land on the login page.
 
 Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live server.
 """
@@ -7,12 +8,7 @@ Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from e2e_support import SCREENS
-
-from tests.factories import UnitFactory, UserFactory, appoint
-from tiexi_gov.org.models import Post
-from tiexi_gov.org.roles import Role
 
 PASSWORD = "Deputy-Tiexi-2026!"
 TODAY = dt.date(2026, 9, 29)  # a Tuesday; the next working day is 2026-09-30 (before the National Day break)
@@ -21,40 +17,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def deputy_with_reminder():
-    """A deputy head whose post owes a deadline due the next working day, and the sweep that reminded them."""
+def deputy_with_reminder(world):
+    """A 特急重要 request in the deputy's queue (DOC-13: the leader signs within 1 WD), and the sweep's reminder."""
+    from documents.submissions.models import LeaderAssignment
+    from tests.documents.documents_support import in_leader_review
     from tiexi_gov.deadlines import services as deadline_services
     from tiexi_gov.notify.models import Message
-    from tiexi_gov.workdays.calendar import add_workdays
 
-    government = UnitFactory(name="铁西区人民政府", code="gov", kind="government")
-    finance = UnitFactory(name="区财政局", code="finance")
-    post, deputy = appoint(
-        Post.Kind.DEPUTY,
-        unit=government,
-        title="副区长",
-        person=UserFactory(username="deputy_li", full_name="李明", unit=government, roles=[Role.DEPUTY_HEAD]),
-    )
+    deputy = world.dep_a
     deputy.set_password(PASSWORD)
     deputy.save()
-
-    due = add_workdays(TODAY, 1)
-    assert due == dt.date(2026, 9, 30)
-    with transaction.atomic():
-        deadline = deadline_services.open_deadline(
-            subject=finance,
-            rule_id="DOC-13",
-            title="审批区财政局关于预算调整的请示",
-            counted_from=TODAY,
-            workdays=1,
-            owner_post=post,
-            url="/documents/",
-        )
-    assert deadline.due == due
+    sub = in_leader_review(
+        world, TODAY, title="关于追加防汛物资经费的请示", urgency="critical", urgency_reason="汛情紧急"
+    )
+    assert LeaderAssignment.objects.get(submission=sub).due == dt.date(2026, 9, 30)
     deadline_services.sweep(today=TODAY)
-    reminder = Message.objects.get(recipient=deputy)
+    reminder = Message.objects.get(recipient=deputy, level=Message.Level.REMINDER)
     assert reminder.read_at is None
-    return deputy, deadline, reminder
+    return deputy, sub, reminder
 
 
 def _login(page, base_url, username, password):
@@ -67,7 +47,9 @@ def _login(page, base_url, username, password):
 
 
 def test_e2e_deputy_sees_queue_and_reminder_then_logs_out(live_server, browser, deputy_with_reminder):
-    deputy, deadline, reminder = deputy_with_reminder
+    from tiexi_gov.notify.models import Message
+
+    deputy, sub, reminder = deputy_with_reminder
     SCREENS.mkdir(parents=True, exist_ok=True)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -76,25 +58,26 @@ def test_e2e_deputy_sees_queue_and_reminder_then_logs_out(live_server, browser, 
     try:
         _login(page, live_server.url, deputy.username, PASSWORD)
 
-        # Landing page is the queue (我的待办) with the item owed to the deputy's post.
-        assert page.url.rstrip("/").endswith("/deadlines/queue")
-        page.get_by_text(deadline.title).first.wait_for()
-        assert "李明" in page.locator("[data-testid=current-user]").inner_text()
+        # Landing page is 我的待办: the request waiting for the deputy's instruction, and the navbar's count.
+        assert page.url.rstrip("/").endswith("/todo")
+        row = page.locator("[data-testid=task-row]").filter(has_text=sub.title)
+        row.wait_for()
+        assert "待批示" in row.inner_text() and "第六十一条" in row.inner_text()
+        assert page.locator("[data-testid=open-task-count]").inner_text().strip() == "1"
+        assert deputy.display_name in page.locator("[data-testid=current-user]").inner_text()
 
-        # Unread badge in the header, then the reminder in the inbox.
+        # Unread badge in the header (the notice that it was sent, and the reminder), then the inbox.
         badge = page.locator("#inbox-badge [data-testid=inbox-unread]")
-        assert badge.inner_text().strip() == "1"
+        assert badge.inner_text().strip() == str(Message.objects.filter(recipient=deputy, read_at=None).count())
         page.screenshot(path=str(SCREENS / "queue-desktop.png"), full_page=True)
         page.get_by_role("link", name="站内消息").click()
         page.wait_for_url("**/inbox/")
-        item = page.locator("[data-testid=inbox-item]").first
-        assert reminder.subject in item.inner_text()
+        item = page.locator("[data-testid=inbox-item]").filter(has_text=reminder.subject).first
         assert "催办" in item.inner_text()
 
-        # Opening the reminder marks it read and follows its link; the badge disappears.
+        # Opening the reminder marks it read and follows its link to the request.
         item.get_by_role("link", name=reminder.subject).click()
-        page.wait_for_url("**/documents/")
-        assert page.locator("#inbox-badge [data-testid=inbox-unread]").count() == 0
+        page.wait_for_url(f"**/documents/{sub.pk}/")
         reminder.refresh_from_db()
         assert reminder.read_at is not None
 
@@ -108,7 +91,7 @@ def test_e2e_deputy_sees_queue_and_reminder_then_logs_out(live_server, browser, 
 
 def test_e2e_phone_width_layout(live_server, browser, deputy_with_reminder):
     """On a 390px-wide phone the header collapses into a menu, the inbox button and badge stay visible."""
-    deputy, deadline, reminder = deputy_with_reminder
+    deputy, sub, reminder = deputy_with_reminder
     SCREENS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
@@ -117,7 +100,7 @@ def test_e2e_phone_width_layout(live_server, browser, deputy_with_reminder):
     page.set_default_timeout(15_000)
     try:
         _login(page, live_server.url, deputy.username, PASSWORD)
-        page.get_by_text(deadline.title).first.wait_for()
+        page.locator("[data-testid=task-row]").filter(has_text=sub.title).wait_for()
         page.screenshot(path=str(SCREENS / "queue-phone.png"), full_page=True)
         # The page does not scroll sideways.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -133,11 +116,9 @@ def test_e2e_phone_width_layout(live_server, browser, deputy_with_reminder):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
         # 标为已读 goes through htmx (CSRF token from <body hx-headers>): the row and the badge update in place.
-        page.get_by_role("button", name="标为已读", exact=True).click()
-        page.locator("[data-testid=inbox-item].read").wait_for()
-        page.locator("#inbox-badge-m [data-testid=inbox-unread]").wait_for(state="detached")
+        unread = page.locator("[data-testid=inbox-item]:not(.read)").count()
+        page.get_by_role("button", name="标为已读", exact=True).first.click()
+        page.wait_for_function(f"document.querySelectorAll('[data-testid=inbox-item]:not(.read)').length < {unread}")
         assert page.url.endswith("/inbox/")
-        reminder.refresh_from_db()
-        assert reminder.read_at is not None
     finally:
         context.close()

@@ -47,15 +47,16 @@ def district(settings, tmp_path):
 def test_mtg_5_to_mtg_6_topic_agenda_leave_decisions_minutes_chain_and_sup_1_ledger_item(
     live_server, browser, district
 ):
-    from meetings import services
+    from meetings.meeting import services as meeting_services
     from meetings.models import LeaveRequest, Meeting, MeetingKind, Minutes, Topic
+    from meetings.schedule import services as schedule_services
     from supervision.models import Source, SupervisionItem
     from tests.meetings.meetings_support import meeting_request
 
     w = district
     SCREENS.mkdir(parents=True, exist_ok=True)
     with time_machine.travel(_at(FILED), tick=True) as clock:
-        services.generate_year(actor=w.staff, year=2026)
+        schedule_services.generate_year(actor=w.staff, year=2026)
         meeting = Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, date=MEETING)
         request = meeting_request(w, "财政局", day=FILED, title="关于提请区政府常务会议研究城区供暖补贴的请示")
 
@@ -73,16 +74,16 @@ def test_mtg_5_to_mtg_6_topic_agenda_leave_decisions_minutes_chain_and_sup_1_led
         clerk.close()
 
         # Coordination note, MTG-8 checklist, the head's decision and the papers' sign-offs (services).
-        services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调财政局、民政部门。", today=FILED)
-        services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=FILED)
-        paper = services.add_paper(
+        meeting_services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调财政局、民政部门。", today=FILED)
+        meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=FILED)
+        paper = meeting_services.add_paper(
             actor=w.clerks["财政局"], topic=topic, title="供暖补贴方案", file=SimpleUploadedFile("plan.pdf", PDF)
         )
-        services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=FILED)
-        services.review_paper(actor=w.exec_deputy, paper=paper, today=FILED)
+        meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=FILED)
+        meeting_services.review_paper(actor=w.exec_deputy, paper=paper, today=FILED)
         clock.move_to(_at(SUBMIT))
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=SUBMIT)
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=SUBMIT)
 
         # 2. The head approves the agenda (on a phone): it is frozen and the invitations go out.
         clock.move_to(_at(EVE))

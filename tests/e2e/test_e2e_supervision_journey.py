@@ -45,8 +45,8 @@ def journey_settings(settings):
 def test_sup_1_director_raises_item_from_instruction_unit_reports_red_when_late_and_sup_4_criticism_approved(
     live_server, browser, world, journey_settings
 ):
-    from documents import services as documents
     from documents.models import Instruction
+    from documents.submissions import services as documents
     from supervision.models import ItemState, Outcome, SupervisionItem
     from tests.documents.documents_support import in_leader_review
     from tiexi_gov.deadlines import services as deadlines

@@ -140,8 +140,8 @@ def meeting_request(
     w: World, short: str = "财政局", day: dt.date = DAY, title: str = "关于提请区政府常务会议研究预算调整的请示"
 ):
     """A unit's formal request 提请会议研究, signed and filed with the office on `day` (MTG-5)."""
-    from documents import services as docs
     from documents.models import Disclosure, DisclosureManner, SubmissionKind, Urgency
+    from documents.submissions import services as docs
     from tiexi_gov.workdays import calendar as wd
 
     sub = docs.create_draft(
@@ -160,3 +160,43 @@ def meeting_request(
     sub = docs.send_for_signature(actor=w.clerks[short], submission=sub, today=day)
     sub = docs.sign_submission(actor=w.unit_heads[short], submission=sub, issue_date=day, today=day)
     return docs.submit_to_office(actor=w.clerks[short], submission=sub, today=day)
+
+
+# --- the queue's completeness for the meetings area (issue 10) ----------------------------------------------------
+
+
+def allowed_steps(obj, user, day: dt.date) -> list[str]:
+    """The non-optional transitions `user` may take on `obj` now: available (conditions met) and permitted."""
+    from tiexi_gov.workflow.registry import flow_for
+
+    flow = flow_for(obj)
+    obj._day = day
+    available = getattr(obj, f"get_available_{flow.state_field}_transitions")()
+    return sorted(t.name for t in available if not flow.is_optional(t.name, t.source) and t.has_perm(obj, user))
+
+
+def queued_actions(obj, user, day: dt.date) -> list[str]:
+    """The actions of the open tasks of `obj` that reach `user` on `day` (我的待办)."""
+    from tiexi_gov.workflow.models import Task
+    from tiexi_gov.workflow.selectors import reaches
+
+    return sorted(t.action for t in Task.objects.open().of(obj) if reaches(user, t, day))
+
+
+def completeness_gaps(day: dt.date, users=None) -> list[str]:
+    """For every item of the meetings area and every active user: an allowed step iff a task in their queue.
+    Returns one line per disagreement (empty when the queue is complete)."""
+    from tiexi_gov.workflow.models import Area
+    from tiexi_gov.workflow.registry import flows
+
+    people = [User.objects.get(pk=u.pk) for u in (users or User.objects.filter(is_active=True).order_by("pk"))]
+    gaps = []
+    for flow in flows():
+        if flow.area != Area.MEETINGS:
+            continue
+        for obj in flow.model.objects.all().order_by("pk"):
+            for user in people:
+                steps, tasks = allowed_steps(obj, user, day), queued_actions(obj, user, day)
+                if bool(steps) != bool(tasks):
+                    gaps.append(f"{flow.model.__name__} {obj.pk} [{obj.state}] {user.username}: {steps} vs {tasks}")
+    return gaps

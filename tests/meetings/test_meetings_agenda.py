@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY, meeting_request
 
-from meetings import services
+from meetings.meeting import services as meeting_services
 from meetings.models import Meeting, MeetingKind, MeetingState, Topic, TopicState
-from meetings.services import AgendaFrozen, MeetingError
+from meetings.schedule import services as schedule_services
+from meetings.shared.errors import AgendaFrozen, MeetingError
 from tiexi_gov.audit.models import Event
 from tiexi_gov.workdays import calendar as wd
 
@@ -31,23 +32,23 @@ def media(settings, tmp_path):
 def _ready_topic(w, meeting, day, short="财政局", title="预算调整"):
     """An accepted topic whose paper is checked and reviewed: the agenda may go to the head."""
     sub = meeting_request(w, short, day=day, title=f"关于提请研究{title}的请示")
-    topic = services.propose_topic(
+    topic = meeting_services.propose_topic(
         actor=w.clerks[short], meeting=meeting, unit=w.units[short], title=title, submission=sub, today=day
     )
-    services.record_proposer(actor=w.head, topic=topic, today=day)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
-    topic = services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
-    paper = services.add_paper(
+    meeting_services.record_proposer(actor=w.head, topic=topic, today=day)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    topic = meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
+    paper = meeting_services.add_paper(
         actor=w.clerks[short], topic=topic, title="汇报材料", file=SimpleUploadedFile("a.pdf", PDF)
     )
-    services.check_paper(actor=w.unit_heads[short], paper=paper, today=day)
+    meeting_services.check_paper(actor=w.unit_heads[short], paper=paper, today=day)
     leader = {"财政局": w.exec_deputy, "教育局": w.edu_deputy}[short]
-    services.review_paper(actor=leader, paper=paper, today=day)
+    meeting_services.review_paper(actor=leader, paper=paper, today=day)
     return topic
 
 
 def _september(w):
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     return Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=9)
 
 
@@ -56,12 +57,12 @@ def test_mtg_5_agenda_to_head_at_least_one_day_before(world):
     meeting = _september(w)  # Wednesday 9 September
     _ready_topic(w, meeting, DAY)
     with pytest.raises(MeetingError, match="2026-09-08") as exc:
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=meeting.date)
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=meeting.date)
     assert exc.value.rule_id == "MTG-5"
     assert Meeting.objects.get(pk=meeting.pk).state == MeetingState.SCHEDULED
     with pytest.raises(MeetingError):  # the office builds the agenda, not a unit
-        services.submit_agenda(actor=w.clerks["财政局"], meeting=meeting, today=dt.date(2026, 9, 8))
-    done = services.submit_agenda(actor=w.staff, meeting=meeting, today=dt.date(2026, 9, 8))
+        meeting_services.submit_agenda(actor=w.clerks["财政局"], meeting=meeting, today=dt.date(2026, 9, 8))
+    done = meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=dt.date(2026, 9, 8))
     assert (done.state, done.agenda_sent_on) == (MeetingState.AGENDA_SUBMITTED, dt.date(2026, 9, 8))
 
 
@@ -72,7 +73,7 @@ def test_mtg_5_frozen_agenda_refuses_a_new_topic(world):
     meeting = _september(w)
     _ready_topic(w, meeting, DAY)
     pending_sub = meeting_request(w, "教育局", day=DAY)
-    pending = services.propose_topic(
+    pending = meeting_services.propose_topic(
         actor=w.clerks["教育局"],
         meeting=meeting,
         unit=w.units["教育局"],
@@ -80,12 +81,12 @@ def test_mtg_5_frozen_agenda_refuses_a_new_topic(world):
         submission=pending_sub,
         today=DAY,
     )
-    services.record_proposer(actor=w.head, topic=pending, today=DAY)
-    services.record_checklist(actor=w.staff, topic=pending, significance=True, substance=True, procedure=True)
-    services.submit_agenda(actor=w.staff, meeting=meeting, today=dt.date(2026, 9, 7))
+    meeting_services.record_proposer(actor=w.head, topic=pending, today=DAY)
+    meeting_services.record_checklist(actor=w.staff, topic=pending, significance=True, substance=True, procedure=True)
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=dt.date(2026, 9, 7))
     late_sub = meeting_request(w, "财政局", day=DAY, title="关于提请研究专项债的请示")
     with pytest.raises(AgendaFrozen, match="退回议程"):
-        services.propose_topic(
+        meeting_services.propose_topic(
             actor=w.clerks["财政局"],
             meeting=meeting,
             unit=w.units["财政局"],
@@ -93,9 +94,9 @@ def test_mtg_5_frozen_agenda_refuses_a_new_topic(world):
             submission=late_sub,
             today=DAY,
         )
-    services.approve_agenda(actor=w.head, meeting=meeting, today=dt.date(2026, 9, 8))
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting, today=dt.date(2026, 9, 8))
     with pytest.raises(AgendaFrozen, match=FROZEN):
-        services.propose_topic(
+        meeting_services.propose_topic(
             actor=w.clerks["财政局"],
             meeting=meeting,
             unit=w.units["财政局"],
@@ -104,7 +105,7 @@ def test_mtg_5_frozen_agenda_refuses_a_new_topic(world):
             today=DAY,
         )
     with pytest.raises(AgendaFrozen, match=FROZEN):
-        services.decide_topic(actor=w.head, topic=pending, accept=True, today=dt.date(2026, 9, 8))
+        meeting_services.decide_topic(actor=w.head, topic=pending, accept=True, today=dt.date(2026, 9, 8))
     assert not Topic.objects.filter(title="专项债").exists()
     assert Topic.objects.get(pk=pending.pk).state == TopicState.PROPOSED
 
@@ -118,11 +119,11 @@ def today():
 
 
 def _meeting(w, today):
-    services.ensure_standing_seats()
-    meeting = services.schedule_ad_hoc(
+    meeting_services.ensure_standing_seats()
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 10), reason="研究重点工作"
     )
-    return services.consent_ad_hoc(actor=w.head, meeting=meeting)
+    return schedule_services.consent_ad_hoc(actor=w.head, meeting=meeting)
 
 
 def _agenda(client, meeting, action, data=None):
@@ -179,13 +180,13 @@ def test_mtg_5_frozen_agenda_reason_is_shown_on_the_pages(world, client, today):
     meeting = _meeting(w, today)
     _ready_topic(w, meeting, today)
     pending_sub = meeting_request(w, "教育局", day=today)
-    pending = services.propose_topic(
+    pending = meeting_services.propose_topic(
         actor=w.clerks["教育局"], meeting=meeting, unit=w.units["教育局"], title="校舍改造", submission=pending_sub
     )
-    services.record_proposer(actor=w.head, topic=pending)
-    services.record_checklist(actor=w.staff, topic=pending, significance=True, substance=True, procedure=True)
-    services.submit_agenda(actor=w.staff, meeting=meeting)
-    services.approve_agenda(actor=w.head, meeting=meeting)
+    meeting_services.record_proposer(actor=w.head, topic=pending)
+    meeting_services.record_checklist(actor=w.staff, topic=pending, significance=True, substance=True, procedure=True)
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting)
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting)
 
     late_sub = meeting_request(w, "财政局", day=today, title="关于提请研究专项债的请示")
     client.force_login(w.clerks["财政局"])

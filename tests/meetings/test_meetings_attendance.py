@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from test_meetings_minutes import MEETING_DAY, agenda_meeting, held, login, record, special_meeting
 
-from meetings import services
+from meetings.meeting import services as meeting_services
+from meetings.minutes import services as minutes_services
 from meetings.models import Invitation, LeaveRequest, Minutes
-from meetings.services import ActionNotAllowed, AlreadyHandled, MeetingError
+from meetings.shared.errors import ActionNotAllowed, AlreadyHandled, MeetingError
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
@@ -30,7 +31,7 @@ def invitation(m, user) -> Invitation:
 
 
 def ask(w, m, user, *, day=BEFORE, **kw) -> LeaveRequest:
-    return services.request_leave(actor=user, invitation=invitation(m, user), reason="出差", today=day, **kw)
+    return meeting_services.request_leave(actor=user, invitation=invitation(m, user), reason="出差", today=day, **kw)
 
 
 # --- MTG-9: the route by post --------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ def test_mtg_9_leave_routed_by_post_a_deputy_asks_the_chair(world):
     assert (leave.route, leave.approver_post_id) == (Route.CHAIR, w.head_post.pk)
     assert invitation(m, w.edu_deputy).reply == Invitation.Reply.LEAVE
     assert Message.objects.filter(recipient=w.head, subject__contains="会议请假待审批").exists()
-    services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
     leave.refresh_from_db()
     assert leave.state == LeaveRequest.State.APPROVED and leave.filed_with_office_at is None
     assert not Invitation.objects.filter(meeting=m, substitute_for__isnull=False).exists()
@@ -62,7 +63,7 @@ def test_mtg_9_leave_routed_by_post_a_unit_main_head_asks_the_chair_then_files_w
     assert not LeaveRequest.objects.exists()
     leave = ask(w, m, head, substitute=w.unit_deputies["审计局"])
     assert (leave.route, leave.approver_post_id) == (Route.CHAIR_THEN_OFFICE, w.head_post.pk)
-    services.decide_leave(actor=w.head, leave=leave, approve=True, opinion="同意", today=BEFORE)
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, opinion="同意", today=BEFORE)
     leave.refresh_from_db()
     assert leave.filed_with_office_at is not None
     sub = Invitation.objects.get(meeting=m, person=w.unit_deputies["审计局"])
@@ -77,8 +78,8 @@ def test_mtg_9_leave_routed_by_post_others_ask_the_office_director(world):
         leave = ask(w, m, user)
         assert (leave.route, leave.approver_post_id) == (Route.OFFICE_DIRECTOR, w.director_post.pk)
     with pytest.raises(ActionNotAllowed):
-        services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
-    services.decide_leave(actor=w.director, leave=leave, approve=False, opinion="请按时参会", today=BEFORE)
+        meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    meeting_services.decide_leave(actor=w.director, leave=leave, approve=False, opinion="请按时参会", today=BEFORE)
     leave.refresh_from_db()
     assert leave.state == LeaveRequest.State.REJECTED
     assert invitation(m, w.adviser).reply == Invitation.Reply.PENDING  # refused leave: the invitation stands
@@ -90,8 +91,8 @@ def test_mtg_9_leave_routed_by_post_special_meeting_asks_its_chair(world):
     leave = ask(w, m, w.unit_heads["财政局"])  # a unit main head, but at a special meeting: the chair, no substitute
     assert (leave.route, leave.approver_post_id) == (Route.CHAIR, w.edu_deputy_post.pk)
     with pytest.raises(ActionNotAllowed):
-        services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
-    services.decide_leave(actor=w.edu_deputy, leave=leave, approve=True, today=BEFORE)
+        meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, today=BEFORE)
+    meeting_services.decide_leave(actor=w.edu_deputy, leave=leave, approve=True, today=BEFORE)
 
 
 def test_mtg_9_leave_routed_by_post_refused_after_the_meeting_day_and_only_once(world):
@@ -103,7 +104,9 @@ def test_mtg_9_leave_routed_by_post_refused_after_the_meeting_day_and_only_once(
     with pytest.raises(AlreadyHandled):
         ask(w, m, w.edu_deputy, day=MEETING_DAY)
     with pytest.raises(ActionNotAllowed):  # nobody asks leave for somebody else
-        services.request_leave(actor=w.staff, invitation=invitation(m, w.judicial_deputy), reason="x", today=BEFORE)
+        meeting_services.request_leave(
+            actor=w.staff, invitation=invitation(m, w.judicial_deputy), reason="x", today=BEFORE
+        )
 
 
 def test_mtg_9_leave_routed_by_post_decided_only_by_the_approvers_handler_incl_the_acting_person(world):
@@ -112,7 +115,7 @@ def test_mtg_9_leave_routed_by_post_decided_only_by_the_approvers_handler_incl_t
     leave = ask(w, m, w.edu_deputy)
     for other in (w.exec_deputy, w.director, w.staff, w.edu_deputy):
         with pytest.raises(ActionNotAllowed):
-            services.decide_leave(actor=other, leave=leave, approve=True, today=BEFORE)
+            meeting_services.decide_leave(actor=other, leave=leave, approve=True, today=BEFORE)
     # ORG-3 / LEAVE-4: the head is away; the executive deputy, entrusted to preside, decides in the head's stead
     ActingArrangementFactory(
         absent_post=w.head_post,
@@ -123,15 +126,15 @@ def test_mtg_9_leave_routed_by_post_decided_only_by_the_approvers_handler_incl_t
     )
     head = User.objects.get(pk=w.head.pk)  # a fresh request: nothing remembered of the days before
     with pytest.raises(ActionNotAllowed):
-        services.decide_leave(actor=head, leave=leave, approve=True, today=BEFORE)
+        meeting_services.decide_leave(actor=head, leave=leave, approve=True, today=BEFORE)
     exec_deputy = User.objects.get(pk=w.exec_deputy.pk)
-    services.decide_leave(actor=exec_deputy, leave=leave, approve=True, today=BEFORE)
+    meeting_services.decide_leave(actor=exec_deputy, leave=leave, approve=True, today=BEFORE)
     leave.refresh_from_db()
     assert leave.state == LeaveRequest.State.APPROVED and leave.decided_by == w.exec_deputy
     event = Event.objects.get(action="decided", rule_id="MTG-9")
     assert "受区长委托" in event.capacity
     with pytest.raises(AlreadyHandled):
-        services.decide_leave(actor=w.exec_deputy, leave=leave, approve=False, today=BEFORE)
+        meeting_services.decide_leave(actor=w.exec_deputy, leave=leave, approve=False, today=BEFORE)
 
 
 def test_mtg_9_sign_in_only_on_the_meeting_day_by_the_office_or_oneself(world):
@@ -139,10 +142,10 @@ def test_mtg_9_sign_in_only_on_the_meeting_day_by_the_office_or_oneself(world):
     m, _ = agenda_meeting(w, MEETING_DAY)
     inv = invitation(m, w.edu_deputy)
     with pytest.raises(MeetingError, match="会议当天"):
-        services.sign_in(actor=w.staff, invitation=inv, today=BEFORE)
+        meeting_services.sign_in(actor=w.staff, invitation=inv, today=BEFORE)
     with pytest.raises(ActionNotAllowed):
-        services.sign_in(actor=w.exec_deputy, invitation=inv, today=MEETING_DAY)
-    services.sign_in(actor=w.staff, invitation=inv, today=MEETING_DAY)
+        meeting_services.sign_in(actor=w.exec_deputy, invitation=inv, today=MEETING_DAY)
+    meeting_services.sign_in(actor=w.staff, invitation=inv, today=MEETING_DAY)
     assert invitation(m, w.edu_deputy).signed_in_at is not None
 
 
@@ -157,7 +160,7 @@ def test_attendance_page_is_404_for_outsiders(world, client):
     w = world
     m, _ = today_meeting(w)
     inv = invitation(m, w.edu_deputy)
-    leave = services.request_leave(actor=w.edu_deputy, invitation=inv, reason="出差")
+    leave = meeting_services.request_leave(actor=w.edu_deputy, invitation=inv, reason="出差")
     for user in (w.outsider, w.clerks["教育局"]):
         c = login(client, user)
         assert c.get(reverse("meetings:attendance", args=[m.pk])).status_code == 404
@@ -221,7 +224,7 @@ def test_attendance_approver_decides_from_the_page(world, client):
     w = world
     m, _ = today_meeting(w, days_ahead=2)
     head = w.unit_heads["审计局"]
-    leave = services.request_leave(
+    leave = meeting_services.request_leave(
         actor=head, invitation=invitation(m, head), reason="出差", substitute=w.unit_deputies["审计局"]
     )
     url = reverse("meetings:attendance", args=[m.pk])
@@ -304,12 +307,12 @@ def test_attendance_refresh_invitations_by_the_office_only(world, client):
 def test_tasks_lists_what_waits_for_the_user(world, client):
     w = world
     m, topic = today_meeting(w, days_ahead=2)
-    leave = services.request_leave(actor=w.edu_deputy, invitation=invitation(m, w.edu_deputy), reason="出差")
+    leave = meeting_services.request_leave(actor=w.edu_deputy, invitation=invitation(m, w.edu_deputy), reason="出差")
     # minutes of an earlier meeting, waiting for the office deputy director
     past, past_topic = agenda_meeting(w, MEETING_DAY)
     minutes = held(w, past)
     record(w, past, topic=past_topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
 
     head_page = login(client, w.head).get(reverse("meetings:tasks"))
     assert [lv.pk for lv in head_page.context["leaves"].object_list] == [leave.pk]
@@ -320,7 +323,7 @@ def test_tasks_lists_what_waits_for_the_user(world, client):
     # an invitation without a reply, until it is answered
     fin = login(client, w.unit_heads["财政局"]).get(reverse("meetings:tasks"))
     assert [i.meeting_id for i in fin.context["invitations"].object_list] == [m.pk]
-    services.reply_invitation(
+    meeting_services.reply_invitation(
         actor=w.unit_heads["财政局"], invitation=invitation(m, w.unit_heads["财政局"]), attend=True
     )
     fin = login(client, w.unit_heads["财政局"]).get(reverse("meetings:tasks"))
@@ -399,7 +402,7 @@ def test_attendance_page_query_count_is_constant(world, client):
         for p in people:
             Invitation.objects.create(meeting=m, person=p, role="invited")
         for p in people[: extra // 2]:
-            services.request_leave(actor=p, invitation=invitation(m, p), reason="出差")
+            meeting_services.request_leave(actor=p, invitation=invitation(m, p), reason="出差")
         c = login(client, w.director)
         with CaptureQueriesContext(connection) as ctx:
             r = c.get(url)
@@ -411,12 +414,12 @@ def test_attendance_page_query_count_is_constant(world, client):
 def test_minutes_task_for_the_drafter_until_sent(world, client):
     w = world
     past, topic = agenda_meeting(w, MEETING_DAY)
-    services.mark_held(actor=w.staff, meeting=past, today=MEETING_DAY)
+    meeting_services.mark_held(actor=w.staff, meeting=past, today=MEETING_DAY)
     r = login(client, w.staff).get(reverse("meetings:tasks"))
     assert [x.pk for x in r.context["drafting"].object_list] == [past.pk]
-    minutes = services.start_minutes(actor=w.staff, meeting=past, today=MEETING_DAY)
+    minutes = minutes_services.start_minutes(actor=w.staff, meeting=past, today=MEETING_DAY)
     record(w, past, topic=topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=MEETING_DAY)
     assert Minutes.objects.get().state == Minutes.State.SIGNING
     assert not login(client, w.staff).get(reverse("meetings:tasks")).context["drafting"].object_list
 
@@ -424,7 +427,7 @@ def test_minutes_task_for_the_drafter_until_sent(world, client):
 def test_attendance_refused_leave_through_the_page_leaves_the_invitation_to_answer(world, client):
     w = world
     m, _ = today_meeting(w, days_ahead=2)
-    leave = services.request_leave(actor=w.adviser, invitation=invitation(m, w.adviser), reason="出差")
+    leave = meeting_services.request_leave(actor=w.adviser, invitation=invitation(m, w.adviser), reason="出差")
     c = login(client, w.director)
     r = c.post(
         reverse("meetings:leave_action", args=[leave.pk, "reject"]),

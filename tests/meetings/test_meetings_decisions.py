@@ -22,13 +22,13 @@ from test_meetings_minutes import (
     special_meeting,
 )
 
-from documents import issuance
 from documents.models import OutgoingDocument, OutgoingState
-from meetings import services
+from documents.outgoing import services as issuance
+from meetings.minutes import services as minutes_services
 from meetings.models import Decision, Minutes
-from meetings.services import MeetingError
+from meetings.shared.errors import MeetingError
+from supervision.ledger.selectors import items_for_source
 from supervision.models import Source, SupervisionItem
-from supervision.selectors import items_for_source
 from tests.factories import DocumentPlanFactory, PlanItemFactory, outgoing_fields
 from tiexi_gov.deadlines import services as deadlines
 from tiexi_gov.deadlines.models import Deadline
@@ -73,7 +73,7 @@ def signed_executive(w, *, make, date=MEETING_DAY, sign_day=AFTER):
     m, topic = agenda_meeting(w, date)
     minutes = held(w, m)
     decisions = make(m, topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=sign_day)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=sign_day)
     sign_all(w, minutes, executive_signers(w), day=sign_day)
     return m, decisions
 
@@ -91,7 +91,7 @@ def test_mtg_10_decision_creates_draft_and_7_workday_issue_deadline(world):
     m, topic = agenda_meeting(w, MEETING_DAY)
     minutes = held(w, m)
     decision = issue_decision(w, m, topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     # nothing starts before the minutes are signed
     sign_all(w, minutes, executive_signers(w)[:-1])
     decision.refresh_from_db()
@@ -180,7 +180,7 @@ def test_mtg_10_only_plenary_and_executive_documents_run_the_7_workday_clock(wor
         document_title="关于推进集团化办学的工作方案",
         drafting_unit=w.units["教育局"],
     )
-    services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
     sign_all(w, minutes, [w.unit_heads["财政局"], w.unit_heads["发改局"], w.edu_deputy, w.head])
     decision.refresh_from_db()
     assert decision.outgoing is not None  # the draft exists in the documents flow ...
@@ -221,7 +221,7 @@ def test_sup_1_assigned_work_needs_a_lead_unit_leader_due_date_and_standard(worl
     held(w, m)
     base = {"topic": topic, "kind": Decision.Kind.ASSIGN_WORK, "lead_unit": w.units["财政局"]}
     for missing in ({}, {"leader_post": w.exec_post}, {"leader_post": w.exec_post, "due": DUE}):
-        with pytest.raises(MeetingError, match="SUP-1"):
+        with pytest.raises(MeetingError, match="第四十七条、第五十条"):
             record(w, m, **base, **missing)
     with pytest.raises(MeetingError, match="晚于会议日期"):
         record(w, m, **base, leader_post=w.exec_post, due=MEETING_DAY, standard="完成")
@@ -242,7 +242,7 @@ def test_sup_1_special_meeting_work_recorded_by_the_lead_unit_enters_the_office_
         due=DUE,
         standard="年底前印发方案",
     )
-    services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
     sign_all(w, minutes, [w.unit_heads["财政局"], w.unit_heads["发改局"], w.edu_deputy, w.head])
     (item,) = items_for_source(decision)
     assert item.lead_unit == w.units["教育局"] and item.created_by.unit == w.office
@@ -263,10 +263,10 @@ def test_sup_1_a_decision_the_ledger_refuses_is_the_signers_message_and_nothing_
         due=DUE,
         standard="完成",
     )
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     sign_all(w, minutes, executive_signers(w)[:-1])
     with pytest.raises(MeetingError, match="第1项会议决定无法执行"):
-        services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNING and not SupervisionItem.objects.exists()
 

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import services
+from meetings.meeting import services as meeting_services
 from meetings.models import CalendarToken, Meeting, MeetingKind
+from meetings.schedule import services as schedule_services
 
 pytestmark = [pytest.mark.django_db]
 
@@ -25,7 +26,7 @@ def today():
 
 
 def _token(user) -> str:
-    return services.issue_calendar_token(actor=user).token
+    return schedule_services.issue_calendar_token(actor=user).token
 
 
 def _feed(client, token):
@@ -46,7 +47,7 @@ def _uid(meeting) -> str:
 def test_ics_feed_lists_the_office_s_meetings_with_stable_uids_and_postponed_dates(world, client, today):
     w = world
     year = today.year + 1
-    services.generate_year(actor=w.staff, year=year)
+    schedule_services.generate_year(actor=w.staff, year=year)
     token = _token(w.staff)
     client.logout()  # no login: the address is the key
     raw, cal = _feed(client, token)
@@ -65,7 +66,9 @@ def test_ics_feed_lists_the_office_s_meetings_with_stable_uids_and_postponed_dat
 
     # Postponed by the head: same UID, the new date, the original date and the reason in the description.
     original = march.date
-    services.postpone(actor=w.head, meeting=march, to_date=original + dt.timedelta(days=7), reason="市政府会议冲突")
+    schedule_services.postpone(
+        actor=w.head, meeting=march, to_date=original + dt.timedelta(days=7), reason="市政府会议冲突"
+    )
     _raw, cal = _feed(client, token)
     events = _events(cal)
     assert len(events) == 26
@@ -88,8 +91,8 @@ def test_ics_feed_lists_the_office_s_meetings_with_stable_uids_and_postponed_dat
 def test_ics_feed_a_person_sees_only_their_own_meetings(world, client, today):
     w = world
     year = today.year + 1
-    services.generate_year(actor=w.staff, year=year)
-    mine = services.schedule_ad_hoc(
+    schedule_services.generate_year(actor=w.staff, year=year)
+    mine = schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=today + dt.timedelta(days=5),
@@ -98,9 +101,9 @@ def test_ics_feed_a_person_sees_only_their_own_meetings(world, client, today):
         chair_post=w.exec_post,
         lead_unit=w.units["财政局"],
     )
-    services.add_special_attendee(actor=w.staff, meeting=mine, person=w.clerks["财政局"])
+    meeting_services.add_special_attendee(actor=w.staff, meeting=mine, person=w.clerks["财政局"])
     executive = Meeting.objects.get(year=year, kind=MeetingKind.EXECUTIVE, seq=2)
-    services.refresh_invitations(executive)
+    meeting_services.refresh_invitations(executive)
 
     _raw, cal = _feed(client, _token(w.clerks["财政局"]))
     assert set(_events(cal)) == {_uid(mine)}
@@ -129,7 +132,7 @@ def test_ics_feed_404_on_an_unknown_or_revoked_token(world, client):
 def test_ics_text_is_escaped_and_folded(world, client, today):
     w = world
     title = "关于老旧小区改造、供热管网;雨污分流,以及城区道路交通组织优化等事项的协调专题会议\\第二轮"
-    meeting = services.schedule_ad_hoc(
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=today + dt.timedelta(days=3),

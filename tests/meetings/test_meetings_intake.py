@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY, meeting_request
 
-from meetings import services
+from meetings.meeting import services as meeting_services
+from meetings.minutes import services as minutes_services
 from meetings.models import Meeting, MeetingKind, Topic, TopicState
-from meetings.services import ActionNotAllowed, MeetingError, TopicTooLate
+from meetings.schedule import services as schedule_services
+from meetings.shared.errors import ActionNotAllowed, MeetingError, TopicTooLate
 from tiexi_gov.workdays import calendar as wd
 
 pytestmark = [pytest.mark.django_db]
@@ -23,13 +25,13 @@ HOLIDAY_END = dt.date(2026, 10, 7)
 
 
 def _september(w) -> Meeting:
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     return Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=9)  # Wednesday 9 September
 
 
 def _propose(w, meeting, short="财政局", day=DAY, **extra) -> Topic:
     sub = extra.pop("submission", None) or meeting_request(w, short, day=day)
-    return services.propose_topic(
+    return meeting_services.propose_topic(
         actor=w.clerks[short],
         meeting=meeting,
         unit=w.units[short],
@@ -48,13 +50,13 @@ def test_mtg_5_intake_deadline_across_national_day(world):
     before the holiday (a weekday count would land inside it); a request filed one WD later is refused with that
     day and the next executive meeting is offered — and moving it there is accepted."""
     w = world
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     first = wd.next_workday(HOLIDAY_END)
     assert all(not wd.is_workday(NATIONAL_DAY + dt.timedelta(days=i)) for i in range(7))
-    meeting = services.schedule_ad_hoc(
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=first, reason="节后研究重点项目", today=DAY
     )
-    last = services.last_filing_day(meeting)
+    last = meeting_services.last_filing_day(meeting)
     assert last == wd.subtract_workdays(first, 3)
     assert last < NATIONAL_DAY
     naive = first
@@ -89,7 +91,7 @@ def test_mtg_5_topic_must_be_a_formal_request_for_meeting(world):
     unit, clerk = w.units["财政局"], w.clerks["财政局"]
 
     def propose(submission):
-        return services.propose_topic(
+        return meeting_services.propose_topic(
             actor=clerk, meeting=meeting, unit=unit, title="议题", submission=submission, today=DAY
         )
 
@@ -109,7 +111,7 @@ def test_mtg_5_topic_must_be_a_formal_request_for_meeting(world):
     with pytest.raises(MeetingError, match="本单位"):
         propose(other)
     with pytest.raises(ActionNotAllowed):  # and a clerk cannot file for another unit either
-        services.propose_topic(
+        meeting_services.propose_topic(
             actor=clerk, meeting=meeting, unit=w.units["教育局"], title="议题", submission=other, today=DAY
         )
     assert not Topic.objects.exists()
@@ -127,19 +129,19 @@ def test_mtg_5_proposer_path(world):
     topic = _propose(w, meeting)
     for outsider in (w.clerks["财政局"], w.edu_deputy, w.unit_heads["财政局"]):
         with pytest.raises(ActionNotAllowed):
-            services.record_proposer(actor=outsider, topic=topic, note="已协调", today=DAY)
+            meeting_services.record_proposer(actor=outsider, topic=topic, note="已协调", today=DAY)
     for needs_note in (w.exec_deputy, w.director):
         with pytest.raises(MeetingError, match="协调审核意见"):
-            services.record_proposer(actor=needs_note, topic=topic, note="  ", today=DAY)
-    t = services.record_proposer(actor=w.exec_deputy, topic=topic, note="已与发改局协调", today=DAY)
+            meeting_services.record_proposer(actor=needs_note, topic=topic, note="  ", today=DAY)
+    t = meeting_services.record_proposer(actor=w.exec_deputy, topic=topic, note="已与发改局协调", today=DAY)
     assert (t.proposer_path, t.proposer_post, t.proposer_note) == (
         Topic.ProposerPath.DEPUTY,
         w.exec_post,
         "已与发改局协调",
     )
-    t = services.record_proposer(actor=w.director, topic=topic, note="办公室审核", today=DAY)
+    t = meeting_services.record_proposer(actor=w.director, topic=topic, note="办公室审核", today=DAY)
     assert (t.proposer_path, t.proposer_post) == (Topic.ProposerPath.DIRECTOR, w.director_post)
-    t = services.record_proposer(actor=w.head, topic=topic, today=DAY)
+    t = meeting_services.record_proposer(actor=w.head, topic=topic, today=DAY)
     assert (t.proposer_path, t.proposer_post) == (Topic.ProposerPath.HEAD, w.head_post)
 
 
@@ -151,33 +153,33 @@ def test_mtg_8_checklist_gate(world):
     w = world
     meeting = _september(w)
     topic = _propose(w, meeting)
-    services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
+    meeting_services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
     with pytest.raises(MeetingError, match="上会条件"):
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=False)
-    with pytest.raises(MeetingError, match="MTG-8"):
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=False)
+    with pytest.raises(MeetingError, match="第五十七条"):
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
     with pytest.raises(ActionNotAllowed):  # the checklist is the office's
-        services.record_checklist(
+        meeting_services.record_checklist(
             actor=w.clerks["财政局"], topic=topic, significance=True, substance=True, procedure=True
         )
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
     with pytest.raises(ActionNotAllowed):  # the head decides, not the office
-        services.decide_topic(actor=w.staff, topic=topic, accept=True, today=DAY)
-    assert services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY).state == TopicState.ACCEPTED
+        meeting_services.decide_topic(actor=w.staff, topic=topic, accept=True, today=DAY)
+    assert meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY).state == TopicState.ACCEPTED
 
 
 def _sign_special_minutes(w, special, day):
     """The MTG-7 chain of the coordinating special meeting: held, drafted, countersigned, approved, signed."""
-    services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["财政局"])
-    services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["发改局"])
-    services.mark_held(actor=w.staff, meeting=special, today=day)
-    minutes = services.start_minutes(actor=w.staff, meeting=special, today=day)
+    meeting_services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["财政局"])
+    meeting_services.add_special_attendee(actor=w.staff, meeting=special, person=w.unit_heads["发改局"])
+    meeting_services.mark_held(actor=w.staff, meeting=special, today=day)
+    minutes = minutes_services.start_minutes(actor=w.staff, meeting=special, today=day)
     special.refresh_from_db()
-    services.record_decision(actor=w.staff, meeting=special, text="财政局与发改局就资金来源达成一致")
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=day)
+    minutes_services.record_decision(actor=w.staff, meeting=special, text="财政局与发改局就资金来源达成一致")
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=day)
     for who in (w.unit_heads["发改局"], w.exec_deputy, w.head):
-        services.sign_minutes_step(actor=who, minutes=minutes, today=day)
+        minutes_services.sign_minutes_step(actor=who, minutes=minutes, today=day)
     minutes.refresh_from_db()
     return minutes
 
@@ -190,17 +192,17 @@ def test_mtg_8_disputed_multi_unit_topic_needs_special_meeting_agreement(world):
     w = world
     meeting = _september(w)
     topic = _propose(w, meeting, related_units=[w.units["发改局"]], units_disagree=True)
-    services.record_proposer(actor=w.exec_deputy, topic=topic, note="分歧待协调", today=DAY)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    meeting_services.record_proposer(actor=w.exec_deputy, topic=topic, note="分歧待协调", today=DAY)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
     with pytest.raises(MeetingError, match="专题会"):
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
-    services.record_agreement(actor=w.clerks["财政局"], topic=topic, agreement="双方同意由财政局统筹")
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    meeting_services.record_agreement(actor=w.clerks["财政局"], topic=topic, agreement="双方同意由财政局统筹")
     with pytest.raises(MeetingError, match="专题会"):  # words without the signed minutes are not enough
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
 
     held_on = dt.date(2026, 9, 2)
     with pytest.raises(MeetingError, match="分管区领导主持"):
-        services.schedule_ad_hoc(
+        schedule_services.schedule_ad_hoc(
             actor=w.staff,
             kind=MeetingKind.SPECIAL,
             date=held_on,
@@ -209,7 +211,7 @@ def test_mtg_8_disputed_multi_unit_topic_needs_special_meeting_agreement(world):
             coordinates_topic=topic,
             today=DAY,
         )
-    special = services.schedule_ad_hoc(
+    special = schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=held_on,
@@ -220,11 +222,11 @@ def test_mtg_8_disputed_multi_unit_topic_needs_special_meeting_agreement(world):
         today=DAY,
     )
     with pytest.raises(MeetingError, match="专题会"):  # scheduled is not agreed
-        services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
+        meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
     minutes = _sign_special_minutes(w, special, held_on)
     assert minutes.state == Minutes.State.SIGNED
-    assert services.topic_violations(Topic.objects.get(pk=topic.pk)) == []
-    accepted = services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
+    assert meeting_services.topic_violations(Topic.objects.get(pk=topic.pk)) == []
+    accepted = meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=held_on)
     assert accepted.state == TopicState.ACCEPTED
 
 
@@ -238,11 +240,11 @@ def today():
 
 def _near_meetings(w, today):
     """Two executive meetings: one whose filing deadline is already past, one that can still take the topic."""
-    services.ensure_standing_seats()
-    soon = services.schedule_ad_hoc(
+    meeting_services.ensure_standing_seats()
+    soon = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 2), reason="临时研究"
     )
-    later = services.schedule_ad_hoc(
+    later = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 12), reason="研究重点工作"
     )
     return soon, later
@@ -263,7 +265,7 @@ def test_mtg_5_topic_form_refuses_a_late_request_with_the_last_day_and_moves_it_
     assert page.context["documents_new_url"] == reverse("documents:create")
     response = client.post(reverse("meetings:topic_new", args=[soon.pk]), _form_data(sub, w.units["财政局"]))
     assert response.status_code == 400
-    last = services.last_filing_day(soon)
+    last = meeting_services.last_filing_day(soon)
     assert response.context["late"].last_day == last
     html = response.content.decode()
     assert f"{last.year}年{last.month}月{last.day}日" in html
@@ -358,7 +360,7 @@ def test_mtg_5_mtg_8_topic_page_walks_proposer_checklist_agreement_and_decision(
     html = page.content.decode()
     assert "不符合上会条件" in html and "专题会协调" in html  # what is missing, listed
     refused = _act(client, topic, "decide", {"decision": "accept", "confirm": "on"})
-    assert refused.status_code == 400 and "MTG-8" in " ".join(str(m) for m in refused.context["messages"])
+    assert refused.status_code == 400 and "第五十七条" in " ".join(str(m) for m in refused.context["messages"])
     assert Topic.objects.get(pk=topic.pk).state == TopicState.PROPOSED
     no_confirm = _act(client, topic, "decide", {"decision": "refuse", "reason": "条件不成熟"})
     assert no_confirm.status_code == 400 and Topic.objects.get(pk=topic.pk).state == TopicState.PROPOSED
@@ -386,7 +388,7 @@ def test_topic_page_is_404_for_outsiders_and_withdraw_is_the_units(world, client
 def test_mtg_5_a_proposed_topic_is_moved_to_a_later_meeting_from_its_page(world, client, today):
     w = world
     _soon, later = _near_meetings(w, today)
-    latest = services.schedule_ad_hoc(
+    latest = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 25), reason="研究下月工作"
     )
     topic = _topic_via_page(w, client, later, today)

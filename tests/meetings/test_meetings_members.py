@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from meetings_support import DAY
 
-from meetings import services
+from meetings.meeting import services as meeting_services
 from meetings.models import Invitation, Meeting, MeetingKind, SeatRole
+from meetings.schedule import services as schedule_services
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.org.models import ActingArrangement, Post
 
@@ -23,7 +24,7 @@ def _invited(meeting) -> dict[str, str]:
 
 
 def _generated(w, year=2026):
-    services.generate_year(actor=w.staff, year=year)
+    schedule_services.generate_year(actor=w.staff, year=year)
     return Meeting.objects.filter(year=year, is_regular=True)
 
 
@@ -31,7 +32,7 @@ def test_mtg_1_four_kinds_exist(world, client):
     w = world
     assert {k for k, _ in MeetingKind.choices} == {"plenary", "party_group", "executive", "special"}
     _generated(w)
-    services.schedule_ad_hoc(
+    schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=dt.date(2026, 9, 15),
@@ -57,7 +58,7 @@ def test_mtg_2_plenary_members_are_head_deputies_and_department_heads(world):
     assert plenaries[0].date.month <= 6 < plenaries[1].date.month
     plenary = plenaries[0]
     assert plenary.chair_post == w.head_post
-    services.refresh_invitations(plenary)
+    meeting_services.refresh_invitations(plenary)
     invited = _invited(plenary)
     departments = {f"{code}_head" for code in ("fgj", "czj", "xfj", "sjj", "sfj", "jyj")}
     assert set(invited) == {"head", "exec", "judicial", "edu"} | departments
@@ -73,7 +74,7 @@ def test_mtg_3_party_group_chaired_by_secretary_office_deputy_may_attend(world):
     meetings = _generated(w)
     party = meetings.get(kind=MeetingKind.PARTY_GROUP, seq=9)
     assert party.chair_post == w.secretary_post
-    services.refresh_invitations(party)
+    meeting_services.refresh_invitations(party)
     invited = _invited(party)
     assert invited["head"] == SeatRole.CHAIR  # the head holds the secretary's post in this district
     assert invited["exec"] == SeatRole.ENTRUSTED_CHAIR
@@ -97,8 +98,8 @@ def test_mtg_4_standing_attendees_invited_by_post_on_the_meeting_day_including_a
         end=dt.date(2026, 9, 11),
         reason="出差",
     )
-    services.refresh_invitations(september)
-    services.refresh_invitations(october)
+    meeting_services.refresh_invitations(september)
+    meeting_services.refresh_invitations(october)
     sept, octo = _invited(september), _invited(october)
 
     voting = {"head": SeatRole.CHAIR, "exec": SeatRole.ENTRUSTED_CHAIR, "judicial": "member", "edu": "member"}

@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import meeting_request
 
-from meetings import services
+from meetings.meeting import services as meeting_services
+from meetings.minutes import services as minutes_services
 from meetings.models import MS, Decision, Meeting, MeetingKind, Minutes, MinutesStep
-from meetings.services import ActionNotAllowed, MeetingError
+from meetings.schedule import services as schedule_services
+from meetings.shared.errors import ActionNotAllowed, MeetingError
 from tiexi_gov.audit.models import Event
 from tiexi_gov.workdays import calendar as wd
 
@@ -35,26 +37,26 @@ EXECUTIVE_CHAIN = [S.OFFICE_DEPUTY_REVIEW, S.OFFICE_DIRECTOR_REVIEW, S.JUDICIAL_
 def agenda_meeting(w, date: dt.date, *, kind=MeetingKind.EXECUTIVE, unit="财政局", title="预算调整", approve=True):
     """A meeting of an agenda kind on `date` with one accepted topic of `unit` and its agenda sent to the chair and
     (unless approve=False) approved, which invites the standing seats' holders (MTG-2..4)."""
-    services.ensure_standing_seats()
+    meeting_services.ensure_standing_seats()
     filing = wd.subtract_workdays(date, 5)
-    m = services.schedule_ad_hoc(actor=w.staff, kind=kind, date=date, reason="研究有关事项", today=filing)
-    services.consent_ad_hoc(actor=w.head, meeting=m, today=filing)
+    m = schedule_services.schedule_ad_hoc(actor=w.staff, kind=kind, date=date, reason="研究有关事项", today=filing)
+    schedule_services.consent_ad_hoc(actor=w.head, meeting=m, today=filing)
     sub = meeting_request(w, short=unit, day=filing, title=f"关于提请区政府会议研究{title}的请示")
-    topic = services.propose_topic(
+    topic = meeting_services.propose_topic(
         actor=w.clerks[unit], meeting=m, unit=w.units[unit], title=title, submission=sub, today=filing
     )
-    services.record_proposer(actor=w.head, topic=topic, today=filing)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
-    services.decide_topic(actor=w.head, topic=topic, accept=True, today=filing)
-    paper = services.add_paper(
+    meeting_services.record_proposer(actor=w.head, topic=topic, today=filing)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=filing)
+    paper = meeting_services.add_paper(
         actor=w.clerks[unit], topic=topic, title="汇报材料", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4")
     )
-    services.check_paper(actor=w.unit_heads[unit], paper=paper, today=filing)
+    meeting_services.check_paper(actor=w.unit_heads[unit], paper=paper, today=filing)
     leader = {"财政局": w.exec_deputy, "发改局": w.exec_deputy, "审计局": w.exec_deputy, "教育局": w.edu_deputy}[unit]
-    services.review_paper(actor=leader, paper=paper, today=filing)
-    services.submit_agenda(actor=w.staff, meeting=m, today=date - dt.timedelta(days=2))
+    meeting_services.review_paper(actor=leader, paper=paper, today=filing)
+    meeting_services.submit_agenda(actor=w.staff, meeting=m, today=date - dt.timedelta(days=2))
     if approve:
-        services.approve_agenda(actor=w.head, meeting=m, today=date - dt.timedelta(days=1))
+        meeting_services.approve_agenda(actor=w.head, meeting=m, today=date - dt.timedelta(days=1))
     m.refresh_from_db()
     topic.refresh_from_db()
     return m, topic
@@ -63,8 +65,8 @@ def agenda_meeting(w, date: dt.date, *, kind=MeetingKind.EXECUTIVE, unit="财政
 def special_meeting(w, date: dt.date, *, chair=None, lead="教育局", units=("财政局", "发改局")):
     """A special-topic meeting chaired by a deputy (the education deputy by default), its lead unit drafting the
     minutes, the chair having named the attending units' main heads (MTG-7)."""
-    services.ensure_standing_seats()
-    m = services.schedule_ad_hoc(
+    meeting_services.ensure_standing_seats()
+    m = schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=date,
@@ -74,21 +76,21 @@ def special_meeting(w, date: dt.date, *, chair=None, lead="教育局", units=("�
         today=date - dt.timedelta(days=3),
     )
     for short in (lead, *units):
-        services.add_special_attendee(
+        meeting_services.add_special_attendee(
             actor=w.staff, meeting=m, person=w.unit_heads[short], post=w.unit_head_posts[short]
         )
     return m
 
 
 def held(w, m: Meeting, date: dt.date | None = None, *, drafter=None) -> Minutes:
-    services.mark_held(actor=w.staff, meeting=m, today=date or m.date)
+    meeting_services.mark_held(actor=w.staff, meeting=m, today=date or m.date)
     m.refresh_from_db()
-    return services.start_minutes(actor=drafter or w.staff, meeting=m, today=date or m.date)
+    return minutes_services.start_minutes(actor=drafter or w.staff, meeting=m, today=date or m.date)
 
 
 def record(w, m: Meeting, text="原则同意。", *, actor=None, **fields) -> Decision:
     m = Meeting.objects.get(pk=m.pk)
-    return services.record_decision(actor=actor or w.staff, meeting=m, text=text, **fields)
+    return minutes_services.record_decision(actor=actor or w.staff, meeting=m, text=text, **fields)
 
 
 def executive_signers(w):
@@ -97,7 +99,7 @@ def executive_signers(w):
 
 def sign_all(w, minutes: Minutes, signers, day: dt.date = AFTER) -> Minutes:
     for who in signers:
-        services.sign_minutes_step(actor=who, minutes=minutes, opinion="同意", today=day)
+        minutes_services.sign_minutes_step(actor=who, minutes=minutes, opinion="同意", today=day)
     minutes.refresh_from_db()
     return minutes
 
@@ -119,7 +121,7 @@ def test_mtg_6_executive_minutes_chain_in_order(world):
     m, topic = agenda_meeting(w, MEETING_DAY)
     minutes = held(w, m)
     record(w, m, "原则同意预算调整方案。", topic=topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNING and minutes.number
     steps = list(minutes.steps.order_by("order").select_related("post"))
@@ -134,18 +136,18 @@ def test_mtg_6_executive_minutes_chain_in_order(world):
 
     # out of order: the head's turn has not come
     with pytest.raises(MeetingError, match="尚未轮到"):
-        services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
     # a post with no step in this chain
     with pytest.raises(ActionNotAllowed):
-        services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
     assert not minutes.steps.filter(signed_at__isnull=False).exists()
 
     signers = executive_signers(w)
     for i, who in enumerate(signers):
         if i + 1 < len(signers):  # the one after the current signer must still wait
             with pytest.raises(MeetingError, match="尚未轮到"):
-                services.sign_minutes_step(actor=signers[i + 1], minutes=minutes, today=AFTER)
-        step = services.sign_minutes_step(actor=who, minutes=minutes, opinion=f"意见{i}", today=AFTER)
+                minutes_services.sign_minutes_step(actor=signers[i + 1], minutes=minutes, today=AFTER)
+        step = minutes_services.sign_minutes_step(actor=who, minutes=minutes, opinion=f"意见{i}", today=AFTER)
         assert step.step == EXECUTIVE_CHAIN[i] and step.signed_by == who and step.capacity
     minutes.refresh_from_db()
     m.refresh_from_db()
@@ -159,11 +161,11 @@ def test_mtg_6_send_back_returns_to_drafting_and_resending_rebuilds_the_rest_of_
     m, topic = agenda_meeting(w, MEETING_DAY)
     minutes = held(w, m)
     record(w, m, topic=topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     sign_all(w, minutes, [w.office_deputy, w.director])
     with pytest.raises(MeetingError, match="退回意见"):
-        services.sign_minutes_step(actor=w.judicial_deputy, minutes=minutes, approve=False, today=AFTER)
-    services.sign_minutes_step(
+        minutes_services.sign_minutes_step(actor=w.judicial_deputy, minutes=minutes, approve=False, today=AFTER)
+    minutes_services.sign_minutes_step(
         actor=w.judicial_deputy, minutes=minutes, approve=False, opinion="第二项表述不准确", today=AFTER
     )
     minutes.refresh_from_db()
@@ -172,16 +174,16 @@ def test_mtg_6_send_back_returns_to_drafting_and_resending_rebuilds_the_rest_of_
     assert event.opinion == "第二项表述不准确" and event.actor == w.judicial_deputy
     # while drafting nobody signs
     with pytest.raises(MeetingError):
-        services.sign_minutes_step(actor=w.judicial_deputy, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.judicial_deputy, minutes=minutes, today=AFTER)
 
-    services.revise_minutes(actor=w.staff, minutes=minutes, body="修改后的导语。")
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.revise_minutes(actor=w.staff, minutes=minutes, body="修改后的导语。")
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     # the earlier signatures stay on record; the whole chain is signed again on the revised text
     assert minutes.steps.filter(signed_at__isnull=False).count() == 2
     assert open_steps(minutes) == EXECUTIVE_CHAIN
     with pytest.raises(MeetingError, match="尚未轮到"):
-        services.sign_minutes_step(actor=w.director, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.director, minutes=minutes, today=AFTER)
     minutes = sign_all(w, minutes, executive_signers(w))
     assert minutes.state == Minutes.State.SIGNED and minutes.body == "修改后的导语。"
 
@@ -189,14 +191,14 @@ def test_mtg_6_send_back_returns_to_drafting_and_resending_rebuilds_the_rest_of_
 def test_mtg_6_only_the_office_drafts_executive_minutes(world):
     w = world
     m, topic = agenda_meeting(w, MEETING_DAY)
-    services.mark_held(actor=w.staff, meeting=m, today=MEETING_DAY)
+    meeting_services.mark_held(actor=w.staff, meeting=m, today=MEETING_DAY)
     with pytest.raises(ActionNotAllowed):
-        services.start_minutes(actor=w.clerks["财政局"], meeting=m, today=MEETING_DAY)
-    minutes = services.start_minutes(actor=w.staff, meeting=m, today=MEETING_DAY)
+        minutes_services.start_minutes(actor=w.clerks["财政局"], meeting=m, today=MEETING_DAY)
+    minutes = minutes_services.start_minutes(actor=w.staff, meeting=m, today=MEETING_DAY)
     with pytest.raises(ActionNotAllowed):
         record(w, m, actor=w.clerks["财政局"], topic=topic)
     with pytest.raises(MeetingError, match="还没有会议决定"):
-        services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+        minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
 
 
 # --- MTG-3: the party group ---------------------------------------------------------------------------------
@@ -207,13 +209,13 @@ def test_mtg_3_party_group_minutes_signed_by_secretary(world):
     m, topic = agenda_meeting(w, MEETING_DAY, kind=MeetingKind.PARTY_GROUP)
     minutes = held(w, m)
     record(w, m, "同意向区委报告。", topic=topic)
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert [(s.step, s.post_id) for s in minutes.steps.all()] == [(S.SECRETARY_SIGN, w.secretary_post.pk)]
     for other in (w.exec_deputy, w.director, w.office_deputy):
         with pytest.raises(ActionNotAllowed):
-            services.sign_minutes_step(actor=other, minutes=minutes, today=AFTER)
-    step = services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)  # the head is the secretary
+            minutes_services.sign_minutes_step(actor=other, minutes=minutes, today=AFTER)
+    step = minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)  # the head is the secretary
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNED and step.signed_by == w.head
     assert step.capacity == w.secretary_post.title
@@ -225,13 +227,13 @@ def test_mtg_3_party_group_minutes_signed_by_secretary(world):
 def test_mtg_7_special_minutes_drafted_by_lead_unit_countersigned_then_chair_then_head(world):
     w = world
     m = special_meeting(w, MEETING_DAY)
-    services.mark_held(actor=w.staff, meeting=m, today=MEETING_DAY)
+    meeting_services.mark_held(actor=w.staff, meeting=m, today=MEETING_DAY)
     # drafted by the lead unit (教育局), not by an attending unit
     with pytest.raises(ActionNotAllowed):
-        services.start_minutes(actor=w.clerks["财政局"], meeting=m, today=MEETING_DAY)
-    minutes = services.start_minutes(actor=w.clerks["教育局"], meeting=m, today=MEETING_DAY)
+        minutes_services.start_minutes(actor=w.clerks["财政局"], meeting=m, today=MEETING_DAY)
+    minutes = minutes_services.start_minutes(actor=w.clerks["教育局"], meeting=m, today=MEETING_DAY)
     record(w, m, "各单位按分工推进。", actor=w.clerks["教育局"])
-    services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     steps = list(minutes.steps.order_by("order"))
     assert [s.step for s in steps] == [S.UNIT_COUNTERSIGN, S.UNIT_COUNTERSIGN, S.CHAIR_APPROVE, S.HEAD_SIGN]
@@ -240,18 +242,18 @@ def test_mtg_7_special_minutes_drafted_by_lead_unit_countersigned_then_chair_the
 
     # the chair approves only after every attending unit has countersigned; the head signs last
     with pytest.raises(MeetingError, match="尚未轮到"):
-        services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
     with pytest.raises(MeetingError, match="尚未轮到"):
-        services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
     # the countersigns run in parallel: either unit may sign first
-    services.sign_minutes_step(actor=w.unit_heads["发改局"], minutes=minutes, today=AFTER)
+    minutes_services.sign_minutes_step(actor=w.unit_heads["发改局"], minutes=minutes, today=AFTER)
     with pytest.raises(MeetingError, match="尚未轮到"):
-        services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
-    services.sign_minutes_step(actor=w.unit_heads["财政局"], minutes=minutes, today=AFTER)
-    services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
+        minutes_services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
+    minutes_services.sign_minutes_step(actor=w.unit_heads["财政局"], minutes=minutes, today=AFTER)
+    minutes_services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNING
-    services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
+    minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNED
 
@@ -261,7 +263,7 @@ def test_mtg_7_special_meeting_chaired_by_the_head_ends_with_the_chair(world):
     m = special_meeting(w, MEETING_DAY, chair=w.head_post, units=("财政局",))
     minutes = held(w, m, drafter=w.clerks["教育局"])
     record(w, m, actor=w.clerks["教育局"])
-    services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
+    minutes_services.send_minutes_for_signing(actor=w.clerks["教育局"], minutes=minutes, today=AFTER)
     minutes.refresh_from_db()
     assert open_steps(minutes) == [S.UNIT_COUNTERSIGN, S.CHAIR_APPROVE]
 
@@ -358,10 +360,10 @@ def test_minutes_page_shows_the_attendance_record(world, client):
     w = world
     m, topic = page_meeting(w, days_ahead=1)
     inv = m.invitations.get(person=w.unit_heads["审计局"])
-    leave = services.request_leave(
+    leave = meeting_services.request_leave(
         actor=w.unit_heads["审计局"], invitation=inv, reason="赴省参加培训", substitute=w.unit_deputies["审计局"]
     )
-    services.decide_leave(actor=w.head, leave=leave, approve=True)
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True)
     page = login(client, w.staff).get(reverse("meetings:minutes", args=[m.pk])).content.decode()
     record_html = page.split('data-testid="attendance-record"')[1]
     assert w.unit_heads["审计局"].display_name in record_html.split("请假：")[1].split("列席：")[0]
@@ -375,8 +377,8 @@ def test_withdrawing_a_decision_renumbers_the_rest(world):
     held(w, m)
     first = record(w, m, "第一项。", topic=topic)
     second = record(w, m, "第二项。", topic=topic)
-    services.withdraw_decision(actor=w.staff, decision=first)
+    minutes_services.withdraw_decision(actor=w.staff, decision=first)
     second.refresh_from_db()
     assert second.order == 1 and not Decision.objects.filter(pk=first.pk).exists()
     with pytest.raises(ActionNotAllowed):
-        services.withdraw_decision(actor=w.clerks["财政局"], decision=second)
+        minutes_services.withdraw_decision(actor=w.clerks["财政局"], decision=second)

@@ -12,9 +12,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from test_meetings_minutes import agenda_meeting, executive_signers, held, login, record, sign_all
 
-from documents.docx_gbt9704 import FANGSONG, HEITI, XIAOBIAOSONG
-from meetings import services
+from meetings.meeting import services as meeting_services
+from meetings.minutes import services as minutes_services
 from meetings.models import Decision, Minutes
+from tiexi_gov.gbt9704 import FANGSONG, HEITI, XIAOBIAOSONG
 
 SECRET = "关于某涉密项目选址的决定"
 
@@ -32,14 +33,14 @@ def build(w):
     today = timezone.localdate()
     m, topic = agenda_meeting(w, today)
     inv = m.invitations.get(person=w.unit_heads["审计局"])
-    leave = services.request_leave(
+    leave = meeting_services.request_leave(
         actor=w.unit_heads["审计局"],
         invitation=inv,
         reason="赴省培训",
         substitute=w.unit_deputies["审计局"],
         today=today,
     )
-    services.decide_leave(actor=w.head, leave=leave, approve=True, today=today)
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, today=today)
     minutes = held(w, m, today)
     record(w, m, "原则同意预算调整方案", topic=topic)
     record(
@@ -89,7 +90,7 @@ def test_minutes_docx_opens_and_contains_the_decisions_and_the_attendance(world,
     assert round(section.page_width.mm) == 210 and round(section.top_margin.mm) == 37
 
     # signed: the number, no draft mark
-    services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=timezone.localdate())
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=timezone.localdate())
     sign_all(w, minutes, executive_signers(w), day=timezone.localdate())
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNED
@@ -106,7 +107,7 @@ def test_minutes_docx_leaves_confidential_decisions_out_for_those_who_may_not_re
     text = text_of(doc)
     assert "原则同意预算调整方案。" in text and SECRET not in text and "涉及国家秘密" not in text
     secret = Decision.objects.get(text=SECRET)
-    services.grant_decision_reader(actor=w.staff, decision=secret, user=w.edu_deputy)
+    minutes_services.grant_decision_reader(actor=w.staff, decision=secret, user=w.edu_deputy)
     _r, doc = fetch(client, w.edu_deputy, m)
     assert SECRET in text_of(doc)
 

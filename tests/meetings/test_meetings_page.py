@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import meeting_request
 
-from meetings import services
+from meetings.meeting import services as meeting_services
 from meetings.models import (
     Invitation,
     Meeting,
@@ -25,6 +25,7 @@ from meetings.models import (
     Topic,
     TopicState,
 )
+from meetings.schedule import services as schedule_services
 from tests.factories import ActingArrangementFactory, UserFactory
 from tiexi_gov.org.models import ActingArrangement
 from tiexi_gov.workdays import calendar as wd
@@ -38,16 +39,16 @@ def today():
 
 
 def _meeting(w, today, days=10):
-    services.ensure_standing_seats()
-    meeting = services.schedule_ad_hoc(
+    meeting_services.ensure_standing_seats()
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, days), reason="研究重点工作"
     )
-    return services.consent_ad_hoc(actor=w.head, meeting=meeting)
+    return schedule_services.consent_ad_hoc(actor=w.head, meeting=meeting)
 
 
 def _topic(w, meeting, today, short="财政局", title="预算调整", **extra):
     sub = meeting_request(w, short, day=today, title=f"关于提请研究{title}的请示")
-    return services.propose_topic(
+    return meeting_services.propose_topic(
         actor=w.clerks[short], meeting=meeting, unit=w.units[short], title=title, submission=sub, **extra
     )
 
@@ -56,15 +57,17 @@ def test_meeting_page_shows_facts_deadlines_agenda_attendees_and_record(world, c
     w = world
     meeting = _meeting(w, today)
     first = _topic(w, meeting, today, title="预算调整")
-    services.record_proposer(actor=w.exec_deputy, topic=first, note="已协调")
-    services.record_checklist(actor=w.staff, topic=first, significance=True, substance=True, procedure=True)
-    services.decide_topic(actor=w.head, topic=first, accept=True)
-    paper = services.add_paper(actor=w.clerks["财政局"], topic=first, title="预算调整汇报材料", file="meetings/a.pdf")
-    services.check_paper(actor=w.unit_heads["财政局"], paper=paper)
+    meeting_services.record_proposer(actor=w.exec_deputy, topic=first, note="已协调")
+    meeting_services.record_checklist(actor=w.staff, topic=first, significance=True, substance=True, procedure=True)
+    meeting_services.decide_topic(actor=w.head, topic=first, accept=True)
+    paper = meeting_services.add_paper(
+        actor=w.clerks["财政局"], topic=first, title="预算调整汇报材料", file="meetings/a.pdf"
+    )
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper)
     disputed = _topic(w, meeting, today, "教育局", "校舍改造", related_units=[w.units["财政局"]], units_disagree=True)
     new_date = meeting.date + dt.timedelta(days=7)
-    services.postpone(actor=w.head, meeting=meeting, to_date=new_date, reason="区长参加市政府会议")
-    services.refresh_invitations(meeting)
+    schedule_services.postpone(actor=w.head, meeting=meeting, to_date=new_date, reason="区长参加市政府会议")
+    meeting_services.refresh_invitations(meeting)
     ActingArrangementFactory(
         absent_post=w.head_post,
         acting_post=w.exec_post,
@@ -107,7 +110,7 @@ def test_meeting_page_is_404_for_outsiders_and_papers_are_links_only_for_those_a
     w = world
     meeting = _meeting(w, today)
     topic = _topic(w, meeting, today)
-    paper = services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file="meetings/a.pdf")
+    paper = meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file="meetings/a.pdf")
     url = reverse("meetings:meeting", args=[meeting.pk])
     for outsider in (w.outsider, w.clerks["教育局"], w.unit_heads["教育局"]):
         client.force_login(outsider)
@@ -223,8 +226,8 @@ def test_meeting_page_uses_a_constant_number_of_queries(world, client, today, dj
     w = world
     meeting = _meeting(w, today)
     _grow(w, meeting, topics=2, attendees=3, start=1, ready=True)
-    services.submit_agenda(actor=w.staff, meeting=meeting)
-    services.approve_agenda(actor=w.head, meeting=meeting)  # papers released to the attendees
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting)
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting)  # papers released to the attendees
     url = reverse("meetings:meeting", args=[meeting.pk])
     viewers = {"office": w.staff, "attendee": w.unit_heads["发改局"], "unit": w.clerks["财政局"]}
     small = {}

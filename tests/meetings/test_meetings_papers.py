@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY, meeting_request
 
-from meetings import permissions, services
+from meetings.meeting import permissions as meeting_permissions
+from meetings.meeting import services as meeting_services
 from meetings.models import Meeting, MeetingKind, Paper, TopicState
-from meetings.services import ActionNotAllowed, AgendaFrozen, MeetingError
+from meetings.schedule import services as schedule_services
+from meetings.shared.errors import ActionNotAllowed, AgendaFrozen, MeetingError
 from tiexi_gov.workdays import calendar as wd
 
 pytestmark = [pytest.mark.django_db]
@@ -33,58 +35,58 @@ def _pdf(name="汇报材料.pdf"):
 
 def _accepted_topic(w, meeting, day, short="财政局", leader=None):
     sub = meeting_request(w, short, day=day)
-    topic = services.propose_topic(
+    topic = meeting_services.propose_topic(
         actor=w.clerks[short], meeting=meeting, unit=w.units[short], title=f"{short}议题", submission=sub, today=day
     )
-    services.record_proposer(actor=w.head, topic=topic, today=day)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
-    return services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
+    meeting_services.record_proposer(actor=w.head, topic=topic, today=day)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    return meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
 
 
 def test_mtg_5_papers_checked_by_unit_head_then_leader(world):
     """The order is enforced (head's check before the leader's review), only the right posts may sign, and the
     agenda cannot go to the head while any paper is not ready (or a topic has none)."""
     w = world
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     meeting = Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=9)
     topic = _accepted_topic(w, meeting, DAY)
     with pytest.raises(ActionNotAllowed):  # another unit does not draft 财政局's papers
-        services.add_paper(actor=w.clerks["教育局"], topic=topic, title="材料", file=_pdf())
-    first = services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=_pdf())
-    second = services.add_paper(actor=w.clerks["财政局"], topic=topic, title="测算表", file=_pdf("测算表.pdf"))
+        meeting_services.add_paper(actor=w.clerks["教育局"], topic=topic, title="材料", file=_pdf())
+    first = meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=_pdf())
+    second = meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="测算表", file=_pdf("测算表.pdf"))
     assert not first.is_ready
 
     with pytest.raises(MeetingError, match="须先由单位主要负责人把关"):
-        services.review_paper(actor=w.exec_deputy, paper=first, today=DAY)
+        meeting_services.review_paper(actor=w.exec_deputy, paper=first, today=DAY)
     for wrong in (w.clerks["财政局"], w.unit_deputies["财政局"], w.unit_heads["教育局"], w.exec_deputy):
         with pytest.raises(ActionNotAllowed, match="主要负责人"):
-            services.check_paper(actor=wrong, paper=first, today=DAY)
-    services.check_paper(actor=w.unit_heads["财政局"], paper=first, today=DAY)
+            meeting_services.check_paper(actor=wrong, paper=first, today=DAY)
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=first, today=DAY)
     for wrong in (w.unit_heads["财政局"], w.edu_deputy, w.judicial_deputy, w.staff):
         with pytest.raises(ActionNotAllowed, match="分管区领导"):
-            services.review_paper(actor=wrong, paper=first, today=DAY)
-    services.review_paper(actor=w.exec_deputy, paper=first, today=DAY)
+            meeting_services.review_paper(actor=wrong, paper=first, today=DAY)
+    meeting_services.review_paper(actor=w.exec_deputy, paper=first, today=DAY)
     first.refresh_from_db()
     assert first.is_ready and (first.checked_by, first.reviewed_by) == (w.unit_heads["财政局"], w.exec_deputy)
 
     agenda_day = dt.date(2026, 9, 7)
     with pytest.raises(MeetingError, match="财政局议题"):  # the second paper is not ready
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
-    services.check_paper(actor=w.unit_heads["财政局"], paper=second, today=DAY)
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=second, today=DAY)
     with pytest.raises(MeetingError, match="分管区领导审核"):  # checked but not reviewed is not ready either
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
-    services.review_paper(actor=w.exec_deputy, paper=second, today=DAY)
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
+    meeting_services.review_paper(actor=w.exec_deputy, paper=second, today=DAY)
     bare = _accepted_topic(w, meeting, DAY, short="教育局")
     with pytest.raises(MeetingError, match="教育局议题"):  # a topic without papers has nothing ready
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
-    services.add_paper(actor=w.clerks["教育局"], topic=bare, title="教育材料", file=_pdf())
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day)
+    meeting_services.add_paper(actor=w.clerks["教育局"], topic=bare, title="教育材料", file=_pdf())
     for p in Paper.objects.filter(topic=bare):
-        services.check_paper(actor=w.unit_heads["教育局"], paper=p, today=DAY)
-        services.review_paper(actor=w.edu_deputy, paper=p, today=DAY)
-    assert services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day).state == "agenda_submitted"
-    services.approve_agenda(actor=w.head, meeting=meeting, today=agenda_day)
+        meeting_services.check_paper(actor=w.unit_heads["教育局"], paper=p, today=DAY)
+        meeting_services.review_paper(actor=w.edu_deputy, paper=p, today=DAY)
+    assert meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=agenda_day).state == "agenda_submitted"
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting, today=agenda_day)
     with pytest.raises(AgendaFrozen):  # no more papers once the head has approved the agenda
-        services.add_paper(actor=w.clerks["财政局"], topic=topic, title="补充材料", file=_pdf())
+        meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="补充材料", file=_pdf())
 
 
 # --- through the pages ------------------------------------------------------------------------------------------
@@ -96,11 +98,11 @@ def today():
 
 
 def _meeting(w, today):
-    services.ensure_standing_seats()
-    meeting = services.schedule_ad_hoc(
+    meeting_services.ensure_standing_seats()
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=wd.add_workdays(today, 10), reason="研究重点工作"
     )
-    return services.consent_ad_hoc(actor=w.head, meeting=meeting)
+    return schedule_services.consent_ad_hoc(actor=w.head, meeting=meeting)
 
 
 def _post(client, topic, action, data, files=None):
@@ -145,10 +147,10 @@ def test_mtg_5_paper_upload_check_and_review_through_the_topic_page(world, clien
 def _approved_with_paper(w, today):
     meeting = _meeting(w, today)
     topic = _accepted_topic(w, meeting, today)
-    paper = services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=_pdf())
-    services.check_paper(actor=w.unit_heads["财政局"], paper=paper)
-    services.review_paper(actor=w.exec_deputy, paper=paper)
-    services.refresh_invitations(meeting)  # the standing attendees are known before approval
+    paper = meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=_pdf())
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper)
+    meeting_services.review_paper(actor=w.exec_deputy, paper=paper)
+    meeting_services.refresh_invitations(meeting)  # the standing attendees are known before approval
     return meeting, topic, paper
 
 
@@ -157,15 +159,15 @@ def test_mtg_5_papers_reach_attendees_only_after_the_agenda_is_approved(world, c
     meeting, topic, paper = _approved_with_paper(w, today)
     url = reverse("meetings:paper", args=[paper.pk])
     attendee = w.unit_heads["发改局"]  # a standing attendee of the executive meeting (MTG-4)
-    assert permissions.is_attendee(attendee, meeting)
+    assert meeting_permissions.is_attendee(attendee, meeting)
     client.force_login(attendee)
     assert client.get(url).status_code == 404  # invited, but the agenda is not approved yet
     client.force_login(w.clerks["财政局"])
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF  # the unit's own paper
 
-    services.submit_agenda(actor=w.staff, meeting=meeting)
-    services.approve_agenda(actor=w.head, meeting=meeting)
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting)
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting)
     client.force_login(attendee)
     response = client.get(url)
     assert response.status_code == 200
@@ -181,7 +183,7 @@ def test_mtg_5_papers_reach_attendees_only_after_the_agenda_is_approved(world, c
 
 
 def test_paper_access_on_the_meeting_page_matches_can_view_paper(world, today):
-    """The page asks once per user (permissions.paper_access); it must give can_view_paper's answer everywhere."""
+    """The page asks once per user (`paper_access`); it must give can_view_paper's answer everywhere."""
     w = world
     meeting, topic, paper = _approved_with_paper(w, today)
     people = [
@@ -198,12 +200,12 @@ def test_paper_access_on_the_meeting_page_matches_can_view_paper(world, today):
     def both(person):
         fresh = type(person).objects.get(pk=person.pk)  # no cached permission facts between states
         paper_now = Paper.objects.select_related("topic__meeting").get(pk=paper.pk)
-        access = permissions.paper_access(fresh, paper_now.topic.meeting)
-        return access.allows(topic.unit_id), permissions.can_view_paper(fresh, paper_now)
+        access = meeting_permissions.paper_access(fresh, paper_now.topic.meeting)
+        return access.allows(topic.unit_id), meeting_permissions.can_view_paper(fresh, paper_now)
 
     before = {p.username: both(p) for p in people}
-    services.submit_agenda(actor=w.staff, meeting=meeting)
-    services.approve_agenda(actor=w.head, meeting=meeting)
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting)
+    meeting_services.approve_agenda(actor=w.head, meeting=meeting)
     after = {p.username: both(p) for p in people}
     for name, (fast, slow) in {**{f"before:{k}": v for k, v in before.items()}, **after}.items():
         assert fast == slow, name

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY
 
-from meetings import services
 from meetings.models import DistrictMeeting, MeetingPlan
+from meetings.schedule import services as schedule_services
+from meetings.shared import errors
 from tiexi_gov.audit.models import Event
 
 pytestmark = [pytest.mark.django_db]
@@ -24,71 +25,71 @@ def _messages(response) -> list[str]:
 
 
 def _add(w, name, sponsorship, unit, actor=None, **extra):
-    return services.add_district_meeting(
+    return schedule_services.add_district_meeting(
         actor=actor or w.staff, year=2026, name=name, sponsorship=sponsorship, unit=w.units[unit], today=DAY, **extra
     )
 
 
 def test_mtg_11_naming_and_limits(world):
     w = world
-    services.get_or_create_plan(actor=w.staff, year=2026)
+    schedule_services.get_or_create_plan(actor=w.staff, year=2026)
 
     # Naming: held by the government → 铁西区…会议; in the government's name → 全区…会议.
-    with pytest.raises(services.MeetingError, match="铁西区"):
+    with pytest.raises(errors.MeetingError, match="铁西区"):
         _add(w, "全区安全生产工作会议", S.BY_GOVERNMENT, "发改局")
-    with pytest.raises(services.MeetingError, match="全区"):
+    with pytest.raises(errors.MeetingError, match="全区"):
         _add(w, "铁西区项目建设推进会议", S.IN_GOVERNMENT_NAME, "发改局")
     by_gov = _add(w, "铁西区安全生产工作会议", S.BY_GOVERNMENT, "发改局", month=3)
     assert by_gov.planned and by_gov.state == ST.PLANNED
 
     # In the government's name: only a comprehensive department, once a year.
-    with pytest.raises(services.MeetingError, match="综合部门"):
+    with pytest.raises(errors.MeetingError, match="综合部门"):
         _add(w, "全区教育工作会议", S.IN_GOVERNMENT_NAME, "教育局")
     _add(w, "全区项目建设推进会议", S.IN_GOVERNMENT_NAME, "发改局", month=4)
-    with pytest.raises(services.MeetingError, match="每年限1次"):
+    with pytest.raises(errors.MeetingError, match="每年限1次"):
         _add(w, "全区招商引资工作会议", S.IN_GOVERNMENT_NAME, "发改局")
     _add(w, "全区财政工作会议", S.IN_GOVERNMENT_NAME, "财政局")  # another comprehensive department may
 
     # A department's own-system meeting: once a year, never with the township / street heads.
-    with pytest.raises(services.MeetingError, match="乡、街"):
+    with pytest.raises(errors.MeetingError, match="乡、街"):
         _add(w, "全区教育系统工作会议", S.OWN_SYSTEM, "教育局", invites_township_heads=True)
     _add(w, "全区教育系统工作会议", S.OWN_SYSTEM, "教育局")
-    with pytest.raises(services.MeetingError, match="不得超过1次"):
+    with pytest.raises(errors.MeetingError, match="不得超过1次"):
         _add(w, "全区教育系统安全会议", S.OWN_SYSTEM, "教育局")
     assert DistrictMeeting.objects.count() == 4
 
     # The plan: the office lists, the office director checks, the head approves — each by the right person.
     plan = MeetingPlan.objects.get(year=2026)
     for wrong in (w.staff, w.head, w.exec_deputy):
-        with pytest.raises(services.ActionNotAllowed):
-            services.check_plan(actor=wrong, plan=plan)
-    with pytest.raises(services.ActionNotAllowed):
+        with pytest.raises(errors.ActionNotAllowed):
+            schedule_services.check_plan(actor=wrong, plan=plan)
+    with pytest.raises(errors.ActionNotAllowed):
         _add(w, "全区审计工作会议", S.OWN_SYSTEM, "审计局", actor=w.clerks["审计局"])  # a unit cannot list
-    plan = services.check_plan(actor=w.director, plan=plan)
+    plan = schedule_services.check_plan(actor=w.director, plan=plan)
     assert plan.state == MeetingPlan.State.CHECKED and plan.checked_by == w.director
     for wrong in (w.staff, w.director, w.exec_deputy):
-        with pytest.raises(services.ActionNotAllowed):
-            services.approve_plan(actor=wrong, plan=plan)
-    plan = services.approve_plan(actor=w.head, plan=plan)
+        with pytest.raises(errors.ActionNotAllowed):
+            schedule_services.approve_plan(actor=wrong, plan=plan)
+    plan = schedule_services.approve_plan(actor=w.head, plan=plan)
     assert plan.state == MeetingPlan.State.APPROVED and plan.approved_by == w.head
     assert [e.action for e in Event.objects.for_object(plan).order_by("id")] == ["created", "checked", "approved"]
 
     # After approval a meeting is unplanned: its reason is required; the deputy in charge, then the head.
-    with pytest.raises(services.MeetingError, match="事由"):
+    with pytest.raises(errors.MeetingError, match="事由"):
         _add(w, "全区审计工作会议", S.OWN_SYSTEM, "审计局", actor=w.clerks["审计局"])
     extra = _add(w, "全区审计工作会议", S.OWN_SYSTEM, "审计局", actor=w.clerks["审计局"], reason="上级部署专项审计")
     assert not extra.planned and extra.plan is None and extra.state == ST.AWAITING_DEPUTY
     for wrong in (w.head, w.edu_deputy, w.staff):  # 审计局 is in the executive deputy's portfolio
-        with pytest.raises(services.ActionNotAllowed):
-            services.decide_unplanned(actor=wrong, meeting=extra, approve=True)
-    extra = services.decide_unplanned(actor=w.exec_deputy, meeting=extra, approve=True)
+        with pytest.raises(errors.ActionNotAllowed):
+            schedule_services.decide_unplanned(actor=wrong, meeting=extra, approve=True)
+    extra = schedule_services.decide_unplanned(actor=w.exec_deputy, meeting=extra, approve=True)
     assert extra.state == ST.AWAITING_HEAD
-    with pytest.raises(services.ActionNotAllowed):
-        services.decide_unplanned(actor=w.exec_deputy, meeting=extra, approve=True)
-    extra = services.decide_unplanned(actor=w.head, meeting=extra, approve=True)
+    with pytest.raises(errors.ActionNotAllowed):
+        schedule_services.decide_unplanned(actor=w.exec_deputy, meeting=extra, approve=True)
+    extra = schedule_services.decide_unplanned(actor=w.head, meeting=extra, approve=True)
     assert extra.state == ST.APPROVED
     # The limits count unplanned meetings too.
-    with pytest.raises(services.MeetingError, match="不得超过1次"):
+    with pytest.raises(errors.MeetingError, match="不得超过1次"):
         _add(w, "全区审计系统会议", S.OWN_SYSTEM, "审计局", actor=w.clerks["审计局"], reason="再开一次")
 
 

@@ -14,8 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY, meeting_request
 
-from meetings import permissions, services
+from meetings.meeting import services as meeting_services
 from meetings.models import MS, Meeting, MeetingKind, Postponement
+from meetings.schedule import permissions as schedule_permissions
+from meetings.schedule import services as schedule_services
+from meetings.shared import errors
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import ActingArrangement, User
@@ -51,7 +54,7 @@ def _second_wednesdays(year: int) -> list[dt.date]:
 
 def test_mtg_3_and_4_generated_on_second_wednesdays_of_2026(world):
     w = world
-    created = services.generate_year(actor=w.staff, year=2026)
+    created = schedule_services.generate_year(actor=w.staff, year=2026)
     assert len(created) == 12 + 12 + 2
     expected = _second_wednesdays(2026)
     assert expected[8] == dt.date(2026, 9, 9) and expected[0] == dt.date(2026, 1, 14)
@@ -68,7 +71,7 @@ def test_mtg_3_and_4_generated_on_second_wednesdays_of_2026(world):
     plenaries = list(Meeting.objects.filter(year=2026, kind=MeetingKind.PLENARY).order_by("date"))
     assert len(plenaries) == 2 and plenaries[0].date.month <= 6 < plenaries[1].date.month
     # Idempotent: generating again adds nothing.
-    assert services.generate_year(actor=w.staff, year=2026) == []
+    assert schedule_services.generate_year(actor=w.staff, year=2026) == []
     assert Meeting.objects.filter(year=2026).count() == 26
 
 
@@ -92,18 +95,20 @@ def test_generate_year_is_the_office_s_and_needs_confirmation(world, client, tod
 
 def test_mtg_4_postponement_decided_by_head_moves_one_meeting(world):
     w = world
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     before = dict(Meeting.objects.values_list("pk", "date"))
     september = Meeting.objects.get(year=2026, kind=MeetingKind.EXECUTIVE, seq=9)
-    with pytest.raises(services.ActionNotAllowed):
-        services.postpone(
+    with pytest.raises(errors.ActionNotAllowed):
+        schedule_services.postpone(
             actor=w.exec_deputy, meeting=september, to_date=dt.date(2026, 9, 16), reason="区长出差", today=DAY
         )
     assert Meeting.objects.get(pk=september.pk).date == dt.date(2026, 9, 9)
-    with pytest.raises(services.MeetingError):  # the reason is required
-        services.postpone(actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason=" ", today=DAY)
+    with pytest.raises(errors.MeetingError):  # the reason is required
+        schedule_services.postpone(actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason=" ", today=DAY)
 
-    services.postpone(actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason="迎接省政府督查", today=DAY)
+    schedule_services.postpone(
+        actor=w.head, meeting=september, to_date=dt.date(2026, 9, 16), reason="迎接省政府督查", today=DAY
+    )
     after = dict(Meeting.objects.values_list("pk", "date"))
     moved = {pk for pk in before if before[pk] != after[pk]}
     assert moved == {september.pk}
@@ -121,11 +126,15 @@ def test_mtg_4_postponement_decided_by_head_moves_one_meeting(world):
 
 def test_mtg_3_party_group_postponement_decided_by_the_secretary(world, today):
     w = world
-    services.generate_year(actor=w.staff, year=2026)
+    schedule_services.generate_year(actor=w.staff, year=2026)
     party = Meeting.objects.get(year=2026, kind=MeetingKind.PARTY_GROUP, seq=9)
-    with pytest.raises(services.ActionNotAllowed, match="党组书记"):
-        services.postpone(actor=w.exec_deputy, meeting=party, to_date=dt.date(2026, 9, 10), reason="x", today=DAY)
-    services.postpone(actor=w.head, meeting=party, to_date=dt.date(2026, 9, 10), reason="书记参加市委会议", today=DAY)
+    with pytest.raises(errors.ActionNotAllowed, match="党组书记"):
+        schedule_services.postpone(
+            actor=w.exec_deputy, meeting=party, to_date=dt.date(2026, 9, 10), reason="x", today=DAY
+        )
+    schedule_services.postpone(
+        actor=w.head, meeting=party, to_date=dt.date(2026, 9, 10), reason="书记参加市委会议", today=DAY
+    )
     row = Postponement.objects.get(meeting=party)
     assert row.decided_by == w.head and row.decided_as == w.secretary_post.title
     assert Event.objects.for_object(party).get(action="postponed").rule_id == "MTG-3"
@@ -134,33 +143,36 @@ def test_mtg_3_party_group_postponement_decided_by_the_secretary(world, today):
 
     # The decision follows the secretary's post: while the secretary entrusts the executive member, that member
     # decides the party group's postponement — but still not the executive meeting's (the head's, MTG-4).
+    # (the permission is judged on the day of the action, DAY, as every step of the kernel is)
     ActingArrangementFactory(
         absent_post=w.secretary_post,
         acting_post=w.exec_post,
         kind=ActingArrangement.Kind.ENTRUSTED,
-        start=today - dt.timedelta(days=1),
-        end=today + dt.timedelta(days=30),
+        start=DAY - dt.timedelta(days=1),
+        end=DAY + dt.timedelta(days=30),
     )
     october_party = Meeting.objects.get(year=2026, kind=MeetingKind.PARTY_GROUP, seq=10)
     october_exec = Meeting.objects.get(year=2026, kind=MeetingKind.EXECUTIVE, seq=10)
     entrusted = User.objects.get(pk=w.exec_deputy.pk)  # a fresh object: who handles what is cached per request
-    services.postpone(
+    schedule_services.postpone(
         actor=entrusted, meeting=october_party, to_date=dt.date(2026, 10, 21), reason="受托顺延", today=DAY
     )
     assert Meeting.objects.get(pk=october_party.pk).date == dt.date(2026, 10, 21)
-    with pytest.raises(services.ActionNotAllowed):
-        services.postpone(actor=entrusted, meeting=october_exec, to_date=dt.date(2026, 10, 21), reason="x", today=DAY)
+    with pytest.raises(errors.ActionNotAllowed):
+        schedule_services.postpone(
+            actor=entrusted, meeting=october_exec, to_date=dt.date(2026, 10, 21), reason="x", today=DAY
+        )
 
 
 def test_postpone_page_shows_the_form_only_to_the_person_who_decides(world, client, today):
     w = world
-    services.generate_year(actor=w.staff, year=today.year + 1)
+    schedule_services.generate_year(actor=w.staff, year=today.year + 1)
     meeting = Meeting.objects.get(year=today.year + 1, kind=MeetingKind.EXECUTIVE, seq=3)
     url = reverse("meetings:postpone", args=[meeting.pk])
     original = meeting.date
     new_date = original + dt.timedelta(days=7)
 
-    services.refresh_invitations(meeting)
+    meeting_services.refresh_invitations(meeting)
     client.force_login(w.exec_deputy)  # an invited member: sees the meeting, but postponement is the head's
     page = client.get(url)
     assert page.status_code == 200
@@ -192,35 +204,35 @@ def test_postpone_page_shows_the_form_only_to_the_person_who_decides(world, clie
 
 def test_mtg_4_ad_hoc_executive_needs_the_head_s_consent_before_its_agenda(world):
     w = world
-    meeting = services.schedule_ad_hoc(
+    meeting = schedule_services.schedule_ad_hoc(
         actor=w.staff, kind=MeetingKind.EXECUTIVE, date=dt.date(2026, 9, 18), reason="研究防汛救灾", today=DAY
     )
-    assert not meeting.is_regular and meeting.chair_post == w.head_post and services.needs_consent(meeting)
+    assert not meeting.is_regular and meeting.chair_post == w.head_post and schedule_services.needs_consent(meeting)
     sub = meeting_request(w, day=DAY)
-    topic = services.propose_topic(
+    topic = meeting_services.propose_topic(
         actor=w.clerks["财政局"], meeting=meeting, unit=w.units["财政局"], title="防汛资金", submission=sub, today=DAY
     )
-    services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
-    services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
-    topic = services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
-    paper = services.add_paper(
+    meeting_services.record_proposer(actor=w.exec_deputy, topic=topic, note="已协调", today=DAY)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    topic = meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    paper = meeting_services.add_paper(
         actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=SimpleUploadedFile("a.pdf", b"%PDF-1.7")
     )
-    services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=DAY)
-    services.review_paper(actor=w.exec_deputy, paper=paper, today=DAY)
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=DAY)
+    meeting_services.review_paper(actor=w.exec_deputy, paper=paper, today=DAY)
 
     submit_day = dt.date(2026, 9, 16)
-    with pytest.raises(services.MeetingError, match="区长同意"):
-        services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
-    with pytest.raises(services.ActionNotAllowed):
-        services.consent_ad_hoc(actor=w.exec_deputy, meeting=meeting, today=DAY)
+    with pytest.raises(errors.MeetingError, match="区长同意"):
+        meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
+    with pytest.raises(errors.ActionNotAllowed):
+        schedule_services.consent_ad_hoc(actor=w.exec_deputy, meeting=meeting, today=DAY)
     assert Meeting.objects.get(pk=meeting.pk).state == MS.SCHEDULED
 
-    services.consent_ad_hoc(actor=w.head, meeting=meeting, today=DAY)
+    schedule_services.consent_ad_hoc(actor=w.head, meeting=meeting, today=DAY)
     meeting.refresh_from_db()
     assert meeting.ad_hoc_consent_by == w.head
     assert Event.objects.for_object(meeting).filter(action="ad_hoc_consented", actor=w.head).exists()
-    services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
+    meeting_services.submit_agenda(actor=w.staff, meeting=meeting, today=submit_day)
     assert Meeting.objects.get(pk=meeting.pk).state == MS.AGENDA_SUBMITTED
 
 
@@ -268,7 +280,7 @@ def test_meeting_new_schedules_ad_hoc_and_special_meetings(world, client, today)
         w.units["教育局"],
         "学区调整专题会",
     )
-    assert not services.needs_consent(special)
+    assert not schedule_services.needs_consent(special)
 
     # An ad hoc executive meeting: the chair is the head by rule, whatever was picked; the head must consent.
     client.post(
@@ -277,7 +289,7 @@ def test_meeting_new_schedules_ad_hoc_and_special_meetings(world, client, today)
     )
     adhoc = Meeting.objects.get(kind=MeetingKind.EXECUTIVE)
     assert adhoc.chair_post == w.head_post and adhoc.ad_hoc_reason == "研究突发事件"
-    assert services.needs_consent(adhoc)
+    assert schedule_services.needs_consent(adhoc)
 
     # The head sees it pending on the calendar and consents on the postponement/consent page, confirming.
     client.force_login(w.head)
@@ -299,7 +311,7 @@ def test_meeting_new_schedules_ad_hoc_and_special_meetings(world, client, today)
 
 
 def _special(w, day, *, lead="发改局", title="专题会议"):
-    return services.schedule_ad_hoc(
+    return schedule_services.schedule_ad_hoc(
         actor=w.staff,
         kind=MeetingKind.SPECIAL,
         date=day,
@@ -312,14 +324,14 @@ def _special(w, day, *, lead="发改局", title="专题会议"):
 
 def test_calendar_a_clerk_sees_only_meetings_with_their_unit_s_topic_or_their_invitation(world, client, today):
     w = world
-    services.generate_year(actor=w.staff, year=today.year + 1)
+    schedule_services.generate_year(actor=w.staff, year=today.year + 1)
     day = today + dt.timedelta(days=3)
     with_topic = _special(w, day, title="财政局议题专题会")
-    services.propose_topic(
+    meeting_services.propose_topic(
         actor=w.clerks["财政局"], meeting=with_topic, unit=w.units["财政局"], title="资金统筹", today=today
     )
     with_invitation = _special(w, day, title="邀请财政局文书的专题会")
-    services.add_special_attendee(actor=w.staff, meeting=with_invitation, person=w.clerks["财政局"])
+    meeting_services.add_special_attendee(actor=w.staff, meeting=with_invitation, person=w.clerks["财政局"])
     other = _special(w, day, title="无关的专题会")
 
     client.force_login(w.clerks["财政局"])
@@ -351,9 +363,11 @@ def test_calendar_a_clerk_sees_only_meetings_with_their_unit_s_topic_or_their_in
 def test_calendar_month_view_marks_kinds_and_postponements(world, client, today):
     w = world
     year = today.year + 1
-    services.generate_year(actor=w.staff, year=year)
+    schedule_services.generate_year(actor=w.staff, year=year)
     march = Meeting.objects.get(year=year, kind=MeetingKind.EXECUTIVE, seq=3)
-    march = services.postpone(actor=w.head, meeting=march, to_date=march.date + dt.timedelta(days=1), reason="市里")
+    march = schedule_services.postpone(
+        actor=w.head, meeting=march, to_date=march.date + dt.timedelta(days=1), reason="市里"
+    )
     client.force_login(w.staff)
     response = client.get(reverse("meetings:calendar"), {"month": f"{year}-03"})
     month = response.context["month"]
@@ -387,7 +401,7 @@ def test_calendar_uses_a_constant_number_of_queries(world, client, today):
     # Small: one meeting each user sees, in the month shown and in the upcoming list.
     first = _special(w, dt.date(year, 3, 2), title="专题会")
     for user in users:
-        services.add_special_attendee(actor=w.staff, meeting=first, person=user)
+        meeting_services.add_special_attendee(actor=w.staff, meeting=first, person=user)
     small = {}
     for user in users:
         client.force_login(user)
@@ -395,16 +409,18 @@ def test_calendar_uses_a_constant_number_of_queries(world, client, today):
         small[user.username] = _count_queries(client, url, params)
     # Large: the whole year (more than a page), more meetings in the month for everyone, invitations,
     # postponements, an ad hoc meeting pending the head's consent.
-    services.generate_year(actor=w.staff, year=year)
+    schedule_services.generate_year(actor=w.staff, year=year)
     for m in Meeting.objects.filter(year=year, is_regular=True):
-        services.refresh_invitations(m)
+        meeting_services.refresh_invitations(m)
     for i in range(12):
         m = _special(w, dt.date(year, 3, 1 + i), title=f"更多专题会{i}")
         for user in users:
-            services.add_special_attendee(actor=w.staff, meeting=m, person=user)
-    services.schedule_ad_hoc(actor=w.staff, kind=MeetingKind.EXECUTIVE, date=dt.date(year, 3, 20), reason="临时")
+            meeting_services.add_special_attendee(actor=w.staff, meeting=m, person=user)
+    schedule_services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=dt.date(year, 3, 20), reason="临时"
+    )
     for m in Meeting.objects.filter(year=year, kind=MeetingKind.EXECUTIVE, is_regular=True)[:4]:
-        services.postpone(actor=w.head, meeting=m, to_date=m.date + dt.timedelta(days=2), reason="顺延")
+        schedule_services.postpone(actor=w.head, meeting=m, to_date=m.date + dt.timedelta(days=2), reason="顺延")
     for user in users:
         client.force_login(user)
         response = client.get(url, params)
@@ -413,6 +429,6 @@ def test_calendar_uses_a_constant_number_of_queries(world, client, today):
     # The page's per-row flag is the permission rule itself.
     meetings = list(Meeting.objects.select_related("chair_post"))
     for user in (w.head, w.exec_deputy, w.staff):
-        assert permissions.postponable_ids(user, meetings) == {
-            m.pk for m in meetings if permissions.can_postpone(user, m)
+        assert schedule_permissions.postponable_ids(user, meetings) == {
+            m.pk for m in meetings if schedule_permissions.can_postpone(user, m)
         }

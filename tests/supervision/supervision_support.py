@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import Source, SupervisionItem
 from tests.factories import PortfolioFactory, UnitFactory, UserFactory, appoint
 from tiexi_gov.org.models import Post, Unit, User
@@ -95,3 +95,55 @@ def make_item(w: World, *, issue: bool = True, today: dt.date = DAY, **overrides
     }
     fields.update(overrides)
     return services.create_item(**fields)
+
+
+# --- the queue (我的待办, issue 10) ------------------------------------------------------------------------------
+
+
+def allowed_steps(obj, user, day: dt.date) -> list[str]:
+    """The non-optional transitions `user` may take on `obj` now: available (conditions met) and permitted."""
+    from tiexi_gov.workflow.registry import flow_for
+
+    flow = flow_for(obj)
+    obj._day = day
+    available = getattr(obj, f"get_available_{flow.state_field}_transitions")()
+    return sorted(t.name for t in available if not flow.is_optional(t.name, t.source) and t.has_perm(obj, user))
+
+
+def queued_actions(obj, user, day: dt.date) -> list[str]:
+    """The actions of the open tasks of `obj` that reach `user` on `day` (我的待办)."""
+    from tiexi_gov.workflow.models import Task
+    from tiexi_gov.workflow.selectors import reaches
+
+    return sorted(t.action for t in Task.objects.open().of(obj) if reaches(user, t, day))
+
+
+def completeness_gaps(day: dt.date, users=None) -> list[str]:
+    """For every item of the supervision area and every active user: an allowed step iff a task in their queue.
+    Returns one line per disagreement (empty when the queue is complete)."""
+    from tiexi_gov.workflow.models import Area
+    from tiexi_gov.workflow.registry import flows
+
+    people = [User.objects.get(pk=u.pk) for u in (users or User.objects.filter(is_active=True).order_by("pk"))]
+    gaps = []
+    for flow in flows():
+        if flow.area != Area.SUPERVISION:
+            continue
+        for obj in flow.model.objects.all().order_by("pk"):
+            for user in people:
+                steps, tasks = allowed_steps(obj, user, day), queued_actions(obj, user, day)
+                if bool(steps) != bool(tasks):
+                    gaps.append(f"{flow.model.__name__} {obj.pk} [{obj.state}] {user.username}: {steps} vs {tasks}")
+    return gaps
+
+
+def queue_of(user, day: dt.date) -> set[tuple[str, int, str]]:
+    """(model name, pk, action) of every supervision task in `user`'s 我的待办 on `day` (the page's own query)."""
+    from tiexi_gov.workflow.models import Area
+    from tiexi_gov.workflow.selectors import open_tasks_for
+
+    user = User.objects.get(pk=user.pk)  # a fresh object: no cached roles or handlers from another day
+    return {
+        (t.subject_type.model, t.subject_id, t.action)
+        for t in open_tasks_for(user, day).filter(area=Area.SUPERVISION).select_related("subject_type")
+    }

@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from supervision_support import make_item
 
-from supervision import reports, services
+from supervision.ledger import figures, services
 from supervision.models import Outcome, Source
+from supervision.outcomes import services as outcome_services
 
 YEAR = 2026
 D = dt.date  # dates below are all in 2026, before the day the assessment is read
@@ -29,9 +30,11 @@ def _close(w, item, clerk, *, accept, claim, verify, mechanism=""):
 
 
 def _outcome(w, item, kind, decider, *, approve=True, decide=True, on=D(2026, 7, 1)):
-    outcome = services.propose_outcome(actor=w.staff, item=item, kind=kind, grounds="依据复查核验结论", today=on)
+    outcome = outcome_services.propose_outcome(
+        actor=w.staff, item=item, kind=kind, grounds="依据复查核验结论", today=on
+    )
     if decide:
-        outcome = services.decide_outcome(
+        outcome = outcome_services.decide_outcome(
             actor=decider, outcome=outcome, approve=approve, opinion="" if approve else "依据不足", today=on
         )
     return outcome
@@ -95,7 +98,7 @@ def _figures(row) -> tuple:
 
 def test_sup_6_assessment_counts_on_time_late_overdue_rectifications_outcomes_per_unit(world):
     _year_of_items(world)
-    a = reports.assessment(world.director, YEAR, AS_OF)
+    a = figures.assessment(world.director, YEAR, AS_OF)
     rows = {row.unit.pk: row for row in a.rows}
     # outcome columns: 表扬, 激励, 批评, 追责
     assert _figures(rows[world.fin.pk]) == (5, 2, 1, 1, 1, 1, (0, 0, 1, 0))
@@ -106,7 +109,7 @@ def test_sup_6_assessment_counts_on_time_late_overdue_rectifications_outcomes_pe
     assert _figures(a.totals) == (7, 3, 1, 2, 1, 1, (1, 0, 1, 0))
     assert world.gov.pk not in rows and world.office.pk not in rows  # not assessed units
     # Another year has its own figures.
-    assert _figures(reports.assessment(world.director, 2027, AS_OF).totals) == (1, 0, 0, 0, 1, 0, (0, 0, 0, 0))
+    assert _figures(figures.assessment(world.director, 2027, AS_OF).totals) == (1, 0, 0, 0, 1, 0, (0, 0, 0, 0))
 
 
 def test_sup_6_assessment_page_and_xlsx_show_the_same_numbers(world, client):
@@ -128,7 +131,7 @@ def test_sup_6_assessment_page_and_xlsx_show_the_same_numbers(world, client):
     ws = load_workbook(io.BytesIO(xlsx.content), read_only=True).active
     sheet = [list(r) for r in ws.iter_rows(values_only=True)]
     header_at = next(i for i, r in enumerate(sheet) if r and r[0] == "单位")
-    assert tuple(sheet[header_at]) == reports.ASSESSMENT_COLUMNS
+    assert tuple(sheet[header_at]) == figures.ASSESSMENT_COLUMNS
     body = {r[0]: r for r in sheet[header_at + 1 :]}
     for row in [*a.rows, a.totals]:
         name = row.unit.name if row.unit else "合计"

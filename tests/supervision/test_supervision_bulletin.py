@@ -14,9 +14,11 @@ from django.utils import timezone
 from docx import Document
 from supervision_support import make_item
 
-from supervision import services
+from supervision.ledger import services
+from supervision.ledger.panels import open_items_panel
 from supervision.models import Outcome
-from supervision.panels import open_items_panel, outcomes_panel
+from supervision.outcomes import services as outcome_services
+from supervision.outcomes.panels import outcomes_panel
 from tiexi_gov.workdays import calendar as wd
 
 BULLETIN = reverse("supervision:bulletin")
@@ -116,7 +118,7 @@ def test_sup_4_the_bulletin_is_the_offices_a_deputy_gets_404(world, client):
 
 def _criticised(w, today, task="按时报送预算执行情况"):
     item = make_item(w, today=_days(today, 40), task=task, due=_days(today, 10), cooperating_units=[])
-    return services.propose_outcome(
+    return outcome_services.propose_outcome(
         actor=w.staff, item=item, kind=Outcome.OutcomeKind.CRITICISM, grounds="超期未办结", today=today
     )
 
@@ -129,7 +131,7 @@ def test_sup_4_approved_outcome_stays_on_the_units_page(world, client, today):
     page = client.get(unit_page).text
     assert "督查结果运用" in page and outcome.item.number not in page.split("督查结果运用", 1)[1]
 
-    services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=True, today=today)
+    outcome_services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=True, today=today)
     page = client.get(unit_page).text
     section = page.split("督查结果运用", 1)[1]
     assert outcome.item.number in section and "批评" in section
@@ -155,7 +157,7 @@ def test_unit_page_panels_use_a_constant_number_of_queries(world, client, today)
         assert client.get(unit_page).status_code == 200
     for i in range(8):
         outcome = _criticised(world, today, task=f"第{i}批次专项债券资金使用情况核查" + "甲乙丙丁戊己庚辛"[i] * 12)
-        services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=True, today=today)
+        outcome_services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=True, today=today)
     with CaptureQueriesContext(connection) as big:
         assert client.get(unit_page).status_code == 200
     assert len(big.captured_queries) == len(small.captured_queries)

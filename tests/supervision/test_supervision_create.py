@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import services
 from supervision.models import ItemState, Kind, Proposal, Rectification, ReportCycle, Source, SupervisionItem
+from supervision.public import services as public_services
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.org.models import Post
 
@@ -198,7 +198,7 @@ def test_pub_3_proposal_without_number_and_proposer_is_refused(world, client, to
 
 
 def test_pub_1_public_inquiry_is_raised_as_a_supervised_item_linked_to_it(world, client, today):
-    inquiry = services.log_inquiry(
+    inquiry = public_services.log_inquiry(
         actor=world.staff, asker="市民张某", question="铁西大街路灯长期不亮，何时维修？", unit=world.dev, today=today
     )
     c = _client(client, world.staff)

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import permissions, selectors, services
+from supervision.ledger import permissions, selectors, services
 from supervision.models import HalfYearReport, ItemState, Light
+from supervision.reports import services as report_services
 from tiexi_gov.workdays import calendar as wd
 
 DASHBOARD = reverse("supervision:dashboard")
@@ -170,9 +171,9 @@ def test_sup_2_missed_reports_show_on_the_dashboard(world, client, today):
     on_cycle = make_item(world, today=today, task=_task("按期报告"), due=today + dt.timedelta(days=60))
     services.accept_item(actor=world.fin_clerk, item=on_cycle, today=today)
     # A half-year report missed by 发改局 and 审计局; 财政局 filed its copy.
-    services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
+    report_services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
     fin_report = HalfYearReport.objects.get(unit=world.fin, year=today.year, half=1)
-    services.file_half_year_report(
+    report_services.file_half_year_report(
         actor=world.fin_clerk, report=fin_report, summary="上半年工作总结", counterpart="市财政局", today=today
     )
 
@@ -263,7 +264,7 @@ def _queries(client) -> int:
 
 @pytest.mark.parametrize("who", ["director", "dep_a"])
 def test_dashboard_uses_a_constant_number_of_queries(world, client, today, who):
-    services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
+    report_services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
     _spread(world, today, 5)
     client.force_login(getattr(world, who))
     small = _queries(client)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from supervision import selectors
+from supervision.ledger import selectors
 from supervision.models import Light, SupervisionItem
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import ItemState, Source, SupervisionItem
 from tiexi_gov.deadlines.models import Deadline
 
@@ -58,7 +58,7 @@ def _assert_refused_with_link(response, existing: SupervisionItem, typed_task: s
     assert response.context["duplicate"] == existing
     assert f'href="{reverse("supervision:item", args=[existing.pk])}"' in html
     assert existing.number in html and existing.short_task in html
-    assert "SUP-5" in html
+    assert "第五十条" in html
     assert response.context["form"]["task"].value() == typed_task  # never lose an entry
     assert typed_task in html
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import services as doc_services
 from documents.models import Instruction, ReturnReason, SubmissionState
+from documents.submissions import services as doc_services
 from supervision.models import ItemState, Source, SupervisionItem
 from tests.documents.documents_support import build_world, in_leader_review
 

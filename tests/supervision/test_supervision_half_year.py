@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import DAY
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import HalfYearReport, SupervisionFile
-from supervision.views_public import last_ended_half
+from supervision.reports import services as report_services
+from supervision.reports.views import last_ended_half
 from tests.factories import UnitFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadline_services
@@ -61,11 +62,11 @@ def _keys(deadline, kind) -> list[str]:
 
 
 def test_sup_2_half_year_report_tracked_per_unit_as_its_own_deadline(world):
-    created = services.open_half_year_round(actor=world.staff, year=2026, half=1, today=DAY)
+    created = report_services.open_half_year_round(actor=world.staff, year=2026, half=1, today=DAY)
     working = [world.fin, world.dev, world.other]  # the government itself and its office report to no one here
     assert created == 3
     assert set(HalfYearReport.objects.values_list("unit_id", flat=True)) == {u.pk for u in working}
-    due = wd.add_workdays(dt.date(2026, 6, 30), services.HALF_YEAR_LEAD_WORKDAYS)
+    due = wd.add_workdays(dt.date(2026, 6, 30), report_services.HALF_YEAR_LEAD_WORKDAYS)
     for unit in working:
         report = _report(unit)
         deadline = _deadline(report)
@@ -73,18 +74,18 @@ def test_sup_2_half_year_report_tracked_per_unit_as_its_own_deadline(world):
         assert deadline.owner_unit == unit and deadline.due == due and deadline.counted_from == dt.date(2026, 6, 30)
 
     # Idempotent: a second run adds nothing; a unit set up since then gets its row on the next run.
-    assert services.open_half_year_round(actor=world.staff, year=2026, half=1, today=DAY) == 0
+    assert report_services.open_half_year_round(actor=world.staff, year=2026, half=1, today=DAY) == 0
     assert HalfYearReport.objects.count() == 3 and _deadlines().count() == 3
     newcomer = UnitFactory(name="铁西区卫生健康局", short_name="卫健局", code="health", kind=Unit.Kind.DEPARTMENT)
-    assert services.open_half_year_round(year=2026, half=1, today=DAY) == 1
+    assert report_services.open_half_year_round(year=2026, half=1, today=DAY) == 1
     assert _deadlines().count() == 4 and _report(newcomer).due == due
 
     # Only the unit itself files it; filing names the counterpart department and stops the clock.
     with pytest.raises(services.ActionNotAllowed):
-        services.file_half_year_report(
+        report_services.file_half_year_report(
             actor=world.dev_clerk, report=_report(world.fin), summary="越权", counterpart="四平市发改委", today=DAY
         )
-    filed = services.file_half_year_report(
+    filed = report_services.file_half_year_report(
         actor=world.fin_clerk,
         report=_report(world.fin),
         summary="上半年财政收支执行情况",
@@ -98,7 +99,7 @@ def test_sup_2_half_year_report_tracked_per_unit_as_its_own_deadline(world):
     assert fin_deadline.closed_at is not None and fin_deadline.state != Deadline.State.OPEN
     assert Event.objects.for_object(filed).filter(action="filed", opinion__contains="四平市财政局").exists()
     with pytest.raises(services.AlreadyHandled):
-        services.file_half_year_report(actor=world.fin_clerk, report=filed, summary="再报", counterpart="x")
+        report_services.file_half_year_report(actor=world.fin_clerk, report=filed, summary="再报", counterpart="x")
 
     # A unit that does not file is reminded the working day before, once, and escalated after, once.
     dev_deadline = _deadline(_report(world.dev))
@@ -117,16 +118,16 @@ def test_sup_2_half_year_report_tracked_per_unit_as_its_own_deadline(world):
 
 
 def test_sup_2_beat_opens_the_round_of_the_half_year_that_ended(world):
-    assert services.open_due_half_year_rounds(today=dt.date(2026, 7, 1)) == 3
+    assert report_services.open_due_half_year_rounds(today=dt.date(2026, 7, 1)) == 3
     assert set(HalfYearReport.objects.values_list("year", "half").distinct()) == {(2026, 1)}
-    assert services.open_due_half_year_rounds(today=dt.date(2026, 11, 30)) == 0
-    assert services.open_due_half_year_rounds(today=dt.date(2027, 1, 4)) == 3
+    assert report_services.open_due_half_year_rounds(today=dt.date(2026, 11, 30)) == 0
+    assert report_services.open_due_half_year_rounds(today=dt.date(2027, 1, 4)) == 3
     assert HalfYearReport.objects.filter(year=2026, half=2).count() == 3
 
 
 def test_sup_2_unit_files_its_report_through_the_page_and_the_clock_is_met(world, client, today):
     year, half = last_ended_half(today)
-    services.open_half_year_round(year=year, half=half, due=wd.add_workdays(today, 5))
+    report_services.open_half_year_round(year=year, half=half, due=wd.add_workdays(today, 5))
     fin_report, dev_report = _report(world.fin, year, half), _report(world.dev, year, half)
 
     client.force_login(world.fin_clerk)
@@ -163,8 +164,8 @@ def test_sup_2_unit_files_its_report_through_the_page_and_the_clock_is_met(world
 
 
 def test_sup_2_office_sees_every_unit_opens_a_round_and_pages_with_constant_queries(world, client, today):
-    services.open_half_year_round(year=2026, half=1, today=DAY)  # due 2026-07-14
-    services.file_half_year_report(
+    report_services.open_half_year_round(year=2026, half=1, today=DAY)  # due 2026-07-14
+    report_services.file_half_year_report(
         actor=world.fin_clerk, report=_report(world.fin), summary="摘要", counterpart="四平市财政局"
     )
     client.force_login(world.director)
@@ -197,5 +198,5 @@ def test_sup_2_office_sees_every_unit_opens_a_round_and_pages_with_constant_quer
     small = queries()
     for n in range(12):
         UnitFactory(name=f"街道办事处{n}", code=f"street{n}", kind=Unit.Kind.STREET)
-    assert services.open_half_year_round(year=2026, half=1, today=DAY) == 12
+    assert report_services.open_half_year_round(year=2026, half=1, today=DAY) == 12
     assert queries() == small

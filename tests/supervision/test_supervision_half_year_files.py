@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from supervision_support import DAY
 
-from supervision import services
 from supervision.models import HalfYearReport
+from supervision.reports import services as report_services
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -14,9 +14,9 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 @pytest.fixture
 def filed(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    services.open_half_year_round(year=2026, half=1, today=DAY)
+    report_services.open_half_year_round(year=2026, half=1, today=DAY)
     report = HalfYearReport.objects.get(unit=world.fin, year=2026, half=1)
-    services.file_half_year_report(
+    report_services.file_half_year_report(
         actor=world.fin_clerk, report=report, summary="上半年工作总结", counterpart="四平市财政局",
         files=[SimpleUploadedFile("上半年报告.pdf", PDF)], today=DAY,
     )  # fmt: skip

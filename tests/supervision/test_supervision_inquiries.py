@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import DAY
 
-from supervision import services
 from supervision.models import PublicInquiry, Source
+from supervision.public import services as public_services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadline_services
 from tiexi_gov.deadlines.models import Deadline
@@ -37,7 +37,7 @@ def _deadline(inquiry) -> Deadline:
 
 def _log(w, *, unit=None, received_on=None, today=None, question="请问老旧小区加装电梯补贴如何申请？"):
     day = today or timezone.localdate()
-    return services.log_inquiry(
+    return public_services.log_inquiry(
         actor=w.staff,
         asker="张先生",
         contact="13800000000",
@@ -74,9 +74,9 @@ def test_pub_1_inquiry_answer_due_in_5_workdays(world):
 def test_pub_1_reassignment_keeps_the_clock_from_receipt(world):
     inquiry = _log(world, received_on=DAY, today=DAY)
     assert inquiry.state == PublicInquiry.State.LOGGED and inquiry.due is None
-    inquiry = services.assign_inquiry(actor=world.staff, inquiry=inquiry, unit=world.fin, today=DAY)
+    inquiry = public_services.assign_inquiry(actor=world.staff, inquiry=inquiry, unit=world.fin, today=DAY)
     later = wd.add_workdays(DAY, 2)
-    inquiry = services.assign_inquiry(actor=world.staff, inquiry=inquiry, unit=world.dev, today=later)
+    inquiry = public_services.assign_inquiry(actor=world.staff, inquiry=inquiry, unit=world.dev, today=later)
     assert inquiry.unit == world.dev and inquiry.due == wd.add_workdays(DAY, 5)
     ct = ContentType.objects.get_for_model(PublicInquiry)
     rows = Deadline.objects.filter(subject_type=ct, subject_id=str(inquiry.pk))
@@ -249,7 +249,7 @@ def test_pub_1_list_filters_shows_days_left_or_overdue_and_pages_with_constant_q
 
     only_dev = client.get(reverse("supervision:inquiries"), {"unit": world.dev.pk}).content.decode()
     assert late.number in only_dev and fresh.number not in only_dev
-    services.answer_inquiry(actor=world.fin_clerk, inquiry=fresh, answer="已答复")
+    public_services.answer_inquiry(actor=world.fin_clerk, inquiry=fresh, answer="已答复")
     answered = client.get(reverse("supervision:inquiries"), {"state": "answered"}).content.decode()
     assert fresh.number in answered and late.number not in answered
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from supervision_support import make_item
 
 from documents.models import Instruction, ProcessingSlip, Submission
-from supervision import services
+from supervision.ledger import services
 from supervision.models import ItemState, Source, SupervisionItem
+from supervision.outcomes import services as outcome_services
+from supervision.reports import services as report_services
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines.models import Deadline
@@ -283,7 +285,9 @@ def test_sup_4_outcomes_on_the_item_link_to_their_pages(world, client, today):
     w = world
     past = today - dt.timedelta(days=60)
     item = make_item(w, today=past, due=today - dt.timedelta(days=10))
-    outcome = services.propose_outcome(actor=w.staff, item=item, kind="criticism", grounds="逾期未完成", today=today)
+    outcome = outcome_services.propose_outcome(
+        actor=w.staff, item=item, kind="criticism", grounds="逾期未完成", today=today
+    )
     html = _page(_login(client.__class__, w.staff), item).content.decode()
     assert reverse("supervision:outcome", args=[outcome.pk]) in html and "批评" in html
 
@@ -334,7 +338,7 @@ def test_sup_1_print_page_is_the_assignment_sheet_with_the_reports(world, client
     w = world
     item = make_item(w, today=today, task="完成全区老旧小区改造资金拨付")
     services.accept_item(actor=w.fin_clerk, item=item, today=today)
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=40, done="拨付两批资金", today=today)
+    report_services.file_progress_report(actor=w.fin_clerk, item=item, percent=40, done="拨付两批资金", today=today)
     r = _login(client.__class__, w.fin_clerk).get(reverse("supervision:item_print", args=[item.pk]))
     assert r.status_code == 200
     html = r.content.decode()
@@ -405,10 +409,10 @@ def test_item_page_costs_the_same_queries_with_more_reports_and_files(world, cli
 
     def report(n):
         f = SimpleUploadedFile(f"材料{n}.pdf", PDF, content_type="application/pdf")
-        services.file_progress_report(
+        report_services.file_progress_report(
             actor=w.fin_clerk, item=item, percent=10 * n, done=f"第{n}次", files=[f], today=today
         )
-        services.file_progress_report(actor=w.dev_clerk, item=item, percent=10 * n, done=f"协办{n}", today=today)
+        report_services.file_progress_report(actor=w.dev_clerk, item=item, percent=10 * n, done=f"协办{n}", today=today)
 
     report(1)
     _page(c, item)  # warm the caches (content types, calendar)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import ItemState, Kind, Source, SupervisionItem
 
 pytestmark = pytest.mark.django_db
@@ -253,7 +253,7 @@ def test_sup_1_counts_by_light_for_the_current_filter(world, client):
     r = c.get(reverse("supervision:ledger"), {"unit": w.fin.pk})
     counts = {light: n for light, _label, _badge, n, _q in r.context["counts"]}
     expected: dict[str, int] = {}
-    from supervision.selectors import with_light
+    from supervision.ledger.selectors import with_light
 
     for item in with_light(SupervisionItem.objects.filter(lead_unit=w.fin), today):
         expected[item.light] = expected.get(item.light, 0) + 1

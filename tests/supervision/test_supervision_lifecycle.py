@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import build_world, make_item
 
-from supervision import selectors, services
+from supervision.ledger import selectors, services
 from supervision.models import ItemState, Light, ProgressReport, SupervisionItem
+from supervision.reports import services as report_services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadline_services
 from tiexi_gov.deadlines.models import Deadline
@@ -138,7 +139,7 @@ def test_sup_1_deadline_sweep_escalates_an_overdue_item_to_the_office_director_a
     due = wd.subtract_workdays(today, 3)
     item = make_item(w, today=past, due=due)
     services.accept_item(actor=w.fin_clerk, item=item, today=past)
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=50, done="过半", today=past)
+    report_services.file_progress_report(actor=w.fin_clerk, item=item, percent=50, done="过半", today=past)
     assert selectors.light_of(_fresh(item), today) == Light.RED
 
     deadline_services.sweep(today=today)

@@ -9,9 +9,10 @@ import datetime as dt
 import pytest
 from supervision_support import make_item
 
-from supervision import selectors, services
+from supervision.ledger import selectors, services
+from supervision.ledger.selectors import LedgerFilters, light_of, with_light
 from supervision.models import Light, SupervisionItem
-from supervision.selectors import LedgerFilters, light_of, with_light
+from supervision.reports import services as report_services
 from tiexi_gov.workdays import calendar as wd
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_sup_2_a_missing_progress_report_turns_the_item_amber_until_it_is_filed(
     assert both(item, report_due) == Light.GREEN
     assert both(item, report_due + dt.timedelta(days=1)) == Light.AMBER  # next_report_due < today
     assert "进展报告逾期未报" in selectors.amber_reasons(item, report_due + dt.timedelta(days=1))[0]
-    services.file_progress_report(
+    report_services.file_progress_report(
         actor=w.fin_clerk, item=item, percent=40, done="已完成12条街巷整治", today=dt.date(2026, 10, 9)
     )
     assert both(item, dt.date(2026, 10, 9)) == Light.GREEN
@@ -73,7 +74,9 @@ def test_sup_2_behind_plan_is_amber(world):
     w = world
     item = make_item(w, today=dt.date(2026, 9, 7), task="推进棚户区改造征收", due=dt.date(2026, 11, 30))
     services.accept_item(actor=w.fin_clerk, item=item, today=dt.date(2026, 9, 7))
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=5, done="启动", today=dt.date(2026, 10, 20))
+    report_services.file_progress_report(
+        actor=w.fin_clerk, item=item, percent=5, done="启动", today=dt.date(2026, 10, 20)
+    )
     assert both(item, dt.date(2026, 10, 21)) == Light.AMBER
 
 

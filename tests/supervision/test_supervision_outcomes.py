@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import DAY, make_item
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import Outcome
+from supervision.outcomes import services as outcome_services
 from tests.factories import ActingArrangementFactory
 from tiexi_gov.audit.models import Event
 
@@ -33,7 +34,7 @@ def _overdue_item(w, today, **overrides):
 
 
 def _propose(w, item, *, today, kind=Outcome.OutcomeKind.CRITICISM, **kwargs):
-    return services.propose_outcome(
+    return outcome_services.propose_outcome(
         actor=w.staff, item=item, kind=kind, grounds="逾期10天未完成，经复查属实", today=today, **kwargs
     )
 
@@ -44,10 +45,10 @@ def _messages(response) -> list[str]:
 
 def test_sup_4_office_proposes_outcome_and_district_leader_approves(world):
     item = make_item(world)  # issued on DAY, due in a month, 李副区长 in charge
-    with pytest.raises(services.SupervisionError, match="SUP-4"):
+    with pytest.raises(services.SupervisionError, match="第五十条"):
         _propose(world, item, today=DAY)  # still on track: no conclusion to act on
     with pytest.raises(services.ActionNotAllowed):
-        services.propose_outcome(
+        outcome_services.propose_outcome(
             actor=world.fin_clerk, item=item, kind="praise", grounds="自荐", today=item.due + dt.timedelta(days=1)
         )
     assert not Outcome.objects.exists()
@@ -60,11 +61,11 @@ def test_sup_4_office_proposes_outcome_and_district_leader_approves(world):
     # Only whoever handles the approver post decides: not the unit, not the office, not another deputy.
     for user in (world.fin_clerk, world.fin_head, world.staff, world.director, world.dep_b, world.head):
         with pytest.raises(services.ActionNotAllowed):
-            services.decide_outcome(actor=user, outcome=outcome, approve=True, today=late)
+            outcome_services.decide_outcome(actor=user, outcome=outcome, approve=True, today=late)
     outcome.refresh_from_db()
     assert outcome.state == Outcome.State.PROPOSED and outcome.decided_by is None
 
-    approved = services.decide_outcome(
+    approved = outcome_services.decide_outcome(
         actor=world.dep_a, outcome=outcome, approve=True, opinion="同意通报批评", today=late
     )
     assert approved.state == Outcome.State.APPROVED and approved.decided_by == world.dep_a
@@ -74,7 +75,9 @@ def test_sup_4_office_proposes_outcome_and_district_leader_approves(world):
     assert Event.objects.for_object(item).filter(action="outcome_decided", actor=world.dep_a).exists()
     assert Event.objects.for_object(approved).filter(action="decided", to_state=Outcome.State.APPROVED).exists()
     with pytest.raises(services.AlreadyHandled):
-        services.decide_outcome(actor=world.dep_a, outcome=approved, approve=False, opinion="改主意", today=late)
+        outcome_services.decide_outcome(
+            actor=world.dep_a, outcome=approved, approve=False, opinion="改主意", today=late
+        )
 
 
 def test_sup_4_the_deputy_acting_for_the_approver_decides_during_the_absence(world):
@@ -83,8 +86,10 @@ def test_sup_4_the_deputy_acting_for_the_approver_decides_during_the_absence(wor
     outcome = _propose(world, item, today=late)
     ActingArrangementFactory(absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=late, end=late)
     with pytest.raises(services.ActionNotAllowed):
-        services.decide_outcome(actor=world.dep_b, outcome=outcome, approve=True, today=late - dt.timedelta(days=1))
-    done = services.decide_outcome(actor=world.dep_b, outcome=outcome, approve=True, today=late)
+        outcome_services.decide_outcome(
+            actor=world.dep_b, outcome=outcome, approve=True, today=late - dt.timedelta(days=1)
+        )
+    done = outcome_services.decide_outcome(actor=world.dep_b, outcome=outcome, approve=True, today=late)
     assert done.state == Outcome.State.APPROVED and done.decided_by == world.dep_b
 
 
@@ -93,10 +98,10 @@ def test_sup_4_rejection_needs_an_opinion(world):
     late = item.due + dt.timedelta(days=1)
     outcome = _propose(world, item, today=late, kind=Outcome.OutcomeKind.ACCOUNTABILITY)
     with pytest.raises(services.SupervisionError):
-        services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=False, opinion="  ", today=late)
+        outcome_services.decide_outcome(actor=world.dep_a, outcome=outcome, approve=False, opinion="  ", today=late)
     outcome.refresh_from_db()
     assert outcome.state == Outcome.State.PROPOSED
-    rejected = services.decide_outcome(
+    rejected = outcome_services.decide_outcome(
         actor=world.dep_a, outcome=outcome, approve=False, opinion="情节轻微，改为约谈", today=late
     )
     assert rejected.state == Outcome.State.REJECTED and rejected.decision_opinion == "情节轻微，改为约谈"
@@ -156,7 +161,7 @@ def test_sup_4_proposal_for_an_item_on_track_is_refused_with_the_message(world, 
     response = client.post(
         url, {"kind": "praise", "unit": world.fin.pk, "grounds": "提前完成", "approver_post": world.dep_a_post.pk}
     )
-    assert response.status_code == 200 and any("SUP-4" in m for m in _messages(response))
+    assert response.status_code == 200 and any("第五十条" in m for m in _messages(response))
     assert not Outcome.objects.exists()
     # Only the office proposes.
     client.force_login(world.fin_clerk)

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import services
+from supervision.ledger import services
+from supervision.ledger.views import ACTIONS
 from supervision.models import ItemState, SupervisionItem
-from supervision.views_item import ACTIONS
+from supervision.reports import services as report_services
 from tiexi_gov.audit.models import Event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -99,7 +100,9 @@ def test_x_2_outsiders_get_404_on_every_action_and_every_file(world, items, toda
     item = items[0]
     services.accept_item(actor=w.fin_clerk, item=item, today=today)
     upload = SimpleUploadedFile("材料.pdf", PDF, content_type="application/pdf")
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=10, done="启动", files=[upload], today=today)
+    report_services.file_progress_report(
+        actor=w.fin_clerk, item=item, percent=10, done="启动", files=[upload], today=today
+    )
     f = item.files.get()
     c = _login(getattr(w, who))
     before = Event.objects.for_object(item).count()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import make_item
 
-from supervision import services
+from supervision.ledger import services
 from supervision.models import ItemState, Rectification, Source, SupervisionItem
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from supervision_support import DAY, make_item
 
-from supervision import selectors, services
+from supervision.ledger import selectors, services
 from supervision.models import ItemState, Light, ProgressReport, SupervisionItem
+from supervision.reports import services as report_services
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines import services as deadline_services
 from tiexi_gov.deadlines.models import Deadline
@@ -104,7 +105,7 @@ def test_sup_2_next_report_falling_in_a_holiday_moves_onto_the_next_working_day(
     start = report_day - dt.timedelta(days=3)
     item = make_item(w, today=start, cycle=cycle, due=dt.date(2026, 12, 15))
     services.accept_item(actor=w.fin_clerk, item=item, today=start)
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=10, done="启动", today=report_day)
+    report_services.file_progress_report(actor=w.fin_clerk, item=item, percent=10, done="启动", today=report_day)
     assert not wd.is_workday(nominal)
     item = _fresh(item)
     assert item.next_report_due == expected and wd.is_workday(expected)
@@ -141,7 +142,7 @@ def test_sup_2_missed_monthly_report_turns_amber_and_reminds_once(world):
     assert not Message.objects.filter(recipient=w.dev_clerk, key__startswith=f"deadline:{sup2.pk}:").exists()
 
     # the unit's report brings the light back to green and starts the next month's clock
-    services.file_progress_report(actor=w.fin_clerk, item=item, percent=40, done="补报进展", today=late)
+    report_services.file_progress_report(actor=w.fin_clerk, item=item, percent=40, done="补报进展", today=late)
     assert selectors.light_of(_fresh(item), late) == Light.GREEN
 
 

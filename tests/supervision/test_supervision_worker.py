@@ -16,8 +16,8 @@ from django.utils import timezone
 from supervision_support import build_world
 
 from supervision.models import HalfYearReport
+from supervision.reports.views import last_ended_half
 from supervision.tasks import open_half_year_rounds
-from supervision.views_public import last_ended_half
 from tiexi_gov.celery import app
 from tiexi_gov.deadlines.models import Deadline
 

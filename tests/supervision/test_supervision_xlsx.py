@@ -17,8 +17,9 @@ from openpyxl import Workbook, load_workbook
 from supervision_support import make_item
 from test_supervision_ledger import bulk_items
 
-from supervision import services, xlsx_ledger
+from supervision.ledger import services, xlsx
 from supervision.models import ItemState, Kind, Rectification, ReportCycle, Source, SupervisionItem
+from supervision.reports import services as report_services
 from tiexi_gov.deadlines.models import Deadline
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def _export(client, user, params=None) -> bytes:
     client.force_login(user)
     r = client.get(reverse("supervision:ledger_export"), params or {})
     assert r.status_code == 200
-    assert r["Content-Type"] == xlsx_ledger.XLSX_TYPE and "attachment" in r["Content-Disposition"]
+    assert r["Content-Type"] == xlsx.XLSX_TYPE and "attachment" in r["Content-Disposition"]
     return b"".join(r.streaming_content)
 
 
@@ -97,7 +98,7 @@ def several(world):
         due=today + dt.timedelta(days=60), standard="拨付率达到100%",
     )  # fmt: skip
     services.accept_item(actor=w.fin_clerk, item=a, today=today)
-    services.file_progress_report(actor=w.fin_clerk, item=a, percent=40, done="已拨付两批资金", today=today)
+    report_services.file_progress_report(actor=w.fin_clerk, item=a, percent=40, done="已拨付两批资金", today=today)
     make_item(
         w, today=today, source=Source.MEETING_DECISION, task="启动北部新区路网规划编制", lead_unit=w.dev,
         cooperating_units=[w.fin, w.other], leader_post=w.dep_b_post, due=today + dt.timedelta(days=90),
@@ -129,7 +130,7 @@ def several(world):
 def test_sup_1_export_has_the_office_columns_progress_and_state_with_light(world, client, several):
     rows = _sheet_rows(_export(client, world.staff))
     assert list(rows[0][:10]) == OFFICE_COLUMNS
-    assert list(rows[0][10:]) == xlsx_ledger.EXTRA_COLUMNS
+    assert list(rows[0][10:]) == xlsx.EXTRA_COLUMNS
     assert len(rows) == 1 + 5
     by_task = {r[2]: r for r in rows[1:]}
     a = by_task["完成全区老旧小区改造资金拨付工作"]

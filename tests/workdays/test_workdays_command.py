@@ -32,7 +32,7 @@ def test_cal_3_command_add_between_before():
 def test_cal_2_command_provisional_answer_says_so_on_stderr():
     out, err = run("add", "2027-09-30", "1")
     assert out == "2027-10-01\n"
-    assert err == "注意：2027年尚无正式日历，按周一至周五暂定计算（CAL-2）\n"
+    assert err == "注意：2027年尚无正式日历，按周一至周五暂定计算\n"
     out, err = run("between", "2026-12-30", "2027-01-05")
     assert out == "4\n" and "2027年" in err
 

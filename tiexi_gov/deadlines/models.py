@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from . import rules
+
 RUNNING = Q(closed_at__isnull=True)
 
 
@@ -47,7 +49,7 @@ class Deadline(models.Model):
     workdays = models.PositiveIntegerField("工作日数", null=True, blank=True, help_text="留空表示固定日期")
     due = models.DateField("截止日")
     remind_on = models.DateField("提醒日", help_text="截止日前一个工作日")
-    provisional = models.BooleanField("暂定", default=False, help_text="所在年度尚无正式日历（CAL-2）")
+    provisional = models.BooleanField("暂定", default=False, help_text="所在年度尚无正式日历")
 
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,4 +106,4 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} {self.title}（{self.due}）"
+        return f"{rules.plain(self.rule_id)} {self.title}（{self.due}）"

@@ -7,6 +7,7 @@ Keep it in step with RULES.md when a rule is added.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -22,8 +23,8 @@ class Rule:
 
     @property
     def label(self) -> str:
-        """What lists and messages print, e.g. 「DOC-7 第六十条 征求意见…」."""
-        return f"{self.id} {self.article} {self.title}"
+        """What lists and messages print, e.g. 「第六十条 征求意见5个工作日内答复…」: the article, never the ID."""
+        return f"{self.article} {self.title}"
 
     def __str__(self) -> str:
         return self.label
@@ -140,3 +141,54 @@ def describe(rule_id: str) -> Rule:
 def choices() -> list[tuple[str, str]]:
     """(id, label) pairs for filters and forms, in catalogue order."""
     return [(r.id, r.label) for r in RULES.values()]
+
+
+# A rule ID as it may stand in text written for people: 「（DOC-7）」, 「DOC-7」, 「CAL-1..3」, 「X-2」.
+_FAMILY = "|".join(FAMILIES)
+_ONE_ID = r"(?<![A-Za-z0-9])(?:{f})-\d+(?:\s*(?:\.\.|–|~|至)\s*\d+)?(?![0-9])"
+ID_PATTERN = re.compile(r"(?<![A-Za-z0-9])(" + _FAMILY + r")-(\d+)(?:\s*(?:\.\.|–|~|至)\s*(\d+))?(?![0-9])")
+_ONLY_IDS = re.compile(r"^\s*{one}(?:\s*[、,，;；]\s*{one})*\s*$".format(one=_ONE_ID.format(f=_FAMILY)))
+_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
+
+
+def _articles(match: re.Match) -> list[Rule]:
+    """The rules one ID or range (CAL-1..3) names, in order."""
+    family, first, last = match.group(1), int(match.group(2)), int(match.group(3) or match.group(2))
+    return [RULES[f"{family}-{n}"] for n in range(first, last + 1) if f"{family}-{n}" in RULES]
+
+
+def plain(text: str) -> str:
+    """Text for people: every rule ID becomes its article —「（DOC-7）」→「（第六十条）」,「DOC-13」→「第六十一条」.
+    Users read the working rules by article; the IDs belong to the code, the tests and the commits. A bracket of
+    IDs keeps each article once and goes when the sentence already cites them, or when no article exists
+    (the cross-cutting rules)."""
+    if not text or "-" not in text:
+        return text
+
+    def bracket(match: re.Match) -> str:
+        inner = match.group(1)
+        if not _ONLY_IDS.match(inner):
+            return match.group(0)
+        cited: list[str] = []
+        for id_match in ID_PATTERN.finditer(inner):
+            if not _articles(id_match):  # not one of ours: leave the bracket as written
+                return match.group(0)
+            for rule in _articles(id_match):
+                if rule.article.startswith("第") and rule.article not in cited:
+                    cited.append(rule.article)
+        before = text[: match.start()]
+        fresh = [article for article in cited if article not in before]
+        return f"（{'、'.join(fresh)}）" if fresh else ""
+
+    def bare(match: re.Match) -> str:
+        found = _articles(match)
+        if not found:
+            return match.group(0)
+        words: list[str] = []
+        for rule in found:
+            word = rule.article if rule.article.startswith("第") else rule.title
+            if word not in words:
+                words.append(word)
+        return "、".join(words)
+
+    return ID_PATTERN.sub(bare, _BRACKET.sub(bracket, text))

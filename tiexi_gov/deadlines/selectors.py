@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from tiexi_gov.org.access import handlers_on
@@ -143,3 +144,20 @@ def board_overdue(filters: BoardFilters, today: date) -> QuerySet[Deadline]:
 
 def board_units():
     return Unit.objects.filter(active=True).only("id", "name", "short_name").order_by("order", "id")
+
+
+def running_deadline_ids(subjects, rule_id: str) -> dict[int, int]:
+    """subject pk → the id of its running clock under `rule_id` (the latest), for linking tasks to their clocks.
+    One query for a list of subjects of one model."""
+    subjects = [s for s in subjects if s is not None]
+    if not subjects:
+        return {}
+
+    ct = ContentType.objects.get_for_model(subjects[0])
+    rows = (
+        Deadline.objects.running()
+        .filter(subject_type=ct, subject_id__in=[str(s.pk) for s in subjects], rule_id=rule_id)
+        .order_by("due", "id")
+        .values_list("subject_id", "id")
+    )
+    return {int(sid): did for sid, did in rows}

@@ -15,11 +15,12 @@ from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
-from tiexi_gov.audit.services import record_event
+from tiexi_gov.audit.services import event as audit_event
+from tiexi_gov.audit.services import record_event, record_events
 from tiexi_gov.notify.models import Message
 from tiexi_gov.notify.services import deliver
 from tiexi_gov.workdays import calendar as wd
@@ -108,35 +109,48 @@ def _clock_text(d: Deadline) -> str:
     return f"{d.title}：{span}截止{d.due}{'（暂定）' if d.provisional else ''}"
 
 
-@transaction.atomic
 def close_deadline(*, subject, rule_id: str, state: str = State.MET, note: str = "", on: date | None = None) -> int:
     """Stop the clocks of `subject` under `rule_id`. A close after the due day counts as missed; `on` is the day
     the work was done (the acting service's day, default today), so a back-dated action is judged on its day.
+    Also closes rows the sweep already marked missed (they stay owed until closed). Runs inside the caller's
+    transaction (the step that stops the clock)."""
+    return close_deadlines(subjects=[(subject, note)], rule_id=rule_id, state=state, on=on)
 
-    Also closes rows the sweep already marked missed (they stay owed until closed)."""
+
+def close_deadlines(*, subjects, rule_id: str, state: str = State.MET, on: date | None = None) -> int:
+    """`close_deadline` for several (subject, note) pairs under one rule (a leader's step and the submission's
+    approval clock): three queries whatever the number of subjects and rows."""
     if state not in (State.MET, State.MISSED):
         raise ValueError("close_deadline closes as met or missed; use cancel_deadlines to cancel")
-    ct, sid = _subject_key(subject)
-    rows = list(
-        Deadline.objects.select_for_update().filter(
-            subject_type=ct, subject_id=sid, rule_id=rule_id, closed_at__isnull=True
-        )
-    )
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("close_deadline must be called inside the transaction of the step it belongs to")
+    keyed = {_subject_key(subject): (subject, note) for subject, note in subjects}
+    which = Q()
+    for ct, sid in keyed:
+        which |= Q(subject_type=ct, subject_id=sid)
+    rows = list(Deadline.objects.select_for_update().filter(which, rule_id=rule_id, closed_at__isnull=True))
+    if not rows:
+        return 0
     today, now = on or timezone.localdate(), timezone.now()
+    events = []
     for d in rows:
+        subject, note = keyed[(ContentType.objects.get_for_id(d.subject_type_id), d.subject_id)]
         before = d.state
         d.state = State.MISSED if (before == State.MISSED or d.due < today) else state
         d.closed_at, d.close_note = now, note[:200]
-        record_event(
-            actor=None,
-            subject=subject,
-            action="deadline_closed",
-            action_label="时限关闭",
-            from_state=before,
-            to_state=d.state,
-            rule_id=d.rule_id,
-            opinion=f"{d.title}：{note}" if note else d.title,
+        events.append(
+            audit_event(
+                actor=None,
+                subject=subject,
+                action="deadline_closed",
+                action_label="时限关闭",
+                from_state=before,
+                to_state=d.state,
+                rule_id=d.rule_id,
+                opinion=f"{d.title}：{note}" if note else d.title,
+            )
         )
+    record_events(events)
     Deadline.objects.bulk_update(rows, ["state", "closed_at", "close_note"])
     return len(rows)
 
@@ -212,7 +226,6 @@ def _subjects_of(rows: list[Deadline]) -> dict[int, object]:
     """deadline id → its subject for the audit record; the deadline itself if the subject is gone.
 
     One query per subject type (GenericForeignKey prefetch), not one per row."""
-    from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(rows, "subject")
     return {d.pk: (d.subject if d.subject is not None else d) for d in rows}
@@ -281,7 +294,7 @@ def _remind_batch(today: date, limit: int) -> tuple[int, bool]:
         owners = resolve_owners(rows, today)
         fallback = None
         messages = []
-        queue_url = reverse("deadlines:queue")
+        queue_url = reverse("workflow:queue")
         for d in rows:
             people = owners[d.pk]
             if not people:  # a vacant post nobody acts for: the office must know
@@ -329,7 +342,7 @@ def _escalate_batch(today: date, limit: int, directors: list, busy: set[int]) ->
         Deadline.objects.filter(id__in=[d.pk for d in escalate]).update(state=State.MISSED, escalated_at=now)
         owners = resolve_owners(escalate, today)
         messages = []
-        queue_url = reverse("deadlines:queue")
+        queue_url = reverse("workflow:queue")
         for d in escalate:
             d.state, d.escalated_at = State.MISSED, now
             people = {u.pk: u for u in owners[d.pk]} | {u.pk: u for u in directors}

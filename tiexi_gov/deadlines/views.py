@@ -1,4 +1,4 @@
-"""Pages of the deadlines app: the personal queue (我的待办) and the office's deadline board."""
+"""The office's deadline board (时限看板). The personal queue (我的待办) is tiexi_gov.workflow's: it lists tasks."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,27 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from . import rules, selectors
-from .waiting import waiting_for
 
-QUEUE_PAGE_SIZE = 25
 BOARD_SECTION_LIMIT = 200  # today / this week are short lists; beyond this the page says "more"
 OVERDUE_PAGE_SIZE = 50
-
-
-@login_required
-def queue(request):
-    today = timezone.localdate()
-    page = Paginator(selectors.queue_for(request.user, today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "deadlines/queue.html",
-        {
-            "page": page,
-            "rows": selectors.rows_for(page.object_list, today),
-            "today": today,
-            "waiting": waiting_for(request.user, today),
-        },
-    )
 
 
 def _limited(qs, today):

@@ -7,7 +7,32 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from tiexi_gov.deadlines.rules import plain
+
 from .models import Message
+
+
+def messages_for(
+    *,
+    recipients: Iterable,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    level: str = Message.Level.INFO,
+    key: str | None = None,
+) -> list[Message]:
+    """Unsaved messages, one per recipient (duplicates dropped); with `key`, a recipient gets it once ever."""
+    return [
+        Message(
+            recipient=user,
+            subject=plain(subject)[:200],
+            body=plain(body),
+            url=url,
+            level=level,
+            key=f"{key}:{user.pk}" if key else None,
+        )
+        for user in {u.pk: u for u in recipients if u is not None}.values()
+    ]
 
 
 def notify(
@@ -20,18 +45,7 @@ def notify(
     key: str | None = None,
 ) -> list[Message]:
     """Send one message to each recipient. With `key`, a recipient gets it once ever (key is per recipient)."""
-    rows = [
-        Message(
-            recipient=user,
-            subject=subject[:200],
-            body=body,
-            url=url,
-            level=level,
-            key=f"{key}:{user.pk}" if key else None,
-        )
-        for user in {u.pk: u for u in recipients if u is not None}.values()
-    ]
-    return deliver(rows)
+    return deliver(messages_for(recipients=recipients, subject=subject, body=body, url=url, level=level, key=key))
 
 
 def deliver(rows: list[Message]) -> list[Message]:

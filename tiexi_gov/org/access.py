@@ -16,6 +16,7 @@ from datetime import date
 from django.http import Http404
 from django.utils import timezone
 
+from .memo import memo
 from .models import Post, Unit
 from .roles import Role, has_role
 from .selectors import portfolio_unit_ids, posts_handled_by
@@ -37,24 +38,22 @@ def visible_unit_ids(user, day: date | None = None) -> set[int] | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     day = day or timezone.localdate()
-    cache = user.__dict__.setdefault("_visible_unit_ids", {})
-    if day in cache:
-        return cache[day]
+    return memo(user, "visible_unit_ids", day, lambda: _visible_unit_ids(user, day))
+
+
+def _visible_unit_ids(user, day: date) -> set[int] | None:
     if user.is_superuser or has_role(user, *SEES_ALL_ROLES):
-        cache[day] = None
         return None
-    handled = posts_handled_by(user, day)
+    handled = handlers_on(user, day)
     posts = [h.post for h in handled]
     if any(p.kind == Post.Kind.HEAD for p in posts):
-        cache[day] = None  # presiding in the head's stead (ORG-3)
-        return None
+        return None  # presiding in the head's stead (ORG-3)
     ids = {p.unit_id for p in posts}
     if user.unit_id:
         ids.add(user.unit_id)
     leader_posts = [p for p in posts if p.is_leader]
     if leader_posts:
         ids |= portfolio_unit_ids(leader_posts, day)
-    cache[day] = ids
     return ids
 
 
@@ -87,10 +86,7 @@ def handlers_on(user, day: date | None = None) -> list:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     day = day or timezone.localdate()
-    cache = user.__dict__.setdefault("_handlers_on", {})
-    if day not in cache:
-        cache[day] = posts_handled_by(user, day)
-    return cache[day]
+    return memo(user, "handlers_on", day, lambda: posts_handled_by(user, day))
 
 
 def handled_post_ids(user, day: date | None = None) -> set[int]:

@@ -29,7 +29,7 @@ class Unit(models.Model):
     code = models.SlugField("代码", max_length=40, unique=True)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     is_comprehensive = models.BooleanField(
-        "综合部门", default=False, help_text="综合部门每年可以区政府名义召开一次会议（MTG-11）"
+        "综合部门", default=False, help_text="综合部门每年可以区政府名义召开一次会议（第五十九条）"
     )
     order = models.PositiveIntegerField("排序", default=100)
     active = models.BooleanField("在用", default=True)
@@ -89,9 +89,13 @@ class Post(models.Model):
     kind = models.CharField("职务类别", max_length=30, choices=Kind.choices)
     unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="posts")
     title = models.CharField("职务名称", max_length=60)
-    is_judicial = models.BooleanField("分管司法工作", default=False, help_text="ORG-2：纪要经其转司法局合法性审查")
+    is_judicial = models.BooleanField(
+        "分管司法工作", default=False, help_text="第十二条、第十四条：纪要经其转司法局合法性审查"
+    )
     may_sign = models.BooleanField(
-        "授权签发", default=False, help_text="单位分管负责人经主要负责人授权可签发上报文件（ORG-4, DOC-2）"
+        "授权签发",
+        default=False,
+        help_text="单位分管负责人经主要负责人授权可签发上报文件（第十六条、第八十三条、第六十条）",
     )
     order = models.PositiveIntegerField("排序", default=100)
 
@@ -246,13 +250,17 @@ class ActingArrangement(DatedRange):
         if self.absent_post_id and self.acting_post_id:
             absent, acting = self.absent_post, self.acting_post
             if absent.kind == Post.Kind.HEAD and acting.kind != Post.Kind.EXEC_DEPUTY:
-                raise ValidationError("区长外出期间，由负责常务工作的副区长受委托主持工作（ORG-3）。")
+                raise ValidationError("区长外出期间，由负责常务工作的副区长受委托主持工作（第十五条）。")
             if absent.kind in (Post.Kind.EXEC_DEPUTY, Post.Kind.DEPUTY) and not acting.is_leader:
-                raise ValidationError("副区长外出期间，由区长指定其他副区长代理（ORG-3）。")
+                raise ValidationError("副区长外出期间，由区长指定其他副区长代理（第十五条）。")
             if absent.kind == Post.Kind.HEAD and self.kind != self.Kind.ENTRUSTED:
-                raise ValidationError({"kind": "区长外出期间，常务副区长是“受委托主持工作”，请选择该方式（ORG-3）。"})
+                raise ValidationError(
+                    {"kind": "区长外出期间，常务副区长是“受委托主持工作”，请选择该方式（第十五条）。"}
+                )
             if absent.kind != Post.Kind.HEAD and self.kind == self.Kind.ENTRUSTED:
-                raise ValidationError({"kind": "“受委托主持工作”只用于区长外出；其他领导外出请选“指定代理”（ORG-3）。"})
+                raise ValidationError(
+                    {"kind": "“受委托主持工作”只用于区长外出；其他领导外出请选“指定代理”（第十五条）。"}
+                )
         if self.absent_post_id and self.start and not self.cancelled:
             clash = (
                 ActingArrangement.objects.filter(absent_post_id=self.absent_post_id, cancelled=False)

@@ -2,6 +2,12 @@
 
 from enum import StrEnum
 
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+
+from .memo import memo
+from .models import User
+
 
 class Role(StrEnum):
     CLERK = "文书"
@@ -22,24 +28,26 @@ OFFICE_ROLES = frozenset({Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR})
 LEADER_ROLES = frozenset({Role.DEPUTY_HEAD, Role.DISTRICT_HEAD})
 
 
+def role_names(user) -> frozenset[str]:
+    """The names of the user's role groups. Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+
+    return memo(user, "role_names", None, lambda: frozenset(user.groups.values_list("name", flat=True)))
+
+
 def has_role(user, *roles: Role) -> bool:
     """True if the user is in any of `roles`. Cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    names = getattr(user, "_role_names", None)
-    if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = names
+    names = role_names(user)
     return any(str(r) in names for r in roles)
 
 
 def users_with_role(role: Role):
-    from .models import User
 
     return User.objects.filter(groups__name=str(role), is_active=True)
 
 
-SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任（X-2）。当前将同时具有：{roles}。"
+SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任。当前将同时具有：{roles}。"
 
 _ORG_CHART = ("unit", "post", "appointment", "portfolio", "actingarrangement")
 
@@ -73,7 +81,6 @@ def separated_roles_in(names) -> list[str]:
 
 def check_role_separation(names) -> None:
     """Raise ValidationError if the group names `names` hold more than one of the 三员 roles (X-2)."""
-    from django.core.exceptions import ValidationError
 
     held = separated_roles_in(names)
     if len(held) > 1:
@@ -85,7 +92,6 @@ def ensure_roles(*, grant_permissions: bool = True) -> dict[Role, object]:
 
     Permissions of apps not migrated yet are skipped, so this is safe to call from anywhere.
     """
-    from django.contrib.auth.models import Group, Permission
 
     groups = {role: Group.objects.get_or_create(name=str(role))[0] for role in Role}
     if grant_permissions:

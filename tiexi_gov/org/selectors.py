@@ -115,26 +115,73 @@ def posts_held_by(user: User, day: date) -> list[Post]:
 
 
 def posts_handled_by(user: User, day: date) -> list[Handler]:
-    """Every post whose matters `user` handles on `day`: their own (unless someone acts for them) and
-    those they act for. This is what the queue (我的待办) routes by (LEAVE-4)."""
-    own = posts_held_by(user, day)
-    handlers = [who_handles(post, day) for post in own]
-    result = [h for h in handlers if h.person is not None and h.person.pk == user.pk]
-    seen = {h.post.pk for h in result}
-    for post in own:
-        for arrangement in (
-            ActingArrangement.objects.on(day)
-            .filter(acting_post=post, cancelled=False)
-            .select_related("absent_post", "absent_post__unit")
+    """Every post whose matters `user` handles on `day`: the posts P for which `who_handles(P, day)` is `user` —
+    their own (unless someone acts for them) and those they act for, along acting chains. This is what the queue
+    (我的待办) routes by (LEAVE-4). Three queries, whatever the number of posts and arrangements."""
+    own = {p.pk: p for p in posts_held_by(user, day)}
+    arrangements = list(
+        ActingArrangement.objects.on(day)
+        .filter(cancelled=False)
+        .select_related("absent_post", "absent_post__unit", "acting_post", "acting_post__unit")
+        .order_by("-start", "-id")
+    )
+    latest: dict[int, ActingArrangement] = {}
+    known: dict[int, Post] = dict(own)
+    for row in arrangements:  # the latest arrangement wins, as in active_arrangement()
+        latest.setdefault(row.absent_post_id, row)
+        known.setdefault(row.absent_post_id, row.absent_post)
+        known.setdefault(row.acting_post_id, row.acting_post)
+
+    def chain(post_id: int) -> tuple[int, ActingArrangement | None]:
+        current, first, seen = post_id, None, {post_id}
+        for _ in range(MAX_ACTING_CHAIN):
+            step = latest.get(current)
+            if step is None or step.acting_post_id in seen:
+                break
+            first = first or step
+            current = step.acting_post_id
+            seen.add(current)
+        return current, first
+
+    ends = {pid: chain(pid) for pid in {*own, *latest}}
+    if not any(end in own for end, _ in ends.values()):
+        return []
+    holders: dict[int, User] = {}
+    wanted = {pid for pid, (end, first) in ends.items() if end in own and first is not None}
+    if wanted:
+        for appt in (
+            Appointment.objects.on(day)
+            .filter(post_id__in=wanted)
+            .select_related("person")
+            .order_by("post_id", "-start", "-id")
         ):
-            absent = arrangement.absent_post
-            if absent.pk in seen:
-                continue
-            handler = who_handles(absent, day)
-            if handler.person is not None and handler.person.pk == user.pk:
-                result.append(handler)
-                seen.add(absent.pk)
+            holders.setdefault(appt.post_id, appt.person)
+    result = []
+    for pid in [*own, *(p for p in latest if p not in own)]:
+        end, first = ends[pid]
+        if end not in own:
+            continue
+        result.append(
+            Handler(
+                post=known[pid],
+                person=user,
+                via_post=known[end],
+                arrangement=first,
+                absent_person=holders.get(pid) if first else None,
+            )
+        )
     return result
+
+
+def carries_authority(handler: Handler) -> bool:
+    """ORG-3: only the executive deputy entrusted to preside (受委托主持工作) stands in for the head's own authority
+    (signing in the head's name). A "designated" arrangement for the head — invalid, but possible in data entered
+    without the admin form's check — gives the head's queue, never the head's signature."""
+    if not handler.is_acting or handler.post.kind != Post.Kind.HEAD:
+        return True
+    return (
+        handler.arrangement.kind == ActingArrangement.Kind.ENTRUSTED and handler.via_post.kind == Post.Kind.EXEC_DEPUTY
+    )
 
 
 def portfolio_units(post: Post, day: date) -> list[Unit]:

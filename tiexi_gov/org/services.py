@@ -53,8 +53,7 @@ def guard_role_separation(sender, instance, action, reverse, model, pk_set, **kw
 
 def _forget_cached_roles(instance) -> None:
     if isinstance(instance, User):
-        instance.__dict__.pop("_role_names", None)
-        instance.__dict__.pop("_visible_unit_ids", None)
+        instance.__dict__.pop("_org_memo", None)
 
 
 @transaction.atomic

@@ -26,6 +26,13 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.db import DatabaseError, connection, transaction
 
+from tiexi_gov.notify.models import Message
+from tiexi_gov.notify.services import notify
+from tiexi_gov.org.models import User
+from tiexi_gov.org.roles import Role, users_with_role
+
+from .models import CalendarYear, WorkdayOverride
+
 logger = logging.getLogger(__name__)
 
 CACHE_TTL = 60.0  # seconds an index lives before it is rebuilt from the database
@@ -138,7 +145,6 @@ def _base_flags(year: int, covered: bool) -> bytearray:
 
 def build_index(year: int) -> YearIndex:
     """Build one year's index from chinesecalendar and the database: one or two queries."""
-    from .models import CalendarYear, WorkdayOverride
 
     covered = year in COVERED_YEARS
     flags = _base_flags(year, covered)
@@ -247,11 +253,6 @@ def _alert_provisional(year: int) -> None:
         if now - at < ALERT_TTL and (marker is None or marker.alive()):
             return
     try:
-        from tiexi_gov.notify.models import Message
-        from tiexi_gov.notify.services import notify
-        from tiexi_gov.org.models import User
-        from tiexi_gov.org.roles import Role, users_with_role
-
         _alerted[year] = (now, None)
         try:
             with transaction.atomic():
@@ -265,7 +266,7 @@ def _alert_provisional(year: int) -> None:
                     body=(
                         f"系统在计算期限时用到了{year}年，但尚未录入该年度国务院办公厅节假日安排通知。"
                         "相关期限已标注为“暂定”。请在“工作日历”中录入或导入该年度的放假与调休安排，"
-                        "录入后暂定期限将自动重新计算。（CAL-2）"
+                        "录入后暂定期限将自动重新计算。"
                     ),
                     url="/workdays/import/",
                     level=Message.Level.ALERT,

@@ -15,3 +15,5 @@ class Command(AreaSeedCommand):
             f"演示议事协调机构：新设立 {len(summary['created'])} 个，已存在 {len(summary['skipped'])} 个，"
             f"名册共 {summary['bodies']} 个。"
         )
+        for what in summary.get("in_flight", []):
+            self.stdout.write(f"办理中（见我的待办）：{what}")

@@ -4,7 +4,6 @@ role logs in to something to do. Run after seed_demo."""
 from documents.demo import build_demo_documents
 from documents.models import OutgoingState, SubmissionState
 from tiexi_gov.org.demo_command import AreaSeedCommand
-from tiexi_gov.org.models import User
 
 
 class Command(AreaSeedCommand):
@@ -26,13 +25,6 @@ class Command(AreaSeedCommand):
         out(f"上报公文 {len(summary['submissions'])} 件：{states}。")
         if summary["outgoing"]:
             out(f"发文 1 件：{summary['outgoing'][1]}（{OutgoingState(summary['outgoing'][2]).label}）。")
-        out("")
-        out("登录后可见的待办：")
-        names = dict(User.objects.filter(username__in=summary["todo"]).values_list("username", "full_name"))
-        for username, items in summary["todo"].items():
-            out(f"  {username}（{names.get(username, '')}）")
-            for line in items:
-                out(f"      · {line}")
 
 
 def _order(pair):

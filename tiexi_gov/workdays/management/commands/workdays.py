@@ -35,11 +35,11 @@ def _years(years) -> str:
 
 
 class Command(BaseCommand):
-    help = "工作日计算（CAL-1..3）：add 日期 N / between 日期 日期 / before 日期 N / import 文件.csv / status"
+    help = "工作日计算：add 日期 N / between 日期 日期 / before 日期 N / import 文件.csv / status"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add,between,before,import,status}")
-        p = sub.add_parser("add", help="日期之后第 N 个工作日（当日不计，CAL-3）")
+        p = sub.add_parser("add", help="日期之后第 N 个工作日（当日不计，“N个工作日内”不含起算当日）")
         p.add_argument("date")
         p.add_argument("n")
         p = sub.add_parser("between", help="两日期之间的工作日数（不含起日，含止日）")
@@ -65,7 +65,7 @@ class Command(BaseCommand):
     def _provisional_note(self, a: dt.date, b: dt.date) -> None:
         years = calendar.provisional_years(a, b)
         if years:
-            self.stderr.write(f"注意：{_years(years)}尚无正式日历，按周一至周五暂定计算（CAL-2）")
+            self.stderr.write(f"注意：{_years(years)}尚无正式日历，按周一至周五暂定计算")
 
     def do_add(self, *, date, n, **_):
         day, count = _date(date), _count(n)

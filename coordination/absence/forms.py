@@ -1,0 +1,110 @@
+"""Forms of the leave, "who is away" and research pages (LEAVE-1..3, RES-1). Forms only parse; the rules are
+checked by `coordination.absence.services`, whose refusals come back as form errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.org.models import Post
+
+from ..models import AbsenceRequest
+from . import services as absence
+from .selectors import acting_holders
+
+CONFIRM_LABEL = "我已核对以上内容，确认提交（提交后不可撤销）"
+
+
+class AbsenceForm(forms.Form):
+    """请假报告: the post (the requester's own, LEAVE-1..3), dates, place, purpose, contact, the acting person."""
+
+    post = forms.TypedChoiceField(label="请假职务", coerce=int)
+    start = forms.DateField(label="开始日期", widget=DateInput())
+    end = forms.DateField(label="结束日期", widget=DateInput())
+    place = forms.CharField(label="外出地点", max_length=120)
+    purpose = forms.CharField(label="事由", max_length=200, help_text="出差、出访、休假、学习等")
+    contact = forms.CharField(label="联系方式", max_length=60)
+    acting_post = forms.TypedChoiceField(label="代理人", coerce=int, required=False, empty_value=None)
+    national_or_provincial_meeting = forms.BooleanField(
+        label="参加全国或全省性重要会议活动（不受提前3天报告的限制）", required=False
+    )
+
+    def __init__(self, *args, posts: list[Post], day: dt.date, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.posts = {p.pk: p for p in posts}
+        self.fields["post"].choices = [(p.pk, f"{p.title}（{p.unit.display_name}）") for p in posts]
+        if len(posts) == 1:
+            self.fields["post"].initial = posts[0].pk
+        kinds = {absence.kind_for_post(p) for p in posts}
+        self.head_acting = None
+        groups, known = [], {}
+        for post in posts:
+            candidates = list(absence.acting_candidates(post, day))
+            holders = acting_holders(candidates, day)
+            options = [(c.pk, f"{holders[c.pk].display_name if c.pk in holders else '（空缺）'}（{c.title}）")
+                       for c in candidates]  # fmt: skip
+            known.update({c.pk: c for c in candidates})
+            if absence.kind_for_post(post) == AbsenceRequest.Kind.HEAD:
+                self.head_acting = options[0][1] if options else "（常务副区长空缺）"
+                continue
+            groups.append((f"{post.title}的代理人", options))
+        self.acting_posts = known
+        if len(groups) == 1:
+            self.fields["acting_post"].choices = [("", "请选择代理人"), *groups[0][1]]
+        else:
+            self.fields["acting_post"].choices = [("", "请选择代理人"), *groups]
+        if not groups:
+            del self.fields["acting_post"]
+        if AbsenceRequest.Kind.HEAD not in kinds:
+            del self.fields["national_or_provincial_meeting"]
+        if user is not None and not self.is_bound and getattr(user, "phone", ""):
+            self.fields["contact"].initial = user.phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "结束日期不能早于开始日期。")
+        post = self.posts.get(data.get("post"))
+        data["post_obj"] = post
+        acting_id = data.get("acting_post")
+        data["acting_obj"] = self.acting_posts.get(acting_id) if acting_id else None
+        if post is not None and absence.kind_for_post(post) != AbsenceRequest.Kind.HEAD and acting_id is None:
+            self.add_error("acting_post", "请选择外出期间的代理人。")
+        return data
+
+
+class DecideForm(forms.Form):
+    opinion = forms.CharField(
+        label="审批意见", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+
+
+class ReturnForm(forms.Form):
+    returned_on = forms.DateField(label="返回上班日期", widget=DateInput())
+    report = forms.CharField(
+        label="返回报告", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="单位主要负责人须填写"
+    )
+    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="撤回理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+
+
+class LeaveFilterForm(forms.Form):
+    """The office's filters on the list of every request; bad values are ignored, never an error page."""
+
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *AbsenceRequest.State.choices])
+    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *AbsenceRequest.Kind.choices])
+    q = forms.CharField(label="姓名或地点", required=False, max_length=50)
+    start = forms.DateField(label="自", required=False, widget=DateInput())
+    end = forms.DateField(label="至", required=False, widget=DateInput())
+
+    def values(self) -> dict:
+        """The valid filters only (an invalid field is left out of cleaned_data)."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -1,0 +1,437 @@
+"""The register of coordination bodies (议事协调机构名册), one body's page, and the applications that change the
+register (CRD-1, CRD-2).
+
+Views only parse input, ask `coordination.register.permissions` (through the selectors, which give a 404 to whoever
+may not see an application), call ONE service of `coordination.register.services` and report its message. A refusal
+re-renders the page with what the user typed; a click on a page someone else has meanwhile moved on is answered
+"已由…处理" (the page sends the state it showed, `seen_state`). Only the steps the user may take now are shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from tiexi_gov.org.models import Unit
+from tiexi_gov.org.selectors import leader_post_for_unit
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
+
+from ..models import Application, Body, Rank
+from . import permissions, selectors, services
+from .forms import ApplicationForm, BodyChoiceForm, StepForm, SubmitForm
+
+Kind = Application.Kind
+St = Application.State
+STATE_STYLE = {
+    St.DRAFTING: "text-bg-light border",
+    St.OFFICE_REVIEW: "text-bg-primary",
+    St.DEPUTY_REVIEW: "text-bg-primary",
+    St.HEAD_REVIEW: "text-bg-primary",
+    St.APPROVED: "text-bg-success",
+    St.RETURNED: "text-bg-warning",
+}
+STATUS_STYLE = {
+    Body.Status.ACTIVE: "text-bg-success",
+    Body.Status.MERGED: "text-bg-secondary",
+    Body.Status.ABOLISHED: "text-bg-dark",
+}
+
+
+def _query(params, **changes) -> str:
+    """The current query string with `changes` (None removes a key), for filter tabs and page links."""
+    q = params.copy()
+    for key, value in changes.items():
+        q.pop(key, None)
+        if value not in (None, ""):
+            q[key] = value
+    return q.urlencode()
+
+
+def _page_links(request, page) -> dict:
+    links = {}
+    if page.has_previous():
+        links["first"] = "?" + _query(request.GET, page=None)
+        links["previous"] = "?" + _query(request.GET, page=page.previous_page_number())
+    if page.has_next():
+        links["next"] = "?" + _query(request.GET, page=page.next_page_number())
+        links["last"] = "?" + _query(request.GET, page=page.paginator.num_pages)
+    return links
+
+
+# --- the register ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def register(request):
+    """议事协调机构名册: every body, by status, with its grounds, counterpart, rank, head (by post, today's holder),
+    host unit and office, and the expected end of a phase task."""
+    if not permissions.can_view_register(request.user):
+        raise Http404("没有找到该页面。")
+    today = timezone.localdate()
+    filters = selectors.register_filters(request.GET)
+    page, rows = selectors.register_page(filters, request.GET.get("page"), today)
+    counts = selectors.status_counts()
+    tabs = [
+        (value, label, counts.get(value, 0), "?" + _query(request.GET, status=value, page=None))
+        for value, label in selectors.STATUS_TABS
+    ]
+    return render(
+        request,
+        "coordination/register.html",
+        {
+            "today": today,
+            "filters": filters,
+            "tabs": tabs,
+            "rows": rows,
+            "page": page,
+            "page_links": _page_links(request, page),
+            "host_units": list(selectors.host_units()),
+            "status_style": STATUS_STYLE,
+            "may_apply": permissions.can_start_application(request.user),
+            "may_manage": permissions.can_manage(request.user),
+        },
+    )
+
+
+@login_required
+def body(request, pk: int):
+    """One body: everything the register holds of it, its seats by post with today's holder, its history."""
+    today = timezone.localdate()
+    data = selectors.body_page(request.user, pk, today)
+    return render(
+        request,
+        "coordination/body.html",
+        {
+            "today": today,
+            "page": data,
+            "body": data.body,
+            "seat_groups": [data.head, data.deputies, data.members],
+            "has_seats": bool(data.head or data.deputies or data.members),
+            "status_style": STATUS_STYLE,
+            "state_style": STATE_STYLE,
+            "may_apply": permissions.can_start_application(request.user) and data.body.status == Body.Status.ACTIVE,
+            "may_manage": permissions.can_manage(request.user),
+        },
+    )
+
+
+# --- applications -------------------------------------------------------------------------------------------
+
+
+@login_required
+def applications(request):
+    """申请: what waits for me first, then my unit's, then (office and district leaders) all of them."""
+    today = timezone.localdate()
+    tabs = selectors.application_tabs(request.user, today)
+    names = [t[0] for t in tabs]
+    tab = request.GET.get("tab") or "todo"
+    if tab not in names:
+        tab = "todo"
+    state = request.GET.get("state") or ""
+    page = selectors.applications_page(request.user, tab, request.GET.get("page"), today, state=state)
+    return render(
+        request,
+        "coordination/applications.html",
+        {
+            "today": today,
+            "tab": tab,
+            "tabs": [(name, label, n, "?" + _query(request.GET, tab=name, page=None)) for name, label, n in tabs],
+            "state": state,
+            "states": St.choices,
+            "page": page,
+            "page_links": _page_links(request, page),
+            "state_style": STATE_STYLE,
+            "may_apply": permissions.can_start_application(request.user),
+        },
+    )
+
+
+def _kind(value) -> str:
+    return value if value in Kind.values else Kind.SETUP
+
+
+def _chosen_body(value) -> Body | None:
+    try:
+        pk = int(value or 0)
+    except ValueError:
+        return None
+    return Body.objects.filter(pk=pk, status=Body.Status.ACTIVE).first() if pk else None
+
+
+def _form_context(request, form, kind, body, *, application=None):
+    return {
+        "form": form,
+        "kind": kind,
+        "kind_label": Kind(kind).label,
+        "kinds": Kind.choices,
+        "body": body,
+        "application": application,
+        "rank_choices": Rank.choices,
+    }
+
+
+@login_required
+def application_new(request):
+    """申请设立、调整、合并或撤销一个议事协调机构 (CRD-1): the form, checked by the service (CRD-2)."""
+    user = request.user
+    if not permissions.can_start_application(user):
+        raise Http404("没有找到该页面。")
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else request.GET
+    kind = _kind(data.get("kind"))
+    body = _chosen_body(data.get("body"))
+    if kind == Kind.ADJUST and body is None:
+        chooser = BodyChoiceForm(kind=kind, initial={"body": data.get("body")})
+        return render(
+            request,
+            "coordination/application_form.html",
+            {**_form_context(request, None, kind, None), "chooser": chooser},
+        )
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None, user=user, kind=kind, day=today, body=body
+    )
+    if request.method != "POST":
+        if kind == Kind.ADJUST:
+            form.set_initial_spec(services.body_spec(body))
+        elif kind == Kind.SETUP:
+            unit = Unit.objects.filter(pk=form.fields["applicant_unit"].initial).first()
+            if unit is not None:
+                responsible = leader_post_for_unit(unit, today)
+                form.initial.update({"host_unit": unit.pk, "head_post": responsible.pk if responsible else None})
+        return render(request, "coordination/application_form.html", _form_context(request, form, kind, body))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            application = services.create_application(
+                actor=user,
+                kind=kind,
+                applicant_unit=Unit.objects.get(pk=d["applicant_unit"]),
+                reason=d["reason"],
+                proposal=form.proposal(),
+                body=d.get("body") if kind != Kind.SETUP else None,
+                merge_into=d.get("merge_into"),
+                submit=request.POST.get("do") != "draft",
+            )
+        except ActionRefused as exc:
+            form.add_service_error(exc)
+        else:
+            if application.state == St.DRAFTING:
+                messages.success(request, "申请已保存为草稿，尚未提交。")
+            else:
+                messages.success(request, "申请已提交，待区政府办公室审核（第六十四条）。")
+            return redirect("coordination:application", pk=application.pk)
+    return render(request, "coordination/application_form.html", _form_context(request, form, kind, body), status=400)
+
+
+# --- one application and its steps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    transition: str
+    label: str  # the button
+    opinion_label: str = "意见"
+    button: str = "primary"
+    confirm: bool = False
+    run: object = None
+
+
+def _run_submit(request, app, d):
+    app = services.submit_application(actor=request.user, application=app, seen_state=d.get("seen_state"))
+    return "申请已提交，待区政府办公室审核（第六十四条）。"
+
+
+def _run_office(request, app, d):
+    services.office_review(actor=request.user, application=app, opinion=d["opinion"], seen_state=d.get("seen_state"))
+    return "已审核，报分管副区长审核。"
+
+
+def _run_deputy(request, app, d):
+    services.deputy_review(actor=request.user, application=app, opinion=d["opinion"], seen_state=d.get("seen_state"))
+    return "已审核，报区长审批。"
+
+
+def _run_approve(request, app, d):
+    app = services.head_approve(
+        actor=request.user, application=app, opinion=d["opinion"], seen_state=d.get("seen_state")
+    )
+    return f"已批准，议事协调机构名册已更新：{app.body.name}。"
+
+
+def _run_send_back(request, app, d):
+    services.send_back(actor=request.user, application=app, opinion=d["opinion"], seen_state=d.get("seen_state"))
+    return "已退回申请单位。"
+
+
+STEPS = {
+    "submit": Step("submit", "提交申请", run=_run_submit),
+    "office-review": Step("office_pass", "审核通过，报分管副区长", "办公室审核意见", run=_run_office),
+    "deputy-review": Step("deputy_pass", "同意，报区长审批", "分管副区长审核意见", run=_run_deputy),
+    "approve": Step("approve", "批准", "区长审批意见", "success", confirm=True, run=_run_approve),
+    "send-back": Step("send_back", "退回申请单位", "退回意见", "outline-danger", run=_run_send_back),
+}
+
+
+# A step some may take in another's name: the office submits a paper application for its unit (CRD-1).
+ALTERNATIVES = {"submit": ("submit", "submit_for_unit")}
+
+
+def _may(app: Application, transition: str, user) -> bool:
+    return any(
+        can_proceed(getattr(app, name)) and has_transition_perm(getattr(app, name), user)
+        for name in ALTERNATIVES.get(transition, (transition,))
+    )
+
+
+def _step_form(name: str, step: Step, data=None, state: str = ""):
+    initial = {"seen_state": state}
+    if name == "submit":
+        return SubmitForm(data, prefix=name, initial=initial)
+    return StepForm(data, prefix=name, initial=initial, label=step.opinion_label, confirm=step.confirm)
+
+
+def _context(request, app: Application, bound=None) -> dict:
+    today = timezone.localdate()
+    forms = {}
+    for name, step in STEPS.items():
+        if _may(app, step.transition, request.user):
+            forms[name] = bound[1] if bound and bound[0] == name else _step_form(name, step, state=app.state)
+    actions = [(name, STEPS[name], form) for name, form in forms.items()]
+    return {
+        "application": app,
+        "today": today,
+        "actions": actions,
+        "may_revise": "submit" in forms,
+        "lines": selectors.proposal_lines(app, today),
+        "abolish_grounds": selectors.abolish_ground_labels(app),
+        "state_style": STATE_STYLE,
+        "status_style": STATUS_STYLE,
+        "steps": _path(app),
+    }
+
+
+def _path(app: Application) -> list[tuple[str, str, str]]:
+    """The path of the application as (label, opinion, css): applied → office → deputy → head."""
+    order = [St.DRAFTING, St.OFFICE_REVIEW, St.DEPUTY_REVIEW, St.HEAD_REVIEW, St.APPROVED]
+    at = order.index(app.state) if app.state in order else 0
+    deputy = app.deputy_post.title if app.deputy_post else "分管副区长"
+    rows = [
+        ("申请单位提出申请", app.applicant_unit.display_name, 0),
+        ("区政府办公室审核把关、提出意见", app.office_opinion, 1),
+        (f"{deputy}审核", app.deputy_opinion, 2),
+        ("区长审批", app.head_opinion, 3),
+    ]
+    result = []
+    for label, text, index in rows:
+        if app.state == St.RETURNED:
+            css = "text-bg-warning" if text and index else "text-bg-light border"
+        elif index < at or app.state == St.APPROVED:
+            css = "text-bg-success"
+        elif index == at:
+            css = "text-bg-primary"
+        else:
+            css = "text-bg-light border"
+        result.append((label, text, css))
+    return result
+
+
+@login_required
+def application(request, pk: int):
+    """One application: what it proposes, its path and opinions, and the step the user may take now."""
+    app = selectors.get_application(request.user, pk)
+    return render(request, "coordination/application.html", _context(request, app))
+
+
+def _rerender(request, pk: int, *, status: int, bound=None):
+    app = selectors.get_application(request.user, pk)
+    return render(request, "coordination/application.html", _context(request, app, bound=bound), status=status)
+
+
+def _revise(request, app: Application):
+    """修改后重新提交: the application form, pre-filled with what the application proposes."""
+    if not _may(app, "submit", request.user):
+        messages.error(request, "您当前不能修改该申请。")
+        return _rerender(request, app.pk, status=403)
+    today = timezone.localdate()
+    body = app.body if app.kind != Kind.SETUP else None
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None, user=request.user, kind=app.kind, day=today, body=body
+    )
+    form.fields["applicant_unit"].choices = [(app.applicant_unit_id, app.applicant_unit.name)]
+    form.fields["applicant_unit"].initial = app.applicant_unit_id
+    if request.method != "POST":
+        spec = services.body_spec(body) if app.kind == Kind.ADJUST and body else {}
+        form.set_initial_spec({**spec, **(app.proposal or {})})
+        form.initial.update(
+            {
+                "reason": app.reason,
+                "merge_into": app.merge_into_id,
+                "abolish_grounds": (app.proposal or {}).get("abolish_grounds", []),
+            }
+        )
+        return render(
+            request, "coordination/application_form.html", _form_context(request, form, app.kind, body, application=app)
+        )
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.submit_application(
+                actor=request.user,
+                application=app,
+                reason=d["reason"],
+                proposal=form.proposal(),
+                merge_into=d.get("merge_into"),
+                seen_state=request.POST.get("seen_state") or None,
+            )
+        except AlreadyHandled as exc:
+            messages.error(request, exc.message)
+            return redirect("coordination:application", pk=app.pk)
+        except ActionRefused as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "申请已修改并重新提交，待区政府办公室审核（第六十四条）。")
+            return redirect("coordination:application", pk=app.pk)
+    context = _form_context(request, form, app.kind, body, application=app)
+    return render(request, "coordination/application_form.html", context, status=400)
+
+
+@login_required
+def application_action(request, pk: int, action: str):
+    """One step of the application: parse the small form, call the service, show its message."""
+    app = selectors.get_application(request.user, pk)  # 404 for whoever may not see it, before anything else
+    if action == "revise":
+        return _revise(request, app)
+    step = STEPS.get(action)
+    if step is None:
+        raise Http404("没有该操作。")
+    if request.method != "POST":
+        return redirect("coordination:application", pk=app.pk)
+    form = _step_form(action, step, request.POST)
+    seen = request.POST.get(f"{action}-seen_state", "")
+    stale = bool(seen) and seen in St.values and seen != app.state
+    if not stale and not _may(app, step.transition, request.user):
+        messages.error(request, f"您当前不能对该申请进行“{step.label}”操作。")
+        return _rerender(request, pk, status=403)
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "请检查填写的内容：" + "；".join(errors) if errors else "请检查填写的内容。")
+        return _rerender(request, pk, status=400, bound=(action, form))
+    try:
+        text = step.run(request, app, form.cleaned_data)
+    except AlreadyHandled as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=200)
+    except NotAllowed as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=403)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+        return _rerender(request, pk, status=400, bound=(action, form))
+    messages.success(request, text)
+    return redirect("coordination:application", pk=app.pk)

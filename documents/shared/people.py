@@ -1,0 +1,55 @@
+"""Who in a unit or the office hears about a document."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from tiexi_gov.org.models import Post, Unit, User
+from tiexi_gov.org.roles import Role, users_with_role
+from tiexi_gov.org.selectors import handlers_for_posts, posts_held_by
+
+
+def unit_people(unit: Unit) -> list[User]:
+    """Who in a unit hears about its documents: clerks and heads, else every active member."""
+    base = User.objects.filter(unit=unit, is_active=True)
+    people = list(base.filter(groups__name__in=[str(Role.CLERK), str(Role.UNIT_HEAD)]).distinct())
+    return people or list(base)
+
+
+def unit_and_office_people(unit: Unit) -> tuple[list[User], list[User]]:
+    """`unit_people(unit)` and `office_people()` in one query (a step that tells both)."""
+    through = User.groups.through.objects.filter(user_id=OuterRef("pk"))
+    rows = list(
+        User.objects.filter(is_active=True)
+        .annotate(
+            in_office=Exists(through.filter(group__name=str(Role.OFFICE_STAFF))),
+            unit_staff=Exists(through.filter(group__name__in=[str(Role.CLERK), str(Role.UNIT_HEAD)])),
+        )
+        .filter(Q(in_office=True) | Q(unit=unit, unit_staff=True))
+        .order_by("pk")
+    )
+    unit_list = [u for u in rows if u.unit_id == unit.pk and u.unit_staff] or unit_people(unit)
+    office_list = [u for u in rows if u.in_office] or office_people()
+    return unit_list, office_list
+
+
+def office_people() -> list[User]:
+    people = list(users_with_role(Role.OFFICE_STAFF))
+    return people or list(User.objects.filter(unit__kind=Unit.Kind.OFFICE, is_active=True))
+
+
+def unit_signers(unit: Unit, day) -> list[User]:
+    """Who signs for a unit on `day` (DOC-2, ORG-4): whoever handles its main head post or a deputy post authorized
+    to sign — the holder, or the person acting for them (LEAVE-4)."""
+
+    posts = Post.objects.filter(unit=unit, kind__in=[Post.Kind.UNIT_HEAD, Post.Kind.UNIT_DEPUTY]).select_related("unit")
+    signing = [p for p in posts if p.kind == Post.Kind.UNIT_HEAD or p.may_sign]
+    people = {h.person.pk: h.person for h in handlers_for_posts(signing, day).values() if h.person is not None}
+    return list(people.values())
+
+
+def own_post_title(actor, unit_id: int | None, day) -> str:
+    """The title of the post `actor` holds in `unit_id` on `day`, for the record's capacity; else 本职."""
+
+    posts = [p for p in posts_held_by(actor, day) if unit_id is None or p.unit_id == unit_id]
+    return posts[0].title if posts else "本职"

@@ -1,0 +1,233 @@
+"""Forms of flow A."""
+
+from __future__ import annotations
+
+from django import forms
+
+from documents.shared.forms import ChecklistForm, MultipleFileField
+from documents.submissions.models import Attachment, ConsultationRequest, Instruction, ReturnReason, Submission
+from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
+
+DRAFT_FORM_FIELDS = [
+    "kind",
+    "title",
+    "unit_doc_number",
+    "urgency",
+    "urgency_reason",
+    "is_emergency",
+    "disclosure",
+    "disclosure_manner",
+    "disclosure_reason",
+    "issue_date",
+    "late_reason",
+    "decision_needed_by",
+    "declares_one_matter",
+    "for_meeting",
+    "declares_report_has_no_request",
+    "asks_gov_name_document",
+    "is_important",
+    "field_check",
+    "collective_decision",
+    "copies",
+    "body",
+    "not_classified",
+    "confidential",
+    "normative",
+    "touches_market",
+    "affects_public",
+    "will_be_published",
+]
+
+
+class SubmissionDraftForm(forms.ModelForm):
+    class Meta:
+        model = Submission
+        fields = DRAFT_FORM_FIELDS
+        widgets = {
+            "issue_date": DateInput(),
+            "decision_needed_by": DateInput(),
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "urgency_reason": forms.Textarea(attrs={"rows": 2}),
+            "disclosure_reason": forms.Textarea(attrs={"rows": 2}),
+            "field_check": forms.Textarea(attrs={"rows": 3}),
+            "late_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="文件", help_text=f"只接受 {ALLOWED_LABEL}")
+    purpose = forms.ChoiceField(label="用途", choices=Attachment.Purpose.choices, initial=Attachment.Purpose.ATTACHMENT)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        detect_attachment(f, f.name)
+        return f
+
+
+class ConsultationRequestForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label="征求意见单位", queryset=Unit.objects.filter(active=True))
+    limit_wd = forms.IntegerField(label="回复时限（工作日）", min_value=1, max_value=60, initial=5)
+
+
+class ConsultationReplyForm(forms.Form):
+    reply = forms.ChoiceField(
+        label="回复意见",
+        choices=[
+            (c.value, c.label) for c in ConsultationRequest.Reply if c != ConsultationRequest.Reply.DEEMED_NO_OBJECTION
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(label="意见内容/理由", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="退回原因", choices=[c for c in ReturnReason.choices if c[0] != ReturnReason.LEADER_RETURN]
+    )
+    text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LeaderDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="批示",
+        choices=[(c.value, c.label) for c in Instruction.Decision if c != Instruction.Decision.REVIEWED],
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(label="批示意见", widget=forms.Textarea(attrs={"rows": 3}))
+    to_post = forms.ModelChoiceField(
+        label="转批领导", required=False, queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS)
+    )
+
+
+class SubmissionForm(SubmissionDraftForm):
+    """The clerk's drafting form: the draft fields plus touched units and the files that go with it."""
+
+    touched_units = forms.ModelMultipleChoiceField(
+        label="涉及职权的相关单位（保存后征求意见）",
+        queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="第六十条：涉及其他单位职权的，须书面征求其意见。",
+    )
+    files = MultipleFileField(label="附件", required=False, help_text=f"可多选；只接受 {ALLOWED_LABEL}，按文件内容校验")
+    minutes = forms.FileField(label="集体讨论会议纪要", required=False, help_text="重要事项须附（第六十条）")
+
+    class Meta(SubmissionDraftForm.Meta):
+        pass
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            self.fields["touched_units"].queryset = self.fields["touched_units"].queryset.exclude(pk=unit.pk)
+        self.fields["not_classified"].label = "本件不涉及国家秘密（必须声明）"
+        self._initial_touched()
+        for name in ("kind", "urgency", "disclosure", "disclosure_manner"):
+            self.fields[name].widget.attrs.setdefault("class", "form-select")
+
+    def clean_minutes(self):
+        f = self.cleaned_data.get("minutes")
+        if f:
+            detect_attachment(f, f.name)
+        return f
+
+    def _initial_touched(self):
+        if self.instance.pk and not self.is_bound:
+            self.initial["touched_units"] = list(self.instance.touched_units.values_list("pk", flat=True))
+
+    def draft_fields(self) -> dict:
+        """The cleaned values services.create_draft / update_draft take: the draft's fields, the touched units
+        (DOC-6), the files and the DOC-4 minutes — one service call saves them all."""
+        fields = {name: self.cleaned_data[name] for name in DRAFT_FORM_FIELDS if name in self.cleaned_data}
+        fields["touched_units"] = list(self.cleaned_data.get("touched_units") or [])
+        fields["files"] = list(self.cleaned_data.get("files") or [])
+        fields["minutes"] = self.cleaned_data.get("minutes") or None
+        return fields
+
+
+class ReplyForm(ConsultationReplyForm):
+    consultation = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtensionForm(forms.Form):
+    consultation = forms.IntegerField(label="征求意见", widget=forms.HiddenInput)
+    new_due = forms.DateField(label="商定的新截止日", widget=DateInput())
+    note = forms.CharField(label="商定情况（时限及方式）", required=False, max_length=200)
+
+
+class StatementForm(forms.Form):
+    talks_note = forms.CharField(label="主要负责人沟通协商情况", widget=forms.Textarea(attrs={"rows": 2}))
+    lead_reasons = forms.CharField(label="主办单位理据", widget=forms.Textarea(attrs={"rows": 2}))
+    other_reasons = forms.CharField(label="相关单位理据", widget=forms.Textarea(attrs={"rows": 2}))
+    proposal = forms.CharField(label="办理建议", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CountersignForm(forms.Form):
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="会签意见", required=False, max_length=200)
+
+
+class SignForm(forms.Form):
+    issue_date = forms.DateField(label="印发日期", required=False, widget=DateInput(), help_text="留空则为今天")
+    opinion = forms.CharField(label="签发意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SendToLeadersForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="方式",
+        choices=[("serial", "串联（依次批示）"), ("parallel", "并联（同时批示）")],
+        widget=forms.RadioSelect,
+        initial="parallel",
+    )
+    posts = forms.ModelMultipleChoiceField(
+        label="领导（串联按列表顺序）",
+        queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS).order_by("kind", "order", "id"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class NotifyUnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label="通知单位",
+        queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    text = forms.CharField(label="通知内容", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    result = forms.CharField(
+        label="办理结果", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="留空则记为批示结果"
+    )
+
+
+class DecisionForm(LeaderDecisionForm):
+    """批示 on the item page and in the queue: one form, the decision chosen by the button pressed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].initial = Instruction.Decision.APPROVE
+        self.fields["to_post"].queryset = self.fields["to_post"].queryset.order_by("kind", "order", "id")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Instruction.Decision.PASS and not data.get("to_post"):
+            self.add_error("to_post", "转其他领导核批时，请选择领导。")
+        return data
+
+
+class SubmissionChecklistForm(ChecklistForm):
+    """DOC-8 on a unit's request for a normative document: the evidence may also be a file, uploaded with the step."""
+
+    evidence_file = forms.FileField(label="证明材料", required=False, help_text=f"可选；只接受 {ALLOWED_LABEL}")
+
+    def clean_evidence_file(self):
+        f = self.cleaned_data.get("evidence_file")
+        if f:
+            detect_attachment(f, f.name)
+        return f
+
+
+class BriefingReturnForm(forms.Form):
+    text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 2}))

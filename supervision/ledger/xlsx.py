@@ -1,0 +1,567 @@
+"""The ledger as an Excel sheet (督查督办台账): export with the office's columns, and import from such a sheet.
+
+Export streams: openpyxl's write-only workbook writes each row to a temporary file as it goes, the rows come
+from the database in chunks (server-side cursor, `values()`, no model instances), so memory does not grow with
+the number of rows.
+
+Import is all or nothing: every row is checked first (units, leader, dates, source, required fields, duplicates)
+and a sheet with any bad row imports nothing and names each bad row by its Excel row number; a good sheet is
+created through `services.create_item` inside one transaction, so a refusal midway (a duplicate on row 7) rolls
+back every row and is reported with its row number too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+from supervision.reports.models import Rectification
+from tiexi_gov.org.models import Appointment, Post, Unit
+
+from . import services
+from .models import PROPOSAL_SOURCES, ItemState, Kind, Light, ReportCycle, Source, SupervisionItem
+
+# The office's columns, in the order users know by heart (DESIGN: 督查督办台账) …
+COLUMNS = [
+    "序号",
+    "事项来源",
+    "督办事项",
+    "牵头单位",
+    "协办单位",
+    "责任领导",
+    "完成时限",
+    "量化标准",
+    "进展情况",
+    "状态",
+]
+# … then what a faithful re-import needs (the rest of SUP-1's fields, SUP-3 rectification, PUB-3 proposals).
+EXTRA_COLUMNS = [
+    "督办编号",
+    "来源依据",
+    "督查方式",
+    "报告周期",
+    "完成进度（%）",
+    "起始日期",
+    "建议/提案号",
+    "代表/委员",
+    "届次",
+    "发现问题",
+    "督查层级",
+    "督查组/来源",
+    "整改措施",
+    "重大问题",
+]
+ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
+REQUIRED_COLUMNS = ["事项来源", "督办事项", "牵头单位", "责任领导", "完成时限", "量化标准"]
+# Other spellings of a heading that office sheets use.
+ALIASES = {
+    "督查事项": "督办事项",
+    "来源": "事项来源",
+    "牵头责任单位": "牵头单位",
+    "配合单位": "协办单位",
+    "责任区领导": "责任领导",
+    "分管领导": "责任领导",
+    "完成时间": "完成时限",
+    "办结时限": "完成时限",
+    "完成标准": "量化标准",
+    "办理状态": "状态",
+    "完成进度": "完成进度（%）",
+    "完成进度(%)": "完成进度（%）",
+    "进度": "完成进度（%）",
+    "编号": "督办编号",
+}
+WIDTHS = [6, 12, 48, 18, 24, 16, 12, 32, 36, 18] + [18, 20, 10, 10, 8, 12, 14, 12, 10, 30, 8, 16, 30, 8]
+CHUNK = 1000  # rows fetched and held at a time: the export's memory is bounded by this, not by the ledger
+MAX_ROWS = 5000
+MAX_HEADER_ROW = 10
+LIGHT_FILLS = {Light.RED: "FFC7CE", Light.AMBER: "FFEB9C", Light.GREEN: "C6EFCE"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_VALUE_FIELDS = (
+    "id",
+    "number",
+    "source",
+    "source_ref",
+    "task",
+    "kind",
+    "cycle",
+    "lead_unit_id",
+    "leader_post_id",
+    "due",
+    "standard",
+    "period_start",
+    "state",
+    "percent",
+    "progress_text",
+    "light",
+    "rectification__problem",
+    "rectification__level",
+    "rectification__found_by",
+    "rectification__measures",
+    "rectification__is_major",
+    "proposal__number",
+    "proposal__proposer",
+    "proposal__session",
+)
+
+
+# --- export ------------------------------------------------------------------------------------------------
+
+
+def unit_labels() -> dict[int, str]:
+    """How a unit is written in the sheet: its short name when no other unit shares it, else its full name."""
+    units = list(Unit.objects.values_list("id", "name", "short_name"))
+    short_count: dict[str, int] = {}
+    for _, _, short in units:
+        if short:
+            short_count[short] = short_count.get(short, 0) + 1
+    return {pk: short if short and short_count[short] == 1 else name for pk, name, short in units}
+
+
+def progress_cell(percent: int, text: str) -> str:
+    """进展情况: the percent done, then the latest progress text."""
+    text = (text or "").strip()
+    return f"{percent}%：{text}" if text else f"{percent}%"
+
+
+def state_cell(state: str, light: str) -> str:
+    """状态 with its light (红/黄/绿) in words; the cell is also coloured."""
+    label = ItemState(state).label
+    if light in LIGHT_FILLS:
+        return f"{label}（{Light(light).label}）"
+    return label
+
+
+def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
+    it = iter(iterable)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _cooperating(ids: list[int]) -> dict[int, list[int]]:
+    through = SupervisionItem.cooperating_units.through
+    out: dict[int, list[int]] = {}
+    rows = (
+        through.objects.filter(supervisionitem_id__in=ids)
+        .order_by("supervisionitem_id", "unit__order", "unit_id")
+        .values_list("supervisionitem_id", "unit_id")
+    )
+    for item_id, unit_id in rows:
+        out.setdefault(item_id, []).append(unit_id)
+    return out
+
+
+def export_rows(qs) -> Iterator[list]:
+    """The sheet's rows (without the header) for a ledger queryset annotated with `light`, in its order."""
+    units = unit_labels()
+    posts = dict(Post.objects.filter(kind__in=Post.LEADER_KINDS).values_list("id", "title"))
+    source_labels, kind_labels, cycle_labels = dict(Source.choices), dict(Kind.choices), dict(ReportCycle.choices)
+    level_labels = dict(Rectification.Level.choices)
+    rows = qs.select_related(None).prefetch_related(None).values(*_VALUE_FIELDS).iterator(chunk_size=CHUNK)
+    n = 0
+    for chunk in _chunks(rows, CHUNK):
+        co = _cooperating([r["id"] for r in chunk])
+        for r in chunk:
+            n += 1
+            major = r["rectification__is_major"]
+            yield [
+                n,
+                source_labels.get(r["source"], r["source"]),
+                r["task"],
+                units.get(r["lead_unit_id"], ""),
+                "、".join(units.get(u, "") for u in co.get(r["id"], ())) or None,
+                posts.get(r["leader_post_id"], ""),
+                r["due"],
+                r["standard"],
+                progress_cell(r["percent"], r["progress_text"]),
+                (r["state"], r["light"]),
+                r["number"],
+                r["source_ref"] or None,
+                kind_labels.get(r["kind"], r["kind"]),
+                cycle_labels.get(r["cycle"], r["cycle"]),
+                r["percent"],
+                r["period_start"],
+                r["proposal__number"] or None,
+                r["proposal__proposer"] or None,
+                r["proposal__session"] or None,
+                r["rectification__problem"] or None,
+                level_labels.get(r["rectification__level"]) if r["rectification__level"] else None,
+                r["rectification__found_by"] or None,
+                r["rectification__measures"] or None,
+                None if major is None else ("是" if major else "否"),
+            ]
+
+
+def write_ledger(qs, out, *, title: str = "督查督办台账") -> int:
+    """Write the ledger `qs` (annotated with `light`) to the file object `out` as .xlsx; returns the row count."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "D2"
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="D9D9D9")
+    extra_fill = PatternFill("solid", fgColor="F2F2F2")
+    fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
+    header = []
+    for i, name in enumerate(ALL_COLUMNS):
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        cell.fill = head_fill if i < len(COLUMNS) else extra_fill
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for row in export_rows(qs):
+        state, light = row[9]
+        row[9] = state_cell(state, light)
+        if light in fills:
+            row[9] = WriteOnlyCell(ws, value=row[9])
+            row[9].fill = fills[light]
+        for i, value in enumerate(row):
+            if isinstance(value, str):
+                row[i] = _safe_text(ws, value)
+        ws.append(row)
+        count += 1
+    wb.save(out)
+    return count
+
+
+def _safe_text(ws, value: str):
+    """Text as text: control characters Excel refuses are dropped, and a leading "=" stays a string (openpyxl
+    would otherwise write it as a formula — a typed task must never run as one in the office's Excel)."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+# --- import ------------------------------------------------------------------------------------------------
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read (not an .xlsx, no header, too many rows)."""
+
+
+@dataclass
+class RowError:
+    row: int | None  # the Excel row number; None for the sheet as a whole
+    reasons: list[str]
+
+    @property
+    def where(self) -> str:
+        return f"第{self.row}行" if self.row else "表格"
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    fields: dict
+    issue: bool
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: list[SupervisionItem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def issued(self) -> int:
+        return sum(1 for item in self.created if item.state != ItemState.DRAFT)
+
+    @property
+    def drafts(self) -> int:
+        return len(self.created) - self.issued
+
+
+def _heading(value) -> str:
+    text = re.sub(r"\s+", "", str(value or ""))
+    return ALIASES.get(text, text)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(value).strip()
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_date(value) -> dt.date | None:
+    """A date cell, an Excel serial number, or text such as 2026-10-09, 2026/10/9, 2026.10.9, 2026年10月9日."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return from_excel(value).date()
+        raise ValueError(value)
+    text = re.sub(r"\s+", "", str(value))
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(value)
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def _names(value) -> list[str]:
+    return [p for p in (s.strip() for s in re.split(r"[、，,；;／/\n]+", _text(value))) if p]
+
+
+def read_sheet(file) -> list[tuple[int, dict[str, object]]]:
+    """(Excel row number, {column: value}) for every non-empty row under the header of the first sheet."""
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetError("无法读取该文件，请上传 Excel .xlsx 格式的台账。") from exc
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        columns: dict[str, int] = {}
+        header_row = 0
+        for number, values in enumerate(rows, start=1):
+            headings = [_heading(v) for v in values]
+            if "督办事项" in headings:
+                columns = {h: i for i, h in reversed(list(enumerate(headings))) if h}
+                header_row = number
+                break
+            if number >= MAX_HEADER_ROW:
+                break
+        if not header_row:
+            raise SheetError(f"没有找到表头：前{MAX_HEADER_ROW}行中应有“督办事项”等列（序号、事项来源、督办事项……）。")
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise SheetError(f"表头缺少以下列：{'、'.join(missing)}。")
+        out = []
+        for number, values in enumerate(rows, start=header_row + 1):
+            record = {name: values[i] if i < len(values) else None for name, i in columns.items()}
+            if all(_text(v) == "" for k, v in record.items() if k != "序号"):
+                continue
+            out.append((number, record))
+            if len(out) > MAX_ROWS:
+                raise SheetError(f"一次最多导入{MAX_ROWS}行，请分批导入。")
+        return out
+    finally:
+        wb.close()
+
+
+class _Lookups:
+    """Names in the sheet → rows in the database, loaded once per import."""
+
+    def __init__(self, day: dt.date):
+        self.units: dict[str, list[Unit]] = {}
+        for unit in Unit.objects.all():
+            for key in {unit.name, unit.short_name} - {""}:
+                self.units.setdefault(key, []).append(unit)
+        self.posts: dict[str, list[Post]] = {}
+        for post in Post.objects.filter(kind__in=Post.LEADER_KINDS):
+            self.posts.setdefault(post.title, []).append(post)
+        for appt in (
+            Appointment.objects.on(day).filter(post__kind__in=Post.LEADER_KINDS).select_related("person", "post")
+        ):
+            name = appt.person.full_name
+            if name and appt.post not in self.posts.get(name, []):
+                self.posts.setdefault(name, []).append(appt.post)
+        self.sources = {label: value for value, label in Source.choices} | {v: v for v in Source.values}
+        self.kinds = {label: value for value, label in Kind.choices} | {v: v for v in Kind.values}
+        self.cycles = {label: value for value, label in ReportCycle.choices} | {v: v for v in ReportCycle.values}
+        self.cycles |= {"周": ReportCycle.WEEKLY, "月": ReportCycle.MONTHLY, "季度": ReportCycle.QUARTERLY}
+        self.levels = {label: value for value, label in Rectification.Level.choices} | {
+            v: v for v in Rectification.Level.values
+        }
+
+    def unit(self, name: str, label: str, errors: list[str]) -> Unit | None:
+        found = self.units.get(name, [])
+        if not found:
+            errors.append(f"{label}“{name}”不存在（应与单位全称或简称一致）")
+            return None
+        if len(found) > 1:
+            errors.append(f"{label}“{name}”对应多个单位，请填写单位全称")
+            return None
+        if not found[0].active:
+            errors.append(f"{label}“{name}”已停用")
+            return None
+        return found[0]
+
+
+def _choice(mapping: dict, raw: str, label: str, errors: list[str], default: str = "") -> str:
+    if not raw:
+        return default
+    value = mapping.get(raw)
+    if value is None:
+        errors.append(f"{label}“{raw}”无法识别（可选：{'、'.join(k for k in mapping if not k.isascii())}）")
+        return default
+    return value
+
+
+def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, list[str]]:
+    errors: list[str] = []
+    get = lambda name: _text(record.get(name))  # noqa: E731
+
+    for name in REQUIRED_COLUMNS:
+        if not get(name):
+            errors.append(f"“{name}”未填写")
+    source = _choice(look.sources, get("事项来源"), "事项来源", errors)
+    lead = look.unit(get("牵头单位"), "牵头单位", errors) if get("牵头单位") else None
+    cooperating = []
+    for name in _names(record.get("协办单位")):
+        unit = look.unit(name, "协办单位", errors)
+        if unit is not None and unit not in cooperating:
+            cooperating.append(unit)
+    if lead is not None and lead in cooperating:
+        errors.append(f"“{lead.display_name}”不能既是牵头单位又是协办单位")
+    leader = None
+    if get("责任领导"):
+        posts = look.posts.get(get("责任领导"), [])
+        if not posts:
+            errors.append(f"责任领导“{get('责任领导')}”不是区政府领导职务或其现任领导姓名")
+        elif len(posts) > 1:
+            errors.append(f"责任领导“{get('责任领导')}”对应多个职务，请填写职务名称")
+        else:
+            leader = posts[0]
+    due = start = None
+    for column in ("完成时限", "起始日期"):
+        raw = record.get(column)
+        try:
+            value = parse_date(raw)
+        except (ValueError, OverflowError):
+            errors.append(f"{column}“{_text(raw)}”不是有效日期（如 2026-10-09）")
+            continue
+        if column == "完成时限":
+            due = value
+        else:
+            start = value
+    start = start or day
+    if due is not None and due < start:
+        errors.append(f"完成时限{due}早于起始日期{start}")
+    kind = _choice(look.kinds, get("督查方式"), "督查方式", errors)
+    cycle = _choice(look.cycles, get("报告周期"), "报告周期", errors)
+    fields = {
+        "source": source,
+        "source_ref": get("来源依据"),
+        "task": get("督办事项"),
+        "lead_unit": lead,
+        "cooperating_units": cooperating,
+        "leader_post": leader,
+        "due": due,
+        "standard": get("量化标准"),
+        "kind": kind,
+        "cycle": cycle,
+        "period_start": start,
+    }
+    if source == Source.INSPECTION:
+        rect = {
+            "problem": get("发现问题") or get("督办事项"),
+            "level": _choice(look.levels, get("督查层级").removesuffix("级"), "督查层级", errors),
+            "found_by": get("督查组/来源"),
+            "measures": get("整改措施"),
+            "is_major": get("重大问题") in ("是", "√", "Y", "y", "TRUE", "True", "1"),
+        }
+        for key, label in (("level", "督查层级"), ("found_by", "督查组/来源"), ("measures", "整改措施")):
+            if not rect[key] and not any(label in e for e in errors):
+                errors.append(f"督查发现问题须填写“{label}”（第四十九条、第四十三条）")
+        fields["rectification"] = rect
+    if source in PROPOSAL_SOURCES:
+        proposal = {"number": get("建议/提案号"), "proposer": get("代表/委员"), "session": get("届次")}
+        for key, label in (("number", "建议/提案号"), ("proposer", "代表/委员")):
+            if not proposal[key]:
+                errors.append(f"人大代表建议、政协委员提案须填写“{label}”（第四十二条）")
+        fields["proposal"] = proposal
+    issue = not get("状态").startswith(ItemState.DRAFT.label)
+    return fields, issue, errors
+
+
+def validate_rows(records: list[tuple[int, dict]], *, day: dt.date) -> tuple[list[ParsedRow], list[RowError]]:
+    """Check every row; nothing is written. Duplicates (SUP-5) are checked against open items and within the
+    sheet (the same source reference twice)."""
+    look = _Lookups(day)
+    parsed, errors = [], []
+    seen_refs: dict[str, int] = {}
+    for number, record in records:
+        fields, issue, reasons = _parse_row(record, look, day)
+        ref = fields["source_ref"]
+        if ref and ref in seen_refs:
+            reasons.append(f"来源依据“{ref}”与第{seen_refs[ref]}行重复（第五十条）")
+        elif ref:
+            seen_refs[ref] = number
+        if not reasons:
+            other = services.find_duplicate(
+                source_ref=ref,
+                lead_unit=fields["lead_unit"],
+                task=fields["task"],
+                period_start=fields["period_start"],
+                due=fields["due"],
+            )
+            if other is not None:
+                reasons.append(f"与在办事项“{other.number}”重复，不得重复督查（第五十条）")
+        if reasons:
+            errors.append(RowError(number, reasons))
+        else:
+            parsed.append(ParsedRow(number, fields, issue))
+    return parsed, errors
+
+
+class _RowFailed(Exception):
+    def __init__(self, row: int, message: str):
+        super().__init__(message)
+        self.row = row
+        self.message = message
+
+
+def import_ledger(file, *, actor, today: dt.date | None = None) -> ImportResult:
+    """Import the sheet or nothing: returns the created items, or the errors by Excel row number."""
+    day = today or timezone.localdate()
+    try:
+        records = read_sheet(file)
+    except SheetError as exc:
+        return ImportResult(errors=[RowError(None, [str(exc)])])
+    if not records:
+        return ImportResult(errors=[RowError(None, ["表格中没有督查事项。"])])
+    parsed, errors = validate_rows(records, day=day)
+    if errors:
+        return ImportResult(errors=errors)
+    created: list[SupervisionItem] = []
+    rows_of: dict[int, int] = {}
+    try:
+        with transaction.atomic():
+            for row in parsed:
+                try:
+                    item = services.create_item(actor=actor, issue=row.issue, today=day, **row.fields)
+                except services.DuplicateItem as exc:
+                    earlier = rows_of.get(exc.existing.pk)
+                    message = f"与本表第{earlier}行重复，不得重复督查（第五十条）" if earlier else exc.message
+                    raise _RowFailed(row.row, message) from exc
+                except services.SupervisionError as exc:
+                    raise _RowFailed(row.row, exc.message) from exc
+                created.append(item)
+                rows_of[item.pk] = row.row
+    except _RowFailed as failed:
+        return ImportResult(errors=[RowError(failed.row, [f"{failed.message}（全部未导入）"])])
+    return ImportResult(created=created)

@@ -1,0 +1,188 @@
+"""Reads of tasks: 我的待办 and the navbar's count, each one indexed query over open tasks.
+
+Who a task reaches is decided on the day it is read, so acting arrangements apply from their first day to their
+last (LEAVE-4): a post's task reaches whoever handles the post that day; a unit's task its clerks, heads or
+members; a role's task the role's members; a person's task that person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from tiexi_gov.deadlines import rules
+from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.org.access import handlers_on, member_unit_ids
+from tiexi_gov.org.roles import Role, has_role, role_names
+from tiexi_gov.org.selectors import carries_authority
+
+from .models import AREA_ORDER, Area, Task, UnitScope
+
+NOTHING = Q(pk__in=[])
+PER_AREA = 30  # rows shown per area on 我的待办; the rest one click away (?area=…)
+
+
+def unit_scopes(user) -> list[str]:
+    """The scopes of unit-addressed tasks that reach `user` in their home unit."""
+    scopes = [UnitScope.MEMBERS]
+    clerk, head = has_role(user, Role.CLERK), has_role(user, Role.UNIT_HEAD)
+    if clerk:
+        scopes.append(UnitScope.CLERKS)
+    if head:
+        scopes.append(UnitScope.HEADS)
+    if clerk or head:
+        scopes.append(UnitScope.STAFF)
+    return scopes
+
+
+def addressed_to(user, day: date) -> Q:
+    """A Q on Task: the tasks that reach `user` on `day` (open or not)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    q = Q(owner_user_id=user.pk)
+    handlers = handlers_on(user, day)
+    if handlers:
+        q |= Q(owner_post_id__in=[h.post.pk for h in handlers], authority=False)
+        with_authority = [h.post.pk for h in handlers if carries_authority(h)]
+        if with_authority:
+            q |= Q(owner_post_id__in=with_authority, authority=True)
+    names = role_names(user)
+    if names:
+        q |= Q(owner_role__in=sorted(names))
+    if user.unit_id:
+        q |= Q(owner_unit_id=user.unit_id, unit_scope__in=unit_scopes(user))
+    others = member_unit_ids(user, day) - {user.unit_id}
+    if others:
+        q |= Q(owner_unit_id__in=sorted(others), unit_scope=UnitScope.MEMBERS)
+    return q
+
+
+def reaches(user, task: Task, day: date) -> bool:
+    """Python twin of addressed_to for one task (no query beyond the cached handlers and roles)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if task.owner_user_id is not None:
+        return task.owner_user_id == user.pk
+    if task.owner_post_id is not None:
+        return any(
+            h.post.pk == task.owner_post_id and (not task.authority or carries_authority(h))
+            for h in handlers_on(user, day)
+        )
+    if task.owner_role:
+        return task.owner_role in role_names(user)
+    if task.owner_unit_id == user.unit_id and task.unit_scope in unit_scopes(user):
+        return True
+    return task.unit_scope == UnitScope.MEMBERS and task.owner_unit_id in member_unit_ids(user, day)
+
+
+def open_tasks_for(user, day: date) -> QuerySet[Task]:
+    """Open tasks reaching `user` on `day`, most urgent first: overdue, due today, by urgency, by due date."""
+    running = Q(deadline__closed_at__isnull=True)
+    mine = addressed_to(user, day)
+    # One row per item and action: a person reached twice for the same step (a clerk who also drafted the item, an
+    # office deputy director who is office staff too) reads it once.
+    twin = Task.objects.filter(
+        mine,
+        closed_at__isnull=True,
+        subject_type=OuterRef("subject_type"),
+        subject_id=OuterRef("subject_id"),
+        action=OuterRef("action"),
+        id__lt=OuterRef("id"),
+    )
+    return (
+        Task.objects.filter(closed_at__isnull=True)
+        .filter(mine)
+        .exclude(Exists(twin))
+        .annotate(
+            due=Case(When(running, then=F("deadline__due")), default=None, output_field=DateField()),
+            band=Case(
+                When(running & Q(deadline__due__lt=day), then=Value(0)),
+                When(running & Q(deadline__due=day), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("deadline", "from_user", "owner_post", "owner_unit", "owner_user")
+        .order_by(*URGENCY_ORDER)
+    )
+
+
+URGENCY_ORDER = ("band", "-urgency", F("due").asc(nulls_last=True), "opened_at", "id")
+
+
+def open_count(user, day: date) -> int:
+    """The navbar's number: open tasks reaching `user` today (one COUNT)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return open_tasks_for(user, day).order_by().count()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A task as 我的待办 shows it: what, which action, from whom, since when, the working days left, the article."""
+
+    task: Task
+    rule: rules.Rule | None
+    remaining: str
+    tone: str
+    capacity: str
+
+    @property
+    def provisional(self) -> bool:
+        d = self.task.deadline
+        return bool(d and d.closed_at is None and d.provisional)
+
+
+@dataclass
+class Section:
+    area: str
+    label: str
+    total: int
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _row(task: Task, day: date, acting: dict[int, str]) -> Row:
+    due = getattr(task, "due", None)
+    remaining, tone = due_text(due, day) if due else ("", "secondary")
+    rule = rules.describe(task.rule_id) if task.rule_id else None
+    return Row(task, rule, remaining, tone, acting.get(task.owner_post_id, "") if task.owner_post_id else "")
+
+
+def acting_capacities(user, day: date) -> dict[int, str]:
+    """post id → "代…" / "受…委托主持工作" for the posts `user` handles in someone's stead on `day`."""
+    return {h.post.pk: h.capacity for h in handlers_on(user, day) if h.is_acting}
+
+
+def rows_for(tasks, user, day: date) -> list[Row]:
+    acting = acting_capacities(user, day)
+    return [_row(t, day, acting) for t in tasks]
+
+
+def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
+    """我的待办 grouped by area (in the areas' order), each area's most urgent `per_area` rows and its total.
+
+    One query: a window numbers each area's rows in urgency order and counts them; the outer query keeps the
+    first `per_area` of each."""
+    base = open_tasks_for(user, day)
+    ordered = [F("band").asc(), F("urgency").desc(), F("due").asc(nulls_last=True), F("opened_at").asc(), F("id").asc()]
+    rows = list(
+        base.annotate(
+            rank=Window(RowNumber(), partition_by=[F("area")], order_by=ordered),
+            area_total=Window(Count("id"), partition_by=[F("area")]),
+        ).filter(rank__lte=per_area)
+    )
+    acting = acting_capacities(user, day)
+    sections: dict[str, Section] = {}
+    for task in sorted(rows, key=lambda t: (AREA_ORDER.get(t.area, 99), t.rank)):
+        section = sections.get(task.area)
+        if section is None:
+            section = sections[task.area] = Section(task.area, Area(task.area).label, task.area_total)
+        section.rows.append(_row(task, day, acting))
+    return list(sections.values())
