@@ -44,7 +44,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,6 +65,7 @@ from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import Appointment, Portfolio, Post, Unit, User
 from tiexi_gov.org.roles import Role
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.models import Task
 
 PREFIX = "bench-ap-"
 UNITS = 8
@@ -562,6 +563,16 @@ class Command(BaseCommand):
             Deadline.objects.filter(subject_type=sub_ct, subject_id__in=sub_ids).delete()
             Deadline.objects.filter(subject_type=a_ct, subject_id__in=a_ids).delete()
             Deadline.objects.filter(owner_user__in=users).delete()
+            # Tasks hold their people and posts with PROTECT: they go before the users, posts and units.
+            Task.objects.filter(subject_type=sub_ct, subject_id__in=sub_ids).delete()
+            Task.objects.filter(subject_type=a_ct, subject_id__in=a_ids).delete()
+            Task.objects.filter(
+                Q(owner_user__in=users)
+                | Q(from_user__in=users)
+                | Q(closed_by__in=users)
+                | Q(owner_post__unit__code__startswith=PREFIX)
+                | Q(owner_unit__code__startswith=PREFIX)
+            ).delete()
             Message.objects.filter(recipient__in=users).delete()
             LeaderAssignment.objects.filter(submission__in=subs).delete()
             Instruction.objects.filter(submission__in=subs).delete()
