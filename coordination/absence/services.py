@@ -276,7 +276,6 @@ def request_absence(
                 [_handler_person(req.approver_post, s.day)],
                 f"{actor.display_name}（{post.title}）请假待您审批：{_span(req)}",
                 summary(req, acting),
-                level="warning",
             )
     return s.obj
 
@@ -312,7 +311,7 @@ def decide_absence(
         handler = _decision_handler(req, actor, day)
         if not approve:
             s.record("reject", "不批准", before, opinion=opinion, rule_id=rule, handler=handler)
-            s.tell([req.person], f"您的请假（{_span(req)}）未获批准", opinion, level="warning")
+            s.tell([req.person], f"您的请假（{_span(req)}）未获批准", opinion, level="alert")
             return s.obj
         _open_arrangement(req, actor)
         if req.kind == Kind.UNIT_HEAD:

@@ -680,7 +680,6 @@ def head_approve(
             [*_applicant_people(app), *office_people()],
             f"已批准：{app}",
             f"区长已批准，议事协调机构名册已更新：{body.name}（{body.get_status_display()}）。",
-            level="success",
         )
     # The body changed: drafts waiting on it, and its annual targets' filing unit, follow.
     _resync_waiting_on_body(s.obj.body_id, actor=actor, day=s.day, exclude_pk=s.obj.pk)
@@ -718,7 +717,7 @@ def send_back(
             app.head_opinion, who = opinion, "区长"
             handler = permissions.head_handler(actor, app)
         s.record("send_back", f"{who}退回", before, opinion=opinion, rule_id="CRD-1", handler=handler)
-        s.tell(_applicant_people(app), f"已退回：{app}", f"{who}退回了申请：{opinion}", level="warning")
+        s.tell(_applicant_people(app), f"已退回：{app}", f"{who}退回了申请：{opinion}", level="alert")
     _resync_waiting_on_body(s.obj.body_id, actor=actor, day=s.day, exclude_pk=s.obj.pk)
     return s.obj
 

@@ -161,7 +161,7 @@ def remind_short(today: dt.date | None = None) -> int:
                 subject=f"{day.year}年基层调研提醒：{what}",
                 body="；".join(row.shortfalls()) + "。" + ARTICLE_79,
                 url=url,
-                level="warning",
+                level="reminder",
                 key=f"res-1:{day.year}:week-{week}",
             )
             sent += len(fresh)

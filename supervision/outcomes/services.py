@@ -120,6 +120,6 @@ def decide_outcome(
                 unit_people(o.unit),
                 f"督查结果运用：{o.get_kind_display()}（{o.item.number}）",
                 o.grounds,
-                level="warning" if o.kind in ("criticism", "accountability") else "info",
+                level="alert" if o.kind in ("criticism", "accountability") else "info",
             )
     return s.obj

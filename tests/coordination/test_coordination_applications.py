@@ -17,6 +17,7 @@ from coordination.register import services as register
 from coordination.shared.errors import ActionNotAllowed, AlreadyHandled, CoordinationError
 from tests.meetings.meetings_support import DAY
 from tiexi_gov.audit.models import Event
+from tiexi_gov.notify.models import Message
 
 St = Application.State
 Kind = Application.Kind
@@ -101,6 +102,9 @@ def test_crd_1_application_path_office_deputy_head_updates_register(world):
     assert not Body.objects.exists()
     app = register.head_approve(actor=w.head, application=app, opinion="同意设立。", today=DAY)
     assert app.state == St.APPROVED and app.decided_at is not None
+    # The applicants and the office are told, with one of the inbox's Chinese kinds (it was "success").
+    told = Message.objects.filter(subject__startswith="已批准")
+    assert told.exists() and set(told.values_list("level", flat=True)) == {Message.Level.INFO}
 
     body = Body.objects.get()
     assert app.body == body

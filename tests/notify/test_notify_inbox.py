@@ -186,3 +186,10 @@ def test_email_task_is_idempotent():
     assert email_messages.run([m.pk]) == 1
     assert email_messages.run([m.pk]) == 0
     assert len(mail.outbox) == 1
+
+
+def test_x_3_an_unknown_message_level_is_refused_so_no_badge_shows_a_raw_code():
+    user = UserFactory()
+    with pytest.raises(ValueError, match="success"):
+        services.notify(recipients=[user], subject="已批准", level="success")
+    assert not Message.objects.exists()

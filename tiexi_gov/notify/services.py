@@ -21,7 +21,11 @@ def messages_for(
     level: str = Message.Level.INFO,
     key: str | None = None,
 ) -> list[Message]:
-    """Unsaved messages, one per recipient (duplicates dropped); with `key`, a recipient gets it once ever."""
+    """Unsaved messages, one per recipient (duplicates dropped); with `key`, a recipient gets it once ever.
+
+    The level is one of the inbox's four Chinese kinds: an unknown one would show its raw code as the badge."""
+    if level not in Message.Level.values:
+        raise ValueError(f"unknown message level {level!r}: one of {', '.join(Message.Level.values)}")
     return [
         Message(
             recipient=user,
