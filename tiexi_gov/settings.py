@@ -75,7 +75,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tiexi_gov.audit.middleware.RequestContextMiddleware",
+    "tiexi_gov.error_pages.ChineseErrorPagesMiddleware",
 ]
+# With DEBUG on (make run), the portal's Chinese 403/404/500 pages still show; 1 brings back Django's technical ones.
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", False)
 
 ROOT_URLCONF = "tiexi_gov.urls"
 
@@ -118,8 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests on the embedded default use a file too (not shared-cache memory, whose table locks fail at once), so
-    # the concurrency tests meet the same WAL and busy timeout as `make run`'s three processes.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tiexi.sqlite3")}
+    # the concurrency tests meet the same WAL and busy timeout as `make run`'s three processes. One file per test
+    # process, so two test runs in one checkout do not lock each other out (SQLITE_TEST_NAME picks one by hand).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SQLITE_TEST_NAME") or str(VAR_DIR / f"test-tiexi-{os.getpid()}.sqlite3")
+    }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

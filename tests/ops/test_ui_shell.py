@@ -62,6 +62,44 @@ def test_404_page_is_in_chinese(client):
     assert "页面不存在" in response.content.decode()
 
 
+@override_settings(DEBUG=True)
+def test_x_1_with_debug_on_as_under_make_run_a_wrong_address_shows_the_chinese_404_not_the_url_list(client):
+    client.force_login(UserFactory())
+    for path in ("/no-such-page/", "/documents/999999/"):  # no URL pattern; a pattern whose object is missing
+        response = client.get(path)
+        page = response.content.decode()
+        assert response.status_code == 404, path
+        assert "页面不存在" in page and "URLconf" not in page and "DEBUG = True" not in page, path
+    assert client.get("/documents").status_code == 301  # APPEND_SLASH still redirects first
+
+
+@override_settings(DEBUG=True)
+def test_x_1_with_debug_on_a_crash_shows_the_chinese_500_and_logs_the_traceback(client, caplog):
+    client.raise_request_exception = False
+    client.force_login(UserFactory())
+    with override_settings(ROOT_URLCONF="tests.ops.crash_urls"):
+        response = client.get("/crash/")
+    assert response.status_code == 500
+    assert "系统出现错误" in response.content.decode() and "Traceback" not in response.content.decode()
+    assert any("boom" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+@override_settings(DEBUG=True, TECHNICAL_ERROR_PAGES=True)
+def test_x_1_a_developer_can_ask_for_djangos_technical_pages(client):
+    client.force_login(UserFactory())
+    assert "URLconf" in client.get("/no-such-page/").content.decode()
+
+
+def test_x_1_every_page_names_the_portals_icon_and_favicon_ico_leads_to_it(client):
+    from django.contrib.staticfiles import finders
+
+    login_page = client.get(reverse("login")).content.decode()
+    assert '<link rel="icon" type="image/svg+xml" href="/static/img/favicon.svg">' in login_page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
+    assert finders.find("img/favicon.svg")
+
+
 def test_500_page_is_in_chinese_and_standalone():
     from django.template.loader import render_to_string
 
