@@ -348,7 +348,7 @@ def instruction_link(obj) -> dict | None:
     if not isinstance(obj, Instruction):
         return None
     url = reverse("documents:detail", args=[obj.submission_id])
-    return {"text": f"{obj.post.title}批示（{obj.at:%Y-%m-%d}）", "url": url}
+    return {"text": f"{obj.post.title}批示（{timezone.localdate(obj.at):%Y-%m-%d}）", "url": url}
 
 
 def is_instruction(obj) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -76,7 +77,8 @@ def _signed_entries(cell, entries) -> None:
 
 def _signature(i) -> str:
     capacity = f"，{i.capacity}" if i.capacity and i.capacity != "本职" else ""
-    return f"{i.author.display_name}（{i.post.title}{capacity}）　{i.at:%Y年%-m月%-d日}"
+    day = timezone.localdate(i.at)  # the day in 四平: an instruction signed before 08:00 is not dated the day before
+    return f"{i.author.display_name}（{i.post.title}{capacity}）　{day:%Y年%-m月%-d日}"
 
 
 def _consultation_lines(data) -> str:

@@ -16,6 +16,7 @@ import io
 import math
 from dataclasses import dataclass
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -165,7 +166,7 @@ def layout_for(meeting: Meeting, minutes: Minutes, decisions: list[Decision], re
         present=tuple(_name(r) for r in record.present(voting=True)),
         on_leave=tuple(_leave_name(r) for r in record.on_leave),
         attending=tuple(_name(r) for r in record.present(voting=False)),
-        date=minutes.signed_at.date() if signed and minutes.signed_at else today,
+        date=timezone.localdate(minutes.signed_at) if signed and minutes.signed_at else today,
         draft=not signed,
     )
 

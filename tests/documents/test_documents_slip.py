@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from documents_support import in_leader_review, registered
 from docx import Document
 from docx.oxml.ns import qn
 
-from documents.models import ProcessingSlip, Submission
+from documents.models import Instruction, ProcessingSlip, Submission
 from documents.submissions import selectors, services
 from documents.submissions.slip_docx import build_slip_docx
 
@@ -86,6 +87,17 @@ def test_slip_docx_opens_and_carries_number_title_and_each_instruction(world, cl
     assert None not in east_asia
     assert {"仿宋_GB2312", "宋体"} <= east_asia
     assert any("小标宋" in f for f in east_asia)
+
+
+def test_doc_13_an_instruction_signed_before_8_am_is_dated_that_day_in_siping_not_the_utc_day_before(world, decided):
+    from zoneinfo import ZoneInfo
+
+    early = dt.datetime(2026, 11, 3, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 2026-11-02 23:30 UTC
+    Instruction.objects.filter(submission=decided).update(at=early)
+    data = selectors.slip_detail(Submission.objects.get(pk=decided.pk).current_slip)
+    doc = Document(io.BytesIO(build_slip_docx(data)))
+    text = "\n".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
+    assert "2026年11月3日" in text and "2026年11月2日" not in text
 
 
 def test_slip_docx_builder_is_pure_and_handles_an_empty_slip(world):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -67,7 +68,7 @@ class Event(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action_label or self.action}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor} {self.action_label or self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
