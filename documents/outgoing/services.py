@@ -24,6 +24,7 @@ from documents.shared.normative import normative_violations, store_checklist_ste
 from documents.shared.people import office_people, own_post_title, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
 from documents.submissions.models import SubmissionState
+from tiexi_gov.audit import changes
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.org.models import Post, Unit, User
@@ -174,14 +175,18 @@ def update_outgoing(
         doc = s.obj
         if not permissions.can_edit_outgoing(actor, doc):
             raise NotAllowed("您无权修改该发文。")
+        units = None if countersign_units is None else [u for u in countersign_units if u.pk != doc.drafting_unit_id]
+        changed = changes.diff(doc, fields) + (
+            changes.diff_related(doc, "countersign_units", units) if units is not None else []
+        )
         _apply_fields(doc, fields)
-        s.touch()
-        if countersign_units is not None:
-            doc.countersign_units.set([u for u in countersign_units if u.pk != doc.drafting_unit_id])
+        if units is not None:
+            doc.countersign_units.set(units)
         if doc.confidential:
             _grant_reader(doc, doc.drafted_by)
-        changed = sorted([*fields, *(["countersign_units"] if countersign_units is not None else [])])
-        s.record("outgoing_edit", "修改发文稿", opinion="、".join(changed))
+        if changed:  # a form posted back unchanged leaves no record and no trace on the item
+            s.touch()
+            s.record("outgoing_edit", "修改发文稿", opinion=changes.summary(changed))
         for f in files:
             store_outgoing_attachment(s, f)
     return s.obj

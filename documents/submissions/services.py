@@ -24,6 +24,7 @@ from documents.shared.models import NormativeChecklistItem
 from documents.shared.normative import check_checklist_step, normative_violations, store_checklist_step
 from documents.shared.people import office_people, own_post_title, unit_and_office_people, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
+from tiexi_gov.audit import changes
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, close_deadlines, open_deadline
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import head_post, leader_for_unit, who_handles
@@ -179,12 +180,16 @@ def update_draft(
         sub = s.obj
         if not permissions.can_edit(actor, sub):
             raise NotAllowed("您无权修改该公文。")
+        units = None if touched_units is None else [u for u in touched_units if u.pk != sub.unit_id]
+        changed = changes.diff(sub, fields) + (
+            changes.diff_related(sub, "touched_units", units) if units is not None else []
+        )
         _apply_fields(sub, fields)
-        s.touch()
         if sub.confidential:
             _grant_reader(sub, sub.drafted_by)
-        changed = sorted([*fields, *(["touched_units"] if touched_units is not None else [])])
-        s.record("edit_draft", "修改", opinion="、".join(changed))
+        if changed:  # a form posted back unchanged leaves no record and no trace on the item
+            s.touch()
+            s.record("edit_draft", "修改", opinion=changes.summary(changed))
         _store_draft_extras(s, touched_units, files, minutes)
     return s.obj
 
@@ -883,9 +888,7 @@ def route_to_leader(*, actor, submission: Submission, today: dt.date | None = No
             raise RuleViolation("ORG-2", f"{sub.unit.display_name}在{day}没有分管领导，也没有区长职务，无法呈批")
         before = s.fire("route")
         a = _assign(s, handler.post, mode=LeaderAssignment.Mode.SINGLE, batch=_next_batch(sub), order=1, pending=True)
-        who = handler.person.display_name if handler.person else "（空缺）"
-        shown = f"{who}（{handler.capacity}）" if handler.is_acting else f"{who}（{handler.post.title}）"
-        s.record("route_to_leader", "呈批", before, opinion=f"按分工呈{shown}审批", rule_id="DOC-11")
+        s.record("route_to_leader", "呈批", before, opinion=f"按分工呈{handler.shown}审批", rule_id="DOC-11")
     return a
 
 

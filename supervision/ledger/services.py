@@ -29,6 +29,7 @@ from supervision.shared.errors import ActionNotAllowed, RuleViolation, Supervisi
 from supervision.shared.errors import AlreadyHandled as AlreadyHandled  # re-exported: callers catch it here
 from supervision.shared.people import leader_people, office_people, unit_people
 from supervision.shared.services import next_number, required
+from tiexi_gov.audit import changes
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, open_deadline
 from tiexi_gov.org.models import Post, Unit
@@ -264,10 +265,16 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
             raise ValueError(f"field {name} cannot be edited")
     with step(item, actor=actor, expect=(St.DRAFT,), today=today) as s:
         it = s.obj
-        for name, value in fields.items():
-            setattr(it, name, value.strip() if isinstance(value, str) else value)
+        fields = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
         co_list = list(cooperating) if cooperating is not None else list(it.cooperating_units.all())
         joint_list = list(joint) if joint is not None else list(it.joint_units.all())
+        changed = changes.diff(it, fields)
+        if cooperating is not None:
+            changed += changes.diff_related(it, "cooperating_units", co_list)
+        if joint is not None:
+            changed += changes.diff_related(it, "joint_units", joint_list)
+        for name, value in fields.items():
+            setattr(it, name, value)
         if joint_list and not it.is_major:
             raise SupervisionError("联合督查只用于重大事项（第五十条），请勾选“重大事项”。")
         _check_item_fields(
@@ -287,12 +294,14 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
             due=it.due,
             exclude_pk=it.pk,
         )
+        if not changed:  # a form posted back unchanged leaves no record and no trace on the item
+            return s.obj
         s.touch()
         if cooperating is not None:
             it.cooperating_units.set(co_list)
         if joint is not None:
             it.joint_units.set(joint_list)
-        s.record("edited", "修改督查事项", it.state)
+        s.record("edited", "修改督查事项", it.state, opinion=changes.summary(changed))
     return s.obj
 
 
@@ -472,7 +481,7 @@ def return_for_rework(*, actor, item: SupervisionItem, reason: str, today: dt.da
         )
         open_report_clock(it, s.day)
         s.record("returned", "复查核验不合格，退回整改", before, opinion=reason, rule_id="SUP-4")
-        s.tell(unit_people(it.lead_unit), f"督办事项退回整改：{it.number}", reason, level="warning")
+        s.tell(unit_people(it.lead_unit), f"督办事项退回整改：{it.number}", reason, level="alert")
     return s.obj
 
 
@@ -529,6 +538,6 @@ def report_major_problem(s: Step, rect: Rectification) -> None:
         leader_people([head_post(), item.leader_post], s.day),
         f"重大问题整改报告：{item.number}",
         f"{rect.get_level_display()}级督查（{rect.found_by}）发现：{rect.problem}\n整改措施：{rect.measures}",
-        level="warning",
+        level="alert",
     )
     s.record("major_problem_reported", "重大问题报告区政府领导", item.state, opinion=rect.problem, rule_id="SUP-3")

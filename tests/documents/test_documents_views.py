@@ -525,14 +525,34 @@ def test_edit_forms_posted_back_unchanged_keep_every_saved_value_dates_included(
     c = _client(client, world.fin_clerk)
     page = c.get(reverse("documents:edit", args=[sub.pk])).content.decode()
     assert f'value="{today.isoformat()}"' in page  # the date box shows the saved date
+    events = Event.objects.count()
     r = c.post(reverse("documents:edit", args=[sub.pk]), form_data(page, ("data-testid", "draft-form")))
     assert r.status_code == 302
     assert _fields_of(sub, keep) == before
+    assert Event.objects.count() == events  # nothing changed, so nothing is recorded as 修改
 
     doc = outgoing_draft(world.fin_clerk, plan_year=today.year)
     keep = ["title", "body", "main_recipients", "copy_to", "copies", "disclosure", "disclosure_manner", "plan_item_id"]
-    before = _fields_of(doc, keep)
+    before, events = _fields_of(doc, keep), Event.objects.count()
     page = c.get(reverse("documents:outgoing_edit", args=[doc.pk])).content.decode()
     r = c.post(reverse("documents:outgoing_edit", args=[doc.pk]), form_data(page, ("data-testid", "outgoing-form")))
     assert r.status_code == 302 and OutgoingDocument.objects.get(pk=doc.pk).state == doc.state
     assert _fields_of(doc, keep) == before
+    assert Event.objects.count() == events
+
+
+def test_x_1_an_edit_is_recorded_as_the_fields_it_changed_by_their_labels_old_to_new(world, client, today):
+    from tests.form_roundtrip import form_data
+
+    sub = services.create_draft(
+        actor=world.fin_clerk, title="关于拨付专项资金的请示", **valid_fields(today, issue_date=today)
+    )
+    c = _client(client, world.fin_clerk)
+    data = form_data(c.get(reverse("documents:edit", args=[sub.pk])).content.decode(), ("data-testid", "draft-form"))
+    data["title"] = "关于追加专项资金的请示"
+    assert c.post(reverse("documents:edit", args=[sub.pk]), data).status_code == 302
+    event = Event.objects.filter(action="edit_draft").get()
+    assert event.opinion == "标题：关于拨付专项资金的请示 → 关于追加专项资金的请示"
+    html = c.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "标题：关于拨付专项资金的请示 → 关于追加专项资金的请示" in html
+    assert "issue_date" not in html and "decision_needed_by" not in html  # no raw field names

@@ -14,6 +14,7 @@ from supervision_support import make_item
 
 from supervision.models import ItemState, Kind, Proposal, Rectification, ReportCycle, Source, SupervisionItem
 from supervision.public import services as public_services
+from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.org.models import Post
 
@@ -287,6 +288,14 @@ def test_sup_1_office_edits_a_draft(world, client, today):
     assert item.due == new_due and item.lead_unit == world.dev and item.leader_post == world.dep_b_post
     assert list(item.cooperating_units.all()) == [world.fin]
     assert item.state == ItemState.DRAFT
+    # 办理记录 lists what changed, by the form's labels, old → new; nothing else, no raw field names.
+    record = Event.objects.filter(action="edited").get().opinion.split("\n")
+    assert "督办事项：完成全区老旧小区改造资金拨付工作 → 完成全区老旧小区改造资金拨付及绩效评价工作" in record
+    assert any(line.startswith("完成时限：") and line.endswith(f"→ {new_due.isoformat()}") for line in record)
+    assert not any("task" in line or "lead_unit" in line for line in record)
+    # The same form posted back unchanged records nothing.
+    c.post(url, data)
+    assert Event.objects.filter(action="edited").count() == 1
 
 
 def test_sup_1_an_issued_item_is_not_edited_here(world, client, today):
