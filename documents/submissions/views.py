@@ -32,6 +32,7 @@ from documents.submissions.models import (
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
+from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -381,10 +382,15 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
     leader_instructions = [i for i in instructions if i.step == Instruction.Step.LEADER]
     due_text, due_tone, due = selectors.row_due(sub, today)
     statements = list(sub.disagreement_statements.all())
+    # DOC-11: the office sees who will receive the item (the acting person, if the leader is away) before the click.
+    handler = leader_for_unit(sub.unit, today) if "route" in allowed else None
+    route_to = handler.shown if handler is not None else "分管领导"
     return {
         "submission": sub,
         "slip": sub.current_slip,
         "allowed": allowed,
+        "route_label": f"按分工呈{route_to}审批",
+        "route_confirm": f"确认呈{route_to}审批？",
         "forms": action_forms,
         "consultations": consultations,
         "my_open_consultations": [

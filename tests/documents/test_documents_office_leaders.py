@@ -126,6 +126,22 @@ def test_org_3_absent_deputy_reroutes_to_acting_deputy_with_capacity(world):
     assert approve.capacity == "代副区长（财政）" and approve.acting_for == world.dep_a and approve.actor == world.dep_b
 
 
+def test_doc_11_the_route_button_names_the_leader_and_the_acting_person_before_the_click(world, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    sub = awaiting_routing(world)
+    client.force_login(world.staff)
+    page = client.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "按分工呈李副区长（副区长（财政））审批" in page and "确认呈李副区长（副区长（财政））审批？" in page
+    today = timezone.localdate()
+    ActingArrangementFactory(
+        absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=today, end=today + dt.timedelta(days=10)
+    )
+    page = client.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "按分工呈孙副区长（代副区长（财政））审批" in page
+
+
 def test_doc_11_pass_to_another_leader_and_up_to_the_head(world):
     sub = in_leader_review(world)
     res = services.leader_decide(

@@ -37,6 +37,12 @@ class Handler:
             return f"受{self.post.title}委托主持工作"
         return f"代{self.post.title}"
 
+    @property
+    def shown(self) -> str:
+        """How a person is named to others: 王五（副区长）, or the acting person in their capacity, 李四（代副区长）."""
+        who = self.person.display_name if self.person else "（空缺）"
+        return f"{who}（{self.capacity if self.is_acting else self.post.title}）"
+
 
 def holder_of(post: Post, day: date) -> User | None:
     appt = Appointment.objects.on(day).filter(post=post).select_related("person").first()
