@@ -656,6 +656,18 @@ class Instruction(models.Model):
     def __str__(self) -> str:
         return f"{self.post} {self.get_decision_display()}：{self.opinion[:30]}"
 
+    @property
+    def signed_as(self) -> str:
+        """The signature: 王五（副区长）; in someone's stead 李四（代副区长赵国庆）, since several deputies may share
+        one title (代副区长 alone named nobody); entrusted to preside, 赵六（受区长委托主持工作）."""
+        name = self.author.display_name
+        if self.capacity.startswith("受"):
+            return f"{name}（{self.capacity}）"
+        if self.acting_for_id:
+            return f"{name}（代{self.post.title}{self.acting_for.display_name}）"
+        extra = f"，{self.capacity}" if self.capacity and self.capacity != "本职" else ""
+        return f"{name}（{self.post.title}{extra}）"
+
 
 class LeaderAssignment(models.Model):
     """One leader's step (呈批). Single routing has one pending row; DOC-12 serial/parallel routing

@@ -76,9 +76,8 @@ def _signed_entries(cell, entries) -> None:
 
 
 def _signature(i) -> str:
-    capacity = f"，{i.capacity}" if i.capacity and i.capacity != "本职" else ""
     day = timezone.localdate(i.at)  # the day in 四平: an instruction signed before 08:00 is not dated the day before
-    return f"{i.author.display_name}（{i.post.title}{capacity}）　{day:%Y年%-m月%-d日}"
+    return f"{i.signed_as}　{day:%Y年%-m月%-d日}"
 
 
 def _consultation_lines(data) -> str:

@@ -100,6 +100,23 @@ def test_doc_13_an_instruction_signed_before_8_am_is_dated_that_day_in_siping_no
     assert "2026年11月3日" in text and "2026年11月2日" not in text
 
 
+def test_org_3_an_instruction_signed_in_someones_stead_names_whom_on_the_slip_page_and_docx(world, client):
+    from tests.factories import ActingArrangementFactory
+
+    today = timezone.localdate()
+    ActingArrangementFactory(
+        absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=today, end=today + dt.timedelta(days=5)
+    )
+    sub = in_leader_review(world, today)
+    services.leader_decide(actor=world.dep_b, submission=sub, decision="approve", opinion="同意。", today=today)
+    signature = f"{world.dep_b.display_name}（代{world.dep_a_post.title}{world.dep_a.display_name}）"
+    client.force_login(world.staff)
+    html = client.get(reverse("documents:slip", args=[sub.pk])).content.decode()
+    assert signature in html
+    doc = Document(io.BytesIO(client.get(reverse("documents:slip_docx", args=[sub.pk])).content))
+    assert signature in "\n".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
+
+
 def test_slip_docx_builder_is_pure_and_handles_an_empty_slip(world):
     today = timezone.localdate()
     sub = registered(world, today)
