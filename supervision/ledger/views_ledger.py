@@ -56,6 +56,7 @@ class LedgerRow:
     due_text: str
     due_tone: str
     report_missing: bool
+    leader: str  # 责任领导 by name today: 赵国庆（副区长）, or the acting person, 张海燕（代副区长赵国庆）
 
 
 def _choices(day):
@@ -67,15 +68,15 @@ def _choices(day):
     for post in posts:
         person = handlers[post.pk].person
         leaders.append((post.pk, f"{post.title}（{person.display_name}）" if person else post.title))
-    return units, leaders
+    return units, leaders, handlers
 
 
 def _parse(request, day):
-    units, leaders = _choices(day)
+    units, leaders, handlers = _choices(day)
     form = LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
     filters = form.filters()
     form.lead_unit_name = dict(units).get(filters.lead_unit, "")
-    return form, filters, leaders
+    return form, filters, leaders, handlers
 
 
 def light_counts(user, filters: selectors.LedgerFilters, day) -> dict[str, int]:
@@ -88,7 +89,7 @@ def light_counts(user, filters: selectors.LedgerFilters, day) -> dict[str, int]:
     return counts
 
 
-def _rows(items, start: int, day) -> list[LedgerRow]:
+def _rows(items, start: int, day, handlers: dict) -> list[LedgerRow]:
     rows = []
     for n, item in enumerate(items, start=start):
         light = Light(item.light)
@@ -96,7 +97,9 @@ def _rows(items, start: int, day) -> list[LedgerRow]:
         if item.state in WORKING_STATES and item.state != ItemState.CLAIMED:
             text, tone = due_text(item.due, day)
         missing = bool(item.state in WORKING_STATES and item.next_report_due is not None and item.next_report_due < day)
-        rows.append(LedgerRow(n, item, light, light.label, LIGHT_BADGES[light], text, tone, missing))
+        handler = handlers.get(item.leader_post_id)
+        leader = handler.shown if handler is not None else item.leader_post.title
+        rows.append(LedgerRow(n, item, light, light.label, LIGHT_BADGES[light], text, tone, missing, leader))
     return rows
 
 
@@ -105,7 +108,7 @@ def ledger(request):
     """督查督办台账, in the paper ledger's columns: 序号 · 事项来源 · 督办事项 · 牵头单位 · 协办单位 · 责任领导 ·
     完成时限 · 量化标准 · 进展情况 · 状态 (with the light)."""
     day = timezone.localdate()
-    form, filters, leaders = _parse(request, day)
+    form, filters, leaders, handlers = _parse(request, day)
     counts = light_counts(request.user, filters, day)
     total = counts[filters.light] if filters.light else sum(counts.values())
     paginator = Paginator(selectors.ledger(request.user, filters, day), PAGE_SIZE)
@@ -119,7 +122,7 @@ def ledger(request):
             "form": form,
             "filters": filters,
             "page": page,
-            "rows": _rows(page.object_list, page.start_index() or 1, day),
+            "rows": _rows(page.object_list, page.start_index() or 1, day, handlers),
             "counts": [
                 (light, Light(light).label, LIGHT_BADGES[light], counts[light], filter_query(filters, light=light))
                 for light in Light.values
@@ -155,7 +158,7 @@ def _page_links(query: str, page) -> dict:
 def export_xlsx(request):
     """The current filter as .xlsx with the office's columns; streamed from a temporary file (flat memory)."""
     day = timezone.localdate()
-    _form, filters, _leaders = _parse(request, day)
+    _form, filters, _leaders, _handlers = _parse(request, day)
     qs = selectors.ledger(request.user, filters, day)
     if request.GET.get("template"):
         qs = qs.none()  # an empty sheet with the headings: the import template

@@ -116,7 +116,7 @@ def test_org_3_absent_deputy_reroutes_to_acting_deputy_with_capacity(world):
     a = sub.assignments.get()
     assert a.post == world.dep_a_post  # the post's matter; the acting deputy handles it
     event = Event.objects.for_object(sub).get(action="route_to_leader")
-    assert "孙副区长（代副区长（财政））" in event.opinion
+    assert "孙副区长（代副区长（财政）李副区长）" in event.opinion
     with pytest.raises(NotAllowed):
         services.leader_decide(actor=world.dep_a, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
     result = services.leader_decide(actor=world.dep_b, submission=sub, decision=D.APPROVE, opinion="同意", today=DAY)
@@ -139,7 +139,7 @@ def test_doc_11_the_route_button_names_the_leader_and_the_acting_person_before_t
         absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=today, end=today + dt.timedelta(days=10)
     )
     page = client.get(reverse("documents:detail", args=[sub.pk])).content.decode()
-    assert "按分工呈孙副区长（代副区长（财政））审批" in page
+    assert "按分工呈孙副区长（代副区长（财政）李副区长）审批" in page
 
 
 def test_doc_11_pass_to_another_leader_and_up_to_the_head(world):

@@ -94,6 +94,21 @@ def test_sup_1_ledger_shows_the_recorded_fields(world, client):
     assert positions == sorted(positions)  # the office's column order
 
 
+def test_org_3_ledger_names_the_responsible_leader_and_who_acts_today(world, client):
+    from tests.factories import ActingArrangementFactory
+
+    w, today = world, _today()
+    make_item(w, today=today)
+    c = _client(client, w.staff)
+    leader_cell = f"{w.dep_a.display_name}（{w.dep_a_post.title}）"
+    assert leader_cell in c.get(reverse("supervision:ledger")).content.decode()
+    ActingArrangementFactory(
+        absent_post=w.dep_a_post, acting_post=w.dep_b_post, start=today, end=today + dt.timedelta(days=5)
+    )
+    html = c.get(reverse("supervision:ledger")).content.decode()
+    assert f"{w.dep_b.display_name}（代{w.dep_a_post.title}{w.dep_a.display_name}）" in html
+
+
 def test_sup_1_index_is_the_ledger_and_needs_a_login(world, client):
     assert client.get(reverse("supervision:index")).status_code == 302
     make_item(world, today=_today())

@@ -39,9 +39,14 @@ class Handler:
 
     @property
     def shown(self) -> str:
-        """How a person is named to others: 王五（副区长）, or the acting person in their capacity, 李四（代副区长）."""
+        """How the person is named to others: 王五（副区长）; acting, 李四（代副区长赵国庆）, with the absent leader's
+        name, since several deputies may share one title; entrusted to preside, 赵六（受区长委托主持工作）."""
         who = self.person.display_name if self.person else "（空缺）"
-        return f"{who}（{self.capacity if self.is_acting else self.post.title}）"
+        if not self.is_acting:
+            return f"{who}（{self.post.title}）"
+        if self.arrangement.kind == ActingArrangement.Kind.ENTRUSTED or self.absent_person is None:
+            return f"{who}（{self.capacity}）"
+        return f"{who}（代{self.post.title}{self.absent_person.display_name}）"
 
 
 def holder_of(post: Post, day: date) -> User | None:
