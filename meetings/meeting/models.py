@@ -439,16 +439,28 @@ class Topic(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def violations(self) -> list[str]:
         """Why the topic may not go on the agenda yet (MTG-5, MTG-8); empty when it may."""
+        return [why for why, _waiting in self.gate()]
+
+    def gate(self) -> list[tuple[str, bool]]:
+        """`violations` with, for each, whether it only waits for a step nobody has taken yet (True: shown as
+        pending) or a check found the topic wanting (False: shown as a fault). Before the office has reviewed the
+        MTG-8 conditions, the topic is not 不符合上会条件 — it is 待核对."""
         problems = []
         if self.meeting.kind in AGENDA_KINDS:
             if not self.proposer_path:
-                problems.append("尚未按规定提出（区长提出，或分管副区长、办公室主任协调审核后提出）（第五十五条）")
-            if not self.checklist_complete:
                 problems.append(
-                    "不符合上会条件：须属法定要求或涉及全局、有实质内容和明确意见、程序履行完整（第五十七条）"
+                    ("尚未按规定提出（区长提出，或分管副区长、办公室主任协调审核后提出）（第五十五条）", True)
+                )
+            if self.checked_at is None:
+                problems.append(("尚待办公室核对上会条件（第五十七条）", True))
+            elif not self.checklist_complete:
+                problems.append(
+                    ("不符合上会条件：须属法定要求或涉及全局、有实质内容和明确意见、程序履行完整（第五十七条）", False)
                 )
             if self.units_disagree and not (self.coordination_signed() and self.agreement_text.strip()):
-                problems.append("涉及多部门且意见不一致，须先由分管区领导召开专题会协调形成一致意见（第五十七条）")
+                problems.append(
+                    ("涉及多部门且意见不一致，须先由分管区领导召开专题会协调形成一致意见（第五十七条）", False)
+                )
         return problems
 
     # --- the steps that wait on people (each a task while its conditions hold, see meeting.flow) ------------

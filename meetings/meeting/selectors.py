@@ -32,7 +32,7 @@ from .models import (
     SeatRole,
     Topic,
 )
-from .services import agenda_deadline, last_filing_day, topic_violations
+from .services import agenda_deadline, last_filing_day
 
 if TYPE_CHECKING:
     from ..schedule.models import Postponement
@@ -284,7 +284,7 @@ class TopicPage:
     row: TopicRow
     today: dt.date
     last_filing_day: dt.date | None
-    violations: list[str]
+    violations: list[tuple[str, bool]]  # (why, only waiting for a step not yet taken)
     unit_head_post: Post | None
     leader_post: Post | None
     may: set[str]
@@ -348,7 +348,7 @@ def topic_page(user, pk, today: dt.date) -> TopicPage:
         row=row,
         today=today,
         last_filing_day=last_filing_day(meeting) if meeting.kind in AGENDA_KINDS else None,
-        violations=topic_violations(topic) if topic.state == TS.PROPOSED else [],
+        violations=topic.gate() if topic.state == TS.PROPOSED else [],
         unit_head_post=unit_head_post(topic.unit),
         leader_post=leader_post_for_unit(topic.unit, today),
         may=may,

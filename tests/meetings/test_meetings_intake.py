@@ -349,6 +349,10 @@ def test_mtg_5_mtg_8_topic_page_walks_proposer_checklist_agreement_and_decision(
     assert _act(client, topic, "proposer", {"note": "已协调审核"}).status_code == 302
     assert Topic.objects.get(pk=topic.pk).proposer_path == Topic.ProposerPath.DEPUTY
 
+    # Nobody has checked the MTG-8 conditions yet: the topic waits for the office, it is not yet found wanting.
+    html = client.get(reverse("meetings:topic", args=[topic.pk])).content.decode()
+    assert "尚待办公室核对上会条件（第五十七条）" in html and "不符合上会条件" not in html
+
     client.force_login(w.staff)
     page = client.get(reverse("meetings:topic", args=[topic.pk]))
     assert page.context["coordinate_url"] == reverse("meetings:meeting_new") + f"?kind=special&topic={topic.pk}"
@@ -359,6 +363,7 @@ def test_mtg_5_mtg_8_topic_page_walks_proposer_checklist_agreement_and_decision(
     page = client.get(reverse("meetings:topic", args=[topic.pk]))
     html = page.content.decode()
     assert "不符合上会条件" in html and "专题会协调" in html  # what is missing, listed
+    assert "尚待办公室核对上会条件" not in html
     refused = _act(client, topic, "decide", {"decision": "accept", "confirm": "on"})
     assert refused.status_code == 400 and "第五十七条" in " ".join(str(m) for m in refused.context["messages"])
     assert Topic.objects.get(pk=topic.pk).state == TopicState.PROPOSED
