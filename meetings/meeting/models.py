@@ -202,6 +202,14 @@ class Meeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def agenda_frozen(self) -> bool:
         return self.state not in TOPIC_OPEN_MEETING_STATES
 
+    def is_past(self, day: dt.date) -> bool:
+        """The meeting's day has gone by while it still stands as scheduled (nobody recorded it held)."""
+        return self.state in OPEN_MEETING_STATES and self.date < day
+
+    def status_on(self, day: dt.date) -> str:
+        """The state as people should read it on `day`: a meeting whose day has passed is no longer 收集议题."""
+        return "会期已过，待登记召开情况或顺延" if self.is_past(day) else self.get_state_display()
+
     @property
     def needs_consent(self) -> bool:
         """MTG-4 / MTG-3: an ad hoc executive, plenary or party-group meeting waits for the head's (the secretary's)

@@ -99,6 +99,7 @@ class MeetingPage:
     reply_counts: dict[str, int]
     my_invitation: Invitation | None
     may: set[str] = field(default_factory=set)
+    status: str = ""  # the state as read today (Meeting.status_on)
 
     @property
     def topic_count(self) -> int:
@@ -226,13 +227,14 @@ def _leave_of(inv: Invitation):
         return None
 
 
-def meeting_actions(user, meeting: Meeting) -> set[str]:
-    """What `user` may do on the meeting page now (the services check again)."""
+def meeting_actions(user, meeting: Meeting, today: dt.date) -> set[str]:
+    """What `user` may do on the meeting page now (the services check again). 申报议题 is offered until the
+    meeting's day (a late filing is then pointed to the next meeting), never after it."""
     may = set()
     manage = permissions.can_manage(user)
     if manage:
         may.add("manage")
-    if meeting.state == MS.SCHEDULED and permissions.can_propose_to(user, meeting):
+    if meeting.state == MS.SCHEDULED and meeting.date >= today and permissions.can_propose_to(user, meeting):
         may.add("propose")
     if manage and meeting.state == MS.SCHEDULED and meeting.kind in AGENDA_KINDS:
         may.add("submit_agenda")
@@ -273,7 +275,8 @@ def meeting_page(user, pk, today: dt.date) -> MeetingPage:
         attendees=[AttendeeRow(inv, _leave_of(inv)) for inv in invitations],
         reply_counts=counts,
         my_invitation=next((i for i in invitations if i.person_id == user.pk), None),
-        may=meeting_actions(user, meeting),
+        may=meeting_actions(user, meeting, today),
+        status=meeting.status_on(today),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tiexi_gov.org.access import visible_unit_ids
 from tiexi_gov.org.models import Unit
@@ -64,6 +65,7 @@ class Row:
     postponements: list
     pending_consent: bool
     may_postpone: bool
+    status: str  # the state as read today (a passed meeting is no longer 收集议题)
 
     @property
     def weekday(self) -> str:
@@ -91,8 +93,9 @@ class Row:
         return self.meeting.state in POSTPONABLE_STATES
 
 
-def rows(user, meetings) -> list[Row]:
+def rows(user, meetings, today: dt.date | None = None) -> list[Row]:
     meetings = list(meetings)
+    today = today or timezone.localdate()
     allowed = permissions.postponable_ids(user, meetings)
     return [
         Row(
@@ -103,6 +106,7 @@ def rows(user, meetings) -> list[Row]:
             postponements=list(m.postponements.all()),
             pending_consent=m.needs_consent and m.state != MS.CANCELLED,
             may_postpone=m.pk in allowed,
+            status=m.status_on(today),
         )
         for m in meetings
     ]

@@ -63,7 +63,7 @@ def calendar(request):
             "month": month_view,
             "weekdays": selectors.WEEKDAYS,
             "page": page,
-            "rows": selectors.rows(user, page.object_list),
+            "rows": selectors.rows(user, page.object_list, today),
             "may_manage": may_manage,
             "generate_form": forms.styled(forms.GenerateYearForm(initial={"year": today.year + 1}))
             if may_manage

@@ -404,3 +404,16 @@ def test_mtg_5_a_proposed_topic_is_moved_to_a_later_meeting_from_its_page(world,
     assert (topic.meeting, topic.moved_from, topic.state) == (latest, later, TopicState.PROPOSED)
     client.force_login(w.clerks["教育局"])
     assert _act(client, topic, "move", {"target": later.pk}).status_code == 404
+
+
+def test_mtg_5_a_meeting_whose_day_has_passed_no_longer_collects_topics(world, client, today):
+    w = world
+    soon, later = _near_meetings(w, today)
+    client.force_login(w.staff)  # the office files topics on a unit's behalf
+    page = client.get(reverse("meetings:meeting", args=[later.pk])).content.decode()
+    assert 'data-testid="propose-topic"' in page and "收集议题" in page
+    Meeting.objects.filter(pk=later.pk).update(date=wd.subtract_workdays(today, 1))  # its day went by unrecorded
+    page = client.get(reverse("meetings:meeting", args=[later.pk])).content.decode()
+    assert 'data-testid="propose-topic"' not in page
+    status = "会期已过，待登记召开情况或顺延"  # the header and the facts; the 办理记录 keeps its history
+    assert f'data-testid="meeting-state">{status}<' in page and f'data-testid="meeting-status">{status}<' in page
