@@ -1,6 +1,66 @@
-"""Form helpers every area shares (the project has no form-rendering library)."""
+"""Form helpers every area shares (the project has no form-rendering library).
+
+Every free-text box has a limit that fits what it holds (issue 11): an opinion, a reason or a note
+`OPINION_LIMIT`, a body, a report or a progress text `TEXT_LIMIT`. The browser stops typing at the limit and the
+form says it by the field's name (批示意见不能超过2000字). Every date lies between `FIRST_DAY` and `LAST_DAY`: a
+date outside is a typing slip, and the working-day clocks could not count to it."""
+
+import datetime as dt
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+
+from .http import to_id
+
+OPINION_LIMIT = 2_000  # an opinion, instruction, reason, note, reply
+TEXT_LIMIT = 20_000  # a document's body, a report, a progress or completion text, a body's functions
+
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def too_long_message(label, limit: int) -> str:
+    """The form error of a text over its limit; `%(show_value)d` is the length typed."""
+    return f"{label or '内容'}不能超过{limit}字（现为%(show_value)d字）。"
+
+
+class FreeText(forms.CharField):
+    """Text a person types, never unlimited: `max_length` defaults to OPINION_LIMIT; a textarea unless a widget is
+    given. The error names the field by its label at the time of the check (a form may relabel it)."""
+
+    def __init__(self, *, max_length: int = OPINION_LIMIT, rows: int = 3, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            message = too_long_message(self.label, self.max_length)
+            raise forms.ValidationError(message, code="max_length", params={"show_value": len(value)})
+        return value
+
+
+def limit_text(field: forms.CharField, limit: int) -> forms.CharField:
+    """Give a form field made from a model's TextField (which has no length) its limit, as FreeText has it."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    field.error_messages["max_length"] = too_long_message(field.label, limit)
+    return field
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a value that is not a row id ("abc", -1, a number beyond any database column) is a form error
+    before any query: SQLite cannot even compare a number beyond 64 bits and would raise OverflowError."""
+
+    def _check_values(self, value):
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value:
+                if to_id(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)
 
 
 class DateInput(forms.DateInput):
@@ -11,6 +71,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date between FIRST_DAY and LAST_DAY, picked with DateInput; 2026-02-30 or abc is a form error too."""
+
+    widget = DateInput
+    default_error_messages = {"invalid": "请输入有效的日期（如 2026-12-05）。"}
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(
+                f"{self.label or '日期'}须在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", code="out_of_range"
+            )
 
 
 def styled(form):

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tiexi_gov.audit.middleware.RequestContextMiddleware",
     "tiexi_gov.error_pages.ChineseErrorPagesMiddleware",
+    # After the error pages, so its answer to BadInput comes first: a NUL byte anywhere in a request, or a parameter
+    # a view cannot read, is a Chinese 400 before anything changes.
+    "tiexi_gov.http.BadInputMiddleware",
 ]
 # With DEBUG on (make run), the portal's Chinese 403/404/500 pages still show; 1 brings back Django's technical ones.
 TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", False)

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from . import views
 
+handler400 = "tiexi_gov.views.bad_request"
+
 admin.site.site_header = "铁西区人民政府 工作规则平台 管理"
 admin.site.site_title = "铁西区政府工作平台"
 

@@ -1,9 +1,14 @@
-"""Project-level pages: the landing redirect (each work area owns its own pages) and the site icon."""
+"""Project-level pages: the landing redirect (each work area owns its own pages), the site icon and the Chinese
+400 page."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import requires_csrf_token
+
+from . import http
 
 
 @login_required
@@ -15,3 +20,13 @@ def home(request):
 def favicon(request):
     """Browsers and the admin ask for /favicon.ico whatever the page says: send them to the portal's icon."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """Django's own refusals (too many fields, a malformed upload …) read in Chinese too, with the navbar."""
+    if isinstance(exception, http.BadInput):
+        return http.bad_request(request, exception.message)
+    if isinstance(exception, RequestDataTooBig):
+        return http.bad_request(request, "提交的内容过长，未作任何修改。请删减后重试（附件请用上传框提交）。")
+    return http.bad_request(request, "提交的内容无法处理，未作任何修改。请返回上一页检查后重试。")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django import forms
 
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import TEXT_LIMIT, DateField, DateInput, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post
 
 from ..models import AbsenceRequest
@@ -21,8 +21,8 @@ class AbsenceForm(forms.Form):
     """请假报告: the post (the requester's own, LEAVE-1..3), dates, place, purpose, contact, the acting person."""
 
     post = forms.TypedChoiceField(label="请假职务", coerce=int)
-    start = forms.DateField(label="开始日期", widget=DateInput())
-    end = forms.DateField(label="结束日期", widget=DateInput())
+    start = DateField(label="开始日期", widget=DateInput())
+    end = DateField(label="结束日期", widget=DateInput())
     place = forms.CharField(label="外出地点", max_length=120)
     purpose = forms.CharField(label="事由", max_length=200, help_text="出差、出访、休假、学习等")
     contact = forms.CharField(label="联系方式", max_length=60)
@@ -76,22 +76,18 @@ class AbsenceForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    opinion = forms.CharField(
-        label="审批意见", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    opinion = FreeText(label="审批意见", max_length=200, required=False, rows=2)
     confirm = forms.BooleanField(label=CONFIRM_LABEL)
 
 
 class ReturnForm(forms.Form):
-    returned_on = forms.DateField(label="返回上班日期", widget=DateInput())
-    report = forms.CharField(
-        label="返回报告", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="单位主要负责人须填写"
-    )
+    returned_on = DateField(label="返回上班日期", widget=DateInput())
+    report = FreeText(label="返回报告", required=False, max_length=TEXT_LIMIT, help_text="单位主要负责人须填写")
     confirm = forms.BooleanField(label=CONFIRM_LABEL)
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="撤回理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeText(label="撤回理由", max_length=200, rows=2)
     confirm = forms.BooleanField(label=CONFIRM_LABEL)
 
 
@@ -101,8 +97,8 @@ class LeaveFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *AbsenceRequest.State.choices])
     kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *AbsenceRequest.Kind.choices])
     q = forms.CharField(label="姓名或地点", required=False, max_length=50)
-    start = forms.DateField(label="自", required=False, widget=DateInput())
-    end = forms.DateField(label="至", required=False, widget=DateInput())
+    start = DateField(label="自", required=False, widget=DateInput())
+    end = DateField(label="至", required=False, widget=DateInput())
 
     def values(self) -> dict:
         """The valid filters only (an invalid field is left out of cleaned_data)."""

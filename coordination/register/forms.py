@@ -11,7 +11,7 @@ import datetime as dt
 
 from django import forms
 
-from tiexi_gov.forms import DateInput, styled
+from tiexi_gov.forms import TEXT_LIMIT, DateField, DateInput, FreeText, styled
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 
@@ -112,15 +112,13 @@ class ApplicationForm(forms.Form):
     host_unit = forms.ModelChoiceField(label="办公室所在单位", queryset=Unit.objects.none())
     office_name = forms.CharField(label="机构办公室", max_length=120, required=False)
     founding_document = forms.CharField(label="设立文件（文号）", max_length=200, required=False)
-    phase_end = forms.DateField(
-        label="阶段性任务预计结束", required=False, widget=DateInput(), help_text="常设机构留空"
-    )
-    functions = forms.CharField(label="主要职责", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    phase_end = DateField(label="阶段性任务预计结束", required=False, widget=DateInput(), help_text="常设机构留空")
+    functions = FreeText(label="主要职责", required=False, max_length=TEXT_LIMIT)
     merge_into = forms.ModelChoiceField(label="并入机构", queryset=Body.objects.none())
     abolish_grounds = forms.MultipleChoiceField(
         label="撤销或合并的依据（第六十七条）", choices=AbolishGround.choices, widget=forms.CheckboxSelectMultiple
     )
-    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 4}))
+    reason = FreeText(label="申请理由", rows=4)
 
     def __init__(self, *args, user, kind: str, day: dt.date, body: Body | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,8 +218,8 @@ class StepForm(forms.Form):
     """A review step (审核 / 审批 / 退回): an opinion, and the state the page showed (a concurrent click is
     answered "已由…处理")."""
 
-    opinion = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
-    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    opinion = FreeText(label="意见")
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, label: str = "意见", confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,7 +236,7 @@ class StepForm(forms.Form):
 class SubmitForm(forms.Form):
     """Submit a draft, or resubmit a returned application unchanged."""
 
-    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
 
 class BodyChoiceForm(forms.Form):

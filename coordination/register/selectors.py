@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tiexi_gov.http import to_id
 from tiexi_gov.org.access import is_district_leader
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import Handler, handlers_for_posts, leader_post_for_unit
@@ -64,10 +65,7 @@ def register_filters(params) -> RegisterFilters:
     status = params.get("status") or "active"
     if status not in dict(STATUS_TABS):
         status = "active"
-    try:
-        host = int(params.get("host_unit") or 0) or None
-    except ValueError:
-        host = None
+    host = to_id(params.get("host_unit"))
     return RegisterFilters(status=status, q=" ".join((params.get("q") or "").split())[:60], host_unit=host)
 
 

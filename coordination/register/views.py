@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.selectors import leader_post_for_unit
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
@@ -157,10 +158,7 @@ def _kind(value) -> str:
 
 
 def _chosen_body(value) -> Body | None:
-    try:
-        pk = int(value or 0)
-    except ValueError:
-        return None
+    pk = to_id(value)
     return Body.objects.filter(pk=pk, status=Body.Status.ACTIVE).first() if pk else None
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from tiexi_gov.forms import (
+    TEXT_LIMIT,
+    DateField,
     DateInput,
+    FreeText,
     styled,  # noqa: F401  (views call forms.styled)
 )
 from tiexi_gov.org.models import User
@@ -23,7 +26,7 @@ def _person_field(people: list[User]):
 
 class ResearchDayForm(forms.Form):
     person = forms.TypedChoiceField(label="区政府领导", coerce=int)
-    day = forms.DateField(label="调研日期", widget=DateInput())
+    day = DateField(label="调研日期", widget=DateInput())
     place = forms.CharField(label="调研地点", max_length=120, help_text="乡、街道、村、社区、企业等")
     subject = forms.CharField(label="调研内容", max_length=200)
     topic = forms.TypedChoiceField(label="所属重点课题", coerce=int, required=False, empty_value=None)
@@ -68,7 +71,7 @@ class ResearchTopicForm(forms.Form):
 
 class ResearchReportForm(forms.Form):
     topic = forms.TypedChoiceField(label="课题", coerce=int)
-    report = forms.CharField(label="调研报告", widget=forms.Textarea(attrs={"rows": 6}))
+    report = FreeText(label="调研报告", max_length=TEXT_LIMIT, rows=6)
 
     def __init__(self, *args, topics: list[ResearchTopic], **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.http import to_int
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..absence.views import _nav
@@ -114,10 +115,7 @@ def research_action(request, action: str):
     """Record a research day, a key topic or a topic's report (RES-1), then back to the year's page."""
     if not permissions.can_view_research(request.user):
         raise Http404("没有找到该页面。")
-    try:
-        year = _research_year(int(request.POST.get("year", "")))
-    except ValueError as exc:
-        raise Http404("年度无效。") from exc
+    year = _research_year(to_int(request.POST.get("year")) or 0)
     choices = ResearchChoices(request.user, year)
     form = choices.form(action, request.POST)
     if form.is_valid():

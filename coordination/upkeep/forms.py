@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from django import forms
 
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    TEXT_LIMIT,
+    DateField,
+    DateInput,
+    FreeText,
+    ModelMultipleChoiceField,
+    styled,
+)
 from tiexi_gov.org.models import Post
 
 from ..models import AbolishGround, Adjustment, Body, ReviewEntry, Target
@@ -36,7 +43,7 @@ class AdjustForm(ConfirmMixin):
     """CRD-3: one adjustment of the bodies a changed post heads (the bodies are ticked on the page)."""
 
     post = forms.ModelChoiceField(label="变动职务", queryset=Post.objects.all(), widget=forms.HiddenInput)
-    bodies = forms.ModelMultipleChoiceField(
+    bodies = ModelMultipleChoiceField(
         label="涉及机构",
         queryset=Body.objects.filter(status=Body.Status.ACTIVE),
         error_messages={"required": "请勾选要调整的议事协调机构。"},
@@ -49,7 +56,7 @@ class AdjustForm(ConfirmMixin):
         required=False,
         help_text="分工调整后改由其他职务担任时选择；留空表示仍由该职务担任、由新任职人接任",
     )
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = FreeText(label="说明", required=False, rows=2)
 
 
 class MembersFiledForm(ConfirmMixin):
@@ -57,7 +64,7 @@ class MembersFiledForm(ConfirmMixin):
 
     body = forms.ModelChoiceField(label="机构", queryset=Body.objects.filter(status=Body.Status.ACTIVE))
     document_number = forms.CharField(label="成员调整文件文号", max_length=80)
-    note = forms.CharField(label="调整情况", widget=forms.Textarea(attrs={"rows": 2}))
+    note = FreeText(label="调整情况", rows=2)
 
     def __init__(self, *args, bodies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +93,7 @@ class DecideForm(forms.Form):
     merge_into = forms.ModelChoiceField(
         label="并入机构", queryset=Body.objects.filter(status=Body.Status.ACTIVE), required=False
     )
-    note = forms.CharField(label="评估意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = FreeText(label="评估意见", required=False, rows=2)
     confirm = forms.BooleanField(label="结论为合并或撤销的，将生成撤并申请（第六十四条）", required=False)
 
     def clean(self):
@@ -106,7 +113,7 @@ class CloseRoundForm(ConfirmMixin):
 
 
 class OpenTargetsForm(forms.Form):
-    due = forms.DateField(label="报送截止日期", required=False, widget=DateInput(), help_text="留空则按工作日数计算")
+    due = DateField(label="报送截止日期", required=False, widget=DateInput(), help_text="留空则按工作日数计算")
     workdays = forms.IntegerField(
         label="1月1日后工作日数", required=False, min_value=1, max_value=120, help_text="默认15个工作日"
     )
@@ -121,12 +128,8 @@ class OpenTargetsForm(forms.Form):
 class FileTargetsForm(ConfirmMixin):
     """CRD-5: the body's office files its year's targets after reporting them to the body's head."""
 
-    items = forms.CharField(
-        label="年度工作目标和任务",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="每行一项",
-    )
-    reported_to_head_on = forms.DateField(
+    items = FreeText(label="年度工作目标和任务", max_length=TEXT_LIMIT, rows=6, help_text="每行一项")
+    reported_to_head_on = DateField(
         label="向机构主要负责人汇报日期",
         widget=DateInput(),
         error_messages={"required": "须先向机构主要负责人汇报，并填写汇报日期（第六十八条）。"},
@@ -148,7 +151,7 @@ YES_NO = [("yes", "已完成"), ("no", "未完成")]
 class ReviewTargetsForm(forms.Form):
     """CRD-5: completion per target (done yes/no and a note) and the office's overall opinion."""
 
-    review_note = forms.CharField(label="督导意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    review_note = FreeText(label="督导意见", required=False, rows=2)
 
     def __init__(self, *args, items: list[Target], **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,4 +181,4 @@ class FollowUpForm(ConfirmMixin):
     """CRD-5: send an unfinished target to the supervision ledger."""
 
     target = forms.IntegerField(widget=forms.HiddenInput)
-    due = forms.DateField(label="督办完成时限", widget=DateInput())
+    due = DateField(label="督办完成时限", widget=DateInput())

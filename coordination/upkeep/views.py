@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.http import to_id
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..models import AbolishGround, Adjustment, AnnualTargets, ReviewEntry, Target
@@ -87,16 +88,12 @@ def leader_changes(request):
 def _bound_data(form) -> dict:
     raw = form.data
 
-    def ints(values):
-        return [int(v) for v in values if str(v).isdigit()]
-
-    post = raw.get("post")
     return {
-        "post": int(post) if str(post or "").isdigit() else None,
-        "bodies": ints(raw.getlist("bodies")),
+        "post": to_id(raw.get("post")),
+        "bodies": [pk for pk in map(to_id, raw.getlist("bodies")) if pk is not None],
         "kind": raw.get("kind", ""),
         "document_number": raw.get("document_number", ""),
-        "new_post": int(raw["new_post"]) if str(raw.get("new_post") or "").isdigit() else None,
+        "new_post": to_id(raw.get("new_post")),
         "note": raw.get("note", ""),
         "errors": [],
     }
@@ -286,8 +283,8 @@ def review_action(request, pk: int, action: str):
 
 
 def _decide(request, rnd):
-    entry_id = request.POST.get("entry_id", "")
-    entry = rnd.entries.select_related("body").filter(pk=int(entry_id)).first() if entry_id.isdigit() else None
+    entry_id = to_id(request.POST.get("entry_id"))
+    entry = rnd.entries.select_related("body").filter(pk=entry_id).first() if entry_id else None
     if entry is None:
         raise Http404("没有找到该机构的评估记录。")
     form = forms.DecideForm(request.POST, prefix=f"e{entry.pk}")

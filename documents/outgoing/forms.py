@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import Q
 
 from documents.outgoing.models import (
@@ -16,7 +17,16 @@ from documents.outgoing.models import (
 from documents.shared.forms import MultipleFileField
 from documents.submissions.models import Submission, SubmissionState
 from tiexi_gov.deadlines import rules
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    OPINION_LIMIT,
+    TEXT_LIMIT,
+    DateField,
+    DateInput,
+    FreeText,
+    ModelMultipleChoiceField,
+    limit_text,
+    styled,
+)
 from tiexi_gov.org.models import Unit
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
@@ -49,6 +59,8 @@ OUTGOING_FORM_FIELDS = [
 ]
 
 
+MAX_COPIES = 10_000
+
 # What update_outgoing may change (the kind and issuer decide the signing chain and stay as created).
 OUTGOING_EDIT_FIELDS = [f for f in OUTGOING_FORM_FIELDS if f not in ("kind", "issuer")]
 
@@ -56,7 +68,7 @@ OUTGOING_EDIT_FIELDS = [f for f in OUTGOING_FORM_FIELDS if f not in ("kind", "is
 class OutgoingForm(forms.ModelForm):
     """发文稿纸: the draft's fields in the paper form's order, the 会签 units and the 附件 files."""
 
-    countersign_units = forms.ModelMultipleChoiceField(
+    countersign_units = ModelMultipleChoiceField(
         label="会签单位",
         queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
         required=False,
@@ -98,6 +110,11 @@ class OutgoingForm(forms.ModelForm):
         self.fields["not_classified"].label = "本件不涉及国家秘密（必须声明）"
         self.fields["body"].widget = forms.Textarea(attrs={"rows": 10})
         self.fields["disclosure_reason"].widget = forms.Textarea(attrs={"rows": 2})
+        limit_text(self.fields["body"], TEXT_LIMIT)
+        limit_text(self.fields["disclosure_reason"], OPINION_LIMIT)
+        # The model's own checks do not run here (_post_clean): the form keeps 印制份数 to a number a press prints.
+        self.fields["copies"].validators.append(MaxValueValidator(MAX_COPIES))
+        self.fields["copies"].widget.attrs["max"] = MAX_COPIES
 
     def _post_clean(self):
         """No model validation here: issuance.create_outgoing / update_outgoing check the draft (and the rules)."""
@@ -133,7 +150,7 @@ class OutgoingAttachmentForm(forms.Form):
 
 class OneOffRequestForm(forms.Form):
     matter = forms.CharField(label="发文事项", max_length=200)
-    reason = forms.CharField(label="确需发文的理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeText(label="确需发文的理由", rows=2)
 
 
 class OneOffDecisionForm(forms.Form):
@@ -145,12 +162,12 @@ class OneOffDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         initial="1",
     )
-    opinion = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = FreeText(label="审核意见", rows=2)
 
 
 class PartyOpinionForm(forms.Form):
-    opinion = forms.CharField(label="区委办公室意见", widget=forms.Textarea(attrs={"rows": 2}))
-    on_date = forms.DateField(label="征求意见日期", widget=DateInput())
+    opinion = FreeText(label="区委办公室意见", rows=2)
+    on_date = DateField(label="征求意见日期", widget=DateInput())
 
 
 class LegalityReviewForm(forms.Form):
@@ -170,12 +187,12 @@ class LegalityReviewForm(forms.Form):
     reduces_rights = forms.BooleanField(label="违法减损合法权益或增加义务", required=False)
     within_authority = forms.BooleanField(label="符合法定权限", required=False)
     procedure_complete = forms.BooleanField(label="制定程序完备", required=False)
-    opinion = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = FreeText(label="审查意见")
 
 
 class OutgoingReturnForm(forms.Form):
     reason = forms.ChoiceField(label="退回原因", choices=())
-    text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 3}))
+    text = FreeText(label="退回说明")
 
     def __init__(self, *args, **kwargs):
 
@@ -188,7 +205,7 @@ class OutgoingReturnForm(forms.Form):
 
 class InterpretationForm(forms.Form):
     title = forms.CharField(label="解读标题", max_length=200)
-    text = forms.CharField(label="解读内容", widget=forms.Textarea(attrs={"rows": 5}))
+    text = FreeText(label="解读内容", max_length=TEXT_LIMIT, rows=5)
 
 
 class IssueForm(forms.Form):
@@ -197,12 +214,12 @@ class IssueForm(forms.Form):
 
 class FilingForm(forms.Form):
     filed_with = forms.CharField(label="备案机关", max_length=100)
-    filed_on = forms.DateField(label="备案日期", widget=DateInput())
+    filed_on = DateField(label="备案日期", widget=DateInput())
     reference = forms.CharField(label="备案号/回执", required=False, max_length=100)
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="撤回（废止）理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeText(label="撤回（废止）理由", rows=2)
 
 
 class PlanForm(forms.Form):

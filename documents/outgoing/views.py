@@ -30,6 +30,7 @@ from documents.shared.models import NormativeStep
 from documents.shared.views import _change_readers, _readers_context
 from documents.submissions.views import Action
 from tiexi_gov.forms import styled
+from tiexi_gov.http import to_id, to_int
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import LEADER_ROLES, has_role
 from tiexi_gov.workflow.errors import ActionRefused
@@ -451,8 +452,7 @@ def plans(request):
     if not _is_office(request.user):
         raise Http404
     today = timezone.localdate()
-    raw_year = request.GET.get("year") or ""
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    year = to_int(request.GET.get("year"), low=2000, high=2100) or today.year
     plan_form = forms.PlanForm(initial={"year": year, "issuer": "government"}, prefix="plan")
     item_form = forms.PlanItemForm(prefix="item")
     if request.method == "POST":
@@ -497,8 +497,7 @@ def plans(request):
 
 
 def _plan_year(request, today) -> int:
-    raw = request.GET.get("year") or request.POST.get("year") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    return to_int(request.GET.get("year") or request.POST.get("year"), low=2000, high=2100) or today.year
 
 
 @login_required
@@ -544,7 +543,7 @@ def unit_plan(request, unit_pk: int | None = None):
                     return back()
                 messages.error(request, "请检查填写的内容。")
             elif what == "remove" and plan is not None:
-                item = PlanItem.objects.filter(pk=request.POST.get("item") or 0, plan=plan).first()
+                item = PlanItem.objects.filter(pk=to_id(request.POST.get("item")) or 0, plan=plan).first()
                 if item is None:
                     raise Http404
                 services.remove_plan_item(actor=request.user, item=item)

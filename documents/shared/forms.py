@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from documents.shared.models import NormativeStep
-from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import TEXT_LIMIT, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import User
 from tiexi_gov.uploads import detect_attachment
 
@@ -43,8 +43,8 @@ class ChecklistForm(forms.Form):
         widget=forms.RadioSelect,
         initial="1",
     )
-    evidence = forms.CharField(label="履行情况及依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(label="不履行的具体理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = FreeText(label="履行情况及依据", required=False, max_length=TEXT_LIMIT, rows=2)
+    reason = FreeText(label="不履行的具体理由", required=False, rows=2)
 
     def __init__(self, *args, steps=None, **kwargs):
 
@@ -53,7 +53,7 @@ class ChecklistForm(forms.Form):
 
 
 class OptionalOpinionForm(forms.Form):
-    opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = FreeText(label="意见", required=False, rows=2)
 
 
 class ReaderForm(forms.Form):
@@ -72,7 +72,7 @@ class ReaderForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = FreeText(label="意见")
 
 
 class ConfirmForm(forms.Form):

@@ -6,7 +6,16 @@ from django import forms
 
 from documents.shared.forms import ChecklistForm, MultipleFileField
 from documents.submissions.models import Attachment, ConsultationRequest, Instruction, ReturnReason, Submission
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    OPINION_LIMIT,
+    TEXT_LIMIT,
+    DateField,
+    DateInput,
+    FreeText,
+    ModelMultipleChoiceField,
+    limit_text,
+    styled,
+)
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
@@ -54,6 +63,21 @@ class SubmissionDraftForm(forms.ModelForm):
             "field_check": forms.Textarea(attrs={"rows": 3}),
             "late_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"issue_date": DateField, "decision_needed_by": DateField}
+
+    TEXT_LIMITS = {
+        "body": TEXT_LIMIT,
+        "field_check": TEXT_LIMIT,
+        "urgency_reason": OPINION_LIMIT,
+        "disclosure_reason": OPINION_LIMIT,
+        "late_reason": OPINION_LIMIT,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in self.TEXT_LIMITS.items():
+            if name in self.fields:
+                limit_text(self.fields[name], limit)
 
 
 class AttachmentForm(forms.Form):
@@ -67,7 +91,7 @@ class AttachmentForm(forms.Form):
 
 
 class ConsultationRequestForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(label="征求意见单位", queryset=Unit.objects.filter(active=True))
+    units = ModelMultipleChoiceField(label="征求意见单位", queryset=Unit.objects.filter(active=True))
     limit_wd = forms.IntegerField(label="回复时限（工作日）", min_value=1, max_value=60, initial=5)
 
 
@@ -79,14 +103,14 @@ class ConsultationReplyForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(label="意见内容/理由", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    text = FreeText(label="意见内容/理由", required=False, rows=4)
 
 
 class ReturnForm(forms.Form):
     reason = forms.ChoiceField(
         label="退回原因", choices=[c for c in ReturnReason.choices if c[0] != ReturnReason.LEADER_RETURN]
     )
-    text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 3}))
+    text = FreeText(label="退回说明")
 
 
 class LeaderDecisionForm(forms.Form):
@@ -95,7 +119,7 @@ class LeaderDecisionForm(forms.Form):
         choices=[(c.value, c.label) for c in Instruction.Decision if c != Instruction.Decision.REVIEWED],
         widget=forms.RadioSelect,
     )
-    opinion = forms.CharField(label="批示意见", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = FreeText(label="批示意见")
     to_post = forms.ModelChoiceField(
         label="转批领导", required=False, queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS)
     )
@@ -104,7 +128,7 @@ class LeaderDecisionForm(forms.Form):
 class SubmissionForm(SubmissionDraftForm):
     """The clerk's drafting form: the draft fields plus touched units and the files that go with it."""
 
-    touched_units = forms.ModelMultipleChoiceField(
+    touched_units = ModelMultipleChoiceField(
         label="涉及职权的相关单位（保存后征求意见）",
         queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
         required=False,
@@ -152,15 +176,15 @@ class ReplyForm(ConsultationReplyForm):
 
 class ExtensionForm(forms.Form):
     consultation = forms.IntegerField(label="征求意见", widget=forms.HiddenInput)
-    new_due = forms.DateField(label="商定的新截止日", widget=DateInput())
+    new_due = DateField(label="商定的新截止日", widget=DateInput())
     note = forms.CharField(label="商定情况（时限及方式）", required=False, max_length=200)
 
 
 class StatementForm(forms.Form):
-    talks_note = forms.CharField(label="主要负责人沟通协商情况", widget=forms.Textarea(attrs={"rows": 2}))
-    lead_reasons = forms.CharField(label="主办单位理据", widget=forms.Textarea(attrs={"rows": 2}))
-    other_reasons = forms.CharField(label="相关单位理据", widget=forms.Textarea(attrs={"rows": 2}))
-    proposal = forms.CharField(label="办理建议", widget=forms.Textarea(attrs={"rows": 2}))
+    talks_note = FreeText(label="主要负责人沟通协商情况", rows=2)
+    lead_reasons = FreeText(label="主办单位理据", rows=2)
+    other_reasons = FreeText(label="相关单位理据", rows=2)
+    proposal = FreeText(label="办理建议", rows=2)
 
 
 class CountersignForm(forms.Form):
@@ -169,8 +193,8 @@ class CountersignForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    issue_date = forms.DateField(label="印发日期", required=False, widget=DateInput(), help_text="留空则为今天")
-    opinion = forms.CharField(label="签发意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    issue_date = DateField(label="印发日期", required=False, widget=DateInput(), help_text="留空则为今天")
+    opinion = FreeText(label="签发意见", required=False, rows=2)
 
 
 class SendToLeadersForm(forms.Form):
@@ -180,7 +204,7 @@ class SendToLeadersForm(forms.Form):
         widget=forms.RadioSelect,
         initial="parallel",
     )
-    posts = forms.ModelMultipleChoiceField(
+    posts = ModelMultipleChoiceField(
         label="领导（串联按列表顺序）",
         queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS).order_by("kind", "order", "id"),
         widget=forms.CheckboxSelectMultiple,
@@ -188,18 +212,16 @@ class SendToLeadersForm(forms.Form):
 
 
 class NotifyUnitsForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = ModelMultipleChoiceField(
         label="通知单位",
         queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    text = forms.CharField(label="通知内容", widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeText(label="通知内容", rows=2)
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(
-        label="办理结果", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="留空则记为批示结果"
-    )
+    result = FreeText(label="办理结果", required=False, rows=2, help_text="留空则记为批示结果")
 
 
 class DecisionForm(LeaderDecisionForm):
@@ -230,4 +252,4 @@ class SubmissionChecklistForm(ChecklistForm):
 
 
 class BriefingReturnForm(forms.Form):
-    text = forms.CharField(label="退回说明", widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeText(label="退回说明", rows=2)

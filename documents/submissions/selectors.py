@@ -27,6 +27,7 @@ from documents.submissions.models import (
 from tiexi_gov.audit.models import Event
 from tiexi_gov.audit.selectors import history_of
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import posts_held_by
 
@@ -216,14 +217,13 @@ def list_filters(params) -> ListFilters:
     tab = params.get("tab") or TAB_TODO
     state = params.get("state") or ""
     urgency = params.get("urgency") or ""
-    unit = (params.get("unit") or "").strip()
     sort = params.get("sort") or "urgent"
     return ListFilters(
         tab=tab if tab in dict(TABS) else TAB_TODO,
         q=(params.get("q") or "").strip()[:100],
         state=state if state in S.values else "",
         urgency=urgency if urgency in Urgency.values else "",
-        unit_id=int(unit) if unit.isdigit() else None,
+        unit_id=to_id(params.get("unit")),
         sort=sort if sort in dict(SORTS) else "urgent",
     )
 

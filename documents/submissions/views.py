@@ -32,6 +32,7 @@ from documents.submissions.models import (
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
+from tiexi_gov.http import require_id, to_id
 from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
@@ -476,6 +477,11 @@ def act(request, pk: int, action: str):
     sub = selectors.submission_for_action(request.user, pk)
     if spec is None or sub is None:
         raise Http404
+    if request.htmx and request.POST.get("from") == "queue":
+        # The queue row the answer replaces: a bad or foreign id is refused before anything is done.
+        assignment = require_id(request.POST.get("assignment"), "待批事项")
+        if not LeaderAssignment.objects.filter(pk=assignment, submission_id=pk).exists():
+            raise Http404
     form = spec.form(
         request.POST,
         request.FILES,
@@ -577,7 +583,7 @@ def _page_links(request, param: str, page) -> dict:
 def _queue_row_response(request, pk: int, *, ok: bool, bound=None):
     today = timezone.localdate()
     a = (
-        LeaderAssignment.objects.filter(pk=request.POST.get("assignment") or 0, submission_id=pk)
+        LeaderAssignment.objects.filter(pk=to_id(request.POST.get("assignment")) or 0, submission_id=pk)
         .select_related("submission", "submission__unit", "slip", "post", "instruction")
         .first()
     )

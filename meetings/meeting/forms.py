@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from django import forms
 
-from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    OPINION_LIMIT,
+    TEXT_LIMIT,
+    FreeText,
+    ModelMultipleChoiceField,
+    styled,
+)
 from tiexi_gov.org.models import Unit, User
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
@@ -18,15 +24,9 @@ CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
 
 
 def _text(
-    label: str, *, rows: int = 3, required: bool = True, max_length: int | None = None, help_text: str = ""
+    label: str, *, rows: int = 3, required: bool = True, max_length: int = OPINION_LIMIT, help_text: str = ""
 ) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
+    return FreeText(label=label, required=required, max_length=max_length, help_text=help_text, rows=rows)
 
 
 class ConfirmMixin(forms.Form):
@@ -58,8 +58,8 @@ class TopicForm(forms.Form):
         help_text="须为本单位已报送区政府办公室、注明“提请区政府会议研究”的请示（第五十五条）。",
     )
     title = forms.CharField(label="议题名称", max_length=200)
-    summary = _text("主要内容和意见建议", rows=4, required=False)
-    related_units = forms.ModelMultipleChoiceField(
+    summary = _text("主要内容和意见建议", rows=4, required=False, max_length=TEXT_LIMIT)
+    related_units = ModelMultipleChoiceField(
         label="涉及部门",
         queryset=Unit.objects.none(),
         required=False,
@@ -105,7 +105,12 @@ class ChecklistForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    agreement = _text("专题会协调形成的一致意见", rows=4, help_text="摘自协调专题会已签发的纪要（第五十七条）。")
+    agreement = _text(
+        "专题会协调形成的一致意见",
+        rows=4,
+        max_length=TEXT_LIMIT,
+        help_text="摘自协调专题会已签发的纪要（第五十七条）。",
+    )
 
 
 class DecideForm(ConfirmMixin):

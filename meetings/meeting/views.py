@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.http import to_id
 from tiexi_gov.org.selectors import who_handles
 from tiexi_gov.workflow.errors import ActionRefused
 
@@ -159,9 +160,9 @@ def topic_new(request, pk: int):
     unit_list = list(units[:2])
     if len(unit_list) == 1:
         initial["unit"] = unit_list[0].pk
-    chosen = request.GET.get("submission")
-    if chosen and chosen.isdigit():
-        sub = requests.filter(pk=int(chosen)).first()
+    chosen = to_id(request.GET.get("submission"))
+    if chosen:
+        sub = requests.filter(pk=chosen).first()
         if sub is not None:
             initial.update(submission=sub.pk, unit=sub.unit_id, title=sub.title)
     form = forms.TopicForm(request.POST or None, meeting=meeting, units=units, requests=requests, initial=initial)

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from django import forms
 
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    OPINION_LIMIT,
+    TEXT_LIMIT,
+    DateField,
+    DateInput,
+    FreeText,
+    ModelMultipleChoiceField,
+    styled,
+)
 from tiexi_gov.org.models import Post, Unit, User
 
 from ..meeting.models import TS, Topic
@@ -19,10 +27,8 @@ from .models import Decision
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
 
 
-def _text(label: str, *, rows: int = 3, required: bool = True, max_length: int | None = None) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
-    )
+def _text(label: str, *, rows: int = 3, required: bool = True, max_length: int = OPINION_LIMIT) -> forms.CharField:
+    return FreeText(label=label, required=required, max_length=max_length, rows=rows)
 
 
 class ConfirmMixin(forms.Form):
@@ -45,7 +51,7 @@ class HeldForm(ConfirmMixin):
 
 
 class MinutesBodyForm(forms.Form):
-    body = _text("纪要正文（导语：时间、地点、主持人、研究事项）", rows=5, required=False)
+    body = _text("纪要正文（导语：时间、地点、主持人、研究事项）", rows=5, required=False, max_length=TEXT_LIMIT)
 
 
 class DecisionForm(forms.Form):
@@ -55,17 +61,17 @@ class DecisionForm(forms.Form):
         label="议题", queryset=Topic.objects.none(), required=False, empty_label="（其他事项）"
     )
     kind = forms.ChoiceField(label="决定类型", choices=Decision.Kind.choices, initial=Decision.Kind.RECORD)
-    text = _text("会议决定", rows=3)
+    text = _text("会议决定", rows=3, max_length=TEXT_LIMIT)
     # issue_document
     document_title = forms.CharField(label="拟印发文件标题", max_length=200, required=False)
     drafting_unit = forms.ModelChoiceField(label="起草单位", queryset=Unit.objects.none(), required=False)
     # assign_work
     lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Unit.objects.none(), required=False)
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = ModelMultipleChoiceField(
         label="协办单位", queryset=Unit.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
     leader_post = forms.ModelChoiceField(label="责任领导", queryset=Post.objects.none(), required=False)
-    due = forms.DateField(label="完成时限", required=False, widget=DateInput())
+    due = DateField(label="完成时限", required=False, widget=DateInput())
     standard = _text("量化标准", rows=2, required=False)
     # MTG-12
     confidential = forms.BooleanField(label="依法需要保密，不予公开", required=False)

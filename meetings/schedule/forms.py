@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import DateField, DateInput, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 
 from ..meeting.models import MeetingKind, Topic
@@ -38,7 +38,7 @@ class MeetingNewForm(forms.Form):
     follows, MTG-4), or a special-topic meeting chaired by the head or a deputy (MTG-7)."""
 
     kind = forms.ChoiceField(label="会议类别", choices=MeetingKind.choices, initial=MeetingKind.SPECIAL)
-    date = forms.DateField(label="会议日期", widget=DateInput())
+    date = DateField(label="会议日期", widget=DateInput())
     title = forms.CharField(
         label="会议名称", max_length=200, required=False, help_text="专题会议必填；其他会议留空则按届次自动命名"
     )
@@ -104,7 +104,7 @@ class MeetingNewForm(forms.Form):
 
 
 class PostponeForm(forms.Form):
-    to_date = forms.DateField(label="改定日期", widget=DateInput())
+    to_date = DateField(label="改定日期", widget=DateInput())
     reason = forms.CharField(label="顺延原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tiexi_gov.http import to_id
 from tiexi_gov.org.access import visible_unit_ids
 from tiexi_gov.org.models import Unit
 
@@ -295,7 +296,8 @@ def units_for_district_meeting(user) -> QuerySet:
 
 def get_district_meeting_or_404(user, pk) -> DistrictMeeting:
 
-    found = district_meetings(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    pk = to_id(pk)
+    found = district_meetings(user).filter(pk=pk).first() if pk else None
     if found is None:
         raise Http404("没有找到该会议。")
     return found

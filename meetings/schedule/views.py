@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from tiexi_gov.http import to_id
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..meeting import permissions as meeting_permissions
@@ -108,8 +109,9 @@ def meeting_new(request):
     if not meeting_permissions.can_manage(request.user):
         raise Http404
     initial = {}
-    if request.GET.get("topic", "").isdigit():  # "convene a coordinating special-topic meeting" (MTG-8)
-        initial = {"kind": MeetingKind.SPECIAL, "coordinates_topic": int(request.GET["topic"])}
+    topic = to_id(request.GET.get("topic"))
+    if topic:  # "convene a coordinating special-topic meeting" (MTG-8)
+        initial = {"kind": MeetingKind.SPECIAL, "coordinates_topic": topic}
     form = forms.MeetingNewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,15 @@ from django.utils import timezone
 from supervision.public.models import Proposal
 from supervision.reports.models import Rectification
 from supervision.shared.forms import MultipleFileField, UnitChoiceField
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
+    OPINION_LIMIT,
+    TEXT_LIMIT,
+    DateField,
+    DateInput,
+    FreeText,
+    ModelMultipleChoiceField,
+    styled,
+)
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 
@@ -57,7 +65,7 @@ def office_unit() -> Unit | None:
     return Unit.objects.filter(kind=Unit.Kind.OFFICE).order_by("order", "id").first()
 
 
-class UnitsField(forms.ModelMultipleChoiceField):
+class UnitsField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, unit: Unit) -> str:
@@ -90,17 +98,15 @@ class ItemForm(forms.Form):
         required=False,
         help_text="文号、会议纪要号、批示处理单号、建议提案号等；同一依据的在办事项不得重复立项（第五十条）",
     )
-    task = forms.CharField(label="督办事项", widget=forms.Textarea(attrs={"rows": 3}))
+    task = FreeText(label="督办事项", max_length=TEXT_LIMIT)
     kind = forms.ChoiceField(label="督查方式", choices=Kind.choices, initial=Kind.SPECIAL)
     cycle = forms.ChoiceField(label="报告周期", choices=ReportCycle.choices, initial=ReportCycle.MONTHLY)
     lead_unit = UnitChoiceField(label="牵头单位", queryset=Unit.objects.none(), empty_label="—— 请选择 ——")
     cooperating_units = UnitsField(label="协办单位", queryset=Unit.objects.none(), required=False)
     leader_post = LeaderPostField(label="责任领导", queryset=Post.objects.none(), empty_label="—— 请选择 ——")
-    due = forms.DateField(label="完成时限", widget=DateInput())
-    standard = forms.CharField(
-        label="量化标准", widget=forms.Textarea(attrs={"rows": 2}), help_text="可检验的完成标准，如“拨付率达到100%”"
-    )
-    period_start = forms.DateField(label="起始日期", widget=DateInput())
+    due = DateField(label="完成时限", widget=DateInput())
+    standard = FreeText(label="量化标准", rows=2, help_text="可检验的完成标准，如“拨付率达到100%”")
+    period_start = DateField(label="起始日期", widget=DateInput())
     supervising_unit = UnitChoiceField(label="督查单位", queryset=Unit.objects.none(), empty_label=None)
     in_government_name = forms.BooleanField(
         label="以区政府名义督查",
@@ -113,12 +119,12 @@ class ItemForm(forms.Form):
     )
 
     # SUP-3: a problem found by national / provincial / city / district supervision.
-    rect_problem = forms.CharField(label="发现问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rect_problem = FreeText(label="发现问题", required=False, max_length=TEXT_LIMIT, rows=2)
     rect_level = forms.ChoiceField(
         label="督查层级", required=False, choices=[("", "—— 请选择 ——"), *Rectification.Level.choices]
     )
     rect_found_by = forms.CharField(label="督查组/来源", max_length=200, required=False)
-    rect_measures = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rect_measures = FreeText(label="整改措施", required=False, max_length=TEXT_LIMIT, rows=2)
     rect_is_major = forms.BooleanField(
         label="重大问题（报告区政府领导）",
         required=False,
@@ -274,10 +280,8 @@ class ConfirmMixin(forms.Form):
     )
 
 
-def _text(label: str, *, rows: int = 3, required: bool = True, max_length: int | None = None) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
-    )
+def _text(label: str, *, rows: int = 3, required: bool = True, max_length: int = OPINION_LIMIT) -> forms.CharField:
+    return FreeText(label=label, required=required, max_length=max_length, rows=rows)
 
 
 class PlainForm(forms.Form):
@@ -298,17 +302,17 @@ class ReportForm(forms.Form):
     """SUP-2: percent done, what was done, problems, next steps, material."""
 
     percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
-    done = _text("已完成工作", rows=4)
-    problems = _text("存在问题", rows=2, required=False)
-    next_steps = _text("下步打算", rows=2, required=False)
+    done = _text("已完成工作", rows=4, max_length=TEXT_LIMIT)
+    problems = _text("存在问题", rows=2, required=False, max_length=TEXT_LIMIT)
+    next_steps = _text("下步打算", rows=2, required=False, max_length=TEXT_LIMIT)
     files = MultipleFileField(label="报告材料")
 
 
 class ClaimForm(forms.Form):
     """报办结 with evidence; a rectification item also states its long-term mechanism (SUP-3)."""
 
-    evidence = _text("办结情况及佐证", rows=4)
-    mechanism = _text("建立的长效机制", rows=3, required=False)
+    evidence = _text("办结情况及佐证", rows=4, max_length=TEXT_LIMIT)
+    mechanism = _text("建立的长效机制", rows=3, required=False, max_length=TEXT_LIMIT)
     files = MultipleFileField(label="佐证材料")
 
     def __init__(self, *args, rectification=None, **kwargs):
@@ -342,8 +346,8 @@ class CancelForm(ConfirmMixin):
 class RectificationForm(forms.Form):
     """SUP-3: measures, the long-term mechanism and the major-problem flag (flagging reports to the leaders)."""
 
-    measures = _text("整改措施", rows=3)
-    mechanism = _text("长效机制", rows=3, required=False)
+    measures = _text("整改措施", rows=3, max_length=TEXT_LIMIT)
+    mechanism = _text("长效机制", rows=3, required=False, max_length=TEXT_LIMIT)
     is_major = forms.BooleanField(label="重大问题（报告区政府领导）", required=False)
 
     def __init__(self, *args, rectification=None, **kwargs):
@@ -376,8 +380,8 @@ class JointForm(forms.Form):
 class ProposalReplyForm(forms.Form):
     """PUB-3: the reply to the deputy or member and, once given, their satisfaction."""
 
-    reply = _text("答复内容", rows=4)
-    replied_on = forms.DateField(label="答复日期", required=False, widget=DateInput(), help_text="留空则为今天")
+    reply = _text("答复内容", rows=4, max_length=TEXT_LIMIT)
+    replied_on = DateField(label="答复日期", required=False, widget=DateInput(), help_text="留空则为今天")
     satisfaction = forms.ChoiceField(
         label="代表/委员满意度",
         required=False,
@@ -393,7 +397,7 @@ class ProposalReplyForm(forms.Form):
 
 
 class ProposalPublishForm(ConfirmMixin):
-    summary = _text("公开的办理结果", rows=4)
+    summary = _text("公开的办理结果", rows=4, max_length=TEXT_LIMIT)
 
     field_order = ["summary", "confirm"]
 
@@ -438,8 +442,8 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(label="督查方式", required=False, choices=_blank("全部方式", Kind.choices))
     state = forms.ChoiceField(label="状态", required=False, choices=_blank("全部状态", ItemState.choices))
     light = forms.ChoiceField(label="红黄绿灯", required=False, choices=_blank("全部红黄绿灯", Light.choices))
-    due_from = forms.DateField(label="完成时限自", required=False, widget=DateInput())
-    due_to = forms.DateField(label="至", required=False, widget=DateInput())
+    due_from = DateField(label="完成时限自", required=False, widget=DateInput())
+    due_to = DateField(label="至", required=False, widget=DateInput())
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
     report_missing = forms.BooleanField(label="进展报告逾期", required=False)
     # The dashboard's per-unit figures link to the items a unit *leads*; kept as a hidden field and shown as a chip.

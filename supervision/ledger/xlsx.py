@@ -30,6 +30,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from supervision.reports.models import Rectification
+from tiexi_gov.forms import FIRST_DAY, LAST_DAY, OPINION_LIMIT, TEXT_LIMIT
 from tiexi_gov.org.models import Appointment, Post, Unit
 
 from . import services
@@ -67,6 +68,18 @@ EXTRA_COLUMNS = [
 ]
 ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
 REQUIRED_COLUMNS = ["事项来源", "督办事项", "牵头单位", "责任领导", "完成时限", "量化标准"]
+# The registration form's limits (ledger.forms.ItemForm): a cell is typed text too.
+TEXT_LIMITS = {
+    "督办事项": TEXT_LIMIT,
+    "量化标准": OPINION_LIMIT,
+    "发现问题": TEXT_LIMIT,
+    "整改措施": TEXT_LIMIT,
+    "来源依据": 200,
+    "督查组/来源": 200,
+    "建议/提案号": 60,
+    "代表/委员": 100,
+    "届次": 60,
+}
 # Other spellings of a heading that office sheets use.
 ALIASES = {
     "督查事项": "督办事项",
@@ -428,6 +441,9 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
     for name in REQUIRED_COLUMNS:
         if not get(name):
             errors.append(f"“{name}”未填写")
+    for name, limit in TEXT_LIMITS.items():
+        if len(get(name)) > limit:
+            errors.append(f"“{name}”不能超过{limit}字（现为{len(get(name))}字）")
     source = _choice(look.sources, get("事项来源"), "事项来源", errors)
     lead = look.unit(get("牵头单位"), "牵头单位", errors) if get("牵头单位") else None
     cooperating = []
@@ -453,6 +469,9 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
             value = parse_date(raw)
         except (ValueError, OverflowError):
             errors.append(f"{column}“{_text(raw)}”不是有效日期（如 2026-10-09）")
+            continue
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            errors.append(f"{column}“{value}”须在{FIRST_DAY.year}年至{LAST_DAY.year}年之间")
             continue
         if column == "完成时限":
             due = value

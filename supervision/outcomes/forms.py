@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from supervision.shared.forms import UnitChoiceField
-from tiexi_gov.forms import styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import TEXT_LIMIT, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 
 from .models import Outcome
@@ -19,9 +19,7 @@ class PostChoiceField(forms.ModelChoiceField):
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label="结果运用", choices=Outcome.OutcomeKind.choices, widget=forms.RadioSelect)
     unit = UnitChoiceField(label="对象单位", queryset=Unit.objects.none())
-    grounds = forms.CharField(
-        label="事实与依据", widget=forms.Textarea(attrs={"rows": 5}), help_text="写明复查核验结论或超期事实。"
-    )
+    grounds = FreeText(label="事实与依据", max_length=TEXT_LIMIT, rows=5, help_text="写明复查核验结论或超期事实。")
     approver_post = PostChoiceField(label="审批领导", queryset=Post.objects.none())
 
     def __init__(self, *args, item, **kwargs):
@@ -37,9 +35,7 @@ class OutcomeDecideForm(forms.Form):
     decision = forms.ChoiceField(
         label="审批决定", choices=[("approve", "批准"), ("reject", "不予批准")], widget=forms.RadioSelect
     )
-    opinion = forms.CharField(
-        label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="不予批准须写明理由。"
-    )
+    opinion = FreeText(label="审批意见", required=False, help_text="不予批准须写明理由。")
     confirm = forms.BooleanField(
         label="我已核对事实与依据，确认作出上述决定（决定后不可撤回）",
         error_messages={"required": "请勾选确认后再提交。"},

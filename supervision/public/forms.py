@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from supervision.shared.access import WORKING_UNIT_KINDS
 from supervision.shared.forms import UnitChoiceField
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import TEXT_LIMIT, DateField, DateInput, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Unit
 
 from .models import PublicInquiry
@@ -24,8 +24,8 @@ class InquiryForm(forms.Form):
     asker = forms.CharField(label="咨询人", max_length=100)
     contact = forms.CharField(label="联系方式", max_length=100, required=False)
     channel = forms.CharField(label="渠道", max_length=40, initial="政府网站")
-    received_on = forms.DateField(label="收到日期", widget=DateInput())
-    question = forms.CharField(label="咨询内容", widget=forms.Textarea(attrs={"rows": 5}))
+    received_on = DateField(label="收到日期", widget=DateInput())
+    question = FreeText(label="咨询内容", max_length=TEXT_LIMIT, rows=5)
     unit = UnitChoiceField(
         label="承办单位",
         queryset=working_units(),
@@ -55,7 +55,7 @@ class InquiryAssignForm(forms.Form):
 
 
 class InquiryAnswerForm(forms.Form):
-    answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 5}))
+    answer = FreeText(label="答复内容", max_length=TEXT_LIMIT, rows=5)
 
 
 INQUIRY_STATES = PublicInquiry.State.choices

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 from supervision.ledger.models import Source
 from supervision.shared.access import WORKING_UNIT_KINDS
 from supervision.shared.errors import SupervisionError
-from supervision.shared.views import page_links, to_int
+from supervision.shared.views import page_links
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.http import to_id
 from tiexi_gov.org.access import visible_units
 
 from . import forms, permissions, selectors, services
@@ -60,7 +61,7 @@ def inquiries(request):
     today = timezone.localdate()
     state = request.GET.get("state", "")
     state = state if state in PublicInquiry.State.values else ""
-    unit_id = to_int(request.GET.get("unit"))
+    unit_id = to_id(request.GET.get("unit"))
     qs = selectors.inquiry_list(request.user, state=state, unit_id=unit_id)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [InquiryRow(i, *_inquiry_due(i, today)) for i in page.object_list]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from supervision.shared.forms import MultipleFileField
-from tiexi_gov.forms import DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import TEXT_LIMIT, DateField, DateInput, FreeText, styled  # noqa: F401  (views call forms.styled)
 
 from .models import HalfYearReport
 
@@ -16,7 +16,7 @@ class HalfYearRoundForm(forms.Form):
 
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label="半年", choices=[(1, "上半年"), (2, "下半年")], coerce=int)
-    due = forms.DateField(
+    due = DateField(
         label="报送截止",
         required=False,
         widget=DateInput(),
@@ -32,8 +32,8 @@ class HalfYearFileForm(forms.Form):
         max_length=100,
         help_text="如：四平市财政局。报告报送上级对口部门，同时抄报区政府办公室备案。",
     )
-    sent_on = forms.DateField(label="报送上级对口部门日期", widget=DateInput())
-    summary = forms.CharField(label="报告摘要", widget=forms.Textarea(attrs={"rows": 6}))
+    sent_on = DateField(label="报送上级对口部门日期", widget=DateInput())
+    summary = FreeText(label="报告摘要", max_length=TEXT_LIMIT, rows=6)
     files = MultipleFileField(label="报告文件")
 
     def __init__(self, *args, **kwargs):

@@ -7,6 +7,8 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.http import Http404
 
+from tiexi_gov.http import to_id
+
 from . import permissions
 from .models import HalfYearReport
 
@@ -45,10 +47,7 @@ def round_counts(user, *, year: int, half: int, today: dt.date) -> dict[str, int
 
 def half_year_report_or_404(user, pk) -> HalfYearReport:
     """A report for its page and files: its unit and the office; 404 for anyone else, whether or not it exists."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = to_id(pk) or 0
     report = permissions.visible_half_year_reports(user).select_related("unit", "filed_by").filter(pk=pk).first()
     if report is None or not permissions.can_open_half_year_report(user, report):
         raise Http404("没有找到该半年报告。")

@@ -20,8 +20,9 @@ from django.utils import timezone
 from supervision.ledger.permissions import can_manage
 from supervision.shared.downloads import file_response
 from supervision.shared.errors import SupervisionError
-from supervision.shared.views import page_links, to_int
+from supervision.shared.views import page_links
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.http import to_int
 
 from . import forms, permissions, selectors, services
 from .models import HalfYearReport
@@ -101,8 +102,8 @@ def half_year(request):
                     messages.info(request, f"{d['year']}年{half_label}工作报告已布置，没有新增单位。")
                 return redirect(f"{reverse('supervision:half_year')}?year={d['year']}&half={d['half']}")
     default_year, default_half = last_ended_half(today)
-    year = to_int(request.GET.get("year")) or default_year
-    half = to_int(request.GET.get("half"))
+    year = to_int(request.GET.get("year"), low=2000, high=2100) or default_year
+    half = to_int(request.GET.get("half"), low=1, high=2)
     half = half if half in (1, 2) else default_half
     state = request.GET.get("state", "")
     if office:  # the office reads one round for every unit; a unit reads its own rows of every round

@@ -15,10 +15,3 @@ def page_links(request, page, param: str = "page") -> dict:
         "previous": url(page.previous_page_number()) if page.has_previous() else "",
         "next": url(page.next_page_number()) if page.has_next() else "",
     }
-
-
-def to_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from tiexi_gov.http import to_id
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
@@ -107,9 +108,9 @@ class BoardFilters:
 def board_filters(params) -> BoardFilters:
     """Parse ?unit=<id>&rule=<ID>; unknown values are ignored rather than failing the page."""
     unit = None
-    raw = (params.get("unit") or "").strip()
-    if raw.isdigit():
-        unit = Unit.objects.filter(pk=int(raw)).first()
+    unit_id = to_id(params.get("unit"))
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first()
     rule_id = (params.get("rule") or "").strip().upper()
     return BoardFilters(unit=unit, rule_id=rule_id if rule_id in rules.RULES else "")
 
