@@ -18,7 +18,8 @@ from tiexi_gov.org.access import visible_unit_ids
 from tiexi_gov.org.models import Unit
 
 from ..meeting import permissions as meeting_permissions
-from ..meeting.models import MS, Meeting, MeetingKind
+from ..meeting.models import AGENDA_KINDS, MS, Meeting, MeetingKind
+from ..meeting.services import last_filing_day
 from . import permissions
 from .models import DistrictMeeting, MeetingPlan, Postponement
 
@@ -111,6 +112,33 @@ def rows(user, meetings, today: dt.date | None = None) -> list[Row]:
         )
         for m in meetings
     ]
+
+
+@dataclass(frozen=True)
+class OpenForTopics:
+    """A meeting a unit may still file topics for (MTG-5), with the last day its request may reach the office."""
+
+    meeting: Meeting
+    last_filing_day: dt.date
+    late: bool  # past the last day: the topic form offers the next meeting instead
+
+
+def open_for_topics(user, today: dt.date, limit: int = 6) -> list[OpenForTopics]:
+    """For a unit's people, who see a meeting's page only once their unit has a topic or a seat on it: the coming
+    meetings they may file topics for, so they reach the topic form by clicking (MTG-5). Empty for the office,
+    which sees every meeting anyway, and for people without a unit."""
+    if meeting_permissions.can_manage(user) or not meeting_permissions.member_unit_ids(user):
+        return []
+    meetings = (
+        Meeting.objects.filter(state=MS.SCHEDULED, kind__in=AGENDA_KINDS, date__gte=today)
+        .filter(Q(is_regular=True) | Q(ad_hoc_consent_by__isnull=False))  # an ad hoc one waits for its consent
+        .order_by("date", "start_time", "id")[:limit]
+    )
+    rows = []
+    for meeting in meetings:
+        last_day = last_filing_day(meeting)
+        rows.append(OpenForTopics(meeting, last_day, today > last_day))
+    return rows
 
 
 def upcoming(user, today: dt.date) -> QuerySet:

@@ -65,6 +65,7 @@ def calendar(request):
             "weekdays": selectors.WEEKDAYS,
             "page": page,
             "rows": selectors.rows(user, page.object_list, today),
+            "open_for_topics": selectors.open_for_topics(user, today),
             "may_manage": may_manage,
             "generate_form": forms.styled(forms.GenerateYearForm(initial={"year": today.year + 1}))
             if may_manage

@@ -417,3 +417,26 @@ def test_mtg_5_a_meeting_whose_day_has_passed_no_longer_collects_topics(world, c
     assert 'data-testid="propose-topic"' not in page
     status = "会期已过，待登记召开情况或顺延"  # the header and the facts; the 办理记录 keeps its history
     assert f'data-testid="meeting-state">{status}<' in page and f'data-testid="meeting-status">{status}<' in page
+
+
+def test_mtg_5_a_unit_clerk_finds_the_meetings_open_for_topics_with_their_last_day_and_files_from_there(
+    world, client, today
+):
+    w = world
+    soon, later = _near_meetings(w, today)
+    Meeting.objects.filter(pk__in=[soon.pk, later.pk]).update(ad_hoc_consent_by=w.head)  # the head agreed
+    client.force_login(w.clerks["财政局"])
+    page = client.get(reverse("meetings:index")).content.decode()
+    assert 'data-testid="open-for-topics"' in page
+    assert f"议题请示最迟{last_day(later):%-m月%-d日}报送" in page
+    assert f"议题请示最迟{last_day(soon):%-m月%-d日}报送（已过，可改报下次会议）" in page
+    form = reverse("meetings:topic_new", args=[later.pk])
+    assert f'href="{form}"' in page
+    assert client.get(form).status_code == 200  # reached by a click, not a typed address
+    # The office sees every meeting and files from its page; the list is for the units.
+    client.force_login(w.staff)
+    assert 'data-testid="open-for-topics"' not in client.get(reverse("meetings:index")).content.decode()
+
+
+def last_day(meeting):
+    return meeting_services.last_filing_day(meeting)
