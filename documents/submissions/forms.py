@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from documents.shared.forms import ChecklistForm, MultipleFileField
@@ -50,6 +52,37 @@ DRAFT_FORM_FIELDS = [
 ]
 
 
+# What the kind of document and the drafter's choices make required before 送签 (documents.submissions.checks
+# holds the rules; this is their face on the form): field → {other field: values that make it required}.
+# An empty condition means always. Checkboxes count as "on" when ticked.
+RULE_REQUIRED: dict[str, dict[str, list[str]]] = {
+    "title": {},
+    "disclosure": {},
+    "not_classified": {},
+    "decision_needed_by": {"kind": ["request"]},
+    "declares_one_matter": {"kind": ["request"]},
+    "declares_report_has_no_request": {"kind": ["report"]},
+    "urgency_reason": {"urgency": ["extra_urgent", "critical"], "is_emergency": [""]},
+    "disclosure_reason": {"disclosure": ["partial", "none"]},
+    "disclosure_manner": {"disclosure": ["full", "partial"]},
+    "field_check": {"asks_gov_name_document": ["on"]},
+    "collective_decision": {"asks_gov_name_document": ["on"], "is_important": ["on"]},
+    "minutes": {"asks_gov_name_document": ["on"], "is_important": ["on"]},
+}
+
+# Next to a choice: what it makes required.
+CHOICE_HELP = {
+    "kind": "请示须写明需决策日期、声明一文一事；报告须声明不夹带请示事项（第六十条、第六十一条）。",
+    "urgency": "一般事项须预留不少于10个工作日、加急5个工作日的决策时间；特急、特急重要须说明紧急原因（第六十一条）。",
+    "disclosure": "全文公开、部分公开须选公开方式；部分公开、不予公开须说明理由（第三十六条）。",
+    "asks_gov_name_document": (
+        "勾选后须说明实地考察和核实情况；属重要事项的，还须写明集体讨论会议并附会议纪要（第六十条）。"
+    ),
+    "is_important": "与“申请以区政府名义发文”同时勾选时，须写明集体讨论会议并附会议纪要（第六十条）。",
+    "issue_date": "可在签发时填写，留空则为签发当天；印发后3个工作日内报送（第六十条）。",
+}
+
+
 class SubmissionDraftForm(forms.ModelForm):
     class Meta:
         model = Submission
@@ -78,6 +111,30 @@ class SubmissionDraftForm(forms.ModelForm):
         for name, limit in self.TEXT_LIMITS.items():
             if name in self.fields:
                 limit_text(self.fields[name], limit)
+        for name, text in CHOICE_HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+        self.rule_required = {name for name in RULE_REQUIRED if name in self.fields}
+        for name in self.rule_required:
+            self.fields[name].widget.attrs["data-required-when"] = json.dumps(RULE_REQUIRED[name])
+
+    def _current(self, name: str) -> str:
+        """The value a condition reads: what was posted, else what is saved ("on"/"" for a checkbox)."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name), "") or ""
+        value = self.initial.get(name, getattr(self.instance, name, ""))
+        if isinstance(value, bool):
+            return "on" if value else ""
+        return str(value or "")
+
+    @property
+    def starred(self) -> set[str]:
+        """The fields required now, for the kind and the choices as they stand (the page updates it live)."""
+        return {
+            name
+            for name in self.rule_required
+            if all(self._current(other) in values for other, values in RULE_REQUIRED[name].items())
+        }
 
 
 class AttachmentForm(forms.Form):

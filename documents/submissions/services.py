@@ -19,9 +19,9 @@ from django.db.models import Max
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from documents.shared.choices import REASON_REQUIRED_URGENCIES, URGENCY_RANK, URGENT_KINDS, Disclosure, Urgency
+from documents.shared.choices import URGENCY_RANK, URGENT_KINDS, Urgency
 from documents.shared.models import NormativeChecklistItem
-from documents.shared.normative import check_checklist_step, normative_violations, store_checklist_step
+from documents.shared.normative import check_checklist_step, store_checklist_step
 from documents.shared.people import office_people, own_post_title, unit_and_office_people, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
 from tiexi_gov.audit import changes
@@ -34,14 +34,12 @@ from tiexi_gov.workflow import kernel
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed, RuleViolation
 from tiexi_gov.workflow.kernel import Step, already_handled, lock_row, step
 
-from . import permissions
+from . import checks, permissions
 from .models import (
     APPROVAL_WORKDAYS,
-    DECISION_LEAD_WORKDAYS,
     LEADER_SIGN_WORKDAYS,
     RETURN_REASON_RULE,
     RETURNABLE_BY_OFFICE,
-    Addressee,
     Attachment,
     BriefingApproval,
     ConsultationRequest,
@@ -62,14 +60,6 @@ S = SubmissionState
 Reply = ConsultationRequest.Reply
 Decision = Instruction.Decision
 EDITABLE = (S.DRAFTING, S.CONSULTING)
-
-SUBMITTING_UNIT_KINDS = (
-    Unit.Kind.DEPARTMENT,
-    Unit.Kind.AFFILIATED,
-    Unit.Kind.INSTITUTION,
-    Unit.Kind.TOWNSHIP,
-    Unit.Kind.STREET,
-)
 
 DRAFT_FIELDS = frozenset(
     {
@@ -444,7 +434,7 @@ def countersign_statement(
 
 def send_for_signature(*, actor, submission: Submission, today: dt.date | None = None) -> Submission:
     with step(submission, actor=actor, expect=EDITABLE, today=today) as s:
-        violations = s.obj.consultation_violations()
+        violations = checks.violations(checks.signature_problems(s.obj, s.day))
         if violations:
             raise RuleViolation.combine(violations)
         before = s.fire("send_for_signature")
@@ -542,90 +532,7 @@ def send_back_to_drafter(*, actor, submission: Submission, opinion: str, today=N
 
 def submission_violations(sub: Submission, day: dt.date) -> list[RuleViolation]:
     """Every rule a submission must meet when the unit sends it to the office, each with its message."""
-    v: list[RuleViolation] = []
-    # DOC-1
-    if sub.unit.kind not in SUBMITTING_UNIT_KINDS:
-        v.append(RuleViolation("DOC-1", "只有乡、街道和区政府各部门可以向区政府报送公文"))
-    if sub.other_addressees.strip():
-        v.append(RuleViolation("DOC-1", "不得多头报文、越级行文：请删除同时报送的其他机关"))
-    if sub.addressee == Addressee.LEADER and not (sub.leader_assigned or sub.confidential):
-        v.append(
-            RuleViolation(
-                "DOC-1",
-                "除区政府领导交办事项和确属保密性质的事项外，不得直接向领导个人报文，须由区政府办公室统一办理",
-            )
-        )
-    # DOC-2 (the state machine already requires a signature; this guards data imported by hand)
-    if not sub.signed_by_id:
-        v.append(RuleViolation("DOC-2", "公文尚未经主要负责人或经授权的分管负责人签发"))
-    # DOC-3
-    if sub.issue_date is None:
-        v.append(RuleViolation("DOC-3", "请填写印发日期"))
-    elif sub.issue_date > day:
-        v.append(RuleViolation("DOC-3", "印发日期不能晚于报送日"))
-    else:
-        late = wd.workdays_between(sub.issue_date, day)
-        if late > 3 and not sub.late_reason.strip():
-            deadline = wd.add_workdays(sub.issue_date, 3)
-            v.append(
-                RuleViolation(
-                    "DOC-3",
-                    f"公文应在印发后3个工作日内报送（印发日期{sub.issue_date}，最迟{deadline}）；"
-                    "确有特殊情况的，请填写特殊情况说明",
-                )
-            )
-    # DOC-5
-    if sub.kind == SubmissionKind.REQUEST and not sub.declares_one_matter:
-        v.append(RuleViolation("DOC-5", "请示应当一文一事，请确认并勾选“本请示一文一事”"))
-    if sub.kind == SubmissionKind.REPORT and not sub.declares_report_has_no_request:
-        v.append(RuleViolation("DOC-5", "报告不得夹带请示事项，请确认并勾选“本报告不夹带请示事项”"))
-    # DOC-4
-    if sub.asks_gov_name_document:
-        if not sub.field_check.strip():
-            v.append(RuleViolation("DOC-4", "申请以区政府或区政府办公室名义发文，须说明实地考察和情况核实情况"))
-        if sub.is_important and not (sub.collective_decision.strip() and sub.collective_minutes_id):
-            v.append(RuleViolation("DOC-4", "重要事项须经本单位党组会、局务会或办公会集体讨论，写明会议并附会议纪要"))
-    # DOC-10
-    if sub.kind == SubmissionKind.REQUEST and sub.decision_needed_by is None:
-        v.append(RuleViolation("DOC-10", "请示须写明需区政府决策的日期"))
-    shortfall = decision_time_shortfall(sub, day, "报送日")
-    if shortfall:
-        v.append(RuleViolation("DOC-10", shortfall))
-    if sub.urgency in REASON_REQUIRED_URGENCIES and not sub.is_emergency and not sub.urgency_reason.strip():
-        v.append(RuleViolation("DOC-10", "特别紧急事项（突发事件除外）应附加紧急原因说明"))
-    # DOC-17
-    if not sub.disclosure:
-        v.append(RuleViolation("DOC-17", "请明确公开属性：全文公开、部分公开或不予公开"))
-    else:
-        if sub.disclosure != Disclosure.FULL and not sub.disclosure_reason.strip():
-            v.append(RuleViolation("DOC-17", f"拟{sub.get_disclosure_display()}的，须依法依规说明理由"))
-        if sub.disclosure != Disclosure.NONE and not sub.disclosure_manner:
-            v.append(RuleViolation("DOC-17", "请明确公开方式：主动公开或依申请公开"))
-    # The portal is not for classified material.
-    if not sub.not_classified:
-        v.append(RuleViolation("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统报送"))
-    # DOC-8
-    v += normative_violations(sub)
-    # DOC-6 / DOC-7
-    v += sub.consultation_violations()
-    return v
-
-
-def decision_time_shortfall(sub: Submission, day: dt.date, counted_from: str) -> str:
-    """DOC-10: the decision date leaves the government at least 10 WD (一般) / 5 WD (加急) counted from `day`
-    (the submission day when the unit sends it, the registration day when the office registers it).
-    Returns what is wrong, or "" when the time is left."""
-    lead = DECISION_LEAD_WORKDAYS.get(Urgency(sub.urgency))
-    if sub.decision_needed_by is None or lead is None:
-        return ""
-    earliest = wd.add_workdays(day, lead)
-    if earliest <= sub.decision_needed_by:
-        return ""
-    left = max(wd.workdays_between(day, sub.decision_needed_by), 0)
-    return (
-        f"{sub.get_urgency_display()}事项应给区政府预留不少于{lead}个工作日的研究决策时间"
-        f"（自{counted_from}{day}起算仅余{left}个工作日，需决策日期{sub.decision_needed_by}，最早应为{earliest}）"
-    )
+    return checks.violations(checks.submission_problems(sub, day))
 
 
 def submit_to_office(*, actor, submission: Submission, today: dt.date | None = None) -> Submission:
@@ -682,7 +589,7 @@ def register(*, actor, submission: Submission, today: dt.date | None = None) -> 
     with step(submission, actor=actor, expect=(S.SUBMITTED,), today=today) as s:
         sub, day = s.obj, s.day
         before = s.fire("register")
-        shortfall = decision_time_shortfall(sub, day, "登记日")  # DOC-10 counts "from registration"
+        shortfall = checks.decision_time_shortfall(sub, day, "登记日")  # DOC-10 counts "from registration"
         if shortfall:
             raise RuleViolation(
                 "DOC-10",

@@ -37,7 +37,7 @@ from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
 
-from . import forms, permissions, selectors, services
+from . import checks, forms, permissions, selectors, services
 from .slip_docx import build_slip_docx
 
 PAGE_SIZE = 20
@@ -110,6 +110,16 @@ def index(request):
     )
 
 
+def _saved(request, sub, text: str) -> None:
+    """Every submission rule is checked when the draft is saved, not first at 报送: the drafter reads all that is
+    still missing at once, while only the drafter has touched it."""
+    problems = checks.draft_problems(sub, timezone.localdate())
+    if problems:
+        messages.warning(request, f"{text}送签前还须完善{len(problems)}项，见“办理”栏中的清单。")
+    else:
+        messages.success(request, text)
+
+
 @login_required
 def create(request):
     """A unit's clerk drafts a submission (the unit is the clerk's own); one service saves the draft, the
@@ -123,7 +133,7 @@ def create(request):
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "草稿已保存。")
+            _saved(request, sub, "草稿已保存。")
             url = reverse("documents:detail", args=[sub.pk])
             if form.cleaned_data.get("touched_units"):
                 messages.info(request, "请在下方“征求意见”中确认相关单位和回复时限后发出。")
@@ -151,7 +161,8 @@ def edit(request, pk: int):
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "修改已保存。")
+            sub.refresh_from_db()
+            _saved(request, sub, "修改已保存。")
             return redirect("documents:detail", pk=sub.pk)
     return render(request, "documents/form.html", {"form": styled(form), "submission": sub})
 
@@ -408,6 +419,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "signed_unit_ids": {cs.unit_id for st in statements for cs in st.countersigns.all()},
         "attachments": list(sub.attachments.all()),
         "checklist": _checklist(sub),
+        "draft_problems": checks.draft_problems(sub, today) if "edit" in allowed else [],
         "checklist_missing": [v.message for v in normative.normative_violations(sub)]
         if sub.state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING, SubmissionState.AWAITING_SIGNATURE)
         else [],

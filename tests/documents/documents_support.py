@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from documents.models import Disclosure, DisclosureManner, Submission, SubmissionKind, Urgency
+from django.utils import timezone
+
+from documents.models import Disclosure, DisclosureManner, Submission, SubmissionKind, SubmissionState, Urgency
 from documents.submissions import services
 from tests.factories import PortfolioFactory, UnitFactory, UserFactory, appoint
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import Role
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.errors import RuleViolation
 
 DAY = dt.date(2026, 9, 7)  # a Monday, an ordinary working day
 
@@ -133,6 +136,30 @@ def signed(w: World, day: dt.date = DAY, **overrides) -> Submission:
     sub = draft(w, day, **overrides)
     sub = services.send_for_signature(actor=w.fin_clerk, submission=sub, today=day)
     return services.sign_submission(actor=w.fin_head, submission=sub, issue_date=day, today=day)
+
+
+def signed_as_imported(w: World, sub: Submission, day: dt.date = DAY) -> Submission:
+    """A draft brought to 已签发 the way an import of old records would, past the checks before 送签 — to prove
+    that 报送 still applies every rule to data that reached it another way."""
+    Submission.objects.filter(pk=sub.pk).update(
+        state=SubmissionState.SIGNED,
+        signed_by=w.fin_head,
+        signed_post=w.fin_head_post,
+        signed_at=timezone.now(),
+        issue_date=sub.issue_date or day,
+    )
+    return Submission.objects.get(pk=sub.pk)
+
+
+def sign_or_refused(w: World, sub: Submission, day: dt.date = DAY):
+    """Sign the draft if 送签 accepts it; otherwise return it signed as imported together with the refusal at 送签
+    (every submission check runs before the unit head is asked to sign, issue 11)."""
+    try:
+        sent = services.send_for_signature(actor=w.fin_clerk, submission=Submission.objects.get(pk=sub.pk), today=day)
+    except RuleViolation as refusal:
+        assert Submission.objects.get(pk=sub.pk).state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING)
+        return signed_as_imported(w, sub, day), refusal
+    return services.sign_submission(actor=w.fin_head, submission=sent, issue_date=day, today=day), None
 
 
 def submitted(w: World, day: dt.date = DAY, **overrides) -> Submission:

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from documents_support import DAY, draft, in_leader_review, submitted, valid_fields
+from documents_support import DAY, draft, in_leader_review, sign_or_refused, submitted, valid_fields
 
 from documents.models import (
     BASE_NORMATIVE_STEPS,
@@ -72,8 +72,13 @@ def fill(w, sub, steps, day=DAY):
 
 
 def sign(w, sub, day=DAY) -> Submission:
-    sub = services.send_for_signature(actor=w.fin_clerk, submission=fresh(sub), today=day)
-    return services.sign_submission(actor=w.fin_head, submission=sub, issue_date=day, today=day)
+    """Signed — or, when 送签 already refuses (the checklist is checked up front, issue 11), refused there with the
+    same DOC-8 message as at 报送 and brought to 已签发 as imported data would be."""
+    signed, early = sign_or_refused(w, sub, day)
+    if early is not None:
+        assert early.rule_ids == ["DOC-8"]
+        assert str(early) == str(submit_error(w, signed, day))
+    return signed
 
 
 def submit_error(w, sub, day=DAY) -> DocumentRuleError:
@@ -227,6 +232,7 @@ def test_doc_8_checklist_recorded_only_while_drafting_by_the_unit(world):
         services.record_checklist_step(
             actor=w.dev_clerk, submission=sub, step=Step.RISK_ASSESSMENT, done=True, evidence="x", today=DAY
         )
+    fill(w, sub, normative.required_normative_steps(sub))
     sub = services.send_for_signature(actor=w.fin_clerk, submission=fresh(sub), today=DAY)
     with pytest.raises(DocumentError):
         record(w, sub, Step.RISK_ASSESSMENT)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from documents_support import DAY, draft, registered, signed, submitted, valid_fields
+from documents_support import DAY, draft, registered, sign_or_refused, signed, submitted, valid_fields
 
 from documents.models import Disclosure, ReturnReason, Submission, SubmissionKind, SubmissionState, Urgency
 from documents.submissions import services
@@ -17,11 +17,16 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 def _submit_error(w, day=DAY, sign_day=None, **overrides) -> DocumentRuleError:
-    sub = signed(w, sign_day or day, **overrides)
+    """The refusal at 报送. A rule the draft already breaks on the signing day refuses 送签 first, with the same
+    rules (every check up front, issue 11); the item is then brought to 已签发 as imported data would be, to prove
+    the same rule still holds at 报送."""
+    sub, early = sign_or_refused(w, draft(w, sign_day or day, **overrides), sign_day or day)
     with pytest.raises(DocumentRuleError) as exc:
         services.submit_to_office(actor=w.fin_clerk, submission=sub, today=day)
     sub.refresh_from_db()
     assert sub.state == SubmissionState.SIGNED
+    if early is not None:
+        assert set(early.rule_ids) == set(exc.value.rule_ids)
     return exc.value
 
 
@@ -98,7 +103,8 @@ def test_doc_3_late_submission_allowed_with_a_special_reason(world):
 
 def test_doc_4_government_name_document_needs_field_check_and_collective_decision(world):
     err = _submit_error(world, asks_gov_name_document=True, is_important=True)
-    assert err.rule_ids == ["DOC-4", "DOC-4"]
+    assert err.rule_ids == ["DOC-4", "DOC-4", "DOC-4"]  # field check, the meeting, its minutes: each named
+    assert "实地考察" in str(err) and "写明会议" in str(err) and "会议纪要" in str(err)
     err = _submit_error(
         world, asks_gov_name_document=True, is_important=True, field_check="已实地核实", collective_decision="局务会"
     )
