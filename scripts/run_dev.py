@@ -1,8 +1,12 @@
 """Start the whole portal on a laptop: migrate, seed the demo district, then web + Celery worker + beat.
 
 Used by `make run`. Embedded defaults (SQLite file and filesystem broker under var/) unless DATABASE_URL /
-CELERY_BROKER_URL are set. Seeds demo documents too (seed_demo_documents), so every role has work waiting.
-Prints the URL and the demo logins; Ctrl-C (or SIGTERM) stops all three.
+CELERY_BROKER_URL are set. Seeds the demo district and each area's demo work (AREA_SEEDS: documents at every step,
+the supervision ledger, a held executive meeting with its minutes and what they started, coordination bodies and a
+leader away today), then prints the URL and the demo logins with what waits in each one's 我的待办 — read by
+`seed_demo --queues` through the queue page's own query after all seeds ran, so the banner promises exactly what
+each login finds (tests/ops/test_demo_shows_the_work.py runs the same commands and compares with /todo/).
+Ctrl-C (or SIGTERM) stops all three.
 
 Environment: HOST (default 127.0.0.1), PORT (default 8000), DEMO_PASSWORD (default: generated once and
 kept in var/demo_password.txt so it stays the same between runs).
@@ -49,36 +53,60 @@ def manage(*args: str, env: dict, capture: bool = False) -> str:
 
 
 def seed(password: str, env: dict) -> str:
-    """Build the demo district (idempotent); returns seed_demo's table of logins for the banner."""
+    """Build the demo district (idempotent); returns seed_demo's table of logins."""
     return manage("seed_demo", "--password", password, env=env, capture=True).strip()
 
 
-def seed_optional(command: str, what: str, env: dict) -> str:
+def seed_optional(command: str | tuple[str, ...], what: str, env: dict) -> str:
     """Demo items of one area (idempotent); a failure here must not keep the portal from starting."""
+    argv = (command,) if isinstance(command, str) else command
     try:
-        return manage(command, env=env, capture=True).strip()
+        return manage(*argv, env=env, capture=True).strip()
     except subprocess.CalledProcessError as exc:
         log(f"{what}未能生成（不影响启动）：{(exc.stderr or '').strip().splitlines()[-1:] or exc}")
         return ""
 
 
-def seed_documents(env: dict) -> str:
-    """Demo submissions at every step."""
-    return seed_optional("seed_demo_documents", "演示公文", env)
+# The area seeds, in the order they run: (command, what it makes, the banner's heading). Each is idempotent and
+# walks the real services; a failure of one does not keep the portal from starting.
+AREA_SEEDS = (
+    ("seed_demo_documents", "演示公文", "demo documents (seed_demo_documents)"),
+    ("seed_demo_supervision", "演示督查事项", "demo supervision ledger (seed_demo_supervision)"),
+    ("seed_demo_meetings", "演示会议", "demo meetings (seed_demo_meetings)"),
+    (
+        "seed_demo_coordination",
+        "演示议事协调机构和领导外出",
+        "demo coordination bodies and leave (seed_demo_coordination)",
+    ),
+)
+# What each demo login finds in 我的待办, read after every seed ran (the /todo/ page's own selector).
+QUEUES = ("seed_demo", "--queues")
 
 
-def seed_supervision(env: dict) -> str:
-    """The demo supervision ledger: items in every state and light."""
-    return seed_optional("seed_demo_supervision", "演示督查事项", env)
+def seed_areas(env: dict) -> list[tuple[str, str]]:
+    """Run the area seeds; (heading, report) of those that printed something."""
+    done = []
+    for command, what, heading in AREA_SEEDS:
+        log(f"{command} …")
+        report = seed_optional(command, what, env)
+        if report:
+            done.append((heading, report))
+    return done
 
 
-def seed_meetings_and_bodies(env: dict) -> str:
-    """The year's regular meetings and a few coordination bodies set up through CRD-1."""
-    parts = [
-        seed_optional("seed_demo_meetings", "演示会议", env),
-        seed_optional("seed_demo_coordination", "演示议事协调机构", env),
+def banner(*, url: str, password: str, areas: list[tuple[str, str]], queues: str) -> str:
+    lines = ["", "=" * 72]
+    for heading, report in areas:
+        lines += [f"{heading}:", "", report, ""]
+    lines += ["demo logins and what each finds in 我的待办 (seed_demo --queues):", "", queues, ""]
+    lines += [
+        f"  铁西区人民政府工作平台 running at {url}",
+        f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",
+        "  Ctrl-C stops web, worker and beat.",
+        "=" * 72,
+        "",
     ]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(lines)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -100,14 +128,9 @@ def main() -> int:
     manage("migrate", "--noinput", env=env)
     password = demo_password()
     log("seed demo district …")
-    logins = seed(password, env)
-    log("seed demo documents …")
-    documents = seed_documents(env)
-    log("seed demo supervision ledger …")
-    supervision = seed_supervision(env)
-    log("seed demo meetings and coordination bodies …")
-    meetings = seed_meetings_and_bodies(env)
-    todo = manage("tasks", "summary", env=env, capture=True).strip()
+    seed(password, env)
+    areas = seed_areas(env)
+    queues = seed_optional(QUEUES, "演示账号待办一览", env)
 
     children: dict[str, subprocess.Popen] = {}
 
@@ -167,24 +190,7 @@ def main() -> int:
             break
         time.sleep(0.5)
 
-    url = f"http://{host}:{port}/"
-    lines = ["", "=" * 72, "demo logins (seed_demo):", "", logins, ""]
-    if documents:
-        lines += ["demo documents (seed_demo_documents):", "", documents, ""]
-    if supervision:
-        lines += ["demo supervision ledger (seed_demo_supervision):", "", supervision, ""]
-    if meetings:
-        lines += ["demo meetings and coordination bodies:", "", meetings, ""]
-    if todo:
-        lines += ["what each login finds in 我的待办 (manage.py tasks summary):", "", todo, ""]
-    lines += [
-        f"  铁西区人民政府工作平台 running at {url}",
-        f"  demo password (all accounts): {password}   (kept in var/demo_password.txt; set DEMO_PASSWORD to choose)",
-        "  Ctrl-C stops web, worker and beat.",
-        "=" * 72,
-        "",
-    ]
-    print("\n".join(lines), flush=True)
+    print(banner(url=f"http://{host}:{port}/", password=password, areas=areas, queues=queues), flush=True)
 
     code = 0
     while not stopping:

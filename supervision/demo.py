@@ -43,6 +43,11 @@ class DemoItem:
     stage: str  # assigned | accepted | reporting | behind | claimed | closed | late | overdue | approval
     cycle: str = ReportCycle.MONTHLY
     kind: str = Kind.SPECIAL
+    # The lead unit's reports, oldest first: (working days before today, percent, done, problems, next steps) —
+    # each in words that fit where the item stands then (a finished item's last report says it is finished).
+    reports: tuple[tuple[int, int, str, str, str], ...] = ()
+    part: str = ""  # what the cooperating units report of their part
+    evidence: str = ""  # the lead unit's 办结情况及佐证 when it reports the task done
 
 
 ITEMS = [
@@ -56,6 +61,17 @@ ITEMS = [
         40,
         25,
         "reporting",
+        reports=(
+            (33, 20, "完成12个小区改造方案设计和施工招标，5个小区已进场施工。", "", "其余7个小区本月内全部进场。"),
+            (
+                8,
+                55,
+                "12个小区全部进场施工，已完成7个小区外墙保温、5个小区供热管网改造。",
+                "气温下降影响外墙保温施工，部分居民对管网入户改造有顾虑。",
+                "抢在停工期前完成剩余外墙保温，逐户做好入户改造解释工作。",
+            ),
+        ),
+        part="已拨付第一批改造补助资金1200万元，第二批资金正在履行审批程序。",
     ),
     DemoItem(
         "演示-区长批示〔2026〕8号",
@@ -79,6 +95,30 @@ ITEMS = [
         -4,
         "overdue",
         ReportCycle.WEEKLY,
+        reports=(
+            (
+                38,
+                15,
+                "制定整治方案，完成主干道违规广告牌和占道经营点位摸底，共排查广告牌143块。",
+                "",
+                "分路段集中拆除。",
+            ),
+            (
+                10,
+                45,
+                "已拆除违规广告牌64块，取缔占道经营点位31处。",
+                "部分广告牌产权人联系不上，须依法公告后拆除。",
+                "完成公告程序后集中拆除。",
+            ),
+            (
+                2,
+                60,
+                "已拆除违规广告牌86块（拆除率60%），取缔占道经营点位42处；进度滞后，未能在完成时限内完成整治任务。",
+                "剩余57块广告牌涉及产权纠纷，公告期未满；部分路段占道经营出现反弹。",
+                "公告期满后依法强制拆除，两周内完成；对反弹路段实行定人定岗巡查，同时说明逾期原因。",
+            ),
+        ),
+        part="配合拆除楼体违规广告牌，对沿街商户开展联合检查。",
     ),
     DemoItem(
         "演示-省环保督察反馈问题第3项",
@@ -90,6 +130,17 @@ ITEMS = [
         30,
         15,
         "reporting",
+        reports=(
+            (24, 20, "组织清运沿岸生活垃圾和建筑垃圾4000立方米，设置围挡600米。", "", "继续分段清运。"),
+            (
+                6,
+                55,
+                "累计清运垃圾1.2万立方米，设置围挡1.8公里，安装视频监控12处。",
+                "沿岸部分地块权属不清，清运后仍有偷倒现象。",
+                "明确地块管护责任，建立河长巡查长效机制。",
+            ),
+        ),
+        part="完成沿岸地块权属调查，已向牵头单位提供权属资料。",
     ),
     DemoItem(
         "演示-人大建议〔2026〕第21号",
@@ -112,6 +163,16 @@ ITEMS = [
         60,
         20,
         "behind",
+        reports=(
+            (53, 10, "分解下达各街道、乡就业目标任务，举办招聘会2场。", "", "开展春风行动专场招聘。"),
+            (
+                3,
+                45,
+                "全区城镇新增就业1350人，完成年度目标的45%，进度滞后于计划。",
+                "企业用工需求下降，新增岗位不足；公益性岗位开发进度慢。",
+                "本月集中举办专场招聘会，加大创业担保贷款扶持，督促各街道加快岗位开发。",
+            ),
+        ),
     ),
     DemoItem(
         "演示-副区长批示〔2026〕11号",
@@ -123,6 +184,11 @@ ITEMS = [
         30,
         5,
         "claimed",
+        reports=(
+            (24, 40, "完成困难群众摸底核实，核定补贴对象2316户。", "", "资金到位后集中发放。"),
+            (3, 100, "取暖补贴已全部发放到户，发放名单已在各街道、社区公示。", "", "整理发放材料，报区政府办结。"),
+        ),
+        evidence="已向2316户困难群众发放取暖补贴共计278万元，发放率100%，名单公示7天无异议。附发放花名册和公示照片。",
     ),
     DemoItem(
         "演示-区政府常务会议纪要〔2026〕9号-2",
@@ -134,6 +200,11 @@ ITEMS = [
         50,
         -10,
         "closed",
+        reports=(
+            (44, 50, "已检查全区38所中小学周边商户216户，发现问题41个。", "", "督促问题商户限期整改。"),
+            (12, 100, "检查已覆盖全区中小学周边商户，41个问题全部整改到位。", "", "报区政府办结。"),
+        ),
+        evidence="检查覆盖全区38所中小学周边商户216户，发现问题41个，已全部整改销号。附检查台账和整改照片。",
     ),
     DemoItem(
         "演示-区政府决定〔2026〕2号",
@@ -145,6 +216,24 @@ ITEMS = [
         70,
         -15,
         "late",
+        reports=(
+            (63, 30, "完成6个社区卫生服务中心标准化建设方案，2个中心开工改造。", "", "其余4个中心陆续开工。"),
+            (
+                20,
+                60,
+                "4个中心完成改造，2个中心设备采购延误。",
+                "设备采购流标一次，影响工期。",
+                "重新组织采购，尽快安装。",
+            ),
+            (
+                14,
+                100,
+                "6个社区卫生服务中心已全部完成改造和设备安装，但超过了完成时限。",
+                "",
+                "申请验收，报区政府办结。",
+            ),
+        ),
+        evidence="6个社区卫生服务中心全部通过市卫健委标准化验收，因设备采购流标逾期完成。附验收意见。",
     ),
     DemoItem(
         "演示-城管局专项督查〔2026〕1号",
@@ -249,26 +338,28 @@ def _build(spec: DemoItem, staff: User, director: User, today: dt.date) -> str:
     services.accept_item(actor=clerk, item=item, today=accepted)
     if spec.stage == "accepted":
         return item.number
-    report_day = min(wd.add_workdays(accepted, 5), wd.subtract_workdays(today, 1))
-    percent = {"behind": 10, "overdue": 60}.get(spec.stage, 50)
-    report_services.file_progress_report(
-        actor=clerk,
-        item=item,
-        percent=percent,
-        done="已制定工作方案，分解任务到科室和街道，正在推进。",
-        problems="部分资金尚未到位。",
-        next_steps="加快进度，按期完成。",
-        today=report_day,
-    )
-    for co in spec.co:
+    if not spec.reports:
+        return item.number
+    for n, (back, percent, done, problems, next_steps) in enumerate(spec.reports):
+        day = max(wd.subtract_workdays(today, back), accepted)
         report_services.file_progress_report(
-            actor=_clerk(_unit(co)), item=item, percent=percent, done="配合牵头单位完成相关工作。", today=report_day
+            actor=clerk,
+            item=item,
+            percent=percent,
+            done=done,
+            problems=problems,
+            next_steps=next_steps,
+            today=day,
         )
+        for co in spec.co if n == 0 else ():  # the cooperating units report their part on the first cycle
+            report_services.file_progress_report(
+                actor=_clerk(_unit(co)), item=item, percent=percent, done=spec.part, today=day
+            )
     if spec.stage in ("reporting", "behind", "overdue"):
         return item.number
     claim_day = wd.add_workdays(due, 2) if spec.stage == "late" else min(wd.subtract_workdays(today, 1), due)
-    claim_day = max(claim_day, report_day)
-    services.claim_completion(actor=clerk, item=item, evidence="任务已全部完成，附验收材料。", today=claim_day)
+    claim_day = max(claim_day, day)
+    services.claim_completion(actor=clerk, item=item, evidence=spec.evidence, today=claim_day)
     if spec.stage == "claimed":
         return item.number
     services.verify_item(

@@ -294,6 +294,50 @@ def build_demo_district(password: str) -> dict[str, str]:
     return logins
 
 
+# One login per role, in the order of the run output's table: what `build_demo_district` returns.
+DEMO_LOGINS: dict[str, str] = {
+    **{key: username for key, username, *_rest in LEADERS},
+    "judicial_deputy": "fuquzhang1",
+    "legal_adviser": "falvguwen",
+    "office_director": "bangongshi_zhuren",
+    "office_deputy_director": "bangongshi_fuzhuren",
+    "office_staff": "bangongshi",
+    "calendar_admin": "rili_admin",
+    "system_admin": "xitong_admin",
+    "security_admin": "anquan_admin",
+    "audit_admin": "shenji_admin",
+    "unit_head": "fgj_juzhang",
+    "unit_deputy": "fgj_fu",
+    "clerk": "fgj_wenshu",
+    "other_clerk": "czj_wenshu",
+}
+
+
+def login_queues(logins: dict[str, str], day: dt.date) -> list[dict]:
+    """Each demo login (one per role, in the table's order) with what waits in their 我的待办 on `day`, read through
+    the queue page's own selector (`tiexi_gov.workflow.selectors.queue`), so the run output promises what the page
+    shows: username, name, role label, total and the queue's sections."""
+    from tiexi_gov.workflow import selectors
+
+    rows, seen = [], set()
+    people = {u.username: u for u in User.objects.filter(username__in=logins.values())}
+    for key, username in logins.items():
+        if username in seen or username not in people:
+            continue
+        seen.add(username)
+        sections = selectors.queue(people[username], day)
+        rows.append(
+            {
+                "username": username,
+                "name": people[username].full_name,
+                "role": ROLE_LABELS.get(key, key),
+                "total": sum(s.total for s in sections),
+                "sections": sections,
+            }
+        )
+    return rows
+
+
 ROLE_LABELS = {
     "head": "区长",
     "exec_deputy": "常务副区长",

@@ -2,6 +2,7 @@
 
 from coordination.demo import build_demo_coordination
 from tiexi_gov.org.demo_command import AreaSeedCommand
+from tiexi_gov.org.selectors import who_handles
 
 
 class Command(AreaSeedCommand):
@@ -17,3 +18,11 @@ class Command(AreaSeedCommand):
         )
         for what in summary.get("in_flight", []):
             self.stdout.write(f"办理中（见我的待办）：{what}")
+        away = summary.get("away")
+        if away is not None:
+            acting = away.arrangement.acting_post if away.arrangement_id else None
+            holder = who_handles(acting, away.start).person if acting else None
+            self.stdout.write(
+                f"领导外出：{away.post.title}{away.person.display_name}，{away.start}至{away.end}在{away.place}，"
+                + (f"由{acting.title}{holder.display_name}代理（谁在外出）。" if holder else "（未安排代理）。")
+            )
