@@ -75,10 +75,22 @@ def meeting_waiting(meeting: Meeting, day: date) -> list[Need]:
     elif state == MS.AGENDA_SUBMITTED:
         needs.append(for_post("approve_agenda", "待审定议程", meeting.chair_post_id, rule_id="MTG-5"))
     elif state == MS.HELD and not meeting.has_minutes():
-        needs += drafter_needs(meeting, "start_minutes", "待起草纪要", rule_id=MINUTES_RULE.get(meeting.kind, ""))
+        needs += drafter_needs(
+            meeting,
+            "start_minutes",
+            "待起草纪要",
+            rule_id=MINUTES_RULE.get(meeting.kind, ""),
+            url=_url("meetings:minutes", meeting.pk),
+        )
     if state in (MS.SCHEDULED, MS.AGENDA_APPROVED) and ready_to_hold(meeting):
         rule = "MTG-5" if meeting.kind in AGENDA_KINDS else "MTG-7"
-        needs += office_needs("mark_held", "待登记召开", note=f"会议日期{meeting.date}", rule_id=rule)
+        needs += office_needs(
+            "mark_held",
+            "待登记召开",
+            note=f"会议日期{meeting.date}",
+            rule_id=rule,
+            url=_url("meetings:minutes", meeting.pk),
+        )
     if state in (MS.SCHEDULED, MS.AGENDA_SUBMITTED, MS.AGENDA_APPROVED):
         pending = Invitation.objects.filter(meeting=meeting, reply=Invitation.Reply.PENDING, person__is_active=True)
         needs += [

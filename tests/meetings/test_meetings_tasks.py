@@ -327,8 +327,13 @@ def test_mtg_9_cancelled_meeting_leaves_no_leave_to_decide(world):
 def test_mtg_6_minutes_wait_on_each_step_of_the_chain_in_turn(world):
     w = world
     m, topic = agenda_meeting(w, MEETING_DAY)
+    assert Task.objects.open().of(m).filter(action="mark_held").first().url == reverse("meetings:minutes", args=[m.pk])
     meeting_services.mark_held(actor=w.staff, meeting=m, today=MEETING_DAY)
     assert holders(m, "start_minutes", MEETING_DAY) == {"staff", "ddir", "director"}
+    # 待登记召开 and 待起草纪要 open the minutes page, where both are done (not the meeting page: one click less)
+    assert {t.url for t in Task.objects.open().of(m).filter(action="start_minutes")} == {
+        reverse("meetings:minutes", args=[m.pk])
+    }
     minutes = minutes_services.start_minutes(actor=w.staff, meeting=m, today=MEETING_DAY)
     assert holders(m, "start_minutes", MEETING_DAY) == set()
     assert holders(minutes, "send_for_signing", MEETING_DAY) == {"staff", "ddir", "director"}

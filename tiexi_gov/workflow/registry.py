@@ -43,6 +43,7 @@ class Need:
     authority: bool = False  # only the holder or a 受委托主持工作 acting person (ORG-3)
     note: str = ""
     from_user_id: int | None = None  # who sent it along, when not the person who just acted
+    url: str = ""  # where the step is done, when not the item's own page (e.g. a meeting's minutes page)
 
     def __post_init__(self):
         owners = [self.post_id is not None, self.unit_id is not None, bool(self.role), self.user_id is not None]

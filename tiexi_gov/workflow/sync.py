@@ -23,7 +23,7 @@ def _task_from(need: Need, *, item, ct, flow, actor, now) -> Task:
         subject_type=ct,
         subject_id=item.pk,
         subject_repr=flow.label(item)[:300],
-        url=flow.url(item)[:300],
+        url=(need.url or flow.url(item))[:300],
         area=flow.area,
         key=need.key,
         action=need.action,
