@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "tiexi_gov.org.backends.OrgModelBackend",  # ModelBackend that reads the user's roles with the user
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing
@@ -194,6 +194,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),  # kombu's default is ./control in the checkout
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -249,3 +250,131 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Issue 12.4: defence in depth ---
+# Content-Security-Policy (django-csp 4): no inline script anywhere (templates use static/js and data attributes;
+# htmx runs without eval and without injecting its indicator <style>, see base.html). Inline *style attributes* stay
+# allowed (style-src-attr only): a few bars are sized from data (style="width: 40%"); <style> elements and style
+# sheets from elsewhere are refused (style-src / style-src-elem 'self'). Bootstrap's icons are data: SVG.
+INSTALLED_APPS += ["csp"]
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "style-src-elem": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+    },
+}
+# Browser features the portal never uses, switched off for every page (and anything framed into one).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "hid",
+        "xr-spatial-tracking",
+        "browsing-topics",
+    )
+}
+# Request size: a body announced larger than REQUEST_BODY_MAX_BYTES is refused (413, Chinese page) before anything
+# reads it; the default is two full attachments (DOCUMENT_ATTACHMENT_MAX_BYTES, 20 MB) plus 10 MB, i.e. 50 MB.
+# The proxy in front refuses it first (nginx client_max_body_size 50m; README, production). Within the cap, Django
+# keeps at most 2.5 MB of form fields in memory (more is RequestDataTooBig, the Chinese 400), spools files above
+# 2.5 MB to disk, and takes at most 20 files in one request.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Outermost: the two header middlewares (they only add headers, so the 413 page has them too), then the size cap,
+# before SecurityMiddleware and everything else that could read the body.
+MIDDLEWARE = [
+    "tiexi_gov.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tiexi_gov.security.RequestSizeLimitMiddleware",
+    *MIDDLEWARE,
+]
+
+# --- Issue 12.2: login and sessions ---
+# Lockout (django-axes), login audit, session limits, password policy and the second factor (django-otp).
+# Everything below is configurable from the environment; the defaults are the 等保 2.0 level-3 values.
+import datetime as _dt  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "tiexi_gov.accounts"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE += [
+    # After the messages and htmx middleware: both answer with a message and, for htmx, an HX-Redirect.
+    "tiexi_gov.accounts.middleware.SessionLimitsMiddleware",
+    "tiexi_gov.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's lockout message
+]
+# First: a locked account or address is refused before any password is checked.
+AUTHENTICATION_BACKENDS.insert(0, "tiexi_gov.accounts.backends.LockoutBackend")
+
+# 5 failed attempts lock the username, and separately the address, for 10 minutes (either list locks).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "10")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "tiexi_gov.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tiexi_gov.accounts.net.login_ip"
+AXES_RESET_ON_SUCCESS = False  # a success with one account does not clear the address's failures with others
+AXES_VERBOSE = False
+# Behind the production proxy: 1, and the proxy overwrites X-Forwarded-For with the client address (README).
+LOGIN_TRUST_X_FORWARDED_FOR = env_bool("LOGIN_TRUST_X_FORWARDED_FOR", False)
+
+# Sessions: idle timeout (shorter for the system/security/audit administrators) and an absolute lifetime.
+SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_ADMIN_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_ADMIN_IDLE_TIMEOUT_MINUTES", "15"))
+SESSION_ABSOLUTE_HOURS = float(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_HOURS * 3600)
+
+# Passwords: 8+ characters from 3 of 4 classes, no reuse of the last 5, expiry after 90 days (0 = never).
+AUTH_PASSWORD_VALIDATORS = [v for v in AUTH_PASSWORD_VALIDATORS if not v["NAME"].endswith("MinimumLengthValidator")] + [
+    {"NAME": "tiexi_gov.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "tiexi_gov.accounts.validators.PasswordHistoryValidator"},
+]
+PASSWORD_HISTORY_COUNT = int(os.environ.get("PASSWORD_HISTORY_COUNT", "5"))
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
+
+# Second factor: TOTP required for the three administrators (and superusers), available to everyone.
+OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = "铁西区政府工作平台"
+# --- end of issue 12.2 ---
+
+# --- Issue 12.3: audit chain ---
+# Every audit event carries an SM3 hash chained to the previous one (tiexi_gov/audit/chain.py); the beat walks the
+# chain daily (`manage.py audit verify` by hand) and alerts the audit administrators on a break. Events younger
+# than the retention period cannot be purged (`manage.py audit purge`, owner role only). The runtime database role
+# may only INSERT/SELECT the audit tables; with AUDIT_RUNTIME_DB_ROLE set, `migrate` (run as the owner) re-grants.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "184"))
+AUDIT_CLOCK_TOLERANCE_SECONDS = int(os.environ.get("AUDIT_CLOCK_TOLERANCE_SECONDS", "300"))
+AUDIT_RUNTIME_DB_ROLE = os.environ.get("AUDIT_RUNTIME_DB_ROLE", "")
+from celery.schedules import crontab as _crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["audit-verify-chain"] = {
+    "task": "tiexi_gov.audit.tasks.verify_chain",
+    "schedule": _crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "2")), minute=30),
+}
+# --- end of issue 12.3 ---

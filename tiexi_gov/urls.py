@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
+from .accounts import views as account_views
 
 handler400 = "tiexi_gov.views.bad_request"
 
@@ -14,8 +16,11 @@ admin.site.site_title = "铁西区政府工作平台"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("tiexi_gov.accounts.urls")),
+    # One login page for everyone: the admin's own would skip the lockout page, the second factor and the audit.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("org/", include("tiexi_gov.org.urls")),
     path("workdays/", include("tiexi_gov.workdays.urls")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from tiexi_gov.org.access import handled_post_ids, is_district_leader
+from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import holder_of
 
 from ..shared.access import _active, _day, can_manage, day_of, handles
@@ -67,4 +68,4 @@ def can_list_all_absences(user) -> bool:
 
 def can_see_unit_absences(user, unit) -> bool:
     """The unit page's panel of its people away: the office, the district leaders and the unit's own staff."""
-    return can_view_who_is_away(user) or (_active(user) and unit is not None and user.unit_id == unit.pk)
+    return can_view_who_is_away(user) or (_active(user) and unit is not None and home_unit_id(user) == unit.pk)

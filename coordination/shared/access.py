@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tiexi_gov.org.access import handled_post_ids, is_office, member_unit_ids
 from tiexi_gov.org.models import Unit, User
-from tiexi_gov.org.roles import Role, users_with_role
+from tiexi_gov.org.roles import Role, is_technical_account, users_with_role
 
 
 def _day(day: date | None) -> date:
@@ -38,7 +38,9 @@ def can_manage(user, obj=None) -> bool:
 
 
 def can_view_register(user) -> bool:
-    return _active(user)
+    """Every signed-in person of the government — not an administrator's account, which keeps the system and
+    reads none of the government's business (issue 12.1)."""
+    return _active(user) and not is_technical_account(user)
 
 
 def office_people() -> list[User]:

@@ -31,6 +31,7 @@ from documents.shared.access import (
 )
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import Handler, carries_authority
 from tiexi_gov.workflow.kernel import transitions_for
 
@@ -82,12 +83,12 @@ def justice_unit() -> Unit | None:
 
 
 def is_justice_staff(user) -> bool:
-    if not _active(user) or not getattr(user, "unit_id", None):
+    if not _active(user) or not home_unit_id(user):
         return False
     cached = getattr(user, "_is_justice_staff", None)
     if cached is None:
         unit = justice_unit()
-        cached = user._is_justice_staff = bool(unit and unit.pk == user.unit_id)
+        cached = user._is_justice_staff = bool(unit and unit.pk == home_unit_id(user))
     return cached
 
 
@@ -165,7 +166,7 @@ def can_view_outgoing(user, document: OutgoingDocument) -> bool:
             or _processing_visible(user, document, day)
             or countersign_handler(user, document, day) is not None
         )
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id and (document.drafting_unit_id == unit_id or document.countersign_units.filter(pk=unit_id).exists()):
         return True
     return _processing_visible(user, document, day)
@@ -192,7 +193,7 @@ def can_countersign(user, document: OutgoingDocument) -> bool:
     """会签: the head (or an authorized deputy) of a unit listed to countersign, while the draft is open."""
     if not _active(user) or document.state not in (OS.DRAFTING, OS.OFFICE_CHECK):
         return False
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     return bool(unit_id) and document.countersign_units.filter(pk=unit_id).exists()
 
 
@@ -252,7 +253,7 @@ def can_withdraw(user, document: OutgoingDocument) -> bool:
     if document.state not in (OS.SIGNED, OS.ISSUED):
         return False
     if document.kind == OutgoingKind.DEPARTMENT_APPROVED:
-        return _active(user) and getattr(user, "unit_id", None) == document.drafting_unit_id
+        return _active(user) and home_unit_id(user) == document.drafting_unit_id
     return is_office_staff(user) and can_view_outgoing(user, document)
 
 
@@ -312,7 +313,7 @@ def visible_outgoing_q(user, day: date | None = None) -> Q:
             Q(state=OS.LEGALITY_REVIEW) | Q(Exists(LegalityReview.objects.filter(document=OuterRef("pk"))))
         )
     base = Q(processing)
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id:
         base |= Q(drafting_unit_id=unit_id)
         base |= Q(
@@ -438,7 +439,7 @@ def outgoing_allowed_actions(user, document: OutgoingDocument, day: date | None 
             out.add("one_off")
         if document.kind == OutgoingKind.JOINT_PARTY:
             out.add("party_opinion")
-    own_unit = getattr(user, "unit_id", None) == document.drafting_unit_id
+    own_unit = home_unit_id(user) == document.drafting_unit_id
     if own_unit and document.normative and state not in (OS.ISSUED, OS.WITHDRAWN, OS.SENT_TO_PARTY):
         out.add("interpretation")
     return out
@@ -451,7 +452,7 @@ def can_download_outgoing_attachment(user, attachment) -> bool:
 
 def can_view_unit_plan(user, unit: Unit) -> bool:
     """A department's plan is seen by its own staff and by the office; anyone else gets 404."""
-    return _active(user) and (getattr(user, "unit_id", None) == unit.pk or is_office_staff(user))
+    return _active(user) and (home_unit_id(user) == unit.pk or is_office_staff(user))
 
 
 def can_keep_plan(user, plan_or_unit) -> bool:

@@ -28,6 +28,7 @@ from documents.submissions.selectors import TAB_CLOSED, TAB_TODO, TABS, _handler
 from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.org.models import Post
+from tiexi_gov.org.roles import home_unit_id
 
 from . import permissions
 
@@ -69,7 +70,7 @@ def outgoing_todo_q(user, day: date):
 
     OS = OutgoingState
     q = Q(pk__in=[])
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id:
         q |= Q(drafting_unit_id=unit_id, state__in=[OS.DRAFTING, OS.RETURNED])
         heads = any(

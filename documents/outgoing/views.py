@@ -32,7 +32,7 @@ from documents.submissions.views import Action
 from tiexi_gov.forms import styled
 from tiexi_gov.http import to_id, to_int
 from tiexi_gov.org.models import Unit
-from tiexi_gov.org.roles import LEADER_ROLES, has_role
+from tiexi_gov.org.roles import LEADER_ROLES, has_role, home_unit_id
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -68,10 +68,10 @@ def outgoing_index(request):
             "issuers": Issuer.choices,
             "kinds": OutgoingKind.choices,
             "page_query": filters.query(),
-            "may_draft": bool(request.user.unit_id),
+            "may_draft": bool(home_unit_id(request.user)),
             "is_office": _is_office(request.user),
             # District leaders sit in the government unit, which keeps no department plan: no link to a 404.
-            "show_unit_plan": bool(request.user.unit_id) and not has_role(request.user, *LEADER_ROLES),
+            "show_unit_plan": bool(home_unit_id(request.user)) and not has_role(request.user, *LEADER_ROLES),
         },
     )
 
@@ -80,7 +80,7 @@ def outgoing_index(request):
 def outgoing_create(request):
     """发文稿纸: a unit's clerk (or the office) drafts; one service saves the draft, the 会签 units and the files."""
 
-    if not request.user.unit_id:
+    if not home_unit_id(request.user):
         raise Http404
     today = timezone.localdate()
     form = forms.OutgoingForm(request.POST or None, request.FILES or None, unit=request.user.unit, year=today.year)
@@ -505,7 +505,7 @@ def unit_plan(request, unit_pk: int | None = None):
     """DOC-15: a department's own yearly document plan. Seen by its staff and the office; kept (created, items
     added or removed while the year is open) by its clerk or head. Anyone else: 404."""
 
-    unit_pk = unit_pk or request.user.unit_id
+    unit_pk = unit_pk or home_unit_id(request.user)
     unit = Unit.objects.filter(pk=unit_pk, active=True).exclude(kind__in=NO_DEPARTMENT_PLAN_KINDS).first()
     if unit is None or not permissions.can_view_unit_plan(request.user, unit):
         raise Http404

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, User
-from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
+from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, home_unit_id
 from tiexi_gov.org.selectors import posts_held_by
 from tiexi_gov.workflow.registry import for_post, for_role
 
@@ -67,7 +67,7 @@ def handler_for_kind(user, day: date, *kinds) -> object | None:
 
 def is_editor(user, unit_id: int | None, drafted_by_id: int | None) -> bool:
     """Who keeps a draft going: its drafter while still in the drafting unit, and that unit's clerks (文书)."""
-    if not _active(user) or unit_id is None or getattr(user, "unit_id", None) != unit_id:
+    if not _active(user) or unit_id is None or home_unit_id(user) != unit_id:
         return False
     return user.pk == drafted_by_id or has_role(user, Role.CLERK)
 
@@ -79,14 +79,14 @@ def _may_name_readers(user, unit_id: int | None, drafted_by_id: int | None, day:
         return False
     if is_office_staff(user):
         return True
-    if getattr(user, "unit_id", None) == unit_id and user.pk == drafted_by_id:
+    if home_unit_id(user) == unit_id and user.pk == drafted_by_id:
         return True
     return is_unit_clerk_or_head(user, unit_id, day)
 
 
 def is_unit_clerk_or_head(user, unit_id: int | None, day: date | None = None) -> bool:
     """A member of `unit_id` who is its clerk (文书) or head — by role, or holding the unit head post on `day`."""
-    if not _active(user) or unit_id is None or getattr(user, "unit_id", None) != unit_id:
+    if not _active(user) or unit_id is None or home_unit_id(user) != unit_id:
         return False
     if has_role(user, Role.CLERK, Role.UNIT_HEAD):
         return True

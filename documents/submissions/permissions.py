@@ -34,7 +34,7 @@ from documents.submissions.models import (
 )
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post
-from tiexi_gov.org.roles import Role, has_role
+from tiexi_gov.org.roles import Role, has_role, home_unit_id
 from tiexi_gov.workflow.kernel import transitions_for
 
 READ_PERM = "read_submission"
@@ -53,7 +53,7 @@ def is_named_reader(user, submission: Submission) -> bool:
 
 
 def _base_visible(user, submission: Submission, day: date) -> bool:
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id and submission.unit_id == unit_id:
         return True
     if (
@@ -137,13 +137,16 @@ def can_sign(user, submission: Submission) -> bool:
 def is_unit_staff(user, unit_id: int | None) -> bool:
     """A clerk (文书) or head (单位负责人) of `unit_id` by role, in their home unit: who answers for the unit."""
     return (
-        _active(user) and unit_id is not None and user.unit_id == unit_id and has_role(user, Role.CLERK, Role.UNIT_HEAD)
+        _active(user)
+        and unit_id is not None
+        and home_unit_id(user) == unit_id
+        and has_role(user, Role.CLERK, Role.UNIT_HEAD)
     )
 
 
 def can_reply(user, submission: Submission) -> bool:
     """DOC-6: a consulted unit's clerk or head gives the unit's written opinion while its request is open."""
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     return (
         is_unit_staff(user, unit_id)
         and submission.consultations.filter(unit_id=unit_id, state=ConsultationRequest.State.OPEN).exists()
@@ -161,7 +164,7 @@ def can_reply_consultation(user, consultation: ConsultationRequest) -> bool:
 
 def can_countersign_statement(user, submission: Submission) -> bool:
     """DOC-6: a disagreeing unit's clerk or head countersigns the latest statement, once per unit."""
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     return is_unit_staff(user, unit_id) and unit_id in submission.units_to_countersign() and can_view(user, submission)
 
 
@@ -193,9 +196,12 @@ def can_office_return(user, submission: Submission) -> bool:
 def can_decide(user, submission: Submission) -> bool:
     """A leader acts on a submission when a pending step of it is for a post they handle today."""
     posts = handled_post_ids(user, _day(submission))
-    return (
-        bool(posts) and submission.assignments.filter(state=LeaderAssignment.State.PENDING, post_id__in=posts).exists()
-    )
+    if not posts:
+        return False
+    pending = getattr(submission, "_pending_for", None)  # leader_decide has just locked the pending step
+    if pending is not None and pending[0] == frozenset(posts):
+        return pending[1] is not None
+    return submission.assignments.filter(state=LeaderAssignment.State.PENDING, post_id__in=posts).exists()
 
 
 def can_decide_assignment(user, assignment: LeaderAssignment, day: date | None = None) -> bool:
@@ -231,7 +237,7 @@ def visible_q(user, day: date | None = None) -> Q:
         )
     )
     base = Q(leader)
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id:
         base |= Q(unit_id=unit_id)
         base |= Q(
@@ -321,7 +327,7 @@ def allowed_actions(
         out |= {"edit", "consult", "attach", "extension", "statement"}
         if submission.normative:
             out.add("checklist")  # DOC-8
-    if state == SubmissionState.AWAITING_SIGNATURE and getattr(user, "unit_id", None) == submission.unit_id:
+    if state == SubmissionState.AWAITING_SIGNATURE and home_unit_id(user) == submission.unit_id:
         out.add("attach")
     if can_notify_units(user, submission):
         out.add("notify_units")

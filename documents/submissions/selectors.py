@@ -29,6 +29,7 @@ from tiexi_gov.audit.selectors import history_of
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import posts_held_by
 
 from . import permissions
@@ -79,10 +80,10 @@ def office_queue(user, day: date | None = None) -> QuerySet[Submission]:
 
 def consultations_for_unit(user) -> QuerySet[ConsultationRequest]:
     """待会签: open opinion requests addressed to the user's unit, earliest due first."""
-    if not getattr(user, "unit_id", None):
+    if not home_unit_id(user):
         return ConsultationRequest.objects.none()
     return (
-        ConsultationRequest.objects.filter(unit_id=user.unit_id, state=ConsultationRequest.State.OPEN)
+        ConsultationRequest.objects.filter(unit_id=home_unit_id(user), state=ConsultationRequest.State.OPEN)
         .select_related("submission", "submission__unit")
         .order_by("due", "id")
     )
@@ -157,7 +158,7 @@ def todo_q(user, day: date):
     for its signers, open opinion requests for a consulted unit, the office's steps, a leader's pending steps."""
 
     q = Q(pk__in=[])
-    unit_id = getattr(user, "unit_id", None)
+    unit_id = home_unit_id(user)
     if unit_id:
         q |= Q(unit_id=unit_id, state__in=UNIT_EDIT_STATES)
         q |= Exists(

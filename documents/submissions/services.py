@@ -905,7 +905,11 @@ def leader_decide(
         transition_name = _final_transition(s, a, decision)
         if transition_name == "leader_return" and return_reason not in ReturnReason.values:
             raise ActionRefused("请选择退回原因。")
-        before = s.fire(transition_name)
+        sub._pending_for = (frozenset(posts), a)  # the transition's permission (can_decide) reads the locked step
+        try:
+            before = s.fire(transition_name)
+        finally:
+            del sub._pending_for
         instruction = Instruction.objects.create(
             submission=sub,
             slip=a.slip,

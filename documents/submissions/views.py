@@ -33,6 +33,7 @@ from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
 from tiexi_gov.http import require_id, to_id
+from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
@@ -103,7 +104,7 @@ def index(request):
             "urgencies": Urgency.choices,
             "units": selectors.filter_units(),
             "page_query": filters.query(),
-            "may_draft": bool(request.user.unit_id) and not permissions.is_office_staff(request.user),
+            "may_draft": bool(home_unit_id(request.user)) and not permissions.is_office_staff(request.user),
             "rules": RULES,
             "today": today,
         },
@@ -124,7 +125,7 @@ def _saved(request, sub, text: str) -> None:
 def create(request):
     """A unit's clerk drafts a submission (the unit is the clerk's own); one service saves the draft, the
     touched units and the files together."""
-    if not request.user.unit_id:
+    if not home_unit_id(request.user):
         raise Http404
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, unit=request.user.unit)
     if request.method == "POST" and form.is_valid():
@@ -358,7 +359,7 @@ def _initial_forms(request, sub, allowed: set[str]) -> dict:
             mine = [
                 c
                 for c in sub.consultations.all()
-                if c.unit_id == request.user.unit_id and c.state == ConsultationRequest.State.OPEN
+                if c.unit_id == home_unit_id(request.user) and c.state == ConsultationRequest.State.OPEN
             ]
             initial["consultation"] = mine[0].pk if mine else None
         if name == "countersign":
@@ -388,7 +389,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
     if bound is not None:
         action_forms[bound[0]] = styled(bound[1])
         allowed = allowed | {bound[0]}
-    unit_id = request.user.unit_id
+    unit_id = home_unit_id(request.user)
     consultations = list(sub.consultations.all())
     instructions = list(sub.instructions.all())
     leader_instructions = [i for i in instructions if i.step == Instruction.Step.LEADER]

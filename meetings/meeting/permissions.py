@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tiexi_gov.org.access import handled_post_ids, handlers_on, is_office, member_unit_ids, visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids, handled_post_ids, handlers_on, is_office, member_unit_ids
 from tiexi_gov.org.models import Post
 from tiexi_gov.org.selectors import Handler, leader_post_for_unit, portfolio_unit_ids, unit_head_post
 
@@ -90,7 +90,7 @@ def handler_for(user, post: Post | int | None, day: date | None = None) -> Handl
 
 
 def sees_all(user) -> bool:
-    return _active(user) and visible_unit_ids(user) is None
+    return _active(user) and business_unit_ids(user) is None
 
 
 def can_manage(user, obj=None) -> bool:

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tiexi_gov.http import to_id
-from tiexi_gov.org.access import visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids
 from tiexi_gov.org.models import Unit
 
 from ..meeting import permissions as meeting_permissions
@@ -274,7 +274,7 @@ class PlanPage:
 def may_see_plan(user) -> bool:
     if meeting_permissions.can_manage(user) or meeting_permissions.sees_all(user):
         return True
-    return bool(visible_unit_ids(user))
+    return bool(business_unit_ids(user))
 
 
 def district_meetings(user, year: int | None = None) -> QuerySet:
@@ -285,7 +285,7 @@ def district_meetings(user, year: int | None = None) -> QuerySet:
         qs = qs.filter(year=year)
     if meeting_permissions.can_manage(user) or meeting_permissions.sees_all(user):
         return qs
-    return qs.filter(unit_id__in=visible_unit_ids(user) or ())
+    return qs.filter(unit_id__in=business_unit_ids(user) or ())
 
 
 def _decision_flags(user, meeting: DistrictMeeting) -> DistrictRow:

@@ -1,7 +1,7 @@
 // Tiexi portal: tiny glue. htmx already sends the CSRF token (hx-headers on <body>).
 document.addEventListener("htmx:responseError", function (evt) {
   var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
-  var text = status === 403 ? "无权进行此操作。" : status === 404 ? "内容不存在或无权查看。" : "操作失败，请刷新页面后重试。";
+  var text = status === 403 ? "无权进行此操作。" : status === 413 ? "提交的内容过大，未作任何修改。请缩小或减少附件后重试。" : status === 404 ? "内容不存在或无权查看。" : "操作失败，请刷新页面后重试。";
   window.alert(text);
 });
 
@@ -29,5 +29,48 @@ document.addEventListener("htmx:responseError", function (evt) {
   document.addEventListener("change", function (evt) {
     var form = evt.target.form;
     if (form && form.querySelector("[data-required-when]")) refresh(form);
+  });
+})();
+
+// Behaviour the templates ask for with data attributes instead of inline handlers, so that the
+// Content-Security-Policy can refuse every inline script (issue 12.4):
+//   data-confirm="…"        on a form: ask before it submits; on a button or link: ask before it acts
+//   data-print              print the page
+//   data-select-on-click    select the field's text when clicked (a URL to copy)
+//   data-autosubmit         submit the field's form when its value changes
+// Forms that go through htmx keep hx-confirm, which htmx asks itself.
+(function () {
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var text = form.getAttribute && form.getAttribute("data-confirm");
+    if (text && !window.confirm(text)) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener("click", function (evt) {
+    var target = evt.target.closest ? evt.target : evt.target.parentElement;
+    if (!target) return;
+    var asking = target.closest("button[data-confirm], input[data-confirm], a[data-confirm]");
+    if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+      return;
+    }
+    var printing = target.closest("[data-print]");
+    if (printing) {
+      evt.preventDefault();
+      window.print();
+      return;
+    }
+    var selecting = target.closest("[data-select-on-click]");
+    if (selecting && selecting.select) selecting.select();
+  }, true);
+  document.addEventListener("change", function (evt) {
+    var field = evt.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) {
+      if (field.form.requestSubmit) field.form.requestSubmit();
+      else field.form.submit();
+    }
   });
 })();

@@ -22,7 +22,7 @@ from supervision.outcomes.permissions import visible_outcomes
 from supervision.reports.models import HalfYearReport
 from supervision.reports.permissions import visible_half_year_reports
 from supervision.shared.access import WORKING_UNIT_KINDS
-from tiexi_gov.org.access import visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids
 from tiexi_gov.org.models import Unit
 from tiexi_gov.workdays import calendar as wd
 
@@ -381,7 +381,7 @@ def assessment(user, year: int, day: dt.date) -> Assessment:
     ):
         outcomes[unit_id][kind] = n
 
-    scope = visible_unit_ids(user, day)
+    scope = business_unit_ids(user, day)
     assessed = Q(active=True, kind__in=ASSESSED_UNIT_KINDS)
     if scope is not None:
         assessed &= Q(pk__in=scope)

@@ -24,14 +24,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from supervision.shared.access import active, day_of, is_office, is_unit_staff
-from tiexi_gov.org.access import handled_post_ids, handlers_on, is_district_leader, member_unit_ids, visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids, handled_post_ids, handlers_on, is_district_leader, member_unit_ids
 from tiexi_gov.org.selectors import head_post
 
 from .models import SupervisionItem
 
 
 def sees_all(user, day: date | None = None) -> bool:
-    return active(user) and visible_unit_ids(user, day_of(day=day)) is None
+    return active(user) and business_unit_ids(user, day_of(day=day)) is None
 
 
 def can_manage(user, item: SupervisionItem | None = None) -> bool:
@@ -45,7 +45,7 @@ def visible_items(user, qs: QuerySet | None = None, day: date | None = None) -> 
     if not active(user):
         return qs.none()
     day = day_of(day=day)
-    unit_ids = visible_unit_ids(user, day)
+    unit_ids = business_unit_ids(user, day)
     if unit_ids is None:
         return qs
     units = set(unit_ids) | member_unit_ids(user, day)

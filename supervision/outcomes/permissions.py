@@ -8,7 +8,7 @@ from django.http import Http404
 
 from supervision.ledger.permissions import can_manage, can_view, sees_all
 from supervision.shared.access import active, day_of
-from tiexi_gov.org.access import handled_post_ids, handlers_on, is_district_leader, member_unit_ids, visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids, handled_post_ids, handlers_on, is_district_leader, member_unit_ids
 
 from .models import Outcome
 
@@ -39,7 +39,7 @@ def visible_outcomes(user, qs: QuerySet | None = None) -> QuerySet:
         return qs.none()
     if sees_all(user) or is_district_leader(user):
         return qs
-    units = set(visible_unit_ids(user) or ()) | member_unit_ids(user)
+    units = set(business_unit_ids(user) or ()) | member_unit_ids(user)
     return qs.filter(Q(unit_id__in=units) | Q(approver_post_id__in=handled_post_ids(user)))
 
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from supervision.ledger.models import SupervisionItem
 from supervision.ledger.permissions import can_act_as_lead, can_manage, sees_all
 from supervision.shared.access import active, is_unit_staff
-from tiexi_gov.org.access import member_unit_ids, visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids, member_unit_ids
 
 from .models import PublicInquiry
 
@@ -33,7 +33,7 @@ def visible_inquiries(user, qs: QuerySet | None = None) -> QuerySet:
         return qs.none()
     if sees_all(user):
         return qs
-    units = set(visible_unit_ids(user) or ()) | member_unit_ids(user)
+    units = set(business_unit_ids(user) or ()) | member_unit_ids(user)
     return qs.filter(unit_id__in=units)
 
 

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from supervision.ledger.models import SupervisionItem
 from supervision.ledger.permissions import can_act_as_lead, can_manage, sees_all
 from supervision.shared.access import active, is_unit_staff
-from tiexi_gov.org.access import member_unit_ids, visible_unit_ids
+from tiexi_gov.org.access import business_unit_ids, member_unit_ids
+from tiexi_gov.org.roles import home_unit_id
 
 from .models import HalfYearReport, ProgressReport
 
@@ -33,14 +34,14 @@ def owing_part_unit_ids(item: SupervisionItem) -> set[int]:
 
 def is_cooperating_staff(user, item: SupervisionItem) -> bool:
     """A clerk or head of a unit cooperating on the item (their home unit)."""
-    return is_unit_staff(user, getattr(user, "unit_id", None)) and any(
-        u.pk == user.unit_id for u in item.cooperating_units.all()
+    return is_unit_staff(user, home_unit_id(user)) and any(
+        u.pk == home_unit_id(user) for u in item.cooperating_units.all()
     )
 
 
 def can_report_part(user, item: SupervisionItem) -> bool:
     """A cooperating unit's clerks and heads report its part to the lead unit, once per reporting cycle."""
-    return is_cooperating_staff(user, item) and user.unit_id in owing_part_unit_ids(item)
+    return is_cooperating_staff(user, item) and home_unit_id(user) in owing_part_unit_ids(item)
 
 
 def can_supply_mechanism(user, item: SupervisionItem) -> bool:
@@ -63,7 +64,7 @@ def visible_half_year_reports(user, qs: QuerySet | None = None) -> QuerySet:
         return qs.none()
     if sees_all(user):
         return qs
-    return qs.filter(unit_id__in=set(visible_unit_ids(user) or ()) | member_unit_ids(user))
+    return qs.filter(unit_id__in=set(business_unit_ids(user) or ()) | member_unit_ids(user))
 
 
 def can_open_half_year_report(user, report: HalfYearReport) -> bool:

@@ -14,7 +14,7 @@ from datetime import date
 from django.utils import timezone
 
 from tiexi_gov.org.models import Unit
-from tiexi_gov.org.roles import Role, has_role
+from tiexi_gov.org.roles import Role, has_role, home_unit_id
 from tiexi_gov.workflow.models import UnitScope
 from tiexi_gov.workflow.registry import Need, for_role, for_unit
 
@@ -38,7 +38,7 @@ def is_office(user) -> bool:
 
 def is_unit_staff(user, unit_id: int | None) -> bool:
     """A clerk or head of `unit_id` as their home unit: who acts for a unit on its supervised work."""
-    return active(user) and unit_id is not None and user.unit_id == unit_id and has_role(user, *UNIT_STAFF_ROLES)
+    return active(user) and unit_id is not None and home_unit_id(user) == unit_id and has_role(user, *UNIT_STAFF_ROLES)
 
 
 def office_needs(action: str, label: str, **kw) -> list[Need]:

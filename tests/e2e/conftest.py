@@ -40,3 +40,13 @@ def world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     calendar.invalidate()
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _sessions_outlast_the_simulated_days(settings):
+    """Journeys move the clock days ahead inside one browser session; the idle and absolute session limits
+    (issue 12.2, proved in tests/security) would log everyone out between two steps."""
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 10**6
+    settings.SESSION_ADMIN_IDLE_TIMEOUT_MINUTES = 10**6
+    settings.SESSION_ABSOLUTE_HOURS = 10**5
+    settings.PASSWORD_MAX_AGE_DAYS = 0

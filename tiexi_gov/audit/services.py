@@ -1,4 +1,8 @@
-"""Writing the audit record. Call it inside the transaction of the change it records (X-1)."""
+"""Writing the audit record. Call it inside the transaction of the change it records (X-1).
+
+Every insert is chained (SM3, `chain.link` via `Event.objects.bulk_create`) under the chain lock, which is held
+until the caller's transaction ends: a workflow step gathers its events (`collected`) and writes them at its end,
+so the lock is held only for the step's commit."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar

@@ -1,15 +1,24 @@
-"""A read-only history page for any object, for those who audit: 审计管理员, 办公室主任, superusers.
+"""A read-only history page for any object, for those who audit: 审计管理员, 办公室主任, superusers; and the audit
+administrator's export of a period's events with the hash chain's verification result (issue 12.3).
 
 Everyone else gets 404 (outsiders never learn that an object exists).
 """
 
+from datetime import datetime, time, timedelta
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tiexi_gov.org.roles import Role, has_role
+
+from .export import write_xlsx
+from .services import record_event
 
 
 def may_read_history(user) -> bool:
@@ -27,3 +36,49 @@ def history(request, content_type_id: int, object_id: str):
         raise Http404
     obj = get_object_or_404(model._base_manager, pk=object_id)
     return render(request, "audit/history.html", {"object": obj, "content_type": content_type})
+
+
+def may_export(user) -> bool:
+    """Exporting the record is the audit administrator's act (三员分立), not the office director's."""
+    return user.is_active and (user.is_superuser or has_role(user, Role.AUDIT_ADMIN))
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="截止日期（含）", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request):
+    """The audit administrator's export: a period's events as .xlsx, with the chain's verification result."""
+    if not may_export(request.user):
+        raise Http404
+    today = timezone.localdate()
+    form = ExportForm(request.POST or None, initial={"start": today.replace(day=1), "end": today})
+    if request.method == "POST" and form.is_valid():
+        start = timezone.make_aware(datetime.combine(form.cleaned_data["start"], time.min))
+        end = timezone.make_aware(datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min))
+        out, result = write_xlsx(start=start, end=end, exported_by=request.user)
+        with transaction.atomic():
+            record_event(
+                actor=request.user,
+                subject=request.user,
+                action="audit_export",
+                action_label="导出审计记录",
+                opinion=f"{form.cleaned_data['start']} 至 {form.cleaned_data['end']}；{result.summary}"[:2000],
+            )
+        name = f"审计记录_{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}.xlsx"
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return render(request, "audit/export.html", {"form": form})

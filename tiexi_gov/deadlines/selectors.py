@@ -11,7 +11,7 @@ from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from tiexi_gov.http import to_id
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Unit
-from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
+from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, home_unit_id
 from tiexi_gov.workdays import calendar as wd
 
 from . import rules
@@ -38,8 +38,8 @@ def queue_for(user, day: date) -> QuerySet[Deadline]:
     if handled:
         owed |= Q(owner_post_id__in=[h.post.pk for h in handled])
         acting_whens = [When(owner_post_id=h.post.pk, then=Value(h.capacity)) for h in handled if h.is_acting]
-    if user.unit_id and has_role(user, Role.CLERK, Role.UNIT_HEAD):
-        owed |= Q(owner_unit_id=user.unit_id)
+    if home_unit_id(user) and has_role(user, Role.CLERK, Role.UNIT_HEAD):
+        owed |= Q(owner_unit_id=home_unit_id(user))
     capacity = (
         Case(When(owner_user_id=user.pk, then=Value("")), *acting_whens, default=Value(""), output_field=CharField())
         if acting_whens

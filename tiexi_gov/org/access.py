@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .memo import memo
 from .models import Post, Unit
-from .roles import Role, has_role
+from .roles import Role, has_role, home_unit_id, is_technical_account
 from .selectors import portfolio_unit_ids, posts_handled_by
 
 SEES_ALL_ROLES = (Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR, Role.DISTRICT_HEAD, Role.SYSTEM_ADMIN)
@@ -49,12 +49,20 @@ def _visible_unit_ids(user, day: date) -> set[int] | None:
     if any(p.kind == Post.Kind.HEAD for p in posts):
         return None  # presiding in the head's stead (ORG-3)
     ids = {p.unit_id for p in posts}
-    if user.unit_id:
-        ids.add(user.unit_id)
+    if home_unit_id(user):
+        ids.add(home_unit_id(user))
     leader_posts = [p for p in posts if p.is_leader]
     if leader_posts:
         ids |= portfolio_unit_ids(leader_posts, day)
     return ids
+
+
+def business_unit_ids(user, day: date | None = None) -> set[int] | None:
+    """`visible_unit_ids` for business pages (ledgers, meetings, reports). The system administrator keeps the org
+    chart and so sees every unit there, but an administrator's account sees no unit's business (issue 12.1)."""
+    if is_technical_account(user):
+        return set()
+    return visible_unit_ids(user, day)
 
 
 def visible_units(user, day: date | None = None):
@@ -97,6 +105,6 @@ def handled_post_ids(user, day: date | None = None) -> set[int]:
 def member_unit_ids(user, day: date | None = None) -> set[int]:
     """Units `user` works in on `day`: the home unit and the units of the posts they hold or act for."""
     ids = {h.post.unit_id for h in handlers_on(user, day)}
-    if getattr(user, "unit_id", None) and user.is_active:
-        ids.add(user.unit_id)
+    if home_unit_id(user) and user.is_active:
+        ids.add(home_unit_id(user))
     return ids

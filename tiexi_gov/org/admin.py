@@ -6,16 +6,22 @@ errors in Chinese; rows edited together in one inline are checked against each o
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import ActingArrangement, Appointment, Portfolio, Post, Unit, User
+from . import resets
+from .admin_audit import client_ip
+from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
 from .roles import Role, check_role_separation, has_role
 from .services import record_role_change
 
@@ -262,6 +268,8 @@ class UserAdmin(DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         actor = request.user
+        if obj is not None and obj.pk == actor.pk:
+            readonly += [*ACCESS_FIELDS, "is_superuser", "is_active"]  # nobody changes his own roles (issue 12.1)
         if actor.is_superuser:
             return readonly
         readonly.append("is_superuser")
@@ -279,12 +287,70 @@ class UserAdmin(DjangoUserAdmin):
         return fieldsets
 
     def user_change_password(self, request, id, form_url=""):
-        if not (request.user.is_superuser or has_role(request.user, Role.SYSTEM_ADMIN)):
-            raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        """A reset of another account: the system administrator's, with the security administrator's approval when
+        the account is an administrator's; audited, and the owner must change it at the next login (resets.py)."""
+        target = self.get_object(request, unquote(id))
+        if target is None:
+            raise Http404
+        approval = resets.check_reset(request.user, target)
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                resets.record_reset(actor=request.user, target=target, approval=approval, ip=client_ip(request))
+        return response
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(form.instance.groups.values_list("name", flat=True))
         record_role_change(actor=request.user, user=form.instance, before=before, after=after)
+
+
+class PasswordResetApprovalForm(forms.ModelForm):
+    actor = None  # set per request by PasswordResetApprovalAdmin.get_form
+
+    class Meta:
+        model = PasswordResetApproval
+        fields = ("target", "reason")
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if self.actor is not None and target.pk == self.actor.pk:
+            raise ValidationError("不能批准重置本人账号的密码。")
+        if not resets.is_admin_account(target):
+            raise ValidationError("普通账号由系统管理员直接重置，无需审批。")
+        return target
+
+
+@admin.register(PasswordResetApproval)
+class PasswordResetApprovalAdmin(admin.ModelAdmin):
+    """The security administrator approves one reset of an administrator's password; nobody edits or deletes an
+    approval (it is part of the record)."""
+
+    form = PasswordResetApprovalForm
+    list_display = ["target", "reason", "approved_by", "approved_at", "used_by", "used_at"]
+    list_select_related = ["target", "approved_by", "used_by"]
+    autocomplete_fields = ["target"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_module_permission(self, request):
+        return has_role(request.user, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN)
+
+    def has_add_permission(self, request):
+        return has_role(request.user, Role.SECURITY_ADMIN)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        approved = resets.approve_reset(actor=request.user, target=obj.target, reason=obj.reason, ip=client_ip(request))
+        obj.pk, obj.approved_by, obj.approved_at = approved.pk, approved.approved_by, approved.approved_at

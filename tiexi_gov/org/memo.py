@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.functional import LazyObject, empty
 
 _version = 0
 
@@ -18,12 +19,27 @@ def bump(*_args, **_kwargs) -> None:
     _version += 1
 
 
+def _store(user) -> dict:
+    """The memo dict of the user object itself — through request.user's SimpleLazyObject, whose own __dict__ is
+    not the user's (the login backend seeds the role names on the user, org.backends)."""
+    while isinstance(user, LazyObject):  # django-otp wraps the auth middleware's lazy user in another
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user.__dict__.setdefault("_org_memo", {})
+
+
 def memo(user, name: str, key: Any, compute: Callable[[], Any]) -> Any:
-    store = user.__dict__.setdefault("_org_memo", {})
+    store = _store(user)
     slot = (name, key, _version)
     if slot not in store:
         store[slot] = compute()
     return store[slot]
+
+
+def seed(user, name: str, key: Any, value: Any) -> None:
+    """Store a memo computed elsewhere (the role names read with the user, org.backends)."""
+    _store(user)[(name, key, _version)] = value
 
 
 def connect() -> None:

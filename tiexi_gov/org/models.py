@@ -271,3 +271,34 @@ class ActingArrangement(DatedRange):
                 clash = clash.filter(start__lte=self.end)
             if clash.exists():
                 raise ValidationError("这段时间已有该领导的代理安排，请先撤销或调整原安排。")
+
+
+class PasswordResetApproval(models.Model):
+    """The security administrator's consent to reset an administrator's password (issue 12.1, 三员分立).
+
+    The system administrator resets ordinary accounts himself. An administrator's account (系统、安全、审计或日历
+    管理员) is reset only with an approval naming it, given by a security administrator who is neither the target
+    nor the one who will reset it, used once within a day. Each reset is audited and forces a change at the next
+    login.
+    """
+
+    VALID_HOURS = 24
+
+    target = models.ForeignKey(
+        User, verbose_name="被重置账号", on_delete=models.PROTECT, related_name="reset_approvals"
+    )
+    reason = models.CharField("事由", max_length=200)
+    approved_by = models.ForeignKey(User, verbose_name="批准人", on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("批准时间", auto_now_add=True)
+    used_by = models.ForeignKey(
+        User, verbose_name="执行人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField("执行时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "管理员密码重置审批"
+        verbose_name_plural = "管理员密码重置审批"
+        ordering = ["-approved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target}（{self.approved_at:%Y-%m-%d %H:%M}）"

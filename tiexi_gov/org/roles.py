@@ -47,6 +47,12 @@ def users_with_role(role: Role):
     return User.objects.filter(groups__name=str(role), is_active=True)
 
 
+# Roles that act in business flows; an administrator holds none of them (issue 12.1).
+BUSINESS_ROLES = frozenset(
+    {Role.CLERK, Role.UNIT_HEAD, Role.OFFICE_STAFF, Role.OFFICE_DIRECTOR, Role.DEPUTY_HEAD, Role.DISTRICT_HEAD}
+)
+ADMIN_BUSINESS_MESSAGE = "三员分立：{admin}不得兼任业务角色（{business}）。"
+
 SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任。当前将同时具有：{roles}。"
 
 _ORG_CHART = ("unit", "post", "appointment", "portfolio", "actingarrangement")
@@ -80,11 +86,18 @@ def separated_roles_in(names) -> list[str]:
 
 
 def check_role_separation(names) -> None:
-    """Raise ValidationError if the group names `names` hold more than one of the 三员 roles (X-2)."""
+    """Raise ValidationError if the group names `names` hold more than one of the 三员 roles, or one of them
+    together with a business role (X-2; issue 12.1). The database holds the same rule (org migration 0004)."""
 
+    names = {str(n) for n in names}
     held = separated_roles_in(names)
     if len(held) > 1:
         raise ValidationError(SEPARATION_MESSAGE.format(roles="、".join(held)), code="role_separation")
+    business = sorted(names & {str(r) for r in BUSINESS_ROLES})
+    if held and business:
+        raise ValidationError(
+            ADMIN_BUSINESS_MESSAGE.format(admin=held[0], business="、".join(business)), code="role_separation"
+        )
 
 
 def ensure_roles(*, grant_permissions: bool = True) -> dict[Role, object]:
@@ -102,3 +115,25 @@ def ensure_roles(*, grant_permissions: bool = True) -> dict[Role, object]:
                 wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
             groups[role].permissions.add(*wanted)
     return groups
+
+
+TECHNICAL_ROLES = frozenset({*SEPARATED_ADMIN_ROLES, Role.CALENDAR_ADMIN})
+
+
+def is_technical_account(user) -> bool:
+    """An administrator's account: one of the 三员 roles, or only technical roles (the calendar administrator
+    with no business role)."""
+    names = role_names(user)
+    if names & {str(r) for r in SEPARATED_ADMIN_ROLES}:
+        return True
+    return bool(names & {str(r) for r in TECHNICAL_ROLES}) and not names & {str(r) for r in BUSINESS_ROLES}
+
+
+def home_unit_id(user) -> int | None:
+    """The unit whose business the user works in — every permission that reads "the user's own unit" asks here.
+    An administrator's account has none, wherever the org chart seats it: business capabilities come from posts
+    and business roles, never from sitting in the office (issue 12.1, 三员分立)."""
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None or not getattr(user, "is_authenticated", False):
+        return None
+    return None if is_technical_account(user) else unit_id

@@ -13,9 +13,10 @@ from django.db import transaction
 from tiexi_gov.audit.services import record_event
 
 from .models import User
-from .roles import SEPARATED_ADMIN_ROLES, SEPARATION_MESSAGE, check_role_separation, separated_roles_in
+from .roles import BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, check_role_separation
 
 _SEPARATED_NAMES = frozenset(str(r) for r in SEPARATED_ADMIN_ROLES)
+_BUSINESS_NAMES = frozenset(str(r) for r in BUSINESS_ROLES)
 
 
 def guard_role_separation(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -31,22 +32,28 @@ def guard_role_separation(sender, instance, action, reverse, model, pk_set, **kw
         return
     if not reverse:
         new_names = set(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
-        if not new_names & _SEPARATED_NAMES:
+        if not new_names & (_SEPARATED_NAMES | _BUSINESS_NAMES):
             return
         current = set(instance.groups.values_list("name", flat=True))
         check_role_separation(current | new_names)
         return
-    if instance.name not in _SEPARATED_NAMES:
+    if instance.name in _SEPARATED_NAMES:
+        excluded = (_SEPARATED_NAMES | _BUSINESS_NAMES) - {instance.name}
+    elif instance.name in _BUSINESS_NAMES:
+        excluded = _SEPARATED_NAMES
+    else:
         return
     clashing = (
-        User.objects.filter(pk__in=pk_set, groups__name__in=_SEPARATED_NAMES - {instance.name})
+        User.objects.filter(pk__in=pk_set, groups__name__in=excluded)
         .values_list("username", "groups__name")
         .order_by("username")
     )
-    problems = [
-        f"{username}（{SEPARATION_MESSAGE.format(roles='、'.join(separated_roles_in([instance.name, other])))}）"
-        for username, other in clashing
-    ]
+    problems = []
+    for username, other in clashing:
+        try:
+            check_role_separation([instance.name, other])
+        except ValidationError as error:
+            problems.append(f"{username}（{error.messages[0]}）")
     if problems:
         raise ValidationError("；".join(problems), code="role_separation")
 
@@ -62,6 +69,8 @@ def set_user_roles(*, actor, user: User, roles) -> tuple[list[str], list[str]]:
 
     Raises ValidationError (in Chinese) if the result would break 三员分立.
     """
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("不能调整本人的角色。")  # issue 12.1: nobody changes his own roles
     names = {str(r) for r in roles}
     check_role_separation(names)
     groups = list(Group.objects.filter(name__in=names))

@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 from tiexi_gov.deadlines import rules
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.access import handlers_on, member_unit_ids
-from tiexi_gov.org.roles import Role, has_role, role_names
+from tiexi_gov.org.roles import Role, has_role, home_unit_id, role_names
 from tiexi_gov.org.selectors import carries_authority
 
 from .models import AREA_ORDER, Area, Task, UnitScope
@@ -52,9 +52,9 @@ def addressed_to(user, day: date) -> Q:
     names = role_names(user)
     if names:
         q |= Q(owner_role__in=sorted(names))
-    if user.unit_id:
-        q |= Q(owner_unit_id=user.unit_id, unit_scope__in=unit_scopes(user))
-    others = member_unit_ids(user, day) - {user.unit_id}
+    if home_unit_id(user):
+        q |= Q(owner_unit_id=home_unit_id(user), unit_scope__in=unit_scopes(user))
+    others = member_unit_ids(user, day) - {home_unit_id(user)}
     if others:
         q |= Q(owner_unit_id__in=sorted(others), unit_scope=UnitScope.MEMBERS)
     return q
@@ -73,7 +73,7 @@ def reaches(user, task: Task, day: date) -> bool:
         )
     if task.owner_role:
         return task.owner_role in role_names(user)
-    if task.owner_unit_id == user.unit_id and task.unit_scope in unit_scopes(user):
+    if task.owner_unit_id == home_unit_id(user) and task.unit_scope in unit_scopes(user):
         return True
     return task.unit_scope == UnitScope.MEMBERS and task.owner_unit_id in member_unit_ids(user, day)
 

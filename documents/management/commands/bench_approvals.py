@@ -309,7 +309,7 @@ class Command(BaseCommand):
         """A real logged-in session in the database session store, as the login view would leave it."""
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "tiexi_gov.org.backends.OrgModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         self.session_keys.append(store.session_key)

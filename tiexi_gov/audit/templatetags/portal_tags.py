@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from tiexi_gov.deadlines import rules
-from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role
+from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, is_technical_account
 
 register = template.Library()
 
@@ -13,6 +13,13 @@ register = template.Library()
 def is_office(user) -> bool:
     """Office staff and the office director see the deadline board."""
     return bool(user and (getattr(user, "is_superuser", False) or has_role(user, *OFFICE_ROLES)))
+
+
+@register.filter
+def is_technical(user) -> bool:
+    """An administrator's account (三员, calendar): the navbar offers the admin console, not the business areas it
+    may not open (issue 12.1)."""
+    return bool(user and getattr(user, "is_authenticated", False) and is_technical_account(user))
 
 
 @register.filter

@@ -1,0 +1,255 @@
+"""Issue 12.1 — 三员分立 as an assessor probes it: role escalation through the admin and through the ORM, a
+password reset of another administrator, the admin console's acts in the audit record, and administrators kept
+out of every business flow."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from tests.factories import UnitFactory, UserFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.models import PasswordResetApproval, Unit, User
+from tiexi_gov.org.roles import Role, ensure_roles
+from tiexi_gov.org.services import set_user_roles
+
+pytestmark = pytest.mark.django_db
+
+Through = User.groups.through
+NEW_PASSWORD = "Xin-Mima-2026!"
+
+
+def _staff(username: str, role: Role, **kwargs) -> User:
+    person = UserFactory(username=username, roles=[role], **kwargs)
+    User.objects.filter(pk=person.pk).update(is_staff=True)
+    return User.objects.get(pk=person.pk)
+
+
+@pytest.fixture
+def roles():
+    return ensure_roles()
+
+
+@pytest.fixture
+def admins(roles):
+    office = UnitFactory(name="铁西区人民政府办公室", kind=Unit.Kind.OFFICE)
+    return {
+        "sys": _staff("xitong", Role.SYSTEM_ADMIN, unit=office),
+        "sec": _staff("anquan", Role.SECURITY_ADMIN, unit=office),
+        "sec2": _staff("anquan2", Role.SECURITY_ADMIN, unit=office),
+        "aud": _staff("shenji", Role.AUDIT_ADMIN, unit=office),
+        "cal": _staff("rili", Role.CALENDAR_ADMIN, unit=office),
+    }
+
+
+def _names(user) -> set[str]:
+    return set(Group.objects.filter(user=user).values_list("name", flat=True))
+
+
+# --- the database holds 三员分立 whatever path writes the user–group relation ---------------------------------
+
+
+@pytest.mark.parametrize("path", ["create", "bulk_create"])
+def test_sec_1_database_refuses_a_second_admin_role_written_past_the_orm_signals(admins, roles, path):
+    auditor = admins["aud"]
+    row = Through(user_id=auditor.pk, group_id=roles[Role.SECURITY_ADMIN].pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Through.objects.bulk_create([row]) if path == "bulk_create" else Through.objects.create(
+            user_id=row.user_id, group_id=row.group_id
+        )
+    assert _names(auditor) == {str(Role.AUDIT_ADMIN)}
+
+
+def test_sec_1_database_refuses_an_administrator_a_business_role(admins, roles):
+    for business in (Role.OFFICE_STAFF, Role.CLERK, Role.OFFICE_DIRECTOR):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Through.objects.create(user_id=admins["sys"].pk, group_id=roles[business].pk)
+    clerk = UserFactory(username="wenshu", roles=[Role.CLERK])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Through.objects.create(user_id=clerk.pk, group_id=roles[Role.AUDIT_ADMIN].pk)
+    assert _names(admins["sys"]) == {str(Role.SYSTEM_ADMIN)} and _names(clerk) == {str(Role.CLERK)}
+    # a technical role that is not one of the three still combines (the calendar is kept by office staff)
+    Through.objects.create(user_id=clerk.pk, group_id=roles[Role.CALENDAR_ADMIN].pk)
+
+
+# --- nobody changes his own roles -----------------------------------------------------------------------------
+
+
+def test_sec_1_the_security_admin_cannot_give_himself_another_role_through_the_admin(client, admins, roles):
+    sec = admins["sec"]
+    client.force_login(sec)
+    page = client.get(reverse("admin:org_user_change", args=[sec.pk]))
+    assert page.status_code == 200
+    assert 'name="groups"' not in page.text  # his own roles are read-only
+    data = {
+        "username": sec.username,
+        "full_name": sec.full_name,
+        "unit": sec.unit_id,
+        "email": sec.email,
+        "phone": "",
+        "is_active": "on",
+        "groups": [roles[Role.AUDIT_ADMIN].pk, roles[Role.OFFICE_DIRECTOR].pk],
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    client.post(reverse("admin:org_user_change", args=[sec.pk]), data)
+    assert _names(sec) == {str(Role.SECURITY_ADMIN)}
+    with pytest.raises(Exception, match="不能调整本人的角色"):
+        set_user_roles(actor=sec, user=sec, roles=[Role.SECURITY_ADMIN, Role.OFFICE_DIRECTOR])
+
+
+# --- password resets ------------------------------------------------------------------------------------------
+
+
+def _must_change(user) -> bool:
+    from tiexi_gov.accounts.models import PasswordState
+
+    return PasswordState.objects.get(user=user).must_change
+
+
+def _reset(client, actor, target):
+    client.force_login(actor)
+    url = reverse("admin:auth_user_password_change", args=[target.pk])
+    return client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+
+
+def test_sec_1_a_reset_of_an_ordinary_account_is_audited_and_forces_a_change(client, admins):
+    clerk = UserFactory(username="wenshu", roles=[Role.CLERK])
+    response = _reset(client, admins["sys"], clerk)
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.check_password(NEW_PASSWORD)
+    event = Event.objects.for_object(clerk).get(action="password_reset")
+    assert event.actor == admins["sys"] and event.action_label == "重置密码"
+    assert _must_change(clerk)
+
+
+def test_sec_1_the_system_admin_cannot_take_over_the_audit_admins_account_alone(client, admins):
+    aud, sys_admin = admins["aud"], admins["sys"]
+    assert _reset(client, sys_admin, aud).status_code == 403
+    aud.refresh_from_db()
+    assert not aud.check_password(NEW_PASSWORD)
+    assert not Event.objects.filter(action="password_reset").exists()
+
+    # The security admin approves one reset; the system admin may do it once.
+    client.force_login(admins["sec"])
+    response = client.post(
+        reverse("admin:org_passwordresetapproval_add"), {"target": aud.pk, "reason": "审计管理员忘记密码，本人申请"}
+    )
+    assert response.status_code == 302, response.text
+    approval = PasswordResetApproval.objects.get(target=aud)
+    assert Event.objects.for_object(aud).filter(action="password_reset_approved", actor=admins["sec"]).exists()
+    assert _reset(client, sys_admin, aud).status_code == 302
+    approval.refresh_from_db()
+    assert approval.used_by == sys_admin and approval.used_at is not None
+    assert _must_change(aud)
+    assert _reset(client, sys_admin, aud).status_code == 403  # used once
+
+
+def test_sec_1_no_one_approves_his_own_reset_and_only_the_security_admin_approves(client, admins):
+    client.force_login(admins["sec"])
+    own = client.post(reverse("admin:org_passwordresetapproval_add"), {"target": admins["sec"].pk, "reason": "x"})
+    assert own.status_code == 200 and "不能批准重置本人账号的密码" in own.text
+    client.force_login(admins["sys"])
+    assert client.get(reverse("admin:org_passwordresetapproval_add")).status_code == 403
+    assert not PasswordResetApproval.objects.exists()
+    # An approval the system admin would give himself does not count either: the approver must be someone else.
+    assert _reset(client, admins["sys"], admins["sys"]).status_code == 403
+
+
+# --- the admin console in the audit record ---------------------------------------------------------------------
+
+
+def test_sec_1_every_admin_console_act_reaches_the_audit_record_the_audit_admin_reads(client, admins):
+    office_staff = _staff("bangong", Role.OFFICE_STAFF)
+    unit = UnitFactory(name="铁西区审计局")
+    client.force_login(office_staff)
+    change = reverse("admin:org_unit_change", args=[unit.pk])
+    form = client.get(change).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(name="铁西区审计局（更名）", kind=unit.kind, order=unit.order or 0, active="on")
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    event = Event.objects.for_object(unit).get(action="admin_change")
+    assert event.actor == office_staff and event.action_label == "管理控制台：修改"
+
+    client.force_login(admins["aud"])
+    listing = client.get(reverse("admin:audit_event_changelist"))
+    assert listing.status_code == 200 and "管理控制台：修改" in listing.text
+    # the audit admin reads it; nobody alters it (the table is append-only, X-1)
+    assert client.post(reverse("admin:audit_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+# --- administrators act in no business flow ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.CALENDAR_ADMIN])
+def test_sec_1_an_administrator_seated_in_the_office_cannot_see_or_register_official_documents(client, role):
+    """The seed puts the administrators in the office; the home unit gives them nothing (issue 12)."""
+    from tests.documents.documents_support import build_world, submitted
+
+    w = build_world()
+    sub = submitted(w)
+    admin = UserFactory(username=f"admin-{role.name.lower()}", roles=[role], unit=w.office)
+    client.force_login(admin)
+    listing = client.get(reverse("documents:index"))
+    assert sub.title not in listing.text
+    assert client.get(reverse("documents:detail", args=[sub.pk])).status_code == 404
+    register = client.post(reverse("documents:act", args=[sub.pk, "register"]), {"seen_state": sub.state})
+    assert register.status_code == 404
+    sub.refresh_from_db()
+    assert sub.state == "submitted" and sub.current_slip_id is None
+    assert client.get(reverse("documents:queue")).status_code in (200, 404)
+    assert sub.title not in client.get("/todo/").text
+
+
+@pytest.fixture
+def demo_district(settings, tmp_path):
+    """The demo of `make run`, where the seed seats the four technical administrators in the office."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tiexi_gov.org.demo import build_demo_district
+    from tiexi_gov.workdays import calendar as wd
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    settings.DEBUG = True
+    wd.invalidate()
+    build_demo_district("demo-pass-2026")
+    for command in ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination"):
+        call_command(command, stdout=StringIO())
+    yield
+    wd.invalidate()
+
+
+def test_sec_1_administrators_open_no_document_ledger_item_meeting_or_body_of_the_demo(client, demo_district):
+    from coordination.models import Body
+    from documents.models import OutgoingDocument, Submission
+    from meetings.models import Meeting
+    from supervision.models import SupervisionItem
+
+    items = {
+        "documents:detail": Submission.objects.order_by("pk").first(),
+        "documents:outgoing_detail": OutgoingDocument.objects.order_by("pk").first(),
+        "supervision:item": SupervisionItem.objects.order_by("pk").first(),
+        "meetings:meeting": Meeting.objects.exclude(state="scheduled").order_by("pk").first(),
+        "coordination:body": Body.objects.order_by("pk").first(),
+    }
+    assert all(items.values()), items
+    for username in ("xitong_admin", "anquan_admin", "shenji_admin", "rili_admin"):
+        admin = User.objects.get(username=username)
+        assert admin.unit.kind == Unit.Kind.OFFICE  # seated in the office, yet none of its business
+        client.force_login(admin)
+        for name, obj in items.items():
+            assert client.get(reverse(name, args=[obj.pk])).status_code == 404, (username, name)
+        ledger = client.get(reverse("supervision:ledger"))
+        assert ledger.status_code == 404 or items["supervision:item"].number not in ledger.text
+        todo = client.get("/todo/")
+        assert 'data-testid="task-row"' not in todo.text, username
+        # the navbar offers the console, not the business areas it may not open
+        assert "管理控制台" in todo.text and "公文办理" not in todo.text and "督查督办" not in todo.text

@@ -1,0 +1,124 @@
+"""The login page (password, then the second factor where the account has or needs one), the lockout answer, the
+password change page and the TOTP enrolment page."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+
+from .passwords import changed_by_holder
+from .signals import PW_CHECKED, PW_REASON
+from .totp import confirmed_device, needs_second_factor, new_device, otp_login, verify
+
+LOCKED_MESSAGE = "登录失败次数过多，已暂时锁定，请10分钟后再试。如需帮助请联系安全管理员。"
+PENDING = "_tiexi_2fa_pending"
+PENDING_SECONDS = 300
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if needs_second_factor(user):
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": self.get_redirect_url(),
+            }
+            return redirect("otp_verify")
+        return super().form_valid(form)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page again, with the same words whether or not the account exists."""
+    return render(request, "registration/login.html", {"locked_message": LOCKED_MESSAGE}, status=429)
+
+
+def _pending_user(request):
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None, None
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending
+
+
+@sensitive_post_parameters()
+def otp_verify(request):
+    """Second step of the login: the six-digit code, or (an administrator without a device yet) enrolment."""
+    user, pending = _pending_user(request)
+    if user is None:
+        messages.warning(request, "验证已超时，请重新登录。")
+        return redirect(settings.LOGIN_URL)
+    device = confirmed_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = new_device(user)
+    error = ""
+    if request.method == "POST":
+        if verify(device, request.POST.get("token", "")):
+            request.session.pop(PENDING, None)
+            user.backend = pending["backend"]
+            auth_login(request, user)
+            otp_login(request, device, confirm=enrolling)
+            nxt = pending.get("next") or ""
+            if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+                nxt = reverse(settings.LOGIN_REDIRECT_URL)
+            return redirect(nxt or settings.LOGIN_REDIRECT_URL)
+        error = "动态验证码不正确，请重新输入。"
+        request.tiexi_failure_note = "动态验证码错误"
+        user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+        if getattr(request, "axes_locked_out", False):
+            request.session.pop(PENDING, None)
+            return locked_out(request)
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"enrolling": enrolling, "device": device, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@sensitive_post_parameters()
+def otp_setup(request):
+    """Anyone may bind an authenticator app to the account; from then on the login asks for its code."""
+    device = confirmed_device(request.user)
+    if device is not None:
+        return render(request, "accounts/otp_setup.html", {"bound": True})
+    device = new_device(request.user)
+    error = ""
+    if request.method == "POST":
+        if verify(device, request.POST.get("token", "")):
+            otp_login(request, device, confirm=True)
+            messages.success(request, "已绑定动态验证码，今后登录时需输入。")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        error = "动态验证码不正确，请重新输入。"
+    return render(request, "accounts/otp_setup.html", {"device": device, "error": error}, status=400 if error else 200)
+
+
+@login_required
+@sensitive_post_parameters()
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        changed_by_holder(user)
+        update_session_auth_hash(request, user)
+        request.session[PW_REASON] = ""
+        request.session[PW_CHECKED] = time.time()
+        messages.success(request, "密码已修改。")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,43 @@
+"""The login backend: Django's ModelBackend, whose `get_user` brings the user's role names in the same query.
+
+Every request loads its user once; nearly every page then asks for the user's roles (the navbar, each app's single
+permission check, `home_unit_id`). Reading them with the user saves a query on every request, and as the user row
+is read fresh for each request, the roles are never older than the request (no cache that could show stale rights).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.db.models import Aggregate, CharField, OuterRef, Subquery
+
+from .memo import seed
+from .models import User
+
+SEPARATOR = "|"  # role names are Chinese words; none contains it
+
+
+class _Names(Aggregate):
+    """The role names joined by SEPARATOR: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = f"%(function)s(%(expressions)s, '{SEPARATOR}')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def with_role_names(queryset):
+    names = Group.objects.filter(user=OuterRef("pk")).values("user").annotate(joined=_Names("name")).values("joined")
+    return queryset.annotate(_role_names=Subquery(names))
+
+
+class OrgModelBackend(ModelBackend):
+    def get_user(self, user_id):
+        user = with_role_names(User._default_manager).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        joined = user.__dict__.pop("_role_names", None) or ""
+        seed(user, "role_names", None, frozenset(n for n in joined.split(SEPARATOR) if n))
+        return user

@@ -1,0 +1,79 @@
+"""Defence in depth (issue 12.4): a cap on a request's size that answers before the body is read, and the
+Permissions-Policy header. The Content-Security-Policy itself comes from django-csp (settings, end of file).
+
+`RequestSizeLimitMiddleware` sits before every middleware that could read the body (CSRF, sessions, the
+NUL-byte check…): a request announcing more than REQUEST_BODY_MAX_BYTES in its Content-Length is answered 413 in
+Chinese without touching `wsgi.input`, so a 60 MB upload costs the server nothing. In production the proxy
+refuses it first (nginx `client_max_body_size`, README); this is the application's own guarantee.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from tiexi_gov.uploads import max_attachment_bytes
+
+MB = 1024 * 1024
+
+
+def request_body_max_bytes() -> int:
+    """The largest request body accepted: REQUEST_BODY_MAX_BYTES, by default two full attachments and 10 MB of
+    margin (a report may carry several files; the form fields are small)."""
+    configured = getattr(settings, "REQUEST_BODY_MAX_BYTES", None)
+    if configured:
+        return int(configured)
+    return 2 * max_attachment_bytes() + 10 * MB
+
+
+def _announced_length(request) -> int | None:
+    raw = request.META.get("CONTENT_LENGTH") or ""
+    try:
+        return int(raw) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body announced larger than the cap, before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = _announced_length(request)
+        limit = request_body_max_bytes()
+        if length is not None and length > limit:
+            return self.too_large(limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(limit: int) -> HttpResponse:
+        body = render_to_string("413.html", {"limit_mb": limit // MB})
+        response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
+        # Nothing of the body was read: the connection cannot carry another request.
+        response["Connection"] = "close"
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """{"camera": [], "fullscreen": ["self"]} -> 'camera=(), fullscreen=(self)'."""
+    parts = []
+    for feature, allowed in policy.items():
+        parts.append(f"{feature}=({' '.join(allowed)})")
+    return ", ".join(parts)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header (settings.PERMISSIONS_POLICY) to every response that lacks one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", None)
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions_policy_header(policy)
+        return response
