@@ -31,24 +31,7 @@ from tiexi_gov.org.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = (
-    "actor_id",
-    "capacity",
-    "acting_for_id",
-    "action",
-    "action_label",
-    "subject_type_id",
-    "subject_id",
-    "subject_repr",
-    "from_state",
-    "to_state",
-    "opinion",
-    "rule_id",
-    "at",
-    "ip",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = (*chain.CONTENT_FIELDS, "prev_hash", "hash")
 
 
 def _record(subject, n=1, **kwargs):

@@ -38,8 +38,8 @@ def queue_for(user, day: date) -> QuerySet[Deadline]:
     if handled:
         owed |= Q(owner_post_id__in=[h.post.pk for h in handled])
         acting_whens = [When(owner_post_id=h.post.pk, then=Value(h.capacity)) for h in handled if h.is_acting]
-    if home_unit_id(user) and has_role(user, Role.CLERK, Role.UNIT_HEAD):
-        owed |= Q(owner_unit_id=home_unit_id(user))
+    if (unit_id := home_unit_id(user)) and has_role(user, Role.CLERK, Role.UNIT_HEAD):
+        owed |= Q(owner_unit_id=unit_id)
     capacity = (
         Case(When(owner_user_id=user.pk, then=Value("")), *acting_whens, default=Value(""), output_field=CharField())
         if acting_whens

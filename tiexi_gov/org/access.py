@@ -49,8 +49,8 @@ def _visible_unit_ids(user, day: date) -> set[int] | None:
     if any(p.kind == Post.Kind.HEAD for p in posts):
         return None  # presiding in the head's stead (ORG-3)
     ids = {p.unit_id for p in posts}
-    if home_unit_id(user):
-        ids.add(home_unit_id(user))
+    if unit_id := home_unit_id(user):
+        ids.add(unit_id)
     leader_posts = [p for p in posts if p.is_leader]
     if leader_posts:
         ids |= portfolio_unit_ids(leader_posts, day)
@@ -105,6 +105,6 @@ def handled_post_ids(user, day: date | None = None) -> set[int]:
 def member_unit_ids(user, day: date | None = None) -> set[int]:
     """Units `user` works in on `day`: the home unit and the units of the posts they hold or act for."""
     ids = {h.post.unit_id for h in handlers_on(user, day)}
-    if home_unit_id(user) and user.is_active:
-        ids.add(home_unit_id(user))
+    if (unit_id := home_unit_id(user)) and user.is_active:
+        ids.add(unit_id)
     return ids

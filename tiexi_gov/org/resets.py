@@ -18,13 +18,11 @@ from django.utils import timezone
 from tiexi_gov.audit.services import record_event
 
 from .models import PasswordResetApproval, User
-from .roles import SEPARATED_ADMIN_ROLES, Role, has_role
-
-ADMIN_ACCOUNT_ROLES = (*SEPARATED_ADMIN_ROLES, Role.CALENDAR_ADMIN)
+from .roles import TECHNICAL_ROLES, Role, has_role
 
 
 def is_admin_account(user: User) -> bool:
-    return user.is_superuser or has_role(user, *ADMIN_ACCOUNT_ROLES)
+    return user.is_superuser or has_role(user, *TECHNICAL_ROLES)
 
 
 def pending_approval(actor: User, target: User) -> PasswordResetApproval | None:
@@ -77,14 +75,12 @@ def approve_reset(*, actor: User, target: User, reason: str, ip: str | None = No
 
 
 def record_reset(*, actor: User, target: User, approval: PasswordResetApproval | None, ip: str | None = None):
-    """After the new password is set: use up the approval, audit the reset, force a change at the next login.
-    Call inside the transaction that set the password."""
-    from tiexi_gov.accounts.passwords import require_password_change
-
+    """After the new password is set: use up the approval and audit the reset. Call inside the transaction that set
+    the password. The change at the next login is forced by the admin's own hook for every password it sets on
+    another account (tiexi_gov.accounts.signals.on_admin_log), not twice here."""
     if approval is not None:
         approval.used_by, approval.used_at = actor, timezone.now()
         approval.save(update_fields=["used_by", "used_at"])
-    require_password_change(target)
     record_event(
         actor=actor,
         subject=target,

@@ -52,8 +52,8 @@ def addressed_to(user, day: date) -> Q:
     names = role_names(user)
     if names:
         q |= Q(owner_role__in=sorted(names))
-    if home_unit_id(user):
-        q |= Q(owner_unit_id=home_unit_id(user), unit_scope__in=unit_scopes(user))
+    if unit_id := home_unit_id(user):
+        q |= Q(owner_unit_id=unit_id, unit_scope__in=unit_scopes(user))
     others = member_unit_ids(user, day) - {home_unit_id(user)}
     if others:
         q |= Q(owner_unit_id__in=sorted(others), unit_scope=UnitScope.MEMBERS)
