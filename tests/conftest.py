@@ -13,6 +13,41 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrations ran as the owner; with TEST_DB_RUNTIME_ROLE set (CI) every test then acts as the runtime role."""
+    from tests.db_roles import enter_runtime_role, runtime_role
+
+    if role := runtime_role():
+        with django_db_blocker.unblock():
+            enter_runtime_role(role)
+    yield
+
+
+@pytest.fixture
+def db_owner():
+    """For a test that plays the owner (its own commands) or an intruder with the owner's rights."""
+    from tests.db_roles import as_owner
+
+    with as_owner():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_inline(request):
+    """Tasks queued on commit (the mail of every notification, issue 13.1) run in the test process, so no test
+    leaves tasks in make run's broker folder or CI's Redis. A test marked `worker` talks to a real worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from tiexi_gov.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Tests create many accounts; the hasher is not what they prove, so hash cheaply."""

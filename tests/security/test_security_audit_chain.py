@@ -15,12 +15,13 @@ import time_machine
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import ProgrammingError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import on_postgres
+from tests.db_roles import as_owner, current_role, runtime_role
 from tests.factories import UnitFactory, UserFactory
 from tiexi_gov.audit import chain
 from tiexi_gov.audit.models import ChainAnchor, Event
@@ -63,7 +64,7 @@ def _insert_raw(values: dict) -> int:
 def _tamper(event_id: int, opinion: str) -> None:
     """Alter a stored row. On PostgreSQL only a superuser can (the trigger refuses UPDATE): switch triggers off for
     this transaction the way such an intruder would."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with as_owner(), transaction.atomic(), connection.cursor() as cursor:
         if on_postgres():
             cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE audit_event SET opinion = %s WHERE id = %s", [opinion, event_id])
@@ -159,7 +160,7 @@ def test_12_3_altered_row_is_found_by_verify_and_named():
 def test_12_3_removed_row_breaks_the_link_of_the_next():
     unit = UnitFactory()
     events = _record(unit, 3)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with as_owner(), transaction.atomic(), connection.cursor() as cursor:
         if on_postgres():
             cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("DELETE FROM audit_event WHERE id = %s", [events[1].pk])
@@ -217,7 +218,7 @@ def test_12_3_concurrent_appends_keep_the_chain_valid(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_12_3_runtime_role_may_only_insert_and_select_the_audit_table():
+def test_12_3_runtime_role_may_only_insert_and_select_the_audit_table(db_owner):
     if not on_postgres():
         pytest.skip("needs PostgreSQL")
     unit = UnitFactory()
@@ -232,7 +233,12 @@ def test_12_3_runtime_role_may_only_insert_and_select_the_audit_table():
     try:
         call_command("audit", "grant_runtime", "--role", role, stdout=StringIO())
         with psycopg.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, dbname=db["NAME"], user=role, autocommit=True
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            dbname=db["NAME"],
+            user=role,
+            autocommit=True,
+            options="-c role=none",  # not the suite's own runtime role (PGOPTIONS in CI): this one
         ) as rt:
             rt.execute("SELECT pg_advisory_xact_lock(%s)", [chain.LOCK_KEY])
             assert rt.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 1
@@ -303,7 +309,7 @@ def test_12_3_retention_is_configurable(settings):
         call_command("audit", "purge", "--before", f"{timezone.localdate() - timedelta(days=200):%Y-%m-%d}")
 
 
-def test_12_3_purge_of_old_events_keeps_the_chain_verifiable():
+def test_12_3_purge_of_old_events_keeps_the_chain_verifiable(db_owner):
     unit = UnitFactory()
     long_ago = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS + 30)
     with time_machine.travel(long_ago, tick=False):
@@ -322,7 +328,7 @@ def test_12_3_purge_of_old_events_keeps_the_chain_verifiable():
     assert result.ok, result.summary
 
 
-def test_12_3_purge_refuses_a_broken_chain():
+def test_12_3_purge_refuses_a_broken_chain(db_owner):
     unit = UnitFactory()
     with time_machine.travel(timezone.now() - timedelta(days=400), tick=False):
         old = _record(unit, 2)
@@ -400,3 +406,39 @@ def test_12_3_daily_check_alerts_the_audit_admins_on_a_break():
     assert not Message.objects.filter(recipient=bystander).exists()
     verify_chain()  # the same day again: no second alert
     assert Message.objects.filter(recipient=auditor).count() == 1
+
+
+# --- the suite itself runs under the split (CI sets TEST_DB_RUNTIME_ROLE) ---------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_12_3_the_suite_acts_as_the_runtime_role_in_every_connection():
+    """Under the split every connection the tests open — this one, a thread's — is the runtime role, which may add
+    to the audit record but not change it: a code path that needed the owner's rights would fail the suite."""
+    role = runtime_role()
+    if not role or not on_postgres():
+        pytest.skip("CI runs the PostgreSQL suite with TEST_DB_RUNTIME_ROLE set")
+    with transaction.atomic():
+        record_event(actor=None, subject=UnitFactory(), action="note", opinion="运行时写入")
+    seen = {}
+
+    def in_thread():
+        try:
+            seen["role"] = current_role(connections["default"])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join(timeout=60)
+    assert current_role() == role and seen["role"] == role
+    for statement in ("UPDATE audit_event SET opinion = '改'", "DELETE FROM audit_event", "TRUNCATE audit_event"):
+        with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic(), connection.cursor() as c:
+            c.execute(statement)
+    assert Event.objects.filter(opinion="运行时写入").count() == 1
+
+
+def test_12_3_ci_runs_the_postgresql_suite_under_the_split():
+    ci = (settings.BASE_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    postgres_step = ci.split('step "tests (PostgreSQL + Redis)"', 1)[1]
+    assert "TEST_DB_RUNTIME_ROLE=" in postgres_step and "make test" in postgres_step
