@@ -185,6 +185,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "铁西区政府办公室 <noreply@tiexi.gov.local>")
 
 # Celery: Redis in production and CI; kombu's filesystem transport (one host only) by default.
+# Issue 13.1: mail goes through notify.tasks.email_messages (never from the web request). A silent server must not
+# hold a worker forever; a failed send retries with exponential backoff (30 s, 60 s, … capped at 10 min) up to
+# 6 times, then shows in the admin (站内消息 › 邮件状态) and the beat's mail sweep queues it again.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+NOTIFY_EMAIL_MAX_RETRIES = int(os.environ.get("NOTIFY_EMAIL_MAX_RETRIES", "6"))
+NOTIFY_EMAIL_RETRY_BACKOFF = int(os.environ.get("NOTIFY_EMAIL_RETRY_BACKOFF", "30"))
+NOTIFY_EMAIL_RETRY_BACKOFF_MAX = int(os.environ.get("NOTIFY_EMAIL_RETRY_BACKOFF_MAX", "600"))
+# A claim older than this belongs to a sender that died; the sweep leaves mail tried more recently than
+# SWEEP_AFTER to its own task's retries (longer than the backoff cap) and gives up after MAX_AGE.
+NOTIFY_EMAIL_CLAIM_MINUTES = int(os.environ.get("NOTIFY_EMAIL_CLAIM_MINUTES", "15"))
+NOTIFY_EMAIL_SWEEP_AFTER_MINUTES = int(os.environ.get("NOTIFY_EMAIL_SWEEP_AFTER_MINUTES", "15"))
+NOTIFY_EMAIL_SWEEP_MAX_AGE_HOURS = int(os.environ.get("NOTIFY_EMAIL_SWEEP_MAX_AGE_HOURS", "72"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
@@ -219,6 +231,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Sessions are read from the cache and written through to the database (a page does not query its session);
 # several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
+# Issue 13.1: the mail sweep (unsent mail nobody is trying is queued again). The default queue's name can be set
+# so that two deployments sharing one Redis (or a test's private worker) do not take each other's tasks.
+CELERY_BEAT_SCHEDULE["notify-email-sweep"] = {
+    "task": "tiexi_gov.notify.tasks.requeue_unsent_email",
+    "schedule": float(os.environ.get("NOTIFY_EMAIL_SWEEP_SECONDS", "300")),
+}
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (

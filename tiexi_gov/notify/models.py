@@ -1,4 +1,9 @@
-"""The in-app inbox. One row per message per recipient; `key` makes a message exactly-once."""
+"""The in-app inbox. One row per message per recipient; `key` makes a message exactly-once.
+
+E-mail state lives on the row (issue 13.1): a worker claims a message (`email_claimed_at`) before it talks to
+SMTP and stamps `emailed_at` only once the server accepted it; `email_failed_at` / `email_error` tell the system
+administrator what did not go out after the last retry.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -28,7 +33,16 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True, help_text="邮件服务器接收该邮件的时间")
+    email_claimed_at = models.DateTimeField(
+        "邮件发送占用时间", null=True, blank=True, help_text="正在发送：同一封邮件同一时间只由一个进程发送"
+    )
+    email_attempts = models.PositiveIntegerField("邮件发送次数", default=0)
+    email_tried_at = models.DateTimeField("最近一次发送尝试", null=True, blank=True)
+    email_error = models.TextField("邮件发送错误", blank=True)
+    email_failed_at = models.DateTimeField(
+        "邮件发送失败时间", null=True, blank=True, help_text="重试用尽仍未发出；系统会定时再次排队，发出后清空"
+    )
 
     class Meta:
         verbose_name = "站内消息"
@@ -37,6 +51,10 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notify_unread_idx"),
+            # The mail sweep and the administrator's "not sent" filter read only the few unsent rows.
+            models.Index(
+                fields=["created_at"], condition=models.Q(emailed_at__isnull=True), name="notify_unemailed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
