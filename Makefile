@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-fast lint format bench venv migrate seed
+.PHONY: run test test-fast lint format bench rehearsal venv migrate seed
 
 venv: $(STAMP)
 
@@ -47,6 +47,13 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_supervision
 	$(BIN)/python manage.py bench_meetings
 	$(BIN)/python manage.py bench_queue
+	$(BIN)/python manage.py bench_pages
+
+## Scale-out rehearsal on one box (issue 13.6): 2 gunicorn, 2 workers, 1 beat, loopback SMTP, against its own
+## PostgreSQL database rehearsal_tiexi and its own redis-server; SIGKILLs a worker and restarts Redis mid-run.
+## REHEARSAL_ARGS="--seconds 20" for a quick one; exits non-zero on a double or lost transition, reminder or e-mail.
+rehearsal: $(STAMP)
+	$(BIN)/python scripts/rehearsal.py $(REHEARSAL_ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

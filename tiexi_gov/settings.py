@@ -182,9 +182,6 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "铁西区政府办公室 <noreply@tiexi.gov.local>")
-
-# Celery: Redis in production and CI; kombu's filesystem transport (one host only) by default.
 # Issue 13.1: mail goes through notify.tasks.email_messages (never from the web request). A silent server must not
 # hold a worker forever; a failed send retries with exponential backoff (30 s, 60 s, … capped at 10 min) up to
 # 6 times, then shows in the admin (站内消息 › 邮件状态) and the beat's mail sweep queues it again.
@@ -197,6 +194,9 @@ NOTIFY_EMAIL_RETRY_BACKOFF_MAX = int(os.environ.get("NOTIFY_EMAIL_RETRY_BACKOFF_
 NOTIFY_EMAIL_CLAIM_MINUTES = int(os.environ.get("NOTIFY_EMAIL_CLAIM_MINUTES", "15"))
 NOTIFY_EMAIL_SWEEP_AFTER_MINUTES = int(os.environ.get("NOTIFY_EMAIL_SWEEP_AFTER_MINUTES", "15"))
 NOTIFY_EMAIL_SWEEP_MAX_AGE_HOURS = int(os.environ.get("NOTIFY_EMAIL_SWEEP_MAX_AGE_HOURS", "72"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "铁西区政府办公室 <noreply@tiexi.gov.local>")
+
+# Celery: Redis in production and CI; kombu's filesystem transport (one host only) by default.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
@@ -228,9 +228,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-
-# Sessions are read from the cache and written through to the database (a page does not query its session);
-# several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
 # Issue 13.1: the mail sweep (unsent mail nobody is trying is queued again). The default queue's name can be set
 # so that two deployments sharing one Redis (or a test's private worker) do not take each other's tasks.
 CELERY_BEAT_SCHEDULE["notify-email-sweep"] = {
@@ -238,6 +235,9 @@ CELERY_BEAT_SCHEDULE["notify-email-sweep"] = {
     "schedule": float(os.environ.get("NOTIFY_EMAIL_SWEEP_SECONDS", "300")),
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+
+# Sessions are read from the cache and written through to the database (a page does not query its session);
+# several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
@@ -397,3 +397,11 @@ CELERY_BEAT_SCHEDULE["audit-verify-chain"] = {
     "schedule": _crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "2")), minute=30),
 }
 # --- end of issue 12.3 ---
+
+# --- Issue 13.5: operations ---
+# /healthz answers the load balancer before every other middleware (no HTTPS redirect, host check, session or
+# login); `manage.py backup` writes its archives to BACKUP_DIR (README, production: backup and restore).
+INSTALLED_APPS += ["tiexi_gov.ops"]
+MIDDLEWARE.insert(0, "tiexi_gov.ops.middleware.HealthzMiddleware")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# --- end of issue 13.5 ---

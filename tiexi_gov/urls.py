@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from . import views
 from .accounts import views as account_views
+from .ops import views as ops_views
 
 handler400 = "tiexi_gov.views.bad_request"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("healthz", ops_views.healthz, name="healthz"),  # answered by ops.middleware.HealthzMiddleware first
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tiexi_gov.accounts.urls")),
     # One login page for everyone: the admin's own would skip the lockout page, the second factor and the audit.

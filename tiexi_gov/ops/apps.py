@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Operations (issue 13.5, 13.6): the load balancer's health check, backup and restore, the rehearsal."""
+
+    name = "tiexi_gov.ops"
+    label = "ops"
+    verbose_name = "运维"
