@@ -31,6 +31,7 @@ from django.utils import timezone
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.org.models import ActingArrangement, Appointment, Post, User
 from tiexi_gov.org.selectors import exec_deputy_post, head_post, leader_post_for_unit, posts_held_by, who_handles
+from tiexi_gov.rule_lock import rule_lock
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
 
@@ -56,6 +57,10 @@ KIND_BY_POST = {
 DEPUTY_KINDS = (Post.Kind.EXEC_DEPUTY, Post.Kind.DEPUTY)
 UNIT_DEPUTY_KINDS = (Post.Kind.UNIT_DEPUTY, Post.Kind.OFFICE_DEPUTY_DIRECTOR)
 OPEN_STATES = (State.REQUESTED, State.APPROVED)
+# Issue 13.4: the leave rules read other rows (no overlapping open leave per post; an acting person who is away
+# themselves; one acting arrangement per post and day), and they cross posts, so every write that checks them takes
+# this one lock: leave is filed a few times a day, and two filings at one moment take turns.
+LEAVE_LOCK = ("LEAVE", "absences")
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -224,6 +229,7 @@ def request_absence(
             f"{start:%Y-%m-%d}起的外出最迟应于{latest:%Y-%m-%d}报告（参加全国或全省性重要会议活动的除外）。",
             rule_id="LEAVE-1",
         )
+    rule_lock(*LEAVE_LOCK)
     acting_post = _check_acting(kind, post, acting_post, start, end)
     clash = AbsenceRequest.objects.filter(post=post, state__in=OPEN_STATES, start__lte=end, end__gte=start)
     if clash.exists():
@@ -313,6 +319,7 @@ def decide_absence(
             s.record("reject", "不批准", before, opinion=opinion, rule_id=rule, handler=handler)
             s.tell([req.person], f"您的请假（{_span(req)}）未获批准", opinion, level="alert")
             return s.obj
+        rule_lock(*LEAVE_LOCK)
         _open_arrangement(req, actor)
         if req.kind == Kind.UNIT_HEAD:
             req.filed_with_office_at = now

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from tiexi_gov.fsm import object_permission
 from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.references import normalise_reference
+
+
+def _key(current: str, text: str | None) -> str:
+    """The comparison key of `text` (issue 13.4). A row that already duplicated another before the keys existed keeps
+    the "key#id" its migration gave it (coordination 0004), so saving it again does not fail."""
+    key = normalise_reference(text)[:240]
+    return current if key and (current or "").startswith(f"{key}#") else key
 
 
 def _allowed(check_name: str):
@@ -63,6 +72,8 @@ class Body(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ABOLISHED = "abolished", "已撤销"
 
     name = models.CharField("机构名称", max_length=120, unique=True)
+    # CRD-2 "不得重复设立": the name as compared (width, spaces, brackets folded); one body per key, any status.
+    name_key = models.CharField("机构名称（比对用）", max_length=255, unique=True, editable=False)
     counterpart_name = models.CharField("对应的省、市机构", max_length=120, blank=True)
     counterpart_level = models.CharField("对应机构层级", max_length=20, choices=CounterpartLevel.choices, blank=True)
     counterpart_rank = models.PositiveSmallIntegerField("对应机构规格", choices=Rank.choices, null=True, blank=True)
@@ -93,6 +104,12 @@ class Body(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = _key(self.name_key, self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     # Nobody merges or abolishes a body directly: the head's approval of an application does it, in the same
     # transaction (CRD-1). The permission refuses everyone, so no one is ever offered these as a step of their own.
@@ -178,6 +195,8 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     reason = models.TextField("申请理由")
     proposal = models.JSONField("申请内容", default=dict, blank=True)
+    # CRD-1: the proposed name of a setup application as compared; one setup application in flight per name.
+    name_key = models.CharField("拟设机构名称（比对用）", max_length=255, blank=True, editable=False)
     deputy_post = models.ForeignKey(
         Post, verbose_name="分管副区长", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -196,10 +215,25 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name_plural = "机构设立调整申请"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "deputy_post"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_key"],
+                condition=Q(kind="setup", state__in=["office_review", "deputy_review", "head_review"])
+                & ~Q(name_key=""),
+                name="one_setup_in_flight_per_name",
+            )
+        ]
 
     def __str__(self) -> str:
         name = self.body.name if self.body else self.proposal.get("name", "")
         return f"{self.get_kind_display()}申请：{name}"
+
+    def save(self, *args, **kwargs):
+        name = (self.proposal or {}).get("name") if self.kind == self.Kind.SETUP else ""
+        self.name_key = _key(self.name_key, name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     # --- transitions: only coordination.register.services calls these -----------------------------------------
 

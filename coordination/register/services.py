@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import Handler, head_post, leader_post_for_unit, who_handles
+from tiexi_gov.references import normalise_reference
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import step, today_or
 
@@ -253,13 +254,10 @@ def check_body(spec: dict, *, day: dt.date, body: Body | None = None) -> None:
     name = spec.get("name") or ""
     if not name:
         raise InvalidProposal("请填写机构名称。", field="name")
-    clash = Body.objects.filter(name=name).exclude(pk=body.pk if body else None).first()
+    # Compared normalised (issue 13.4): "铁西区 安全生产委员会" or full-width letters name the same body.
+    clash = Body.objects.filter(name_key=normalise_reference(name)).exclude(pk=body.pk if body else None).first()
     if clash is not None:
-        if clash.status == Body.Status.ACTIVE:
-            raise InvalidProposal(f"已有同名的议事协调机构“{name}”，不得重复设立。", rule_id="CRD-2", field="name")
-        raise InvalidProposal(
-            f"名称“{name}”已被{clash.get_status_display()}的机构使用，请另定名称。", rule_id="CRD-2", field="name"
-        )
+        raise _name_taken(name, clash)
 
     # CRD-2: at least one of the five grounds, each with the law or document it rests on.
     grounds = spec.get("grounds") or []
@@ -383,14 +381,38 @@ def check_body(spec: dict, *, day: dt.date, body: Body | None = None) -> None:
             )
 
 
+def _name_taken(name: str, clash: Body) -> InvalidProposal:
+    if clash.status == Body.Status.ACTIVE:
+        return InvalidProposal(f"已有同名的议事协调机构“{name}”，不得重复设立。", rule_id="CRD-2", field="name")
+    return InvalidProposal(
+        f"名称“{name}”已被{clash.get_status_display()}的机构使用，请另定名称。", rule_id="CRD-2", field="name"
+    )
+
+
+def _setup_pending(name: str) -> InvalidProposal:
+    return InvalidProposal(f"“{name}”的设立申请已在办理中，不得重复申请。", "CRD-1", "name")
+
+
 def _check_setup_not_pending(name: str, exclude_pk=None) -> None:
+    key = normalise_reference(name)
     pending = (
-        Application.objects.filter(kind=Kind.SETUP, state__in=IN_FLIGHT, proposal__name=name)
-        .exclude(pk=exclude_pk)
-        .exists()
+        Application.objects.filter(kind=Kind.SETUP, state__in=IN_FLIGHT, name_key=key).exclude(pk=exclude_pk).exists()
     )
     if pending:
-        raise InvalidProposal(f"“{name}”的设立申请已在办理中，不得重复申请。", "CRD-1", "name")
+        raise _setup_pending(name)
+
+
+def _save_body(body: Body) -> None:
+    """Write a body in a savepoint: a name another approval took meanwhile (the database holds one body per
+    normalised name) is the check's refusal, not a server error."""
+    try:
+        with transaction.atomic():
+            body.save()
+    except IntegrityError:
+        clash = Body.objects.filter(name_key=normalise_reference(body.name)).exclude(pk=body.pk).first()
+        if clash is None:
+            raise
+        raise _name_taken(body.name, clash) from None
 
 
 def _check_body_not_pending(body: Body, exclude_pk=None) -> None:
@@ -597,6 +619,17 @@ def submit_application(
             _check_body_not_pending(body, exclude_pk=app.pk)
         app.deputy_post = leader_post_for_unit(app.applicant_unit, s.day)
         before = s.fire("submit" if own else "submit_for_unit")
+        if app.kind == Kind.SETUP:
+            # One setup application in flight per name is held by the database: a unit submitting the same name at
+            # this moment makes this save fail, and the applicant gets the check's refusal.
+            try:
+                with transaction.atomic():
+                    s.save()
+            except IntegrityError:
+                others = Application.objects.filter(kind=Kind.SETUP, state__in=IN_FLIGHT, name_key=app.name_key)
+                if not others.exclude(pk=app.pk).exists():
+                    raise
+                raise _setup_pending(app.proposal["name"]) from None
         changed = proposal is not None or reason is not None
         label = "修改后重新提交" if resubmit and changed else ("重新提交" if resubmit else "提交申请")
         s.record("submit", label, before, opinion=app.reason if changed or not resubmit else "", rule_id="CRD-1")
@@ -744,7 +777,7 @@ def _write_register(s, app: Application) -> Body:
             phase_end=dt.date.fromisoformat(spec["phase_end"]) if spec["phase_end"] else None,
             functions=spec["functions"],
         )
-        body.save()
+        _save_body(body)
         _write_grounds(body, spec["grounds"])
         _write_seats(body, spec)
         _body_event(s, body, app, "setup", "设立（区长批准）", to_state=body.status)
@@ -770,7 +803,7 @@ def _write_register(s, app: Application) -> Body:
             setattr(body, key, spec[key])
         body.host_unit_id = spec["host_unit"]
         body.phase_end = dt.date.fromisoformat(spec["phase_end"]) if spec["phase_end"] else None
-        body.save()
+        _save_body(body)
         if "grounds" in changes:
             body.grounds.all().delete()
             _write_grounds(body, spec["grounds"])

@@ -31,10 +31,12 @@ from django.utils import timezone
 from supervision.ledger import services as supervision
 from supervision.ledger.models import Source
 from tiexi_gov.audit.services import record_event
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.notify.services import notify
 from tiexi_gov.org.models import Appointment, Post, User
 from tiexi_gov.org.selectors import leader_post_for_unit, who_handles
+from tiexi_gov.rule_lock import rule_lock
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
@@ -363,6 +365,8 @@ def open_round(*, actor, title: str, today: dt.date | None = None) -> ReviewRoun
         raise NotAllowed("只有区政府办公室可以组织议事协调机构清理。", rule_id="CRD-4")
     title = _required(title, "清理评估名称", "CRD-4")
     with transaction.atomic():
+        # One round at a time: with no round open there is no row to lock, so two openings take turns on the rule.
+        rule_lock("CRD-4", "review-round")
         busy = ReviewRound.objects.select_for_update().filter(closed_on__isnull=True).first()
         if busy is not None:
             raise ActionRefused(f"“{busy.title}”尚未结束，请先完成并结束该轮清理。", rule_id="CRD-4")
@@ -589,7 +593,7 @@ def open_targets(
                     "targets_opened",
                     "部署年度目标报送",
                     after=targets.state,
-                    opinion=f"报送截止{due_day:%Y-%m-%d}",
+                    opinion=f"报送截止{due_label(due_day)}",
                     rule_id="CRD-5",
                 )
             created.append(s.obj)
@@ -598,7 +602,7 @@ def open_targets(
             names = "、".join(b.name for b in bodies if b.host_unit_id == unit.pk)
             notify(
                 recipients=unit_people(unit),
-                subject=f"请报送{year}年度工作目标（{due_day:%m月%d日}前）",
+                subject=f"请报送{year}年度工作目标（{due_label(due_day, 'm月d日')}前）",
                 body=f"{names}：请向机构主要负责人汇报年度工作目标和任务后，报区政府办公室备案（第六十八条）。",
                 url=_url("targets", year),
             )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
@@ -374,7 +375,7 @@ def targets(request, year: int):
                 form.add_error(None, exc.message)
             else:
                 messages.success(
-                    request, f"已部署{year}年度目标报送：{len(created)}个机构，截止{created[0].due:%Y-%m-%d}。"
+                    request, f"已部署{year}年度目标报送：{len(created)}个机构，截止{due_label(created[0].due)}。"
                 )
                 return redirect("coordination:targets", year=year)
         return render(request, "coordination/targets.html", _targets_context(request, year, form), status=400)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -29,6 +30,7 @@ from tiexi_gov.audit.services import record_event
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import carries_authority, leader_post_for_unit, posts_held_by, who_handles
+from tiexi_gov.references import normalise_reference
 from tiexi_gov.uploads import checked_upload
 from tiexi_gov.workflow import kernel
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed, RuleViolation, raise_all
@@ -450,9 +452,14 @@ def create_plan(
         if not permissions.is_office_staff(actor):
             raise NotAllowed("区政府及区政府办公室年度发文计划由区政府办公室编制。")
     _check_year_open(year, today)
+    exists = ActionRefused(f"{year}年度发文计划已存在，请在原计划中增加事项。")
     if DocumentPlan.objects.filter(issuer=issuer, unit=unit, year=year).exists():
-        raise ActionRefused(f"{year}年度发文计划已存在，请在原计划中增加事项。")
-    plan = DocumentPlan.objects.create(issuer=issuer, unit=unit, year=year, created_by=actor)
+        raise exists
+    try:  # one plan per issuer (and unit) and year is held by the database; one created meanwhile is the same refusal
+        with transaction.atomic():
+            plan = DocumentPlan.objects.create(issuer=issuer, unit=unit, year=year, created_by=actor)
+    except IntegrityError:
+        raise exists from None
     for title in items:
         PlanItem.objects.create(plan=plan, title=title)
     record_event(
@@ -896,16 +903,21 @@ def _sign_violations(doc: OutgoingDocument, actor, day) -> tuple[object | None, 
 
 
 def series_for(doc: OutgoingDocument) -> str:
-    return doc.series_prefix.strip() or DEFAULT_SERIES.get(Issuer(doc.issuer), "")
+    """The 代字 as printed: the drafter's text in half-width characters without spaces, or the issuer's default."""
+    typed = "".join(unicodedata.normalize("NFKC", doc.series_prefix).split())
+    return typed or DEFAULT_SERIES.get(Issuer(doc.issuer), "")
 
 
 def allocate_document_number(series: str, year: int) -> tuple[int, str]:
     """Next 发文字号 of `series` in `year`, e.g. (7, "铁西政发〔2026〕7号"). Call inside the signing transaction:
-    the counter row stays locked until it commits, so numbers are unique and the series has no gaps."""
+    the counter row stays locked until it commits, so numbers are unique and the series has no gaps. The counter is
+    keyed by the normalised 代字 (issue 13.4): "铁西政发", "铁西 政发" and "铁西政发　" count in one series, so two
+    documents can never carry one number spelled two ways."""
+    key = normalise_reference(series)[:30]
     DocumentNumberCounter.objects.bulk_create(
-        [DocumentNumberCounter(series=series, year=year, last=0)], ignore_conflicts=True
+        [DocumentNumberCounter(series=key, year=year, last=0)], ignore_conflicts=True
     )
-    counter = DocumentNumberCounter.objects.select_for_update().get(series=series, year=year)
+    counter = DocumentNumberCounter.objects.select_for_update().get(series=key, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last, f"{series}〔{year}〕{counter.last}号"

@@ -25,6 +25,7 @@ from documents.shared.normative import check_checklist_step, store_checklist_ste
 from documents.shared.people import office_people, own_post_title, unit_and_office_people, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
 from tiexi_gov.audit import changes
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, close_deadlines, open_deadline
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import head_post, leader_for_unit, who_handles
@@ -279,14 +280,16 @@ def request_consultation(
             s.tell(
                 unit_people(unit),
                 f"【征求意见】{sub.unit.display_name}：{sub.title}",
-                f"请于{due}前书面回复意见；逾期不回复视为无不同意见（第六十条）。",
+                f"请于{due_label(due)}前书面回复意见；逾期不回复视为无不同意见（第六十条）。",
             )
             created.append(req)
         s.record(
             "request_consultation",
             "征求意见",
             before,
-            opinion=f"征求{'、'.join(u.display_name for u in units)}意见，{limit_wd}个工作日内（{due}前）回复",
+            opinion=(
+                f"征求{'、'.join(u.display_name for u in units)}意见，{limit_wd}个工作日内（{due_label(due)}前）回复"
+            ),
             rule_id="DOC-6",
         )
     return created
@@ -633,7 +636,7 @@ def register(*, actor, submission: Submission, today: dt.date | None = None) -> 
             "register",
             "登记",
             before,
-            opinion=f"收文编号{number}；{slip.get_urgency_display()}，{workdays}个工作日内（{slip.approval_due}前）完成审批",
+            opinion=f"收文编号{number}；{slip.get_urgency_display()}，{workdays}个工作日内（{due_label(slip.approval_due)}前）完成审批",
             rule_id="DOC-13",
         )
         s.tell(_unit_and_drafter(sub), f"【已登记】{sub.title}（收文编号{number}）")
@@ -745,6 +748,13 @@ def _leader_due(slip: ProcessingSlip, day: dt.date) -> dt.date:
     return max(due, day)
 
 
+def recompute_assignment_due(assignment: LeaderAssignment, deadline=None) -> dt.date | None:
+    """CAL-2 recompute (deadlines.derived): a pending leader's limit follows the slip's recomputed one."""
+    if assignment.assigned_on is None or assignment.slip_id is None:
+        return None
+    return _leader_due(assignment.slip, assignment.assigned_on)
+
+
 def _assign(s: Step, post: Post, *, mode, batch, order, pending: bool) -> LeaderAssignment:
     sub = s.obj
     a = LeaderAssignment.objects.create(
@@ -777,7 +787,9 @@ def _activate(s: Step, a: LeaderAssignment) -> None:
         url=s.url,
     )
     s.tell(
-        [who_handles(a.post, day).person], f"【待批示】{sub.get_urgency_display()}：{sub.title}", f"请于{a.due}前签批。"
+        [who_handles(a.post, day).person],
+        f"【待批示】{sub.get_urgency_display()}：{sub.title}",
+        f"请于{due_label(a.due)}前签批。",
     )
 
 

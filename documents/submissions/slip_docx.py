@@ -16,6 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from tiexi_gov.deadlines.display import due_label
+
 from .selectors import instruction_text
 
 TITLE_FONT = "方正小标宋简体"
@@ -151,7 +153,8 @@ def build_slip_docx(data: dict) -> bytes:
     pair_row("来文单位", slip.from_unit_name, "来文字号", slip.unit_doc_number or "—")
     pair_row(
         "紧急程度",
-        f"{slip.get_urgency_display()}（{slip.approval_workdays}个工作日内，{slip.approval_due:%-m月%-d日}前）",
+        f"{slip.get_urgency_display()}（{slip.approval_workdays}个工作日内，"
+        f"{due_label(slip.approval_due, 'n月j日')}前）",
         "公开属性",
         slip.get_disclosure_display(),
     )

@@ -29,6 +29,7 @@ from documents.submissions.models import (
     LeaderAssignment,
     SubmissionState,
 )
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
@@ -193,7 +194,7 @@ def _run_consult(request, sub, d):
     reqs = services.request_consultation(
         actor=request.user, submission=sub, units=list(d["units"]), limit_wd=d["limit_wd"]
     )
-    return f"已向{'、'.join(r.unit.display_name for r in reqs)}征求意见，{reqs[0].due}前回复。"
+    return f"已向{'、'.join(r.unit.display_name for r in reqs)}征求意见，{due_label(reqs[0].due)}前回复。"
 
 
 def _run_reply(request, sub, d):
@@ -265,7 +266,7 @@ def _run_checklist(request, sub, d):
 
 def _run_register(request, sub, d):
     slip = services.register(actor=request.user, submission=sub)
-    return f"已登记，收文编号 {slip.number}，审批时限至 {slip.approval_due}。"
+    return f"已登记，收文编号 {slip.number}，审批时限至 {due_label(slip.approval_due)}。"
 
 
 def _run_return(request, sub, d):

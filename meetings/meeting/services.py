@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from documents.submissions.models import SubmissionKind
+from tiexi_gov.deadlines.display import due_date, due_label
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import Role, users_with_role
 from tiexi_gov.org.selectors import exec_deputy_post, head_post, leader_post_for_unit, unit_head_post, who_handles
@@ -261,8 +262,10 @@ def add_special_attendee(
 
 
 def last_filing_day(meeting: Meeting) -> dt.date:
-    """MTG-5: the last day a topic's request may reach the office: the 3rd working day before the meeting."""
-    return wd.subtract_workdays(meeting.date, INTAKE_WORKDAYS)
+    """MTG-5: the last day a topic's request may reach the office: the 3rd working day before the meeting.
+
+    A DueDate: provisional (暂定) when the count crosses a year without an official calendar (CAL-2)."""
+    return due_date(wd.subtract_workdays(meeting.date, INTAKE_WORKDAYS), since=meeting.date)
 
 
 def next_open_meeting(meeting: Meeting, filed_on: dt.date) -> Meeting | None:
@@ -286,7 +289,7 @@ def _check_intake(meeting: Meeting, filed_on: dt.date) -> None:
         nxt = next_open_meeting(meeting, filed_on)
         tail = f"可改报{nxt.title}（{nxt.date}）。" if nxt else "请改报下次会议。"
         raise TopicTooLate(
-            f"议题请示须于会前3个工作日报送区政府办公室，本次会议最迟{last_filing_day(meeting)}报送（第五十五条）。{tail}",
+            f"议题请示须于会前3个工作日报送区政府办公室，本次会议最迟{due_label(last_filing_day(meeting))}报送（第五十五条）。{tail}",
             last_day=last_filing_day(meeting),
             next_meeting=nxt,
         )

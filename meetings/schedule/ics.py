@@ -6,7 +6,8 @@ decides what an event says:
 - DTSTART/DTEND carry TZID=Asia/Shanghai (the VTIMEZONE is included); SEQUENCE counts postponements (and a
   cancellation), so clients apply the change;
 - a postponed meeting is at its new date and its description says from which date and why (MTG-3, MTG-4);
-- a cancelled meeting stays in the feed with STATUS:CANCELLED so phones remove it.
+- a cancelled meeting stays in the feed with STATUS:CANCELLED so phones remove it;
+- a scheduled meeting with an agenda says when topic requests are due, marked 暂定 when provisional (CAL-2).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from ..meeting.models import MS, Meeting, MeetingKind
+from tiexi_gov.deadlines.display import due_label
+
+from ..meeting.models import AGENDA_KINDS, MS, Meeting, MeetingKind
+from ..meeting.services import last_filing_day
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -55,6 +59,9 @@ def _description(meeting: Meeting, postponements: list) -> str:
     if meeting.lead_unit_id:
         lines.append(f"牵头部门：{meeting.lead_unit.display_name}")
     lines.append(f"状态：{meeting.get_state_display()}")
+    if meeting.kind in AGENDA_KINDS and meeting.state == MS.SCHEDULED:
+        # MTG-5, computed on the working-day clock: marked 暂定 while its year has no official calendar (CAL-2).
+        lines.append(f"议题请示报送截止：{due_label(last_filing_day(meeting))}（会前3个工作日，第五十五条）")
     for p in postponements:
         lines.append(f"顺延：原定{p.from_date:%Y-%m-%d}，改于{p.to_date:%Y-%m-%d}。原因：{p.reason}")
     if meeting.state == MS.CANCELLED and meeting.cancel_reason:

@@ -150,6 +150,9 @@ class SupervisionItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     source = models.CharField("事项来源", max_length=30, choices=Source.choices)
     source_ref = models.CharField("来源依据", max_length=200, blank=True, help_text="文号、会议纪要号、批示处理单号等")
+    # SUP-5: the reference as compared (tiexi_gov.references.normalise_reference), set by the services with source_ref;
+    # at most one open item per key (the constraint below), so two clerks racing cannot both register it.
+    source_key = models.CharField("来源依据（比对用）", max_length=255, blank=True, editable=False)
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_id = models.CharField(max_length=40, blank=True)
     source_object = GenericForeignKey("source_type", "source_id")
@@ -215,7 +218,14 @@ class SupervisionItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name = "督查事项"
         verbose_name_plural = "督查事项"
         ordering = ["due", "id"]
-        constraints = [models.UniqueConstraint(fields=["year", "seq"], name="supervision_item_year_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "seq"], name="supervision_item_year_seq"),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=Q(state__in=[str(s) for s in OPEN_STATES]) & ~Q(source_key=""),
+                name="supervision_one_open_item_per_source_key",
+            ),
+        ]
         indexes = [
             # The ledger's default sort, and the light (counted per page) read from the index alone.
             models.Index(fields=["due", "id"], name="supervision_due_id_idx"),

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -34,6 +34,8 @@ from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, open_deadline
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import head_post
+from tiexi_gov.references import normalise_reference
+from tiexi_gov.rule_lock import rule_lock
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.kernel import Step, step, today_or
 
@@ -84,12 +86,12 @@ def task_similarity(a: str, b: str) -> float:
 def find_duplicate(
     *, source_ref: str, lead_unit: Unit, task: str, period_start: dt.date, due: dt.date, exclude_pk=None
 ) -> SupervisionItem | None:
-    """SUP-5: an open item with the same source reference, or the same lead unit and a near-identical task
-    in an overlapping period (the two periods share at least one day)."""
+    """SUP-5: an open item with the same source reference (compared normalised: width, spaces, brackets), or the
+    same lead unit and a near-identical task in an overlapping period (the two periods share at least one day)."""
     open_items = SupervisionItem.objects.filter(state__in=OPEN_STATES).exclude(pk=exclude_pk)
-    ref = (source_ref or "").strip()
-    if ref:
-        same_ref = open_items.filter(source_ref=ref).order_by("id").first()
+    key = normalise_reference(source_ref)
+    if key:
+        same_ref = open_items.filter(source_key=key).order_by("id").first()
         if same_ref is not None:
             return same_ref
     candidates = open_items.filter(lead_unit=lead_unit, period_start__lte=due, due__gte=period_start).only(
@@ -101,14 +103,42 @@ def find_duplicate(
     return None
 
 
+def _duplicate_of(other: SupervisionItem) -> DuplicateItem:
+    return DuplicateItem(
+        f"与在办事项“{other.number}”重复，不得重复督查（第五十条）。"
+        "如属重大事项需多家单位督查，请在原事项上增加联合督查单位。",
+        existing=other,
+    )
+
+
 def _refuse_duplicate(**kwargs) -> None:
+    """SUP-5, whole: call inside the transaction that writes the item. The near-identical-task half is read from
+    other rows, so writers for one lead unit take turns (`rule_lock`); the same-reference half is also held by the
+    database (one open item per `source_key`), see `_save_unique`."""
+    rule_lock("SUP-5", "lead-unit", kwargs["lead_unit"].pk)
     other = find_duplicate(**kwargs)
     if other is not None:
-        raise DuplicateItem(
-            f"与在办事项“{other.number}”重复，不得重复督查（第五十条）。"
-            "如属重大事项需多家单位督查，请在原事项上增加联合督查单位。",
-            existing=other,
+        raise _duplicate_of(other)
+
+
+def _save_unique(save, item: SupervisionItem) -> None:
+    """Run `save` in a savepoint; a clash on the open-reference constraint (another clerk's item with the same
+    reference committed meanwhile) is the same refusal as the check's, not a server error."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError:
+        other = (
+            SupervisionItem.objects.filter(state__in=OPEN_STATES, source_key=item.source_key)
+            .exclude(pk=item.pk)
+            .order_by("id")
+            .first()
+            if item.source_key
+            else None
         )
+        if other is None:
+            raise
+        raise _duplicate_of(other) from None
 
 
 # --- items: create, edit, issue, approve (SUP-1, SUP-5) -----------------------------------------------------
@@ -184,8 +214,6 @@ def create_item(
     if supervising_unit is None:
         raise SupervisionError("系统中没有区政府办公室单位，请先维护组织机构。")
     with transaction.atomic():
-        # Serialise creation per lead unit so two clerks cannot both slip past the duplicate check.
-        Unit.objects.select_for_update().filter(pk=lead_unit.pk).first()
         _refuse_duplicate(source_ref=source_ref, lead_unit=lead_unit, task=task, period_start=period_start, due=due)
         seq = next_number(f"item-{day.year}")
         item = SupervisionItem(
@@ -194,6 +222,7 @@ def create_item(
             number=f"铁督〔{day.year}〕{seq}号",
             source=source,
             source_ref=(source_ref or "").strip(),
+            source_key=normalise_reference(source_ref)[:255],
             task=task.strip(),
             kind=kind or SupervisionItem._meta.get_field("kind").default,
             cycle=cycle or SupervisionItem._meta.get_field("cycle").default,
@@ -211,7 +240,7 @@ def create_item(
         )
         if source_object is not None:
             item.source_object = source_object
-        item.save()
+        _save_unique(item.save, item)
         item.cooperating_units.set(cooperating_units)
         item.joint_units.set(joint_units)
         # Issued at once: the draft's task would open and close in the same breath, so only the issue syncs.
@@ -275,6 +304,7 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
             changed += changes.diff_related(it, "joint_units", joint_list)
         for name, value in fields.items():
             setattr(it, name, value)
+        it.source_key = normalise_reference(it.source_ref)[:255]
         if joint_list and not it.is_major:
             raise SupervisionError("联合督查只用于重大事项（第五十条），请勾选“重大事项”。")
         _check_item_fields(
@@ -297,6 +327,7 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
         if not changed:  # a form posted back unchanged leaves no record and no trace on the item
             return s.obj
         s.touch()
+        _save_unique(s.save, it)
         if cooperating is not None:
             it.cooperating_units.set(co_list)
         if joint is not None:
@@ -400,10 +431,19 @@ def cancel_item(*, actor, item: SupervisionItem, reason: str, today: dt.date | N
 # --- the lead unit's work (SUP-1, SUP-2) and the office's re-check (SUP-4) -----------------------------------
 
 
+def report_due_after(cycle: str, after: dt.date) -> dt.date:
+    """SUP-2: one reporting cycle after `after`, moved off a holiday to the next working day."""
+    return wd.workday_on_or_after(next_report_date(cycle, after))
+
+
+def recompute_report_due(item: SupervisionItem, deadline) -> dt.date:
+    """CAL-2 recompute (deadlines.derived): the report clock counted from its row's start on the new calendar."""
+    return report_due_after(item.cycle, deadline.counted_from)
+
+
 def open_report_clock(item: SupervisionItem, after: dt.date) -> None:
     """SUP-2: the next progress report is due one cycle after `after`, on a working day."""
-    nominal = next_report_date(item.cycle, after)
-    due = nominal if wd.is_workday(nominal) else wd.next_workday(nominal)
+    due = report_due_after(item.cycle, after)
     item.next_report_due = due
     open_deadline(
         subject=item,

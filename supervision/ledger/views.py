@@ -30,6 +30,7 @@ from supervision.reports import services as report_services
 from supervision.shared.downloads import file_response
 from supervision.shared.errors import ActionNotAllowed, AlreadyHandled, SupervisionError
 from tiexi_gov.deadlines import rules as deadline_rules
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.selectors import who_handles
@@ -144,7 +145,7 @@ def _run_refuse(request, item, d):
 
 def _run_accept(request, item, d):
     item = services.accept_item(actor=request.user, item=item)
-    return f"已签收。请{item.get_cycle_display()}报告进展，下次报告截止 {item.next_report_due:%Y-%m-%d}。"
+    return f"已签收。请{item.get_cycle_display()}报告进展，下次报告截止 {due_label(item.next_report_due)}。"
 
 
 def _run_report(request, item, d):
@@ -160,7 +161,7 @@ def _run_report(request, item, d):
     if report.is_part:
         return f"{report.unit.display_name}的协办进展已报牵头单位。"
     fresh = SupervisionItem.objects.only("next_report_due").get(pk=item.pk)
-    when = f"，下次报告截止 {fresh.next_report_due:%Y-%m-%d}" if fresh.next_report_due else ""
+    when = f"，下次报告截止 {due_label(fresh.next_report_due)}" if fresh.next_report_due else ""
     return f"进展已报告（{report.percent}%）{when}。"
 
 

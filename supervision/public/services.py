@@ -20,6 +20,7 @@ from supervision.ledger.models import PROPOSAL_STATES, Source, SupervisionItem
 from supervision.shared.errors import ActionNotAllowed, AlreadyHandled, RuleViolation, SupervisionError
 from supervision.shared.people import unit_people
 from supervision.shared.services import next_number, required
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, open_deadline
 from tiexi_gov.org.models import Unit
 from tiexi_gov.workflow.kernel import step, today_or
@@ -96,8 +97,10 @@ def assign_inquiry(*, actor, inquiry: PublicInquiry, unit: Unit, today: dt.date 
             url=inquiry_url(inq),
         )
         inq.due = deadline.due
-        s.record("assigned", f"转{unit.display_name}答复", before, rule_id="PUB-1", opinion=f"答复时限：{inq.due}")
-        s.tell(unit_people(unit), f"网上咨询请答复：{inq.number}（{inq.due}前）", inq.question)
+        s.record(
+            "assigned", f"转{unit.display_name}答复", before, rule_id="PUB-1", opinion=f"答复时限：{due_label(inq.due)}"
+        )
+        s.tell(unit_people(unit), f"网上咨询请答复：{inq.number}（{due_label(inq.due)}前）", inq.question)
     return s.obj
 
 

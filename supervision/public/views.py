@@ -23,6 +23,7 @@ from supervision.ledger.models import Source
 from supervision.shared.access import WORKING_UNIT_KINDS
 from supervision.shared.errors import SupervisionError
 from supervision.shared.views import page_links
+from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
 from tiexi_gov.org.access import visible_units
@@ -104,7 +105,9 @@ def inquiry_new(request):
             messages.error(request, exc.message)
         else:
             if inquiry.unit_id:
-                messages.success(request, f"已登记并转{inquiry.unit.display_name}答复，答复时限 {inquiry.due}。")
+                messages.success(
+                    request, f"已登记并转{inquiry.unit.display_name}答复，答复时限 {due_label(inquiry.due)}。"
+                )
             else:
                 messages.success(request, f"已登记 {inquiry.number}，请转办承办单位。")
             return redirect("supervision:inquiry", pk=inquiry.pk)
@@ -169,7 +172,7 @@ def inquiry_action(request, pk: int, action: str):
         except SupervisionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已转{done.unit.display_name}答复，答复时限 {done.due}。")
+            messages.success(request, f"已转{done.unit.display_name}答复，答复时限 {due_label(done.due)}。")
         return redirect("supervision:inquiry", pk=inquiry.pk)
     if action == "answer":
         form = forms.InquiryAnswerForm(request.POST, prefix="answer")

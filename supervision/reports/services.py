@@ -32,6 +32,7 @@ from supervision.shared.people import unit_people
 from supervision.shared.services import required
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.org.models import Unit
+from tiexi_gov.rule_lock import rule_lock
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.kernel import step, today_or
 
@@ -194,9 +195,13 @@ def open_half_year_round(
     if actor is not None and not ledger_permissions.can_manage(actor):
         raise ActionNotAllowed("只有区政府办公室可以布置半年报告。")
     day = today_or(today)
+    # A counted due is a working-day clock (recomputed with its row on a calendar import, CAL-2); a given one is fixed.
+    counted = HALF_YEAR_LEAD_WORKDAYS if due is None else None
     due = due or wd.add_workdays(half_year_end(year, half), HALF_YEAR_LEAD_WORKDAYS)
     created = 0
     with transaction.atomic():
+        # The beat and an office clerk may open the same round at once: one at a time, the second creates none.
+        rule_lock("SUP-2", "half-year", year, half)
         done = set(HalfYearReport.objects.filter(year=year, half=half).values_list("unit_id", flat=True))
         for unit in Unit.objects.filter(active=True, kind__in=HALF_YEAR_UNIT_KINDS).exclude(pk__in=done):
             report = HalfYearReport.objects.create(unit=unit, year=year, half=half, due=due)
@@ -206,7 +211,8 @@ def open_half_year_round(
                     rule_id="SUP-2",
                     title=f"{year}年{report.get_half_display()}工作报告",
                     counted_from=half_year_end(year, half),
-                    due=due,
+                    workdays=counted,
+                    due=None if counted else due,
                     owner_unit=unit,
                     url=half_year_url(),
                 )

@@ -25,7 +25,7 @@ from tiexi_gov.notify.models import Message
 from tiexi_gov.notify.services import deliver
 from tiexi_gov.workdays import calendar as wd
 
-from . import handlers, rules
+from . import derived, handlers, rules
 from .models import Deadline
 from .owners import office_directors, resolve_owners
 
@@ -185,7 +185,9 @@ def recompute_for_years(years: Iterable[int]) -> int:
     """Recompute every open provisional deadline whose span touches `years` (CAL-2). Returns rows changed.
 
     Runs when a year's calendar is entered or corrected (workdays.signals.calendar_changed). A reminder
-    already sent is not sent again; a fixed due date keeps its day and only loses the provisional mark.
+    already sent is not sent again; a fixed due date keeps its day and only loses the provisional mark, unless
+    the domain derived it from the clock (deadlines.derived): then the day is derived again. Every model field
+    listed in deadlines.derived follows its row in this same transaction, so pages and clocks never disagree.
     """
     years = sorted(set(years))
     if not years:
@@ -193,17 +195,22 @@ def recompute_for_years(years: Iterable[int]) -> int:
     touches = Q()
     for y in years:
         touches |= Q(counted_from__lte=date(y, 12, 31), due__gte=date(y, 1, 1))
-    rows = list(Deadline.objects.select_for_update().filter(touches, provisional=True, state=State.OPEN))
+    rows = list(
+        Deadline.objects.select_for_update().filter(touches, provisional=True, state=State.OPEN).order_by("due", "id")
+    )
     subjects = _subjects_of(rows)
+    old = {d.pk: (d.due, d.remind_on, d.provisional) for d in rows}
+    for d in rows:
+        if d.workdays:
+            d.due = wd.add_workdays(d.counted_from, d.workdays)
+    _recompute_derived(rows)
     changed = []
     for d in rows:
-        due = wd.add_workdays(d.counted_from, d.workdays) if d.workdays else d.due
-        remind_on = wd.subtract_workdays(due, 1)
-        provisional = wd.span_is_provisional(d.counted_from, due)
-        if (due, remind_on, provisional) == (d.due, d.remind_on, d.provisional):
+        d.remind_on = wd.subtract_workdays(d.due, 1)
+        d.provisional = wd.span_is_provisional(d.counted_from, d.due)
+        old_due = old[d.pk][0]
+        if (d.due, d.remind_on, d.provisional) == old[d.pk]:
             continue
-        old_due = d.due
-        d.due, d.remind_on, d.provisional = due, remind_on, provisional
         changed.append(d)
         record_event(
             actor=None,
@@ -211,10 +218,36 @@ def recompute_for_years(years: Iterable[int]) -> int:
             action="deadline_recomputed",
             action_label="时限重算",
             rule_id=d.rule_id,
-            opinion=f"{d.title}：录入年度日历后截止日由{old_due}调整为{due}{'（仍为暂定）' if provisional else ''}",
+            opinion=f"{d.title}：录入年度日历后截止日由{old_due}调整为{d.due}{'（仍为暂定）' if d.provisional else ''}",
         )
     Deadline.objects.bulk_update(changed, ["due", "remind_on", "provisional"], batch_size=1000)
     return len(changed)
+
+
+def _recompute_derived(rows: list[Deadline]) -> None:
+    """The model fields that store a clock date beside these rows take the recomputed day (deadlines.derived).
+
+    Registry order: an entry may derive its day from an earlier entry's field (already written). A row with a
+    fixed due that the domain derives gets the new day too; one a person fixed (no `compute`) keeps it."""
+    by_key: dict[tuple[int, str], list[Deadline]] = {}
+    for d in rows:
+        by_key.setdefault((d.subject_type_id, d.rule_id), []).append(d)
+    for entry in derived.entries():
+        ct = ContentType.objects.get_for_model(entry.subject_model)
+        compute = entry.function()
+        for d in by_key.get((ct.pk, entry.rule_id), ()):
+            if compute is None:
+                if d.workdays:  # a row counted in working days: the field is its due
+                    entry.objects_for(d).exclude(**{entry.field: d.due}).update(**{entry.field: d.due})
+                continue
+            if d.workdays:
+                continue
+            for obj in entry.objects_for(d).filter(**{entry.field: d.due}).select_for_update():
+                day = compute(obj, d)
+                if day is None or day == d.due:
+                    continue
+                type(obj)._default_manager.filter(pk=obj.pk).update(**{entry.field: day})
+                d.due = day
 
 
 def on_calendar_changed(sender, years, **kwargs):
@@ -430,7 +463,7 @@ def _escalation_text(d: Deadline, today: date, owners) -> tuple[str, str]:
         [
             f"事项：{d.subject_repr}",
             f"时限：{d.title}",
-            f"截止日：{d.due}，逾期未办结",
+            f"截止日：{d.due}{'（暂定）' if d.provisional else ''}，逾期未办结",
             f"责任人：{who}",
             _rule_line(d),
             "请抓紧办理并说明原因。",
