@@ -316,3 +316,30 @@ def test_sup_1_ledger_query_count_is_constant_5_vs_60_items(world, client, who):
     assert max(large) <= 30  # session, user, roles, the org chart for a deputy, counts, page, prefetches
     r = c.get(reverse("supervision:ledger"))
     assert len(r.context["rows"]) == min(50, r.context["page"].paginator.count) > 5
+
+
+def test_issue14_filter_selects_written_in_python_render_as_djangos(world):
+    """The ledger's filter <select>s are written in Python (issue 14: Django renders each <option> through a
+    template); the markup carries the same name, attributes, options, escaping and selection as Django's."""
+    import re
+
+    from django import forms
+
+    from supervision.ledger.forms import FastSelect, LedgerFilterForm
+
+    form = LedgerFilterForm(
+        {"unit": "3", "state": "draft", "sort": "due"}, units=[(3, "财政局<&>"), (4, "发改局")], leaders=[(1, "区长")]
+    )
+
+    def attrs_sorted(html: str) -> str:
+        return re.sub(r"<(\w+) ([^>]*)>", lambda m: f"<{m[1]} {' '.join(sorted(m[2].split(' ')))}>", html)
+
+    for name in ("unit", "leader_post", "source", "kind", "state", "light", "sort"):
+        bound = form[name]
+        assert isinstance(bound.field.widget, FastSelect)
+        ours = str(bound)
+        django = forms.Select.render(
+            bound.field.widget, bound.html_name, bound.value(), attrs=bound.build_widget_attrs({"id": bound.auto_id})
+        )
+        assert attrs_sorted(ours) == attrs_sorted("".join(line.strip() for line in django.splitlines()))
+    assert '<option value="3" selected>财政局&lt;&amp;&gt;</option>' in str(form["unit"])

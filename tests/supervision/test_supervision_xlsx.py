@@ -310,3 +310,16 @@ def test_sup_1_export_writes_typed_text_as_text_never_as_a_formula(world, client
     wb = load_workbook(io.BytesIO(_export(client, world.staff)))
     cell = wb.worksheets[0]["C2"]
     assert cell.data_type == "s" and cell.value == task.replace("\x07", "")
+
+
+def test_issue14_export_dates_are_dates_the_light_is_coloured_and_the_columns_unchanged(world, client, several):
+    """The streaming writer keeps what openpyxl wrote: the same Chinese headers in the same order,
+    完成时限 a real date shown yyyy-mm-dd, the 状态 cell of a lit item filled with its light's colour."""
+    wb = load_workbook(io.BytesIO(_export(client, world.staff)))
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == OFFICE_COLUMNS + xlsx.EXTRA_COLUMNS
+    assert ws.freeze_panes == "D2"
+    due = ws["G2"]
+    assert isinstance(due.value, dt.datetime) and due.number_format == "yyyy-mm-dd"
+    lit = [row[9] for row in ws.iter_rows(min_row=2) if "（" in str(row[9].value)]
+    assert lit and all(c.fill.fgColor.rgb[-6:] in xlsx.LIGHT_FILLS.values() for c in lit)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from tiexi_gov.deadlines import rules
 from tiexi_gov.deadlines.selectors import due_text
@@ -38,25 +38,37 @@ def unit_scopes(user) -> list[str]:
     return scopes
 
 
-def addressed_to(user, day: date) -> Q:
-    """A Q on Task: the tasks that reach `user` on `day` (open or not)."""
+def _reaching(user, day: date) -> list[tuple[tuple[str, object], ...]] | None:
+    """How tasks reach `user` on `day`: an OR of ANDs of (lookup, value) pairs; None when nothing does. The one
+    description both the queue's Q (addressed_to) and the navbar's plain-SQL count (open_count) are made from."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    q = Q(owner_user_id=user.pk)
+        return None
+    terms: list[tuple[tuple[str, object], ...]] = [(("owner_user_id", user.pk),)]
     handlers = handlers_on(user, day)
     if handlers:
-        q |= Q(owner_post_id__in=[h.post.pk for h in handlers], authority=False)
+        terms.append((("owner_post_id__in", [h.post.pk for h in handlers]), ("authority", False)))
         with_authority = [h.post.pk for h in handlers if carries_authority(h)]
         if with_authority:
-            q |= Q(owner_post_id__in=with_authority, authority=True)
+            terms.append((("owner_post_id__in", with_authority), ("authority", True)))
     names = role_names(user)
     if names:
-        q |= Q(owner_role__in=sorted(names))
+        terms.append((("owner_role__in", sorted(names)),))
     if unit_id := home_unit_id(user):
-        q |= Q(owner_unit_id=unit_id, unit_scope__in=unit_scopes(user))
+        terms.append((("owner_unit_id", unit_id), ("unit_scope__in", unit_scopes(user))))
     others = member_unit_ids(user, day) - {home_unit_id(user)}
     if others:
-        q |= Q(owner_unit_id__in=sorted(others), unit_scope=UnitScope.MEMBERS)
+        terms.append((("owner_unit_id__in", sorted(others)), ("unit_scope", UnitScope.MEMBERS)))
+    return terms
+
+
+def addressed_to(user, day: date) -> Q:
+    """A Q on Task: the tasks that reach `user` on `day` (open or not)."""
+    terms = _reaching(user, day)
+    if terms is None:
+        return NOTHING
+    q = Q()
+    for term in terms:
+        q |= Q(**dict(term))
     return q
 
 
@@ -113,11 +125,50 @@ def open_tasks_for(user, day: date) -> QuerySet[Task]:
 URGENCY_ORDER = ("band", "-urgency", F("due").asc(nulls_last=True), "opened_at", "id")
 
 
+def _where(terms) -> tuple[str, list]:
+    """The SQL of `_reaching`'s terms on the task table (unqualified columns) and its parameters."""
+    quote, meta = connection.ops.quote_name, Task._meta
+    ors, params = [], []
+    for term in terms:
+        ands = []
+        for key, value in term:
+            name, _, lookup = key.partition("__")
+            column = quote(meta.get_field(name).column)
+            if lookup == "in":
+                ands.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
+                params.extend(value)
+            else:
+                ands.append(f"{column} = %s")
+                params.append(value)
+        ors.append("(" + " AND ".join(ands) + ")")
+    return " OR ".join(ors), params
+
+
+def _first_of_each(terms) -> tuple[str, list]:
+    """SQL selecting, of the open tasks reaching the user, one per item and action (the lowest id): the queue's
+    "one row per item and action" (as open_tasks_for's anti-join), as a GROUP BY."""
+    quote, meta = connection.ops.quote_name, Task._meta
+    where, params = _where(terms)
+    group = ", ".join(quote(meta.get_field(f).column) for f in ("subject_type", "subject_id", "action"))
+    sql = (
+        f"SELECT MIN({quote(meta.pk.column)}) FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.get_field('closed_at').column)} IS NULL AND ({where}) GROUP BY {group}"
+    )
+    return sql, params
+
+
 def open_count(user, day: date) -> int:
-    """The navbar's number: open tasks reaching `user` today (one COUNT)."""
-    if not getattr(user, "is_authenticated", False):
+    """The navbar's number: open tasks reaching `user` today, one per item and action (as the queue reads them).
+
+    Every page shows it, so it is one plain SQL statement made from the same description as the queue's Q
+    (_reaching): it costs no ORM compilation (issue 14.2)."""
+    terms = _reaching(user, day)
+    if terms is None:
         return 0
-    return open_tasks_for(user, day).order_by().count()
+    sql, params = _first_of_each(terms)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) first_of_each", params)
+        return cursor.fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -168,19 +219,46 @@ def rows_for(tasks, user, day: date) -> list[Row]:
 def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
     """我的待办 grouped by area (in the areas' order), each area's most urgent `per_area` rows and its total.
 
-    One query: a window numbers each area's rows in urgency order and counts them; the outer query keeps the
-    first `per_area` of each."""
-    base = open_tasks_for(user, day)
-    ordered = [F("band").asc(), F("urgency").desc(), F("due").asc(nulls_last=True), F("opened_at").asc(), F("id").asc()]
-    rows = list(
-        base.annotate(
-            rank=Window(RowNumber(), partition_by=[F("area")], order_by=ordered),
-            area_total=Window(Count("id"), partition_by=[F("area")]),
-        ).filter(rank__lte=per_area)
+    Two queries (issue 14.2: the one ORM query with its window and anti-join cost more to build than to run): plain
+    SQL made from `_reaching` numbers each area's rows in urgency order (overdue, due today, by urgency, by due
+    date, oldest first — open_tasks_for's order) and counts them, keeping the first `per_area` of each; then those
+    rows are read with what a row shows."""
+    terms = _reaching(user, day)
+    if terms is None:
+        return []
+    quote, meta = connection.ops.quote_name, Task._meta
+    first, params = _first_of_each(terms)
+    d = Task._meta.get_field("deadline").related_model._meta
+    col = {f: quote(meta.get_field(f).column) for f in ("id", "area", "urgency", "opened_at", "deadline")}
+    closed, due = f"d.{quote(d.get_field('closed_at').column)}", f"d.{quote(d.get_field('due').column)}"
+    running_due = f"CASE WHEN {closed} IS NULL THEN {due} END"
+    today = connection.ops.adapt_datefield_value(day)
+    sql = (
+        f"SELECT id, rank, area_total FROM (SELECT t.{col['id']} AS id,"
+        f" ROW_NUMBER() OVER (PARTITION BY t.{col['area']} ORDER BY"
+        f" CASE WHEN {closed} IS NULL AND {due} < %s THEN 0 WHEN {closed} IS NULL AND {due} = %s THEN 1 ELSE 2 END,"
+        f" t.{col['urgency']} DESC, CASE WHEN {running_due} IS NULL THEN 1 ELSE 0 END, {running_due},"
+        f" t.{col['opened_at']}, t.{col['id']}) AS rank,"
+        f" COUNT(*) OVER (PARTITION BY t.{col['area']}) AS area_total"
+        f" FROM {quote(meta.db_table)} t"
+        f" LEFT JOIN {quote(d.db_table)} d ON d.{quote(d.pk.column)} = t.{col['deadline']}"
+        f" WHERE t.{col['id']} IN ({first})) ranked WHERE rank <= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, today, *params, per_area])
+        ranks = {pk: (rank, total) for pk, rank, total in cursor.fetchall()}
+    if not ranks:
+        return []
+    tasks = Task.objects.filter(pk__in=list(ranks)).select_related(
+        "deadline", "from_user", "owner_post", "owner_unit", "owner_user"
     )
     acting = acting_capacities(user, day)
     sections: dict[str, Section] = {}
-    for task in sorted(rows, key=lambda t: (AREA_ORDER.get(t.area, 99), t.rank)):
+    for task in tasks:
+        task.rank, task.area_total = ranks[task.pk]
+        running = task.deadline if task.deadline is not None and task.deadline.closed_at is None else None
+        task.due = running.due if running is not None else None
+    for task in sorted(tasks, key=lambda t: (AREA_ORDER.get(t.area, 99), t.rank)):
         section = sections.get(task.area)
         if section is None:
             section = sections[task.area] = Section(task.area, Area(task.area).label, task.area_total)

@@ -1,0 +1,491 @@
+"""Side-by-side page benchmark (issue 14.1): a Django hello-world and the portal, served by gunicorn with the same
+settings on the same box, 8 concurrent clients at each navbar page for each demo role; requests/s, p50, p95,
+queries per request and the ratio to the hello-world's rate, in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pages python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pages python manage.py bench_pages [--scale 100]
+
+1. Seeds the demo district and every area's demo work (the same idempotent seeds `make run` uses; demo password
+   from DEMO_PASSWORD or generated). `--scale N` measures the pages in-process once as seeded, then copies the rows
+   of every page's tables N-1 times (N x the rows, bulk inserts) and measures again, printing the ratio of the two
+   times per page and role (the "within 1.5x at 100x rows" check); the copies are removed at the end (--keep keeps).
+2. In-process, with DEBUG off: each (role, page) once through django.test.Client with a query-counting execute
+   wrapper — the queries per request — and its median server time over --repeat requests (no network, no gunicorn;
+   the test environment's template instrumentation is not installed, so the time is the page's own).
+3. gunicorn (sync workers, --workers 4, DEBUG=0, static files collected into a temporary root) serves a one-file
+   Django hello-world (no apps, no middleware, one view returning "Hello, world") and then the portal; the demo roles
+   log in through the real login page (POST with the CSRF token); 8 threads, each with its own keep-alive-less
+   http.client connection as gunicorn's sync workers answer, hammer each page for --seconds. The hello-world is
+   measured before and after the portal and its mean is the denominator, so a busy neighbour on the box shows as
+   the spread of the two.
+
+Refuses to run unless the database name starts with "bench" (it writes demo rows) or --yes is given.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from tiexi_gov.org.models import User
+
+# The navbar's pages (issue 14.1), in the navbar's order.
+PAGES = (
+    ("我的待办", "workflow:queue"),
+    ("公文办理", "documents:index"),
+    ("领导批示队列", "documents:queue"),
+    ("公开目录", "documents:register"),
+    ("督查台账", "supervision:ledger"),
+    ("督查看板", "supervision:dashboard"),
+    ("会议", "meetings:index"),
+    ("议事协调", "coordination:index"),
+    ("站内消息", "notify:inbox"),
+)
+# The demo roles that use these pages (the three administrators keep the system, not the business, and need a TOTP).
+ROLES = (
+    ("区长", "quzhang"),
+    ("常务副区长", "changwu"),
+    ("副区长", "fuquzhang1"),
+    ("办公室主任", "bangongshi_zhuren"),
+    ("办公室工作人员", "bangongshi"),
+    ("单位负责人", "fgj_juzhang"),
+    ("单位文书", "fgj_wenshu"),
+)
+AREA_SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+HELLO_WSGI = textwrap.dedent(
+    '''
+    """A Django hello-world: no apps, no middleware, one view (bench_pages' denominator)."""
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench-hello-world-not-secret",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=[],
+        INSTALLED_APPS=[],
+    )
+
+    from django.core.wsgi import get_wsgi_application  # noqa: E402
+    from django.http import HttpResponse  # noqa: E402
+    from django.urls import path  # noqa: E402
+
+
+    def hello(request):
+        return HttpResponse("Hello, world")
+
+
+    urlpatterns = [path("", hello)]
+    application = get_wsgi_application()
+    '''
+)
+
+
+@dataclass
+class Load:
+    """What 8 clients got from one URL in --seconds."""
+
+    ok: int
+    other: dict
+    wall: float
+    latencies: list
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.wall if self.wall else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[max(0, round(q * len(ordered)) - 1)] * 1000
+
+
+class Command(BaseCommand):
+    help = "Hello-world vs the portal's navbar pages per demo role, side by side through gunicorn (issue 14.1)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=8, help="concurrent clients (8)")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers, both servers (4)")
+        parser.add_argument("--seconds", type=float, default=3.0, help="load per page and role (3 s)")
+        parser.add_argument("--scale", type=int, default=1, help="multiply the demo rows by N (1)")
+        parser.add_argument("--roles", default="", help="comma-separated usernames (default: the demo roles)")
+        parser.add_argument("--pages", default="", help="comma-separated URL names (default: the navbar)")
+        parser.add_argument("--no-seed", action="store_true", help="the demo is already seeded (DEMO_PASSWORD)")
+        parser.add_argument("--no-http", action="store_true", help="only the in-process queries and times")
+        parser.add_argument("--repeat", type=int, default=20, help="in-process timed requests per page and role")
+        parser.add_argument("--keep", action="store_true", help="keep the --scale copies")
+        parser.add_argument(
+            "--yes", action="store_true", help="run even if the database name does not start with bench"
+        )
+
+    def handle(self, *args, **opts):
+        name = str(settings.DATABASES["default"]["NAME"] or "")
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_pages runs on PostgreSQL (DATABASE_URL=postgres://…).")
+        if not (name.startswith("bench") or opts["yes"]):
+            raise CommandError(f"Refusing to write demo rows into database {name!r}: use a bench* database or --yes.")
+        roles = [r for r in ROLES if not opts["roles"] or r[1] in opts["roles"].split(",")]
+        roles += [(u, u) for u in opts["roles"].split(",") if u and u not in {r[1] for r in ROLES}]
+        pages = [p for p in PAGES if not opts["pages"] or p[1] in opts["pages"].split(",")]
+        self.opts = opts
+        password = os.environ.get("DEMO_PASSWORD") or ("Bench-" + secrets.token_hex(6))
+        self._password = password
+        if not opts["no_seed"]:
+            self.seed(password)
+        elif not os.environ.get("DEMO_PASSWORD"):
+            raise CommandError("--no-seed needs DEMO_PASSWORD (the demo accounts' password).")
+        scaled, base = None, None
+        if opts["scale"] > 1:
+            from ._scale import Scaler  # the copier is only needed with --scale
+
+            base = self.in_process(roles, pages, opts["repeat"])  # the same pages at x1, for the ratio
+            scaled = Scaler(self.stdout)
+            scaled.scale(opts["scale"])
+        try:
+            inproc = self.in_process(roles, pages, opts["repeat"])
+            http_results = None if opts["no_http"] else self.over_http(roles, pages, password)
+        finally:
+            if scaled is not None and not opts["keep"]:
+                scaled.remove()
+        self.report(roles, pages, inproc, http_results, base)
+
+    # --- data --------------------------------------------------------------------------------------------
+
+    def seed(self, password: str) -> None:
+        t0 = time.perf_counter()
+        quiet = open(os.devnull, "w")  # noqa: SIM115 - closed below
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                call_command("seed_demo", password=password, force=True, stdout=quiet)
+                for command in AREA_SEEDS:
+                    call_command(command, stdout=quiet)
+        finally:
+            quiet.close()
+        self.stdout.write(f"demo seeded (idempotent) in {time.perf_counter() - t0:.1f}s")
+
+    # --- in-process: queries and server time ----------------------------------------------------------
+
+    def in_process(self, roles, pages, repeat: int) -> dict:
+        results = {}
+        logging.disable(logging.WARNING)  # the login and 404 lines of a thousand test-client requests
+        try:
+            with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+                for _label, username in roles:
+                    user = User.objects.get(username=username)
+                    client = Client()
+                    client.force_login(user)
+                    for _title, url_name in pages:
+                        url = reverse(url_name)
+                        response = client.get(url)  # warm: templates, calendar, connection
+                        executed: list[str] = []  # request_started resets connection.queries: count in a wrapper
+
+                        def count(execute, sql, params, many, context, executed=executed):
+                            executed.append(sql)
+                            return execute(sql, params, many, context)
+
+                        with connection.execute_wrapper(count):
+                            response = client.get(url)
+                        times = []
+                        for _ in range(repeat if response.status_code == 200 else 0):
+                            t0 = time.perf_counter()
+                            client.get(url)
+                            times.append((time.perf_counter() - t0) * 1000)
+                        results[username, url_name] = (
+                            response.status_code,
+                            len(executed),
+                            statistics.median(times) if times else float("nan"),
+                        )
+        finally:
+            logging.disable(logging.NOTSET)
+        return results
+
+    # --- over HTTP: gunicorn ------------------------------------------------------------------------------
+
+    def over_http(self, roles, pages, password: str) -> dict:
+        tmp = tempfile.mkdtemp(prefix="bench-pages-")
+        results: dict = {}
+        try:
+            env = self.portal_env(tmp)
+            t0 = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=str(settings.BASE_DIR),
+                env=env,
+                check=True,
+            )
+            self.stdout.write(f"static files collected (DEBUG=0 storage) in {time.perf_counter() - t0:.1f}s")
+            with open(os.path.join(tmp, "bench_hello_wsgi.py"), "w") as f:
+                f.write(HELLO_WSGI)
+            hello_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+            results["hello", "before"] = self.with_server("bench_hello_wsgi:application", hello_env, tmp, self.hello)
+            results.update(
+                self.with_server("tiexi_gov.wsgi:application", env, tmp, lambda port: self.portal(port, roles, pages))
+            )
+            results["hello", "after"] = self.with_server("bench_hello_wsgi:application", hello_env, tmp, self.hello)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return results
+
+    def portal_env(self, tmp: str) -> dict:
+        env = dict(os.environ)
+        if not env.get("DATABASE_URL"):
+            raise CommandError("Set DATABASE_URL so gunicorn uses the same database.")
+        env.update(
+            DEBUG="0",
+            SECRET_KEY="bench-" + secrets.token_hex(32),
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",  # plain http on loopback; the proxy terminates TLS in production
+            STATIC_ROOT=os.path.join(tmp, "static"),
+            DB_CONN_MAX_AGE="60",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            LOG_LEVEL="WARNING",
+            DJANGO_SETTINGS_MODULE="tiexi_gov.settings",
+        )
+        return env
+
+    def with_server(self, app: str, env: dict, tmp: str, work):
+        port = free_port()
+        log_path = os.path.join(tmp, f"gunicorn-{port}.log")
+        cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(self.opts["workers"]), "--pythonpath", tmp]
+        cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"]
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(
+                cmd, cwd=str(settings.BASE_DIR), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                self.wait_up(proc, port, log_path)
+                return work(port)
+            finally:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        proc.wait(timeout=10)
+
+    def wait_up(self, proc, port: int, log_path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise CommandError(f"gunicorn exited ({proc.returncode}):\n{tail(log_path)}")
+            try:
+                status, _h, _b = request(port, "GET", "/")
+                if status < 500:
+                    # every worker imports the app lazily on its first request: warm them all
+                    for _ in range(self.opts["workers"] * 4):
+                        request(port, "GET", "/")
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError(f"gunicorn did not answer within 60 s:\n{tail(log_path)}")
+
+    def hello(self, port: int) -> Load:
+        return self.load(port, "/", {})
+
+    def portal(self, port: int, roles, pages) -> dict:
+        results = {}
+        results["login", "page"] = self.load(port, reverse("login"), {})
+        for _label, username in roles:
+            cookies = self.login(port, username)
+            for _title, url_name in pages:
+                results[username, url_name] = self.load(port, reverse(url_name), cookies)
+            self.stdout.write(f"  measured {username}")
+        return results
+
+    def login(self, port: int, username: str) -> dict:
+        """The real login page: GET for the CSRF cookie and token, POST the demo password, keep the session."""
+        password = self._password
+        status, headers, body = request(port, "GET", reverse("login"))
+        cookies = cookies_of(headers)
+        token = CSRF_INPUT.search(body)
+        if status != 200 or not token:
+            raise CommandError(f"login page: HTTP {status}")
+        form = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+        )
+        status, headers, _ = request(
+            port,
+            "POST",
+            reverse("login"),
+            form,
+            {**cookie_header(cookies), "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        cookies.update(cookies_of(headers))
+        if status != 302 or settings.SESSION_COOKIE_NAME not in cookies:
+            raise CommandError(f"login of {username} failed: HTTP {status}")
+        status, _h, _b = request(port, "GET", reverse("workflow:queue"), headers=cookie_header(cookies))
+        if status != 200:
+            raise CommandError(f"{username} logged in but 我的待办 answered HTTP {status} (password change due?)")
+        return cookies
+
+    def load(self, port: int, path: str, cookies: dict) -> Load:
+        n, seconds = self.opts["clients"], self.opts["seconds"]
+        headers = cookie_header(cookies)
+        barrier, go = threading.Barrier(n + 1), threading.Event()
+        lat: list[list[float]] = [[] for _ in range(n)]
+        other: list[dict] = [{} for _ in range(n)]
+        stop = [0.0]
+
+        def run(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", path, headers=headers)  # warm this client's connection and the page
+            conn.getresponse().read()
+            barrier.wait()
+            go.wait()  # the end time is set
+            while time.monotonic() < stop[0]:
+                t0 = time.monotonic()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    status = 0
+                if status == 200:
+                    lat[i].append(time.monotonic() - t0)
+                else:
+                    other[i][status] = other[i].get(status, 0) + 1
+            conn.close()
+
+        threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.monotonic()
+        stop[0] = t0 + seconds
+        go.set()
+        for t in threads:
+            t.join(timeout=seconds + 120)
+        wall = time.monotonic() - t0
+        merged: dict = {}
+        for d in other:
+            for k, v in d.items():
+                merged[k] = merged.get(k, 0) + v
+        latencies = [x for xs in lat for x in xs]
+        return Load(len(latencies), merged, wall, latencies)
+
+    # --- report ---------------------------------------------------------------------------------------------
+
+    def report(self, roles, pages, inproc: dict, results: dict | None, base: dict | None = None) -> None:
+        w = self.stdout.write
+        o = self.opts
+        w("")
+        w(
+            f"bench_pages — gunicorn -w {o['workers']} (sync), DEBUG=0, {o['clients']} clients, {o['seconds']:g} s a "
+            f"page; demo data x{o['scale']}; PostgreSQL {connection.settings_dict['NAME']}"
+        )
+        hello = None
+        if results:
+            before, after = results["hello", "before"], results["hello", "after"]
+            hello = (before.rps + after.rps) / 2
+            w(
+                f"hello-world: {before.rps:,.0f} req/s before, {after.rps:,.0f} after (mean {hello:,.0f}); "
+                f"p50 {before.pct(0.5):.1f} ms, p95 {before.pct(0.95):.1f} ms"
+            )
+            login = results["login", "page"]
+            w(
+                f"login page: {login.rps:,.0f} req/s ({100 * login.rps / hello:.1f}% of hello-world), "
+                f"p50 {login.pct(0.5):.1f} ms, p95 {login.pct(0.95):.1f} ms"
+            )
+        w("")
+        head = f"{'page':<12} {'role':<14} {'HTTP':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} "
+        head += f"{'in-proc ms':>10} {'vs hello':>8}"
+        if base:
+            head += f" {'x1 ms':>7} {'x' + str(o['scale']) + '/x1':>7}"
+        w(head)
+        worst: dict = {}
+        for title, url_name in pages:
+            for label, username in roles:
+                status, queries, ms = inproc[username, url_name]
+                line = f"{pad(title, 12)} {pad(label, 14)} {status:>4} "
+                if results:
+                    load = results[username, url_name]
+                    ratio = 100 * load.rps / hello if hello else 0.0
+                    if status == 200:
+                        worst[title] = min(worst.get(title, ratio), ratio)
+                    line += f"{load.rps:>7.1f} {load.pct(0.5):>7.1f} {load.pct(0.95):>7.1f} "
+                    extra = f"  non-200: {load.other}" if load.other else ""
+                else:
+                    line += f"{'-':>7} {'-':>7} {'-':>7} "
+                    ratio, extra = None, ""
+                line += f"{queries:>7} {ms:>10.1f} "
+                line += f"{ratio:>7.1f}%" if ratio is not None else f"{'-':>8}"
+                if base:
+                    ms1 = base[username, url_name][2]
+                    line += f" {ms1:>7.1f} {ms / ms1 if ms1 == ms1 and ms1 else float('nan'):>7.2f}"
+                w(line + extra)
+        if worst:
+            w("")
+            w("lowest ratio per page (target >= 15% of the hello-world):")
+            for title, ratio in worst.items():
+                w(f"  {pad(title, 12)} {ratio:5.1f}%  {'OK' if ratio >= 15 else 'BELOW'}")
+        w(f"(pid {os.getpid()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f})")
+
+
+def pad(text: str, width: int) -> str:
+    """ljust by display width: a CJK character takes two columns."""
+    cols = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+    return text + " " * max(0, width - cols)
+
+
+def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        text = response.read().decode(errors="replace")
+        return response.status, response.getheaders(), text
+    finally:
+        conn.close()
+
+
+def cookies_of(headers) -> dict:
+    out = {}
+    for header, value in headers:
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            out[name] = rest.split(";", 1)[0]
+    return out
+
+
+def cookie_header(cookies: dict) -> dict:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path: str, lines: int = 30) -> str:
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-lines:])
