@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "supervision",
     "meetings",
     "coordination",
+    "search",
 ]
 
 MIDDLEWARE = [

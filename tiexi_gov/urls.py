@@ -17,8 +17,8 @@ admin.site.site_title = "铁西区政府工作平台"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("healthz", ops_views.healthz, name="healthz"),  # answered by ops.middleware.HealthzMiddleware first
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tiexi_gov.accounts.urls")),
     # One login page for everyone: the admin's own would skip the lockout page, the second factor and the audit.
@@ -34,4 +34,5 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("meetings/", include("meetings.urls")),
     path("coordination/", include("coordination.urls")),
+    path("search/", include("search.urls")),
 ]
