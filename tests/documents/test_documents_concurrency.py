@@ -13,6 +13,7 @@ from documents_support import DAY, build_world, submitted, valid_fields
 
 from documents.models import Instruction, LeaderAssignment, ProcessingSlip, Submission, SubmissionState
 from documents.submissions import services
+from tests.race_support import race
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import User
 from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
@@ -23,28 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PAIRS = 100  # the issue: "100 pairs of simultaneous approvals of the same item give 100 transitions"
 WAVE = 5  # pairs raced side by side (10 threads, 10 connections); each pair has its own barrier
-
-
-def _race(calls):
-    """Run the callables at the same moment; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(fn):
-        try:
-            barrier.wait(timeout=30)
-            results.append(fn())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 def _to_leader_review(w, i: int) -> Submission:
@@ -161,7 +140,7 @@ def test_two_office_staff_registering_the_same_item():
 
         return call
 
-    results, errors = _race([register(w.staff.pk), register(w.staff2.pk)])
+    results, errors = race(*[register(w.staff.pk), register(w.staff2.pk)])
     assert len(results) == 1 and len(errors) == 1
     winner = results[0].registered_by.display_name
     assert isinstance(errors[0], AlreadyHandledError) and f"已由{winner}处理" in str(errors[0])
@@ -177,6 +156,6 @@ def test_slip_numbers_are_continuous_under_concurrent_registration():
             actor=User.objects.get(pk=w.staff.pk), submission=Submission.objects.get(pk=pk), today=DAY
         )
 
-    results, errors = _race([register(s.pk) for s in subs])
+    results, errors = race(*[register(s.pk) for s in subs])
     assert not errors
     assert sorted(ProcessingSlip.objects.values_list("number", flat=True)) == [f"2026-{i:04d}" for i in range(1, 9)]

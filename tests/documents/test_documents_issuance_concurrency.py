@@ -2,15 +2,13 @@
 gapless numbers from the locked counter; two signatures of one document give one transition and one number.
 Real threads, each with its own PostgreSQL connection."""
 
-import threading
-
 import pytest
-from django.db import connections
 from documents_support import DAY, build_world
 
 from documents.models import DocumentNumberCounter, OutgoingDocument, OutgoingState
 from documents.outgoing import services as issuance
 from tests.factories import outgoing_draft
+from tests.race_support import race
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import User
 from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
@@ -18,27 +16,6 @@ from tiexi_gov.workflow.errors import AlreadyHandled as AlreadyHandledError
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DOCS = 12
-
-
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(fn):
-        try:
-            barrier.wait(timeout=30)
-            results.append(fn())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 def awaiting_signature(w, title):
@@ -65,7 +42,7 @@ def _sign(head_pk, doc_pk):
 def test_numbering_is_unique_and_gapless_under_concurrent_signatures():
     w = build_world()
     ids = [awaiting_signature(w, f"并发签发{i}").pk for i in range(DOCS)]
-    results, errors = _race([_sign(w.head.pk, pk) for pk in ids])
+    results, errors = race(*[_sign(w.head.pk, pk) for pk in ids])
     assert not errors, errors
     numbers = list(OutgoingDocument.objects.filter(pk__in=ids).values_list("number_seq", flat=True))
     assert sorted(numbers) == list(range(1, DOCS + 1))
@@ -78,7 +55,7 @@ def test_numbering_is_unique_and_gapless_under_concurrent_signatures():
 def test_two_signatures_of_one_document_give_one_transition_and_one_number():
     w = build_world()
     doc = awaiting_signature(w, "同时签发")
-    results, errors = _race([_sign(w.head.pk, doc.pk), _sign(w.head.pk, doc.pk)])
+    results, errors = race(*[_sign(w.head.pk, doc.pk), _sign(w.head.pk, doc.pk)])
     assert len(results) == 1 and len(errors) == 1
     assert isinstance(errors[0], AlreadyHandledError) and "已由王区长处理" in str(errors[0])
     assert OutgoingDocument.objects.get(pk=doc.pk).number == "铁西政发〔2026〕1号"
