@@ -9,7 +9,8 @@ import calendar as pycal
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,6 +47,7 @@ STATE_BADGE = {
 POSTPONABLE_STATES = (MS.SCHEDULED, MS.AGENDA_SUBMITTED, MS.AGENDA_APPROVED)
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 FEED_PAST_DAYS = 366  # the .ics feed keeps a year of past meetings; phones keep their own history
+DAY_CHIPS = 4  # a day's cell shows this many meetings and "另有 N 场"; the list below shows the whole day (issue 14)
 
 
 def schedule_queryset(user) -> QuerySet:
@@ -146,6 +148,20 @@ def upcoming(user, today: dt.date) -> QuerySet:
     return schedule_queryset(user).filter(date__gte=today).order_by("date", "start_time", "id")
 
 
+def on_day(user, day: dt.date) -> QuerySet:
+    """One day's meetings, for the list a full day cell links to ("另有 N 场")."""
+    return schedule_queryset(user).filter(date=day).order_by("start_time", "id")
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """'YYYY-MM-DD' within 2000–2099 → a date; anything else → None (the list then shows the coming meetings)."""
+    try:
+        day = dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2099 else None
+
+
 # --- the month grid --------------------------------------------------------------------------------------------
 
 
@@ -155,10 +171,19 @@ class Day:
     in_month: bool
     is_today: bool
     rows: list[Row] = field(default_factory=list)
+    total: int = 0  # meetings that day the user may see; rows holds at most DAY_CHIPS of them
 
     @property
     def weekday(self) -> str:
         return f"周{WEEKDAYS[self.date.weekday()]}"
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+    @property
+    def key(self) -> str:
+        return self.date.isoformat()
 
 
 @dataclass
@@ -185,7 +210,7 @@ class Month:
 
     @property
     def count(self) -> int:
-        return sum(len(d.rows) for d in self.days_with_meetings)
+        return sum(d.total for d in self.days_with_meetings)
 
 
 def parse_month(value: str | None, today: dt.date) -> tuple[int, int]:
@@ -208,11 +233,25 @@ def _shift(year: int, month: int, delta: int) -> str:
 def month_view(user, year: int, month: int, today: dt.date) -> Month:
     weeks = pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
-    found = rows(user, schedule_queryset(user).filter(date__gte=first, date__lte=last).order_by("date", "start_time"))
+    # At most DAY_CHIPS rows a day come back from the database, each with the day's total, so the grid costs the
+    # same however many meetings a day holds (a window over the visible meetings of the six weeks).
+    day_order = [F("start_time").asc(), F("id").asc()]
+    ranked = (
+        schedule_queryset(user)
+        .filter(date__gte=first, date__lte=last)
+        .annotate(
+            day_rank=Window(RowNumber(), partition_by=[F("date")], order_by=day_order),
+            day_total=Window(Count("id"), partition_by=[F("date")]),
+        )
+        .filter(day_rank__lte=DAY_CHIPS)
+        .order_by("date", "start_time", "id")
+    )
     by_day: dict[dt.date, list[Row]] = {}
-    for row in found:
+    totals: dict[dt.date, int] = {}
+    for row in rows(user, ranked, today):
         by_day.setdefault(row.meeting.date, []).append(row)
-    grid = [[Day(d, d.month == month, d == today, by_day.get(d, [])) for d in week] for week in weeks]
+        totals[row.meeting.date] = row.meeting.day_total
+    grid = [[Day(d, d.month == month, d == today, by_day.get(d, []), totals.get(d, 0)) for d in week] for week in weeks]
     return Month(
         year=year,
         month=month,

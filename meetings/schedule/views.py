@@ -55,7 +55,9 @@ def calendar(request):
     today = timezone.localdate()
     year, month = selectors.parse_month(request.GET.get("month"), today)
     month_view = selectors.month_view(user, year, month, today)
-    page = Paginator(selectors.upcoming(user, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    day = selectors.parse_day(request.GET.get("day"))
+    listed = selectors.on_day(user, day) if day else selectors.upcoming(user, today)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     may_manage = meeting_permissions.can_manage(user)
     return render(
         request,
@@ -64,6 +66,7 @@ def calendar(request):
             "month": month_view,
             "weekdays": selectors.WEEKDAYS,
             "page": page,
+            "day": day,
             "rows": selectors.rows(user, page.object_list, today),
             "open_for_topics": selectors.open_for_topics(user, today),
             "may_manage": may_manage,

@@ -432,3 +432,39 @@ def test_calendar_uses_a_constant_number_of_queries(world, client, today):
         assert schedule_permissions.postponable_ids(user, meetings) == {
             m.pk for m in meetings if schedule_permissions.can_postpone(user, m)
         }
+
+
+def test_14_calendar_day_cell_shows_a_few_meetings_and_links_to_the_whole_day(world, client, today):
+    """Issue 14: a busy day costs the month grid no more than a quiet one: the cell shows DAY_CHIPS meetings and
+    "另有 N 场", which opens that day's list; a clerk's cell counts only the meetings the clerk may see."""
+    from meetings.schedule.selectors import DAY_CHIPS
+
+    w = world
+    year = today.year + 1
+    day = dt.date(year, 3, 4)
+    clerk = w.clerks["财政局"]
+    busy = [_special(w, day, title=f"专题会{i:02d}") for i in range(DAY_CHIPS + 3)]
+    for meeting in busy[:2]:
+        meeting_services.add_special_attendee(actor=w.staff, meeting=meeting, person=clerk)
+    url = reverse("meetings:calendar")
+
+    client.force_login(w.staff)
+    month = client.get(url, {"month": f"{year}-03"}).context["month"]
+    cell = next(d for week in month.weeks for d in week if d.date == day)
+    assert len(cell.rows) == DAY_CHIPS and cell.total == len(busy) and cell.more == 3
+    assert [r.meeting.pk for r in cell.rows] == [m.pk for m in busy[:DAY_CHIPS]]
+    page = client.get(url, {"month": f"{year}-03"}).content.decode()
+    assert f"?month={year}-03&amp;day={day.isoformat()}" in page and "另有 3 场" in page
+    listed = client.get(url, {"month": f"{year}-03", "day": day.isoformat()})
+    assert [r.meeting.pk for r in listed.context["rows"]] == [m.pk for m in busy]
+    assert f"{year}年3月4日的会议" in listed.content.decode()
+    # garbage in ?day= falls back to the coming meetings, never an error
+    for bad in ("2026-02-30", "x", "1800-01-01", "2026-03-04\x00"[:10] + "z"):
+        assert client.get(url, {"day": bad}).context["day"] is None
+
+    client.force_login(clerk)
+    month = client.get(url, {"month": f"{year}-03"}).context["month"]
+    cell = next(d for week in month.weeks for d in week if d.date == day)
+    assert cell.total == 2 and cell.more == 0 and {r.meeting.pk for r in cell.rows} == {m.pk for m in busy[:2]}
+    listed = client.get(url, {"day": day.isoformat()})
+    assert {r.meeting.pk for r in listed.context["rows"]} == {m.pk for m in busy[:2]}
