@@ -11,9 +11,10 @@ HOST   ?= 127.0.0.1
 venv: $(STAMP)
 
 # (Re)install whenever the pinned requirements change.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-ldap.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-ldap.txt || { test -z "$$CI" && echo "warning: LDAP login is unavailable until python-ldap builds: apt-get install libldap2-dev libsasl2-dev gcc, then make venv" >&2; }
 	touch $(STAMP)
 
 ## Start web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker), demo data loaded.
@@ -48,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_meetings
 	$(BIN)/python manage.py bench_queue
 	$(BIN)/python manage.py bench_pages
+	$(BIN)/python manage.py bench_search
 
 ## Scale-out rehearsal on one box (issue 13.6): 2 gunicorn, 2 workers, 1 beat, loopback SMTP, against its own
 ## PostgreSQL database rehearsal_tiexi and its own redis-server; SIGKILLs a worker and restarts Redis mid-run.

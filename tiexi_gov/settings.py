@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "meetings",
     "coordination",
     "search",
+    "compliance",
+    "circulation",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,9 @@ CELERY_BEAT_SCHEDULE["notify-email-sweep"] = {
     "schedule": float(os.environ.get("NOTIFY_EMAIL_SWEEP_SECONDS", "300")),
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Issue 15.4: a receipt unread after N working days is reminded once, then listed for the office (逾期未阅).
+CIRCULATION_REMIND_AFTER_WORKDAYS = int(os.environ.get("CIRCULATION_REMIND_AFTER_WORKDAYS", "3"))
+CELERY_BEAT_SCHEDULE["circulation-unread-sweep"] = {"task": "circulation.tasks.remind_unread", "schedule": 3600.0}
 
 # Sessions are read from the cache and written through to the database (a page does not query its session);
 # several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
@@ -408,3 +413,85 @@ INSTALLED_APPS += ["tiexi_gov.ops"]
 MIDDLEWARE.insert(0, "tiexi_gov.ops.middleware.HealthzMiddleware")
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # --- end of issue 13.5 ---
+
+# --- Issue 15.3: directory login (LDAP, OpenID Connect) ---
+# Both optional, both off unless configured here; tiexi_gov/accounts/directory maps a directory account to the portal
+# account with the same 工号 (employee number), never creates one and never grants a role. The system, security and
+# audit administrators log in only locally. A directory login goes through django-axes, the login audit and the
+# second factor exactly as a password login does.
+# LDAP: the login form's user name and password are checked against the directory (search, then bind as the user).
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")  # e.g. ldap://ldap.tiexi.gov.local:389 (empty: off)
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")  # the search account; empty binds anonymously for the search
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+LDAP_USER_SEARCH_BASE = os.environ.get("LDAP_USER_SEARCH_BASE", "")  # e.g. ou=people,dc=tiexi,dc=gov
+LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_EMPLOYEE_NUMBER_ATTR = os.environ.get("LDAP_EMPLOYEE_NUMBER_ATTR", "employeeNumber")
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+LDAP_TIMEOUT_SECONDS = float(os.environ.get("LDAP_TIMEOUT_SECONDS", "5"))
+if LDAP_SERVER_URI:
+    if not LDAP_USER_SEARCH_BASE:
+        raise ImproperlyConfigured("LDAP_SERVER_URI is set: LDAP_USER_SEARCH_BASE must be set too.")
+    AUTHENTICATION_BACKENDS += ["tiexi_gov.accounts.directory.ldap_backend.LDAPDirectoryBackend"]
+# OpenID Connect (统一身份认证): the authorization-code flow with PKCE; the provider's endpoints are given one by one.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")  # empty: off
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+OIDC_EMPLOYEE_NUMBER_CLAIM = os.environ.get("OIDC_EMPLOYEE_NUMBER_CLAIM", "employee_number")
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_CREATE_USER = False  # never: an unknown person is refused
+OIDC_STORE_ACCESS_TOKEN = OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+if OIDC_RP_CLIENT_ID:
+    _oidc_missing = [
+        name
+        for name in ("OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT")
+        if not globals()[name]
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _oidc_missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set: {', '.join(_oidc_missing)} must be set too.")
+    AUTHENTICATION_BACKENDS += ["tiexi_gov.accounts.directory.oidc.OIDCDirectoryBackend"]
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["directory_login"] = "tiexi_gov.accounts.directory.tags"
+# --- end of issue 15.3 ---
+
+# --- Issue 15.1: the REST API ---
+# Django REST framework + drf-spectacular: the same selectors, permission functions and services as the pages.
+# Session (with CSRF) for the browser, Bearer tokens (created by the security administrator, api/) for systems.
+# The docs page (/api/docs/) loads Swagger UI from drf-spectacular-sidecar's static files: no CDN, CSP 'self' holds.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActivePerson"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "铁西区政府工作平台接口",
+    "DESCRIPTION": "我的待办、各领域事项、办理记录与办理操作；可见范围和可办事项与页面相同。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# --- end of issue 15.1 ---

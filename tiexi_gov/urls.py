@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tiexi_gov.accounts.urls")),
+    # Issue 15.3: 统一身份认证 (OpenID Connect); its views answer 404 unless OIDC_* is configured.
+    path("accounts/oidc/", include("tiexi_gov.accounts.directory.oidc")),
     # One login page for everyone: the admin's own would skip the lockout page, the second factor and the audit.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
@@ -35,4 +37,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("coordination/", include("coordination.urls")),
     path("search/", include("search.urls")),
+    path("circulation/", include("circulation.urls")),
+    path("api/", include("api.urls")),  # issue 15.1: the REST API, its schema and docs, the token page
+    path("compliance/", include("compliance.urls")),
 ]

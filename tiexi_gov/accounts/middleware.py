@@ -102,13 +102,21 @@ def _allowed(path: str) -> bool:
     return path in allowed or _static(path)
 
 
+def _directory(request) -> bool:
+    """A directory login (issue 15.3) proved the directory's password: the local password policy does not apply to
+    the session, and its change page would ask for a local password the person may never have had."""
+    from .directory import DIRECTORY_BACKENDS
+
+    return request.session.get("_auth_user_backend") in DIRECTORY_BACKENDS
+
+
 class PasswordChangeRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not _allowed(request.path):
+        if user is not None and user.is_authenticated and not _allowed(request.path) and not _directory(request):
             session = request.session
             reason = session.get(PW_REASON)
             if reason is None or time.time() - float(session.get(PW_CHECKED, 0)) > PASSWORD_RECHECK:

@@ -222,7 +222,9 @@ class OrgUserCreationForm(RoleSeparationMixin, AdminUserCreationForm):
         fields = ("username", "full_name", "unit", "phone", "email", "groups")
 
 
-ACCOUNT_FIELDS = ("username", "full_name", "unit", "phone", "email", "is_active", "first_name", "last_name")
+ACCOUNT_FIELDS = (
+    *("username", "employee_number", "full_name", "unit", "phone", "email", "is_active", "first_name", "last_name"),
+)
 ACCESS_FIELDS = ("groups", "user_permissions", "is_staff")
 
 
@@ -234,7 +236,7 @@ class UserAdmin(DjangoUserAdmin):
     add_form = OrgUserCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("full_name", "unit", "phone", "email")}),
+        ("个人信息", {"fields": ("employee_number", "full_name", "unit", "phone", "email")}),
         ("角色与权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
     )
@@ -244,7 +246,7 @@ class UserAdmin(DjangoUserAdmin):
             {
                 "classes": ("wide",),
                 "fields": (
-                    *("username", "full_name", "unit", "phone", "email"),
+                    *("username", "employee_number", "full_name", "unit", "phone", "email"),
                     *("usable_password", "password1", "password2"),
                 ),
             },

@@ -55,6 +55,16 @@ class User(AbstractUser):
         Unit, verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Issue 15.3: the key that maps a directory account (LDAP employeeNumber, an OpenID Connect claim) to this
+    # account. Empty for accounts that log in only locally; never two accounts with one number.
+    employee_number = models.CharField(
+        "工号",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="统一身份认证（目录）登录时据此对应本平台人员",
+    )
 
     class Meta:
         verbose_name = "人员"

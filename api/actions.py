@@ -1,0 +1,109 @@
+"""Doing an action through the API exactly as the page does it: the page's own form validates the input, the
+page's own check says whether the action is offered, the page's own `run` calls the one service, and the kernel
+answers a stale state with "已由XX处理" (409)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from rest_framework import status
+from rest_framework.response import Response
+
+from tiexi_gov.org.roles import is_technical_account
+from tiexi_gov.workflow.errors import ActionRefused
+
+from . import exceptions, services
+from .models import ApiToken
+
+ADMIN_REFUSAL = "三员分立：管理员账号不得办理业务（不能审批、签发、登记、报送等），请使用本人的业务账号。"
+READ_ONLY_REFUSAL = "该令牌为只读令牌，不能办理事项。"
+
+
+@dataclass(frozen=True)
+class ApiAction:
+    """One action of a page, for the API: its label, the page's form, the page's run(request, obj, cleaned_data)
+    (returns the success text), the form's extra arguments, and the page's own "is it offered" check."""
+
+    label: str
+    form: type
+    run: Callable
+    form_kwargs: Callable = field(default=lambda request, obj: {})
+    may: Callable | None = None  # (request, obj) -> bool; None: only the service decides (as on the page)
+
+
+def form_data(data) -> QueryDict:
+    """JSON or form input as the QueryDict a Django form reads: lists stay lists, true/false as a checkbox sends
+    them, everything else as text."""
+    if isinstance(data, QueryDict):
+        return data
+    result = QueryDict(mutable=True)
+    if not isinstance(data, dict):
+        return result
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "on" if value else ""
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False)
+        return str(value)
+
+    for key, value in data.items():
+        if isinstance(value, list):
+            result.setlist(str(key), [text(v) for v in value])
+        elif isinstance(value, bool) and not value:
+            continue  # an unticked checkbox is not sent
+        else:
+            result[str(key)] = text(value)
+    return result
+
+
+def refuse_writer(request) -> Response | None:
+    """Administrators do no office work; a read-only token does none either. Each refused use of a token is
+    audited."""
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    reason = ""
+    if is_technical_account(request.user):
+        reason = ADMIN_REFUSAL
+    elif token is not None and token.read_only:
+        reason = READ_ONLY_REFUSAL
+    if not reason:
+        return None
+    if token is not None:
+        services.record_denied(token=token, reason=f"{reason}请求：{request.method} {request.path}")
+    return Response({"detail": reason, "rules": []}, status=status.HTTP_403_FORBIDDEN)
+
+
+def errors_of(form) -> dict:
+    return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+
+
+def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_seen: Callable | None, after):
+    """Do action `name` on `obj` (already checked visible: 404 before this). `after(obj)` is what the answer
+    shows of the item afterwards (None when the action took it out of the user's sight)."""
+    refused = refuse_writer(request)
+    if refused is not None:
+        return refused
+    if spec is None:
+        return Response({"detail": "没有该操作。", "rules": []}, status=status.HTTP_404_NOT_FOUND)
+    data = form_data(request.data)
+    seen = data.get("seen_state", "")
+    stale = bool(seen) and seen != getattr(obj, "state", seen)
+    if spec.may is not None and not stale and not spec.may(request, obj):
+        return Response(
+            {"detail": f"您当前不能对该{noun}进行“{spec.label}”操作。", "rules": []}, status=status.HTTP_403_FORBIDDEN
+        )
+    form = spec.form(data, request.FILES or None, **spec.form_kwargs(request, obj))
+    if not form.is_valid():
+        return Response(
+            {"detail": "请检查填写的内容。", "errors": errors_of(form), "rules": []}, status=status.HTTP_400_BAD_REQUEST
+        )
+    try:
+        text = spec.run(request, as_seen(obj, seen) if as_seen else obj, form.cleaned_data)
+    except ActionRefused as exc:
+        return exceptions.refusal(exc)
+    return Response({"detail": text, "item": after(obj)}, status=status.HTTP_200_OK)

@@ -1,0 +1,24 @@
+from django import forms
+
+from tiexi_gov.forms import DateField, FreeText
+from tiexi_gov.org.models import User
+
+
+class TokenForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="使用人",
+        queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "username"),
+        help_text="调用系统以此人的身份和权限访问接口；管理员账号的令牌一律只读",
+    )
+    name = forms.CharField(label="用途", max_length=100, help_text="调用系统或用途，例如“统计报表系统”")
+    read_only = forms.BooleanField(label="只读（只能查询，不能办理）", required=False)
+    expires_on = DateField(label="有效期至（含当日，可空）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
+
+
+class RevokeForm(forms.Form):
+    reason = FreeText(label="吊销原因", max_length=200, required=False, rows=2)
+    confirm = forms.BooleanField(label="确认吊销：吊销后该令牌立即失效，不能恢复")

@@ -1,0 +1,131 @@
+"""公文: units' submissions (flow A) and outgoing documents (flow B)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from documents.outgoing.models import OutgoingDocument
+from documents.submissions.models import Submission
+
+from .common import PlainModelSerializer, person
+
+
+class AllowedActionsMixin(serializers.Serializer):
+    allowed_actions = serializers.SerializerMethodField(help_text="当前可办理的操作（与页面显示的按钮相同）")
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return list(self.context.get("allowed", []))
+
+
+class SubmissionSerializer(PlainModelSerializer):
+    unit_name = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    urgency_label = serializers.CharField(source="get_urgency_display", read_only=True)
+    drafted_by = serializers.SerializerMethodField()
+    receipt_number = serializers.SerializerMethodField(help_text="收文编号（登记后）")
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "title",
+            "unit",
+            "unit_name",
+            "unit_doc_number",
+            "urgency",
+            "urgency_label",
+            "state",
+            "state_label",
+            "confidential",
+            "drafted_by",
+            "issue_date",
+            "submitted_at",
+            "receipt_number",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_unit_name(self, obj) -> str:
+        return obj.unit.display_name if obj.unit_id else ""
+
+    def get_drafted_by(self, obj) -> str:
+        return person(obj.drafted_by) if obj.drafted_by_id else ""
+
+    def get_receipt_number(self, obj) -> str:
+        return obj.current_slip.number if obj.current_slip_id else ""
+
+
+class SubmissionDetailSerializer(AllowedActionsMixin, SubmissionSerializer):
+    class Meta(SubmissionSerializer.Meta):
+        fields = [
+            *SubmissionSerializer.Meta.fields,
+            "body",
+            "copies",
+            "addressee",
+            "disclosure",
+            "decision_needed_by",
+            "return_reason",
+            "return_text",
+            "allowed_actions",
+        ]
+
+
+class OutgoingSerializer(PlainModelSerializer):
+    drafting_unit_name = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    issuer_label = serializers.CharField(source="get_issuer_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    drafted_by = serializers.SerializerMethodField()
+    signed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OutgoingDocument
+        fields = [
+            "id",
+            "issuer",
+            "issuer_label",
+            "kind",
+            "kind_label",
+            "title",
+            "number",
+            "drafting_unit",
+            "drafting_unit_name",
+            "drafted_by",
+            "state",
+            "state_label",
+            "confidential",
+            "signed_by",
+            "signed_on",
+            "issued_on",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_drafting_unit_name(self, obj) -> str:
+        return obj.drafting_unit.display_name if obj.drafting_unit_id else ""
+
+    def get_drafted_by(self, obj) -> str:
+        return person(obj.drafted_by) if obj.drafted_by_id else ""
+
+    def get_signed_by(self, obj) -> str:
+        return person(obj.signed_by) if obj.signed_by_id else ""
+
+
+class OutgoingDetailSerializer(AllowedActionsMixin, OutgoingSerializer):
+    class Meta(OutgoingSerializer.Meta):
+        fields = [
+            *OutgoingSerializer.Meta.fields,
+            "body",
+            "main_recipients",
+            "copy_to",
+            "copies",
+            "disclosure",
+            "check_opinion",
+            "sign_opinion",
+            "return_reason",
+            "return_text",
+            "allowed_actions",
+        ]

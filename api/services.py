@@ -1,0 +1,112 @@
+"""Every write of the API app: creating and revoking tokens (the security administrator only) and recording a
+refused use. Each writes its audit event in the same transaction (X-1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from tiexi_gov.audit.services import record_event
+from tiexi_gov.org.roles import Role, has_role, is_technical_account
+from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
+
+from .models import ApiToken
+
+TOKEN_PREFIX = "tx_"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # a busy system does not write its token row on every call
+
+
+def digest_of(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def may_manage_tokens(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, Role.SECURITY_ADMIN))
+
+
+@transaction.atomic
+def create_token(
+    *, actor, user, name: str, read_only: bool = False, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the row and the token itself, which is shown once and never stored.
+    An administrator's token (系统/安全/审计/日历管理员) is always read-only: administrators do no office work."""
+    if not may_manage_tokens(actor):
+        raise NotAllowed("只有安全管理员可以创建接口令牌。")
+    if user is None or not user.is_active:
+        raise ActionRefused("该账号已停用，不能创建接口令牌。")
+    if user.pk == actor.pk:
+        raise ActionRefused("三员分立：安全管理员不得为自己创建接口令牌。")
+    name = (name or "").strip()
+    if not name:
+        raise ActionRefused("请填写令牌的用途。")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ActionRefused("有效期须晚于当前时间。")
+    if is_technical_account(user):
+        read_only = True
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=raw[:10],
+        digest=digest_of(raw),
+        read_only=read_only,
+        expires_at=expires_at,
+        created_by=actor,
+    )
+    scope = "只读" if read_only else "可办理"
+    until = timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M") if expires_at else "长期"
+    record_event(
+        actor=actor,
+        subject=token,
+        action="api_token_create",
+        action_label="创建接口令牌",
+        to_state="有效",
+        opinion=f"使用人：{user.display_name}（{user.username}）；用途：{token.name}；{scope}；有效期至：{until}",
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
+    if not may_manage_tokens(actor):
+        raise NotAllowed("只有安全管理员可以吊销接口令牌。")
+    fresh = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if fresh.revoked_at is not None:
+        raise ActionRefused("该令牌已于此前吊销。")
+    fresh.revoked_at, fresh.revoked_by = timezone.now(), actor
+    fresh.save(update_fields=["revoked_at", "revoked_by"])
+    record_event(
+        actor=actor,
+        subject=fresh,
+        action="api_token_revoke",
+        action_label="吊销接口令牌",
+        from_state="有效",
+        to_state="已吊销",
+        opinion=(reason or "").strip()[:500],
+    )
+    return fresh
+
+
+@transaction.atomic
+def record_denied(*, token: ApiToken, reason: str) -> None:
+    """A use of `token` the API refused (revoked, expired, a stopped account, office work by an administrator,
+    a write with a read-only token): who, what and from where, in the audit record."""
+    record_event(
+        actor=token.user,
+        subject=token,
+        action="api_token_denied",
+        action_label="接口令牌被拒绝",
+        opinion=reason[:500],
+    )
+
+
+def touch(token: ApiToken) -> None:
+    """Remember when the token was last used (at most once a minute)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -1,0 +1,176 @@
+"""15.1 priorities 2-5: 我的待办 through the page's query, every area's list / item / history with the pages'
+visibility (the same 404), actions through the pages' forms and services (same transition, same audit event,
+"已由XX处理" as 409), constant queries per list, the schema and its docs page under the strict CSP."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from documents.models import ProcessingSlip, Submission
+from tests.documents.documents_support import draft, submitted
+from tests.factories import UserFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.roles import Role
+from tiexi_gov.workflow.selectors import open_tasks_for
+
+pytestmark = pytest.mark.django_db
+
+LISTS = (
+    "tasks",
+    "submissions",
+    "outgoing",
+    "ledger",
+    "meetings",
+    "topics",
+    "meeting-leaves",
+    "bodies",
+    "leave",
+)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def session(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_15_1_tasks_are_the_todo_page_query(world, token_for, today):
+    sub = submitted(world, today)
+    client = token_for(world.staff)
+    data = client.get("/api/v1/tasks/").json()
+    expected = list(open_tasks_for(world.staff, today).values_list("id", flat=True))
+    assert [row["id"] for row in data["results"]] == expected
+    assert any(r["subject_id"] == sub.pk and r["subject_type"] == "documents.submission" for r in data["results"])
+    assert client.get("/api/v1/tasks/?area=meetings").json()["count"] == 0
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_15_1_every_list_answers_json_pages(world, token_for, name):
+    response = token_for(world.director).get(f"/api/v1/{name}/")
+    assert response.status_code == 200, response.content
+    assert {"count", "results"} <= set(response.json())
+
+
+def test_15_1_outsider_gets_the_pages_404_through_the_api(world, client, today):
+    sub = submitted(world, today)
+    client.force_login(world.outsider)
+    assert client.get(reverse("documents:detail", args=[sub.pk])).status_code == 404
+    api = session(world.outsider)
+    for url in (f"/api/v1/submissions/{sub.pk}/", f"/api/v1/submissions/{sub.pk}/history/"):
+        response = api.get(url)
+        assert response.status_code == 404 and response.json()["detail"]
+    assert api.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json").status_code == 404
+    assert sub.pk not in [r["id"] for r in api.get("/api/v1/submissions/").json()["results"]]
+    # the unit that sent it sees it, on the page and through the API
+    assert session(world.fin_clerk).get(f"/api/v1/submissions/{sub.pk}/").status_code == 200
+
+
+def test_15_1_register_through_the_api_is_the_pages_transition_and_event(world, client, token_for, today):
+    by_page, by_api = submitted(world, today), submitted(world, today)
+    client.force_login(world.staff)
+    page = client.post(reverse("documents:act", args=[by_page.pk, "register"]), {"seen_state": "submitted"})
+    assert page.status_code == 302
+    detail = token_for(world.staff).get(f"/api/v1/submissions/{by_api.pk}/").json()
+    assert "register" in detail["allowed_actions"]
+    response = token_for(world.staff).post(
+        f"/api/v1/submissions/{by_api.pk}/actions/register/", {"seen_state": "submitted"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert "已登记" in response.json()["detail"]
+    assert response.json()["item"]["state"] == "registered"
+
+    def record(sub):
+        e = Event.objects.for_object(sub).get(action="register")
+        return (e.action, e.action_label, e.from_state, e.to_state, e.actor_id, e.capacity)
+
+    assert record(by_api) == record(by_page)
+    assert Submission.objects.get(pk=by_api.pk).state == Submission.objects.get(pk=by_page.pk).state == "registered"
+    history = token_for(world.staff).get(f"/api/v1/submissions/{by_api.pk}/history/").json()["results"]
+    assert [h["action"] for h in history][-1] == "register"
+
+
+def test_15_1_stale_state_is_409_with_who_handled_it(world, token_for, today):
+    sub = submitted(world, today)
+    first = token_for(world.staff).post(
+        f"/api/v1/submissions/{sub.pk}/actions/register/", {"seen_state": "submitted"}, format="json"
+    )
+    assert first.status_code == 200
+    second = token_for(world.staff2).post(
+        f"/api/v1/submissions/{sub.pk}/actions/register/", {"seen_state": "submitted"}, format="json"
+    )
+    assert second.status_code == 409
+    assert "已由郑文书处理" in second.json()["detail"]
+    assert ProcessingSlip.objects.filter(submission=sub).count() == 1
+
+
+def test_15_1_bad_input_is_400_or_404_in_chinese_never_500(world, token_for, today):
+    sub = draft(world, today)
+    client = token_for(world.fin_clerk)
+    assert client.post(f"/api/v1/submissions/{sub.pk}/actions/nosuch/", {}, format="json").status_code == 404
+    assert client.get("/api/v1/submissions/99999999999999999999999/").status_code == 404
+    assert client.get("/api/v1/submissions/?page=abc").status_code == 404
+    bad = client.post(f"/api/v1/submissions/{sub.pk}/actions/consult/", {"units": ["x"]}, format="json")
+    assert bad.status_code == 400 and bad.json()["detail"] == "请检查填写的内容。" and bad.json()["errors"]
+    refused = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
+    assert refused.status_code in (400, 403) and refused.json()["detail"]
+    broken = client.post(f"/api/v1/submissions/{sub.pk}/actions/send_back/", "{oops", content_type="application/json")
+    assert broken.status_code == 400 and "JSON" in broken.json()["detail"]
+
+
+def test_15_1_session_writes_need_csrf(world, today):
+    sub = submitted(world, today)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.staff)
+    response = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
+    assert response.status_code == 403
+    assert Submission.objects.get(pk=sub.pk).state == "submitted"
+
+
+def test_15_1_admin_session_cannot_act_even_where_it_may_read(world, today):
+    sysadmin = UserFactory(username="xitong", unit=world.office, roles=[Role.SYSTEM_ADMIN])
+    assert session(sysadmin).get("/api/v1/bodies/").status_code == 404  # the register page refuses admins too
+    response = session(sysadmin).get("/api/v1/ledger/")
+    assert response.status_code == 200  # the ledger page shows the system administrator every item (read only)
+
+
+@pytest.mark.parametrize("name", ["submissions", "tasks"])
+def test_15_1_lists_cost_constant_queries(world, token_for, today, name):
+    client = token_for(world.fin_clerk)
+    draft(world, today)
+    client.get(f"/api/v1/{name}/")  # warm caches (content types, calendar)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/api/v1/{name}/").status_code == 200
+    for n in range(4):
+        draft(world, today, title=f"关于第{n}项工作的请示")
+    with CaptureQueriesContext(connection) as many:
+        data = client.get(f"/api/v1/{name}/").json()
+    assert data["count"] >= 5
+    assert len(many) == len(few)
+
+
+def test_15_1_schema_and_docs_from_local_files_under_csp(world, client):
+    client.force_login(world.staff)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html and "https://" not in html  # no CDN
+    assert "<script>" not in html and "<style" not in html  # no inline code: CSP 'self' holds
+    assert "script-src 'self'" in docs["Content-Security-Policy"]

@@ -1,0 +1,116 @@
+"""15.1 priority 1: tokens — created and revoked only by the security administrator, stored as a hash, scoped to a
+user, audited; a revoked token is refused; an administrator's token does no office work."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from api import services
+from api.models import ApiToken
+from tests.documents.documents_support import submitted
+from tests.factories import UserFactory
+from tiexi_gov.audit.models import Event
+from tiexi_gov.org.roles import Role
+from tiexi_gov.workflow.errors import NotAllowed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_15_1_token_stored_as_sha256_only_and_creation_audited(world, security_admin):
+    token, raw = services.create_token(actor=security_admin, user=world.staff, name="统计系统")
+    assert raw.startswith("tx_") and len(raw) > 40
+    row = ApiToken.objects.get(pk=token.pk)
+    assert row.digest == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in {getattr(row, f.attname) for f in ApiToken._meta.concrete_fields}
+    event = Event.objects.for_object(row).get()
+    assert (event.action, event.actor) == ("api_token_create", security_admin)
+    assert "郑文书" in event.opinion
+
+
+def test_15_1_only_the_security_admin_creates_tokens(world, security_admin):
+    sysadmin = UserFactory(username="xitong", unit=None, roles=[Role.SYSTEM_ADMIN])
+    for actor in (world.director, world.staff, sysadmin):
+        with pytest.raises(NotAllowed):
+            services.create_token(actor=actor, user=world.fin_clerk, name="x")
+    assert not ApiToken.objects.exists()
+
+
+def test_15_1_bearer_token_acts_as_its_user_and_records_last_use(world, token_for):
+    client = token_for(world.staff)
+    response = client.get("/api/v1/tasks/")
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.last_used_at is not None
+
+
+def test_15_1_revoked_token_is_refused_and_the_refusal_audited(world, security_admin, token_for):
+    client = token_for(world.staff)
+    token = ApiToken.objects.get()
+    services.revoke_token(actor=security_admin, token=token, reason="系统下线")
+    response = client.get("/api/v1/tasks/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "令牌已吊销。"
+    actions = list(Event.objects.for_object(token).order_by("id").values_list("action", flat=True))
+    assert actions == ["api_token_create", "api_token_revoke", "api_token_denied"]
+
+
+def test_15_1_unknown_or_malformed_token_is_401_in_chinese(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer tx_nonsense")
+    response = client.get("/api/v1/tasks/")
+    assert response.status_code == 401 and response.json()["detail"] == "令牌无效。"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert APIClient().get("/api/v1/tasks/").status_code == 401
+
+
+def test_15_1_admin_token_is_read_only_and_cannot_do_office_work(world, token_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sysadmin = UserFactory(username="xitong", unit=world.office, roles=[Role.SYSTEM_ADMIN])
+    sub = submitted(world, world_today())
+    client = token_for(sysadmin)  # asked for a full token: an administrator's is read-only all the same
+    token = ApiToken.objects.get(user=sysadmin)
+    assert token.read_only
+    response = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
+    assert response.status_code in (403, 404)  # an administrator does not even see the office's business
+    sub.refresh_from_db()
+    assert sub.state == "submitted"
+
+
+def test_15_1_read_only_token_refuses_actions_and_audits(world, token_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sub = submitted(world, world_today())
+    client = token_for(world.staff, read_only=True)
+    response = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
+    assert response.status_code == 403 and "只读" in response.json()["detail"]
+    assert Event.objects.filter(action="api_token_denied").count() == 1
+    sub.refresh_from_db()
+    assert sub.state == "submitted"
+
+
+def test_15_1_token_page_for_the_security_admin_only(world, security_admin, client):
+    url = reverse("api:tokens")
+    client.force_login(world.director)
+    assert client.get(url).status_code == 404
+    client.force_login(security_admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, {"user": world.staff.pk, "name": "报表系统"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    raw = response.context["raw"]
+    assert hashlib.sha256(raw.encode()).hexdigest() == token.digest
+    assert raw in response.content.decode()
+    assert raw not in client.get(url).content.decode()  # shown once
+    assert client.post(reverse("api:token_revoke", args=[token.pk]), {"confirm": "on"}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == security_admin
+
+
+def world_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
