@@ -116,10 +116,21 @@ def _apply_fields(doc: OutgoingDocument, fields: dict) -> None:
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
         raise ValueError(f"unknown draft fields: {sorted(unknown)}")
+    item = fields.get("plan_item")
+    if item is not None and item.pk != doc.plan_item_id and not _lock_plan_item(item.pk):
+        # Taken out of the plan while the form was open (remove_plan_item holds the same row lock).
+        raise ActionRefused(f"发文计划事项“{item.title}”已被删除，请重新选择。")
     for name, value in fields.items():
         setattr(doc, name, value)
     if not (doc.title or "").strip():
         raise ActionRefused("标题不能为空。")
+
+
+def _lock_plan_item(pk) -> bool:
+    """Lock a plan item's row for the rest of the transaction; False when it no longer exists. A draft naming the
+    item and the item's removal take this lock in turn, so the removal sees the committed draft and refuses, or the
+    draft sees the item gone: never a document pointing at a deleted item (a database error, a 500)."""
+    return PlanItem.objects.select_for_update(of=("self",)).filter(pk=pk).exists()
 
 
 # --- drafting ----------------------------------------------------------------------------------------------------
@@ -508,10 +519,10 @@ def remove_plan_item(*, actor, item: PlanItem, today=None) -> None:
     if not permissions.can_keep_plan(actor, plan):
         raise NotAllowed("您无权修改该发文计划。")
     _check_year_open(plan.year, today)
-    item = PlanItem.objects.filter(pk=item.pk, plan=plan).first()
+    item = PlanItem.objects.select_for_update(of=("self",)).filter(pk=item.pk, plan=plan).first()
     if item is None:
         raise ActionRefused("该计划事项已删除。")
-    if OutgoingDocument.objects.filter(plan_item=item).exists():
+    if OutgoingDocument.objects.filter(plan_item=item).exists():  # read after the lock: a racing draft has committed
         raise ActionRefused(f"已有发文按计划事项“{item.title}”起草，不能删除。")
     title = item.title
     item.delete()

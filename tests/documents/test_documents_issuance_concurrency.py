@@ -61,3 +61,41 @@ def test_two_signatures_of_one_document_give_one_transition_and_one_number():
     assert OutgoingDocument.objects.get(pk=doc.pk).number == "铁西政发〔2026〕1号"
     assert DocumentNumberCounter.objects.get(series="铁西政发", year=2026).last == 1
     assert Event.objects.filter(action="outgoing_sign").count() == 1
+
+
+def test_doc_15_removing_a_plan_item_while_a_draft_names_it_refuses_one_of_the_two_never_a_server_error():
+    """A clerk takes a matter out of the plan at the moment another drafts a document on it: one of the two is
+    refused in Chinese (不能删除 / 已被删除), never a database error; the item exists exactly when a draft names it."""
+    from documents.models import OutgoingKind, PlanItem
+    from tiexi_gov.workflow.errors import ActionRefused
+
+    w = build_world()
+    year = DAY.year
+    plan = issuance.create_plan(actor=w.fin_clerk, issuer="department", unit=w.fin, year=year)
+    outcomes = set()
+    for i in range(6):
+        item = issuance.add_plan_item(actor=w.fin_clerk, plan=plan, title=f"关于财政资金监管的通知{i}")
+
+        def remove(item_pk=item.pk):
+            issuance.remove_plan_item(
+                actor=User.objects.get(pk=w.fin_clerk.pk), item=PlanItem.objects.get(pk=item_pk), today=DAY
+            )
+            return "removed"
+
+        def draft(item_pk=item.pk, i=i):
+            outgoing_draft(
+                User.objects.get(pk=w.fin_clerk.pk),
+                kind=OutgoingKind.DEPARTMENT_APPROVED,
+                title=f"关于财政资金监管的通知{i}",
+                plan_item=PlanItem.objects.get(pk=item_pk),
+            )
+            return "drafted"
+
+        results, errors = race(remove, draft)
+        assert len(results) == 1 and len(errors) == 1, (results, errors)
+        assert isinstance(errors[0], ActionRefused), repr(errors[0])
+        assert ("不能删除" in str(errors[0])) if results == ["drafted"] else ("已被删除" in str(errors[0]))
+        still_there = PlanItem.objects.filter(pk=item.pk).exists()
+        assert still_there == OutgoingDocument.objects.filter(plan_item_id=item.pk).exists() == (results == ["drafted"])
+        outcomes.add(results[0])
+    assert outcomes  # which one wins is up to the scheduler; each round above holds either way
