@@ -253,3 +253,21 @@ def test_sec_1_administrators_open_no_document_ledger_item_meeting_or_body_of_th
         assert 'data-testid="task-row"' not in todo.text, username
         # the navbar offers the console, not the business areas it may not open
         assert "管理控制台" in todo.text and "公文办理" not in todo.text and "督查督办" not in todo.text
+
+
+@pytest.mark.django_db
+def test_sec_1_an_administrators_account_cannot_be_appointed_to_a_post(admins):
+    """A post brings its queue with it: an administrator appointed to one would do office work (三员分立)."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import PostFactory
+    from tiexi_gov.org.models import Appointment, Post
+
+    post = PostFactory(kind=Post.Kind.UNIT_HEAD, title="办公室副主任")
+    start = dt.date(2026, 1, 1)
+    for admin in admins.values():
+        with pytest.raises(ValidationError, match="不能担任业务职务"):
+            Appointment(post=post, person=admin, start=start).full_clean()
+    Appointment(post=post, person=UserFactory(username="putong", roles=[Role.CLERK]), start=start).full_clean()

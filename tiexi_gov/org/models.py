@@ -172,6 +172,14 @@ class Appointment(DatedRange):
 
     def clean(self):
         super().clean()
+        if self.person_id:
+            from .roles import is_technical_account
+
+            if is_technical_account(self.person):
+                # 三员分立 (issue 12.1): a post would give an administrator's account business work through its queue.
+                raise ValidationError(
+                    {"person": "管理员账号（系统管理员、安全保密管理员、安全审计员、日历管理员）不能担任业务职务。"}
+                )
         if not self.post_id or not self.start:
             return
         overlapping = (
