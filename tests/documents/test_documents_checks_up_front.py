@@ -91,6 +91,9 @@ def test_doc_checks_saving_a_draft_saves_it_and_lists_every_problem_linked_to_it
     for article in ("第六十条", "第六十一条", "第三十六条"):
         assert article in panel
     assert not re.search(r"\b(DOC|X)-\d+", panel)  # articles for people, never rule IDs
+    # While problems are listed the 送签 button is greyed out and says why (the server refuses a post anyway).
+    button = re.search(r'<button[^>]*data-testid="do-send_for_signature"[^>]*>', html)
+    assert button and "disabled" in button.group(0) and "请先完善上列各项" in html
 
     # Fixed in the form, saved again: the list is gone and the page says the draft may go to signature.
     data = _form_data(today, disclosure=Disclosure.NONE, disclosure_reason="涉及个人隐私，依法不予公开")
@@ -98,6 +101,8 @@ def test_doc_checks_saving_a_draft_saves_it_and_lists_every_problem_linked_to_it
     html = r.content.decode()
     assert 'data-testid="draft-problems"' not in html and 'data-testid="draft-ready"' in html
     assert any(m == "修改已保存。" for m in _messages(r))
+    button = re.search(r'<button[^>]*data-testid="do-send_for_signature"[^>]*>', html)
+    assert button and "disabled" not in button.group(0)
 
 
 def test_doc_checks_the_form_stars_what_the_kind_of_document_requires(world, client):

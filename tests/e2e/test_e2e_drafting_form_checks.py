@@ -56,12 +56,11 @@ def test_doc_checks_stars_follow_choices_and_a_saved_draft_lists_every_problem(l
     clerk.shot("drafting-problems-listed")
     sub = Submission.objects.get(title=TITLE)
 
-    # 送签 now is refused with every problem in one message; nothing moves.
-    page.get_by_test_id("do-send_for_signature").click()
-    message = page.get_by_test_id("panel-message").first
-    message.wait_for()
-    refused = message.inner_text()
-    assert "一文一事" in refused and "决策的日期" in refused and "说明理由" in refused
+    # 送签 is greyed out while problems are listed, and says why; nothing moves (a forged post is refused with every
+    # problem in one message: tests/documents/test_documents_checks_up_front.py).
+    send = page.get_by_test_id("do-send_for_signature")
+    assert send.is_disabled()
+    assert "请先完善上列各项" in page.get_by_test_id("why-disabled").inner_text()
     sub.refresh_from_db()
     assert sub.state == SubmissionState.DRAFTING
 
