@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -32,6 +33,8 @@ class ApiAction:
     run: Callable
     form_kwargs: Callable = field(default=lambda request, obj: {})
     may: Callable | None = None  # (request, obj) -> bool; None: only the service decides (as on the page)
+    prefix: str = ""  # the page's form prefix, where the page's form is built with one
+    cleaned: Callable = field(default=lambda form: form.cleaned_data)  # what the page's run() receives
 
 
 def form_data(data) -> QueryDict:
@@ -60,6 +63,37 @@ def form_data(data) -> QueryDict:
         else:
             result[str(key)] = text(value)
     return result
+
+
+def prefixed(data: QueryDict, prefix: str) -> QueryDict:
+    """The API's plain field names as the page's prefixed form reads them (`reason` → `send-back-reason`)."""
+    if not prefix:
+        return data
+    result = QueryDict(mutable=True)
+    for key in data:
+        result.setlist(f"{prefix}-{key}", data.getlist(key))
+    return result
+
+
+def invalid(form) -> Response:
+    return Response(
+        {"detail": "请检查填写的内容。", "errors": errors_of(form), "rules": []}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
+def create(request, *, form, run, after) -> Response:
+    """Create an item as the page does: the page's form validates, `run(cleaned_data)` calls the page's one service
+    and returns (the new item, the page's success text); `after(item)` is the answer's item. 201 on success."""
+    refused = refuse_writer(request)
+    if refused is not None:
+        return refused
+    if not form.is_valid():
+        return invalid(form)
+    try:
+        item, text = run(form.cleaned_data)
+    except ActionRefused as exc:
+        return exceptions.refusal(exc)
+    return Response({"detail": text, "item": after(item)}, status=status.HTTP_201_CREATED)
 
 
 def refuse_writer(request) -> Response | None:
@@ -97,13 +131,14 @@ def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_se
         return Response(
             {"detail": f"您当前不能对该{noun}进行“{spec.label}”操作。", "rules": []}, status=status.HTTP_403_FORBIDDEN
         )
-    form = spec.form(data, request.FILES or None, **spec.form_kwargs(request, obj))
+    files = request.FILES or None
+    if files is not None and spec.prefix:
+        files = MultiValueDict({f"{spec.prefix}-{key}": files.getlist(key) for key in files})
+    form = spec.form(prefixed(data, spec.prefix), files, **spec.form_kwargs(request, obj))
     if not form.is_valid():
-        return Response(
-            {"detail": "请检查填写的内容。", "errors": errors_of(form), "rules": []}, status=status.HTTP_400_BAD_REQUEST
-        )
+        return invalid(form)
     try:
-        text = spec.run(request, as_seen(obj, seen) if as_seen else obj, form.cleaned_data)
+        text = spec.run(request, as_seen(obj, seen) if as_seen else obj, spec.cleaned(form))
     except ActionRefused as exc:
         return exceptions.refusal(exc)
     return Response({"detail": text, "item": after(obj)}, status=status.HTTP_200_OK)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from .views import coordination, documents, meetings, supervision, tasks, tokens
+from .views import coordination, documents, meetings, minutes, register, schedule, supervision, tasks, tokens, upkeep
 
 router = SimpleRouter()
 router.register("tasks", tasks.TaskViewSet, basename="task")
@@ -15,8 +15,15 @@ router.register("meetings", meetings.MeetingViewSet, basename="meeting")
 router.register("topics", meetings.TopicViewSet, basename="topic")
 router.register("meeting-leaves", meetings.MeetingLeaveViewSet, basename="meeting-leave")
 router.register("invitations", meetings.InvitationViewSet, basename="invitation")
+router.register("decisions", minutes.DecisionViewSet, basename="decision")
+router.register("meeting-plans", schedule.MeetingPlanViewSet, basename="meeting-plan")
+router.register("district-meetings", schedule.DistrictMeetingViewSet, basename="district-meeting")
 router.register("bodies", coordination.BodyViewSet, basename="body")
 router.register("leave", coordination.AbsenceViewSet, basename="leave")
+router.register("applications", register.ApplicationViewSet, basename="application")
+router.register("review-rounds", upkeep.ReviewRoundViewSet, basename="review-round")
+router.register("targets", upkeep.AnnualTargetsViewSet, basename="targets")
+router.register("research", upkeep.ResearchViewSet, basename="research")
 
 app_name = "api"
 urlpatterns = [

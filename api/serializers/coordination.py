@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from coordination.absence.models import AbsenceRequest
-from coordination.register.models import Body
+from coordination.register.models import Application, Body
+from coordination.upkeep.models import AnnualTargets, ReviewEntry, ReviewRound, Target
 
 from .common import PlainModelSerializer, person
 from .documents import AllowedActionsMixin
@@ -106,3 +107,152 @@ class AbsenceInputSerializer(serializers.Serializer):
     contact = serializers.CharField(max_length=60)
     acting_post = serializers.IntegerField(required=False, allow_null=True)
     national_or_provincial_meeting = serializers.BooleanField(required=False)
+
+
+class ApplicationSerializer(PlainModelSerializer):
+    """申请 (CRD-1, CRD-2): setting up, adjusting, merging or abolishing a body."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    applicant_unit_name = serializers.SerializerMethodField()
+    body_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "applicant_unit",
+            "applicant_unit_name",
+            "body",
+            "body_name",
+            "merge_into",
+            "state",
+            "state_label",
+            "created_at",
+            "decided_at",
+        ]
+
+    def get_applicant_unit_name(self, obj) -> str:
+        return obj.applicant_unit.display_name if obj.applicant_unit_id else ""
+
+    def get_body_name(self, obj) -> str:
+        return obj.body.name if obj.body_id else str((obj.proposal or {}).get("name", ""))
+
+
+class ApplicationDetailSerializer(AllowedActionsMixin, ApplicationSerializer):
+    class Meta(ApplicationSerializer.Meta):
+        fields = [
+            *ApplicationSerializer.Meta.fields,
+            "reason",
+            "proposal",
+            "office_opinion",
+            "deputy_opinion",
+            "head_opinion",
+            "allowed_actions",
+        ]
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    """The application form (申请设立、调整、合并、撤销): its fields depend on `kind`; see the page."""
+
+    kind = serializers.ChoiceField(choices=Application.Kind.choices)
+    applicant_unit = serializers.IntegerField()
+    body = serializers.IntegerField(required=False, help_text="调整、合并、撤销的机构 id")
+    name = serializers.CharField(required=False)
+    reason = serializers.CharField()
+    do = serializers.ChoiceField(choices=[("submit", "提交"), ("draft", "只保存草稿")], required=False)
+
+
+class ReviewRoundSerializer(PlainModelSerializer):
+    """清理评估 (CRD-4) with its counts."""
+
+    n_entries = serializers.IntegerField(read_only=True)
+    n_pending = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReviewRound
+        fields = ["id", "title", "opened_on", "closed_on", "n_entries", "n_pending"]
+
+
+class ReviewEntrySerializer(PlainModelSerializer):
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+    body_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewEntry
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "suggestions",
+            "grounds",
+            "decision",
+            "decision_label",
+            "merge_into",
+            "note",
+        ]
+
+    def get_body_name(self, obj) -> str:
+        return obj.body.name
+
+
+class ReviewRoundDetailSerializer(AllowedActionsMixin, ReviewRoundSerializer):
+    entries = serializers.SerializerMethodField()
+
+    class Meta(ReviewRoundSerializer.Meta):
+        fields = [*ReviewRoundSerializer.Meta.fields, "entries", "allowed_actions"]
+
+    def get_entries(self, obj) -> list[dict]:
+        return ReviewEntrySerializer(self.context.get("entries", []), many=True).data
+
+
+class TargetSerializer(PlainModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "text", "done", "note", "follow_up"]
+
+
+class AnnualTargetsSerializer(PlainModelSerializer):
+    """年度目标 (CRD-5)."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    body_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnualTargets
+        fields = ["id", "body", "body_name", "year", "due", "state", "state_label", "filed_on", "reviewed_on"]
+
+    def get_body_name(self, obj) -> str:
+        return obj.body.name
+
+
+class AnnualTargetsDetailSerializer(AllowedActionsMixin, AnnualTargetsSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta(AnnualTargetsSerializer.Meta):
+        fields = [
+            *AnnualTargetsSerializer.Meta.fields,
+            "reported_to_head_on",
+            "review_note",
+            "items",
+            "allowed_actions",
+        ]
+
+    def get_items(self, obj) -> list[dict]:
+        return TargetSerializer(self.context.get("items", []), many=True).data
+
+
+class ResearchRowSerializer(serializers.Serializer):
+    """One district leader's research year (RES-1)."""
+
+    person = serializers.IntegerField(source="person.pk")
+    name = serializers.CharField(source="person.display_name")
+    days = serializers.IntegerField()
+    mon_to_wed = serializers.IntegerField()
+    shortfalls = serializers.ListField(child=serializers.CharField())
+    topics = serializers.SerializerMethodField()
+
+    def get_topics(self, row) -> list[dict]:
+        return [{"id": t.pk, "title": t.title, "report_filed_on": t.report_filed_on} for t in row.topics]

@@ -129,3 +129,31 @@ class OutgoingDetailSerializer(AllowedActionsMixin, OutgoingSerializer):
             "return_text",
             "allowed_actions",
         ]
+
+
+class SubmissionInputSerializer(serializers.Serializer):
+    """The drafting form's fields (起草上报公文; the page's conditional requirements apply): the main ones here."""
+
+    kind = serializers.CharField(help_text="文种代码（request 请示、report 报告 …）")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(required=False)
+    urgency = serializers.CharField(required=False)
+    disclosure = serializers.CharField(required=False)
+    disclosure_manner = serializers.CharField(required=False)
+    not_classified = serializers.BooleanField(help_text="本件不涉及国家秘密（必须声明）")
+    touched_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    files = serializers.ListField(child=serializers.FileField(), required=False, help_text="附件（multipart）")
+
+
+class OutgoingInputSerializer(serializers.Serializer):
+    """The outgoing draft sheet's fields (发文稿纸): the main ones here."""
+
+    kind = serializers.CharField(help_text="发文类别代码")
+    title = serializers.CharField(max_length=200)
+    main_recipients = serializers.CharField(required=False)
+    copy_to = serializers.CharField(required=False)
+    body = serializers.CharField(required=False)
+    disclosure = serializers.CharField(required=False)
+    not_classified = serializers.BooleanField()
+    countersign_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    files = serializers.ListField(child=serializers.FileField(), required=False, help_text="附件（multipart）")

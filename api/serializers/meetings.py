@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from meetings.meeting.models import LeaveRequest, Meeting, Topic
+from meetings.minutes.models import Decision, Minutes
+from meetings.schedule.models import DistrictMeeting, MeetingPlan
 
 from .common import PlainModelSerializer, person
 from .documents import AllowedActionsMixin
@@ -14,6 +16,7 @@ class MeetingSerializer(PlainModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     chair = serializers.SerializerMethodField()
+    start_time = serializers.SerializerMethodField(help_text="开始时间（HH:MM，北京时间）")
 
     class Meta:
         model = Meeting
@@ -34,6 +37,10 @@ class MeetingSerializer(PlainModelSerializer):
 
     def get_chair(self, obj) -> str:
         return obj.chair_post.title if obj.chair_post_id else ""
+
+    def get_start_time(self, obj) -> str:
+        # A wall-clock time without offset: JSON Schema's "time" format (RFC 3339) would demand one.
+        return obj.start_time.strftime("%H:%M") if obj.start_time else ""
 
 
 class MeetingDetailSerializer(AllowedActionsMixin, MeetingSerializer):
@@ -118,3 +125,101 @@ class MeetingLeaveSerializer(PlainModelSerializer):
 
     def get_substitute_name(self, obj) -> str:
         return person(obj.substitute) if obj.substitute_id else ""
+
+
+class DecisionSerializer(PlainModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "order", "topic", "kind", "kind_label", "text", "confidential", "due", "published_on"]
+
+
+class MinutesSerializer(PlainModelSerializer):
+    """会议纪要 with the decisions the user may read (MTG-12: a confidential decision only for its readers)."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    drafted_by = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(help_text="纪要页面的操作（由服务逐项再核）")
+
+    class Meta:
+        model = Minutes
+        fields = [
+            "id",
+            "meeting",
+            "number",
+            "state",
+            "state_label",
+            "body",
+            "drafted_by",
+            "signed_at",
+            "decisions",
+            "allowed_actions",
+        ]
+
+    def get_drafted_by(self, obj) -> str:
+        return person(obj.drafted_by) if obj.drafted_by_id else ""
+
+    def get_decisions(self, obj) -> list[dict]:
+        return DecisionSerializer(self.context.get("decisions", []), many=True).data
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return list(self.context.get("allowed", []))
+
+
+class MeetingPlanSerializer(PlainModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = MeetingPlan
+        fields = ["id", "year", "state", "state_label"]
+
+
+class DistrictMeetingSerializer(PlainModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    sponsorship_label = serializers.CharField(source="get_sponsorship_display", read_only=True)
+    unit_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DistrictMeeting
+        fields = [
+            "id",
+            "year",
+            "name",
+            "sponsorship",
+            "sponsorship_label",
+            "unit",
+            "unit_name",
+            "month",
+            "planned",
+            "reason",
+            "state",
+            "state_label",
+        ]
+
+    def get_unit_name(self, obj) -> str:
+        return obj.unit.display_name if obj.unit_id else ""
+
+
+class DistrictMeetingDetailSerializer(AllowedActionsMixin, DistrictMeetingSerializer):
+    class Meta(DistrictMeetingSerializer.Meta):
+        fields = [*DistrictMeetingSerializer.Meta.fields, "invites_township_heads", "allowed_actions"]
+
+
+class TopicInputSerializer(serializers.Serializer):
+    """申报议题 (the topic form of the meeting page)."""
+
+    unit = serializers.IntegerField(help_text="汇报单位 id")
+    submission = serializers.IntegerField(required=False, help_text="提请会议研究的请示 id（常务、全体、党组会议必填）")
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(required=False)
+    related_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    units_disagree = serializers.BooleanField(required=False)
+
+
+class PlanPageSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    plan = MeetingPlanSerializer(allow_null=True, help_text="尚未编制时为 null")
+    meetings = DistrictMeetingSerializer(many=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())

@@ -76,3 +76,21 @@ class LedgerItemDetailSerializer(AllowedActionsMixin, LedgerItemSerializer):
             "cancel_reason",
             "allowed_actions",
         ]
+
+
+class LedgerItemInputSerializer(serializers.Serializer):
+    """The ledger's registration form (登记督办事项): the main fields; `issue` true registers and issues at once."""
+
+    source = serializers.CharField()
+    source_ref = serializers.CharField(required=False)
+    task = serializers.CharField()
+    kind = serializers.CharField(required=False)
+    cycle = serializers.CharField(required=False)
+    lead_unit = serializers.IntegerField()
+    cooperating_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    leader_post = serializers.IntegerField()
+    due = serializers.DateField()
+    standard = serializers.CharField()
+    period_start = serializers.DateField()
+    supervising_unit = serializers.IntegerField()
+    issue = serializers.BooleanField(required=False)

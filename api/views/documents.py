@@ -3,25 +3,44 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from documents.outgoing import forms as outgoing_forms
 from documents.outgoing import permissions as outgoing_permissions
 from documents.outgoing import selectors as outgoing_selectors
+from documents.outgoing import services as outgoing_services
 from documents.outgoing import views as outgoing_views
 from documents.outgoing.models import OutgoingState
 from documents.shared import normative
-from documents.submissions import permissions, selectors
+from documents.submissions import forms as submission_forms
+from documents.submissions import permissions, selectors, services
 from documents.submissions import views as submission_views
 from documents.submissions.models import SubmissionState
+from tiexi_gov.org.roles import home_unit_id
 
-from ..actions import ApiAction
+from ..actions import ApiAction, create, form_data
+from ..serializers.common import ActionResultSerializer, ErrorSerializer
 from ..serializers.documents import (
     OutgoingDetailSerializer,
+    OutgoingInputSerializer,
     OutgoingSerializer,
     SubmissionDetailSerializer,
+    SubmissionInputSerializer,
     SubmissionSerializer,
 )
-from .base import AreaViewSet, act_schema, area_schema
+from .base import ERRORS, AreaViewSet, act_schema, area_schema
+
+CREATED = {201: ActionResultSerializer, 400: ErrorSerializer, **ERRORS}
+
+
+def _drafter_unit(request):
+    """Only a unit's people draft (the pages' `home_unit_id`: administrators and people without a unit get 404)."""
+    if not home_unit_id(request.user):
+        raise Http404("没有找到该页面。")
+    return request.user.unit
 
 
 def _submission_may(name: str):
@@ -65,6 +84,21 @@ class SubmissionViewSet(AreaViewSet):
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)
 
+    @extend_schema(
+        summary="起草上报公文（与起草页面相同的表单与服务；附件用 multipart/form-data 的 files）",
+        request={"application/json": SubmissionInputSerializer, "multipart/form-data": SubmissionInputSerializer},
+        responses=CREATED,
+    )
+    def create(self, request):
+        unit = _drafter_unit(request)
+        form = submission_forms.SubmissionForm(form_data(request.data), request.FILES or None, unit=unit)
+
+        def run(d):
+            sub = services.create_draft(actor=request.user, **form.draft_fields())
+            return sub, "草稿已保存。"
+
+        return create(request, form=form, run=run, after=self.refetch)
+
 
 def _outgoing_kwargs(name: str):
     if name == "checklist":
@@ -99,3 +133,20 @@ class OutgoingViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)
+
+    @extend_schema(
+        summary="起草发文稿（与发文稿纸页面相同的表单与服务；附件用 multipart/form-data 的 files）",
+        request={"application/json": OutgoingInputSerializer, "multipart/form-data": OutgoingInputSerializer},
+        responses=CREATED,
+    )
+    def create(self, request):
+        unit = _drafter_unit(request)
+        form = outgoing_forms.OutgoingForm(
+            form_data(request.data), request.FILES or None, unit=unit, year=timezone.localdate().year
+        )
+
+        def run(d):
+            doc = outgoing_services.create_outgoing(actor=request.user, **form.service_fields())
+            return doc, "发文稿已保存。"
+
+        return create(request, form=form, run=run, after=self.refetch)

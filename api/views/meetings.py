@@ -18,7 +18,7 @@ from meetings.shared.errors import ActionNotAllowed
 from tiexi_gov.http import to_id
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, form_data, refuse_writer
+from ..actions import ApiAction, create, form_data, refuse_writer
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.meetings import (
@@ -26,9 +26,12 @@ from ..serializers.meetings import (
     MeetingLeaveSerializer,
     MeetingSerializer,
     TopicDetailSerializer,
+    TopicInputSerializer,
     TopicSerializer,
 )
 from .base import ERRORS, AreaViewSet, act_schema, area_schema
+from .minutes import MinutesMixin
+from .schedule import SCHEDULE_ACTIONS
 
 AGENDA_ACTIONS = {
     name: ApiAction(
@@ -43,13 +46,16 @@ AGENDA_ACTIONS = {
 }
 
 
+MEETING_ACTIONS = {**AGENDA_ACTIONS, **SCHEDULE_ACTIONS}
+
+
 @area_schema(MeetingSerializer, MeetingDetailSerializer, "会议")
-class MeetingViewSet(AreaViewSet):
+class MeetingViewSet(MinutesMixin, AreaViewSet):
     noun = "会议"
     serializer_class = MeetingSerializer
     detail_serializer_class = MeetingDetailSerializer
     state_choices = tuple(MS.values)
-    actions_spec = AGENDA_ACTIONS
+    actions_spec = MEETING_ACTIONS
 
     def visible(self):
         return permissions.visible_meetings(self.request.user, selectors.meeting_queryset()).order_by("-date", "-id")
@@ -57,10 +63,44 @@ class MeetingViewSet(AreaViewSet):
     def find(self, pk):
         return permissions.get_meeting_or_404(self.request.user, pk, selectors.meeting_queryset())
 
-    @act_schema(AGENDA_ACTIONS, "会议议程")
+    @act_schema(MEETING_ACTIONS, "会议（议程报审、审定、退回，顺延，同意临时召开）")
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)
+
+    @extend_schema(
+        summary="申报议题（与“申报议题”页面相同的表单与服务，第五十五条）",
+        request=TopicInputSerializer,
+        responses={201: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="topics", serializer_class=TopicInputSerializer)
+    def topic_new(self, request, pk=None):
+        """As topic_new: the meeting must take proposals from this user (else 404), the units and requests are
+        the page's choices, propose_topic decides (a late or frozen agenda is its Chinese refusal)."""
+        today = timezone.localdate()
+        number = to_id(pk)
+        meeting = selectors.meeting_queryset().filter(pk=number).first() if number else None
+        if meeting is None or not permissions.can_propose_to(request.user, meeting):
+            raise Http404("没有找到该会议。")
+        units = selectors.proposable_units(request.user, today)
+        form = forms.TopicForm(
+            form_data(request.data), meeting=meeting, units=units, requests=selectors.eligible_requests(units)
+        )
+
+        def run(d):
+            topic = services.propose_topic(
+                actor=request.user,
+                meeting=meeting,
+                unit=d["unit"],
+                title=d["title"],
+                submission=d.get("submission"),
+                summary=d["summary"],
+                related_units=list(d["related_units"]),
+                units_disagree=d["units_disagree"],
+            )
+            return topic, f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、区长确定。"
+
+        return create(request, form=form, run=run, after=lambda topic: TopicSerializer(topic).data)
 
 
 def _topic_may(name: str, key: str):

@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
-from supervision.ledger import selectors
+from supervision.ledger import forms as ledger_forms
+from supervision.ledger import selectors, services
 from supervision.ledger import views as ledger_views
 from supervision.ledger.models import ItemState
 
-from ..actions import ApiAction
-from ..serializers.supervision import LedgerItemDetailSerializer, LedgerItemSerializer
-from .base import AreaViewSet, act_schema, area_schema
+from ..actions import ApiAction, create, form_data
+from ..serializers.common import ActionResultSerializer, ErrorSerializer
+from ..serializers.supervision import LedgerItemDetailSerializer, LedgerItemInputSerializer, LedgerItemSerializer
+from .base import ERRORS, AreaViewSet, act_schema, area_schema
 
 
 def _may(name: str):
@@ -53,3 +56,21 @@ class LedgerItemViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)
+
+    @extend_schema(
+        summary="登记督办事项（区政府办公室；与登记页面相同的表单与服务，issue=true 同时交办）",
+        request=LedgerItemInputSerializer,
+        responses={201: ActionResultSerializer, 400: ErrorSerializer, **ERRORS},
+    )
+    def create(self, request):
+        ledger_views._office_only(request)  # the page's 404 for whoever is not the office
+        data = form_data(request.data)
+        form = ledger_forms.ItemForm(data, initial={}, fixed_source="")
+
+        def run(d):
+            item = services.create_item(
+                actor=request.user, source_object=None, issue=bool(data.get("issue")), **form.create_kwargs()
+            )
+            return item, ledger_views._saved_message(item)
+
+        return create(request, form=form, run=run, after=self.refetch)

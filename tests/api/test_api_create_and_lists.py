@@ -1,0 +1,262 @@
+"""15.1 (continued): creating items through the API as the pages do (a submission with a real file in multipart, an
+outgoing draft, a ledger item), and a constant number of SQL queries for EVERY list endpoint (one item vs three)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from coordination.absence import services as absence
+from coordination.models import Application, ReviewRound
+from coordination.upkeep import services as upkeep
+from documents.models import Disclosure, DisclosureManner, Submission
+from documents.outgoing import services as outgoing_services
+from documents.outgoing.models import OutgoingDocument
+from meetings.meeting import services as meeting_services
+from meetings.models import Invitation, MeetingKind
+from meetings.schedule import services as schedule_services
+from supervision.ledger import services as ledger_services
+from supervision.models import Source, SupervisionItem
+from tests.coordination.upkeep_support import make_body
+from tests.documents.documents_support import build_world as documents_world
+from tests.documents.documents_support import draft, valid_fields
+from tests.factories import UserFactory
+from tests.meetings.meetings_support import build_world as meetings_world
+from tiexi_gov.workdays import calendar as wd
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# --- creating items as the pages do ---------------------------------------------------------------------------
+
+
+def test_15_1_submission_drafted_through_the_api_with_a_real_file_in_multipart(today):
+    w = documents_world()
+    fields = valid_fields(today)
+    data = {k: (str(v) if not isinstance(v, bool) else "on") for k, v in fields.items() if v not in (False, None)}
+    data.update(title="关于拨付专项资金的请示", copies="1")
+    data["files"] = SimpleUploadedFile("测算说明.pdf", b"%PDF-1.7\n", content_type="application/pdf")
+    created = api(w.fin_clerk).post("/api/v1/submissions/", data, format="multipart")
+    assert created.status_code == 201, created.content
+    sub = Submission.objects.get(pk=created.json()["item"]["id"])
+    assert sub.unit == w.fin and sub.drafted_by == w.fin_clerk and sub.state == "drafting"
+    assert [a.file.read() for a in sub.attachments.all()] == [b"%PDF-1.7\n"]
+    # a file that is not what its name says is the form's Chinese error, as on the page; nothing is saved
+    data["files"] = SimpleUploadedFile("伪装.pdf", b"MZ", content_type="application/pdf")
+    refused = api(w.fin_clerk).post("/api/v1/submissions/", data, format="multipart")
+    assert refused.status_code == 400 and refused.json()["errors"]["files"]
+    assert Submission.objects.count() == 1
+    nobody = UserFactory(username="nobody", unit=None)
+    assert api(nobody).post("/api/v1/submissions/", {}, format="json").status_code == 404  # no unit: no draft
+
+
+def test_15_1_outgoing_draft_and_ledger_item_through_the_pages_forms(today):
+    w = documents_world()
+    draft_sheet = {
+        "kind": "government",
+        "copies": 10,
+        "title": "关于做好安全生产工作的通知",
+        "main_recipients": "各乡、街道，区政府各部门",
+        "body": "现就有关事项通知如下。",
+        "disclosure": Disclosure.FULL,
+        "disclosure_manner": DisclosureManner.ACTIVE,
+        "not_classified": True,
+    }
+    made = api(w.fin_clerk).post("/api/v1/outgoing/", draft_sheet, format="json")
+    assert made.status_code == 201, made.content
+    doc = OutgoingDocument.objects.get(pk=made.json()["item"]["id"])
+    assert doc.drafting_unit == w.fin and doc.title == draft_sheet["title"]
+
+    item = {
+        "source": Source.GOVERNMENT_DECISION,
+        "task": "完成全区老旧小区改造资金拨付工作",
+        "kind": "special",
+        "cycle": "monthly",
+        "lead_unit": w.fin.pk,
+        "leader_post": w.dep_a_post.pk,
+        "due": str(today + dt.timedelta(days=30)),
+        "standard": "拨付率达到100%",
+        "period_start": str(today),
+        "supervising_unit": w.office.pk,
+        "issue": True,
+    }
+    assert api(w.fin_clerk).post("/api/v1/ledger/", item, format="json").status_code == 404  # the office's page
+    registered = api(w.staff).post("/api/v1/ledger/", item, format="json")
+    assert registered.status_code == 201, registered.content
+    assert SupervisionItem.objects.get(pk=registered.json()["item"]["id"]).lead_unit == w.fin
+    duplicate = api(w.staff).post("/api/v1/ledger/", item, format="json")
+    assert duplicate.status_code == 400 and duplicate.json()["detail"]  # SUP-5: the service refuses a duplicate
+
+
+# --- constant queries for every list endpoint --------------------------------------------------------------------
+
+
+def _outgoing(w, i, today):
+    outgoing_services.create_outgoing(
+        actor=w.fin_clerk,
+        kind="government",
+        title=f"关于第{i}项工作的通知",
+        body="正文。",
+        main_recipients="各部门",
+        disclosure=Disclosure.FULL,
+        disclosure_manner=DisclosureManner.ACTIVE,
+        not_classified=True,
+        confidential=False,
+    )
+
+
+def _ledger(w, i, today):
+    ledger_services.create_item(
+        actor=w.staff,
+        source=Source.GOVERNMENT_DECISION,
+        source_ref=f"铁政发〔2026〕{i + 1}号",
+        task=f"完成第{i}项重点工作",
+        lead_unit=(w.fin, w.dev, w.other)[i],  # a near-identical task of one lead unit is a duplicate (SUP-5)
+        cooperating_units=[],
+        leader_post=w.dep_a_post,
+        due=today + dt.timedelta(days=30),
+        standard="按期完成",
+        issue=True,
+    )
+
+
+def _special(w, i, today):
+    meeting_services.ensure_standing_seats()
+    m = schedule_services.schedule_ad_hoc(
+        actor=w.staff,
+        kind=MeetingKind.SPECIAL,
+        date=wd.add_workdays(today, 5 + i),
+        reason="协调推进有关工作",
+        title=f"第{i}次专题会议",
+        chair_post=w.edu_deputy_post,
+        lead_unit=w.units["教育局"],
+    )
+    return m
+
+
+def _topic(w, i, today):
+    m = getattr(w, "_meeting", None) or _special(w, 0, today)
+    w._meeting = m
+    unit = list(w.units.values())[i]
+    meeting_services.propose_topic(actor=w.staff, meeting=m, unit=unit, title=f"第{i}个议题")
+
+
+def _meeting_leave(w, i, today):
+    m = _special(w, i, today)
+    head = w.unit_heads["财政局"]
+    meeting_services.add_special_attendee(actor=w.staff, meeting=m, person=head, post=w.unit_head_posts["财政局"])
+    inv = Invitation.objects.get(meeting=m, person=head)
+    meeting_services.request_leave(actor=head, invitation=inv, reason="另有公务")
+
+
+def _body(w, i, today):
+    make_body(f"铁西区第{i}工作领导小组", host=w.units["发改局"], head=w.exec_post)
+
+
+def _district(w, i, today):
+    schedule_services.get_or_create_plan(actor=w.staff, year=today.year)
+    unit = list(w.units.values())[i]
+    schedule_services.add_district_meeting(
+        actor=w.staff, year=today.year, name=f"铁西区第{i}项工作会议", sponsorship="by_government", unit=unit
+    )
+
+
+def _application(w, i, today):
+    Application.objects.create(
+        kind=Application.Kind.SETUP,
+        applicant_unit=w.units["教育局"],
+        applicant=w.clerks["教育局"],
+        reason="统筹协调",
+        proposal={"name": f"铁西区第{i}工作委员会"},
+    )
+
+
+def _round(w, i, today):
+    ReviewRound.objects.create(title=f"第{i}轮清理", opened_on=today, opened_by=w.staff, closed_on=today)
+
+
+def _targets(w, i, today):
+    _body(w, i, today)
+    upkeep.open_targets(actor=w.staff, year=today.year, due=wd.add_workdays(today, 5))
+
+
+def _absence(w, i, today):
+    start = wd.add_workdays(today, 3 + 3 * i)
+    absence.request_absence(
+        actor=w.edu_deputy,
+        post=w.edu_deputy_post,
+        start=start,
+        end=start,
+        place="北京",
+        purpose="参加培训",
+        contact="13900000000",
+        acting_post=w.exec_post,
+    )
+
+
+def _submission(w, i, today):
+    draft(w, today, title=f"关于第{i}项工作的请示")
+
+
+# list → (world, reader, builder of the i-th item)
+LISTS = {
+    "submissions": (documents_world, "fin_clerk", _submission),
+    "tasks": (documents_world, "fin_clerk", _submission),
+    "outgoing": (documents_world, "fin_clerk", _outgoing),
+    "ledger": (documents_world, "director", _ledger),
+    "meetings": (meetings_world, "staff", _special),
+    "topics": (meetings_world, "staff", _topic),
+    "meeting-leaves": (meetings_world, "staff", _meeting_leave),
+    "bodies": (meetings_world, "staff", _body),
+    "leave": (meetings_world, "head", _absence),
+    "district-meetings": (meetings_world, "staff", _district),
+    "applications": (meetings_world, "staff", _application),
+    "review-rounds": (meetings_world, "staff", _round),
+    "targets": (meetings_world, "staff", _targets),
+}
+
+
+def test_15_1_every_list_endpoint_is_covered_by_the_query_test():
+    from api.urls import router
+
+    listed = {prefix for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")}
+    assert listed == set(LISTS)  # a new list endpoint needs its builder below
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_15_1_every_list_costs_constant_queries(name, today):
+    build_world, reader, build = LISTS[name]
+    w = build_world()
+    client = api(getattr(w, reader))
+    build(w, 0, today)
+    client.get(f"/api/v1/{name}/")  # warm caches (content types, calendar)
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(f"/api/v1/{name}/").json()
+    for i in (1, 2):
+        build(w, i, today)
+    with CaptureQueriesContext(connection) as many:
+        data = client.get(f"/api/v1/{name}/").json()
+    assert data["count"] >= first["count"] + 2 >= 3, data
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
