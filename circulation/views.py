@@ -8,14 +8,14 @@ import contextlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tiexi_gov.workflow.errors import ActionRefused
 
-from . import forms, permissions, selectors, services, sources
+from . import export, forms, permissions, selectors, services, sources
 from .models import Kind, ReceiptState
 
 PAGE_SIZE = 30
@@ -72,6 +72,16 @@ def overdue(request):
         "circulation/overdue.html",
         {"page_obj": page, "rows": selectors.with_due(page.object_list, today), "today": today},
     )
+
+
+@login_required
+def overdue_export(request):
+    """逾期未阅 as .xlsx (the office's list, the same rows as the page)."""
+    if not permissions.can_see_overdue(request.user):
+        raise Http404("没有找到该页面。")
+    today = timezone.localdate()
+    out = export.write_overdue_xlsx(today=today)
+    return FileResponse(out, as_attachment=True, filename=export.filename(today), content_type=export.CONTENT_TYPE)
 
 
 @login_required

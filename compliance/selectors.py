@@ -37,10 +37,6 @@ from .access import Scope
 State = Deadline.State
 FIRST_YEAR = 2020  # the portal's first year of records: an older ?year= is not a year of this board
 
-# Clocks cancelled because the lead unit agreed a new limit (documents.submissions.services.agree_extension, DOC-7)
-# carry this close note; the clock opened in their place is the extended one.
-EXTENSION_NOTE = "商定延期"
-
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("started", "启动"),
     ("met", "按期完成"),
@@ -156,24 +152,16 @@ def category_q(category: str, today: dt.date) -> Q:
     if category == "missed":
         return Q(state__in=(State.MISSED, State.SETTLED)) | Q(state=State.OPEN, closed_at__isnull=True, due__lt=today)
     if category == "extended":
-        return Q(was_extended=True)
+        return Q(extended_from__isnull=False)  # set by deadlines.services.extend_deadline
     if category == "running":
         return Q(closed_at__isnull=True)
     return Q()
 
 
 def clocks(scope: Scope, year: int) -> QuerySet[Deadline]:
-    """The year's clocks the reader may see, annotated with the unit that owes each (`unit_key`), the leader post
-    that owes it itself (`own_leader`) and whether it is an extension (`was_extended`)."""
+    """The year's clocks the reader may see (index deadline_counted_from_idx), annotated with the unit that owes
+    each (`unit_key`) and the leader post that owes it itself (`own_leader`)."""
     start, end = year_span(year)
-    extension_before = Deadline.objects.filter(
-        subject_type=OuterRef("subject_type"),
-        subject_id=OuterRef("subject_id"),
-        rule_id=OuterRef("rule_id"),
-        state=State.CANCELLED,
-        close_note__startswith=EXTENSION_NOTE,
-        id__lt=OuterRef("id"),
-    )
     qs = (
         Deadline.objects.filter(counted_from__gte=start, counted_from__lte=end)
         .exclude(state=State.CANCELLED)
@@ -184,7 +172,6 @@ def clocks(scope: Scope, year: int) -> QuerySet[Deadline]:
                 default=None,
                 output_field=IntegerField(),
             ),
-            was_extended=Exists(extension_before),
         )
     )
     if not scope.sees_all:
@@ -345,7 +332,7 @@ def cell_items(scope: Scope, year: int, today: dt.date, cell: Cell) -> QuerySet[
         qs = qs.filter(unit_key=cell.key) if cell.key else qs.filter(unit_key__isnull=True)
     elif cell.by == BY_LEADER:
         qs = qs.filter(leaders(as_of(year, today)).q(cell.key))
-    return qs.select_related(*ROW_RELATED).order_by("-due", "-id")
+    return qs.select_related(*ROW_RELATED, "extended_from").order_by("-due", "-id")
 
 
 # --- 3. handling efficiency ---------------------------------------------------------------------------------------

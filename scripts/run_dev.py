@@ -78,6 +78,7 @@ AREA_SEEDS = (
         "演示议事协调机构和领导外出",
         "demo coordination bodies and leave (seed_demo_coordination)",
     ),
+    ("seed_demo_circulation", "演示传阅", "demo circulation: read, annotated, unread (seed_demo_circulation)"),
 )
 # What each demo login finds in 我的待办, read after every seed ran (the /todo/ page's own selector).
 QUEUES = ("seed_demo", "--queues")

@@ -26,7 +26,13 @@ from documents.shared.people import office_people, own_post_title, unit_and_offi
 from documents.shared.readers import set_named_reader
 from tiexi_gov.audit import changes
 from tiexi_gov.deadlines.display import due_label
-from tiexi_gov.deadlines.services import cancel_deadlines, close_deadline, close_deadlines, open_deadline
+from tiexi_gov.deadlines.services import (
+    cancel_deadlines,
+    close_deadline,
+    close_deadlines,
+    extend_deadline,
+    open_deadline,
+)
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import head_post, leader_for_unit, who_handles
 from tiexi_gov.uploads import checked_upload
@@ -362,13 +368,13 @@ def agree_extension(
         old = req.effective_due
         req.extended_due, req.extension_note = new_due, note[:200]
         req.save(update_fields=["extended_due", "extension_note"])
-        cancel_deadlines(subject=req, note=f"商定延期至{new_due}")
-        open_deadline(
+        extend_deadline(
             subject=req,
             rule_id="DOC-7",
             title=f"征求意见回复（商定延期）：{sub.title}"[:200],
             counted_from=day,
             due=new_due,
+            note=f"商定延期至{new_due}",
             owner_unit=req.unit,
             url=s.url,
         )

@@ -52,6 +52,21 @@ def close_clock(*, subject, rule_id="DOC-7", on):
         services.close_deadline(subject=subject, rule_id=rule_id, on=on)
 
 
+def extend_clock(*, subject, rule_id="DOC-7", counted_from, due, **owners):
+    """A limit agreed anew, through the deadlines service (as documents' agree_extension does)."""
+    with transaction.atomic():
+        return services.extend_deadline(
+            subject=subject,
+            rule_id=rule_id,
+            title="测试时限（商定延期）",
+            counted_from=counted_from,
+            due=due,
+            note=f"商定延期至{due}",
+            url=f"/items/{subject.pk}/",
+            **owners,
+        )
+
+
 def cancel_clock(*, subject, note):
     with transaction.atomic():
         services.cancel_deadlines(subject=subject, note=note)
@@ -112,8 +127,7 @@ def crafted_clocks(w: World, copies: int = 1) -> None:
         close_clock(subject=s_late, on=dt.date(2026, 3, 12))
         open_clock(subject=s_run, counted_from=dt.date(2026, 10, 19), **a)  # due 10-26: running
         open_clock(subject=s_ext, counted_from=dt.date(2026, 10, 12), **a)  # agreed anew (DOC-7)
-        cancel_clock(subject=s_ext, note="商定延期至2026-10-30")
-        open_clock(subject=s_ext, counted_from=dt.date(2026, 10, 14), due=dt.date(2026, 10, 30), **a)
+        extend_clock(subject=s_ext, counted_from=dt.date(2026, 10, 14), due=dt.date(2026, 10, 30), **a)
         open_clock(subject=s_doc3, rule_id="DOC-3", counted_from=dt.date(2026, 10, 9), workdays=3, **a)  # due 10-13
         open_clock(subject=s_old, counted_from=dt.date(2025, 12, 1), **a)  # last year
         open_clock(subject=s_gone, counted_from=dt.date(2026, 9, 1), **a)

@@ -125,6 +125,7 @@ def test_x_3_a_cells_click_through_lists_its_items_with_links(client, w):
             {"year": YEAR, "article": "第六十条", "by": "unit", "key": w.unit_a.pk, "cat": "extended"},
         )
         assert [r.deadline.due for r in extended.context["rows"]] == [dt.date(2026, 10, 30)]
+        assert "商定延期，原截止 2026-10-19" in extended.content.decode()  # the clock it replaced (5 WD from 10-12)
 
 
 def test_x_3_every_cell_number_equals_its_item_count(client, w):

@@ -21,9 +21,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from circulation.models import Circulation, Kind, Receipt, ReceiptState
 from coordination.absence.selectors import who_is_away
 from coordination.models import AbsenceRequest, Application, Body
-from documents.models import OutgoingDocument, SubmissionState
+from documents.models import OutgoingDocument, OutgoingState, SubmissionState
 from meetings.demo import build_demo_meetings
 from meetings.models import MS, TS, Decision, Invitation, LeaveRequest, Meeting, MeetingKind, Minutes, MinutesStep
 from supervision.models import ItemState, Source, SupervisionItem
@@ -292,6 +293,18 @@ def test_demo_every_login_queue_matches_the_banner(demo, client):
         for named in set(re.findall(r"[a-z][a-z0-9_]+", report)) & usernames:
             user = User.objects.get(username=named)
             assert queue_selectors.open_count(user, today()) > 0, f"{command} names {named}, whose queue is empty"
+    # 传阅 (issue 15.4): an issued 发文 sent to three leaders — read, annotated, and one still unread, which is a 待阅
+    # in the 我的待办 of whoever handles that leader's post today
+    (circulation,) = Circulation.objects.filter(kind=Kind.OUTGOING)
+    assert circulation.outgoing.state == OutgoingState.ISSUED
+    states = sorted(circulation.receipts.values_list("state", flat=True))
+    assert states == sorted([ReceiptState.READ, ReceiptState.ANNOTATED, ReceiptState.UNREAD])
+    unread = circulation.receipts.get(state=ReceiptState.UNREAD)
+    assert unread.post.kind in Post.LEADER_KINDS
+    reader = who_handles(unread.post, today()).person
+    receipt_type = ContentType.objects.get_for_model(Receipt)
+    rows = [r for s in queue_selectors.queue(reader, today()) for r in s.rows]
+    assert [r.task.subject_id for r in rows if r.task.subject_type_id == receipt_type.pk] == [unread.pk]
     # and the banner run_dev prints carries the table as it is
     text = RUN_DEV.banner(url="http://127.0.0.1:8000/", password=PASSWORD, areas=list(demo.items()), queues=table)
     assert table.strip() in text and "我的待办" in text

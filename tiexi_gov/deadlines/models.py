@@ -82,6 +82,17 @@ class Deadline(models.Model):
     escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     close_note = models.CharField("关闭说明", max_length=200, blank=True)
+    # A limit agreed anew (第六十条, DOC-7 商定延期): the clock opened in place of the one it replaces, which is
+    # cancelled. Set only by deadlines.services.extend_deadline; the compliance board counts these as 延期.
+    extended_from = models.ForeignKey(
+        "self",
+        verbose_name="延期前时限",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the partial index below: only extended clocks carry it
+    )
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -103,6 +114,11 @@ class Deadline(models.Model):
             models.Index(fields=["owner_unit", "due"], condition=RUNNING, name="deadline_run_unit_idx"),
             models.Index(fields=["due"], condition=RUNNING, name="deadline_run_due_idx"),
             models.Index(fields=["provisional"], condition=Q(provisional=True), name="deadline_provisional_idx"),
+            # The compliance board's year filter (clocks counted from a day in the year).
+            models.Index(fields=["counted_from"], name="deadline_counted_from_idx"),
+            models.Index(
+                fields=["extended_from"], condition=Q(extended_from__isnull=False), name="deadline_extended_from_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,9 +60,11 @@ def open_deadline(
     owner_post=None,
     owner_unit=None,
     url: str = "",
+    extended_from: Deadline | None = None,
 ) -> Deadline:
     """Start a clock for `subject` under `rule_id`: due is the `workdays`-th WD after `counted_from` (CAL-3),
-    or a fixed `due`. Must run inside the transaction of the transition that starts the clock."""
+    or a fixed `due`. Must run inside the transaction of the transition that starts the clock. `extended_from` is
+    given only by extend_deadline (the clock this one replaces)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_deadline must be called inside the transaction of the transition it belongs to")
     rule = rules.get(rule_id)
@@ -91,6 +93,7 @@ def open_deadline(
             owner_user=owner_user,
             owner_post=owner_post,
             owner_unit=owner_unit,
+            extended_from=extended_from,
         )
         record_event(
             actor=None,
@@ -160,6 +163,11 @@ def cancel_deadlines(*, subject, note: str) -> int:
     """Cancel every running clock of `subject` (e.g. the document was withdrawn)."""
     ct, sid = _subject_key(subject)
     rows = list(Deadline.objects.select_for_update().filter(subject_type=ct, subject_id=sid, closed_at__isnull=True))
+    return _cancel(rows, subject=subject, note=note)
+
+
+def _cancel(rows: list[Deadline], *, subject, note: str) -> int:
+    """Cancel these locked running rows of `subject`, each with its audit event."""
     now = timezone.now()
     for d in rows:
         record_event(
@@ -175,6 +183,42 @@ def cancel_deadlines(*, subject, note: str) -> int:
         d.state, d.closed_at, d.close_note = State.CANCELLED, now, note[:200]
     Deadline.objects.bulk_update(rows, ["state", "closed_at", "close_note"])
     return len(rows)
+
+
+def extend_deadline(
+    *,
+    subject,
+    rule_id: str,
+    title: str,
+    counted_from: date,
+    due: date,
+    note: str,
+    owner_user=None,
+    owner_post=None,
+    owner_unit=None,
+    url: str = "",
+) -> Deadline:
+    """A limit agreed anew (DOC-7 商定延期): the running clocks of `subject` under `rule_id` are cancelled with `note`
+    and a clock to the new `due` opens in their place, marked `extended_from` the one it replaces (the compliance
+    board counts it as 延期). Runs inside the transaction of the step that records the agreement."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("extend_deadline must be called inside the transaction of the step it belongs to")
+    ct, sid = _subject_key(subject)
+    mine = Deadline.objects.filter(subject_type=ct, subject_id=sid, rule_id=rule_id)
+    rows = list(mine.select_for_update().filter(closed_at__isnull=True).order_by("id"))
+    _cancel(rows, subject=subject, note=note)
+    return open_deadline(
+        subject=subject,
+        rule_id=rule_id,
+        title=title,
+        counted_from=counted_from,
+        due=due,
+        owner_user=owner_user,
+        owner_post=owner_post,
+        owner_unit=owner_unit,
+        url=url,
+        extended_from=rows[-1] if rows else mine.order_by("-id").first(),
+    )
 
 
 # --- CAL-2: recompute provisional clocks --------------------------------------------------------------

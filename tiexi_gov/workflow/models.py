@@ -139,6 +139,10 @@ class Task(models.Model):
             models.Index(fields=["owner_role"], condition=OPEN & ~Q(owner_role=""), name="task_open_role_idx"),
             models.Index(fields=["owner_user"], condition=OPEN, name="task_open_user_idx"),
             models.Index(fields=["subject_type", "subject_id"], condition=OPEN, name="task_open_subject_idx"),
+            # The compliance board (issue 15.5): tasks opened in a year, and the twin-task check (one step that
+            # closed several tasks of an item for the same action counts once).
+            models.Index(fields=["opened_at"], name="task_opened_at_idx"),
+            models.Index(fields=["subject_type", "subject_id", "action"], name="task_subject_action_idx"),
         ]
 
     def __str__(self) -> str:
