@@ -26,11 +26,12 @@ from django.utils import timezone
 from e2e_support import SCREENS
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.demo_seeds import SEEDS
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "demo-pass-2026"
-SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
 SHOTS = SCREENS / "390"
 SAME_SHAPE = 3  # pages measured per view (URL pattern) when found as links on other pages
 # Files, not pages: downloads and feeds the walk must not open.

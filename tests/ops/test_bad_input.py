@@ -36,12 +36,11 @@ from documents.submissions import forms as documents_forms
 from documents.submissions import services as submission_services
 from supervision.ledger import xlsx
 from tests import form_crawl
+from tests.demo_seeds import SEEDS
 from tests.documents import documents_support
 from tiexi_gov.audit.models import Event
 from tiexi_gov.forms import FIRST_DAY, LAST_DAY, DateField
 from tiexi_gov.workflow.selectors import open_tasks_for
-
-SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
 
 LONGEST = 20_000  # the longest free text the portal keeps (a body, a report, a progress text)
 LONG_TEXT = "意" * 100_000

@@ -52,6 +52,13 @@ def _run_dev():
 RUN_DEV = _run_dev()
 
 
+def test_demo_the_whole_demo_tests_seed_what_make_run_seeds():
+    """tests/demo_seeds.py is the list the page, form and queue walks seed: it must be make run's."""
+    from tests.demo_seeds import SEEDS
+
+    assert tuple(command for command, *_ in RUN_DEV.AREA_SEEDS) == SEEDS
+
+
 @pytest.fixture(autouse=True)
 def fresh_calendar():
     wd.invalidate()

@@ -11,11 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.demo_seeds import SEEDS
 from tiexi_gov.deadlines import rules
 from tiexi_gov.workflow.errors import ActionRefused, RuleViolation
 from tiexi_gov.workflow.selectors import open_tasks_for
-
-SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
 
 
 class _Visible(HTMLParser):

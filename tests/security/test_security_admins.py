@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from tests.demo_seeds import SEEDS
 from tests.factories import UnitFactory, UserFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import PasswordResetApproval, Unit, User
@@ -221,7 +222,7 @@ def demo_district(settings, tmp_path):
     settings.DEBUG = True
     wd.invalidate()
     build_demo_district("demo-pass-2026")
-    for command in ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination"):
+    for command in SEEDS:
         call_command(command, stdout=StringIO())
     yield
     wd.invalidate()

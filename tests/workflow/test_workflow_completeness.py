@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from tests.demo_seeds import SEEDS
 from tests.workflow import completeness, worlds
 from tiexi_gov.workflow.models import Task
-
-SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
 
 
 def _states(model, field: str) -> list[str]:
