@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tiexi_gov.deadlines.selectors import rows_for as deadline_rows
 
-from . import export, selectors
+from . import export, links, selectors
 from .access import scope_or_404
 
 ITEMS_PAGE_SIZE = 50
@@ -63,6 +63,7 @@ def items(request):
             "heading": selectors.cell_label(cell, year, today),
             "page": page,
             "rows": rows,
+            "linked": links.openable(request.user, page.object_list),  # only where the item's page would open
             "filter_query": query.urlencode(),
         },
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 import pytest
-from compliance_support import TODAY, YEAR, crafted_clocks, crafted_tasks, travel, world
+from compliance_support import TODAY, YEAR, crafted_clocks, crafted_tasks, open_clock, travel, world
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -358,3 +358,26 @@ def test_board_is_readable_at_390px_and_prints(client, w):
     with open(finders.find("compliance/compliance.css"), encoding="utf-8") as f:
         css = f.read()
     assert "@media print" in css and "max-width: 575.98px" in css
+
+
+def test_x_2_a_clocks_link_is_offered_only_where_the_items_page_would_open(client, w):
+    """The head reaches the board but not every unit's draft: a clock on a submission the head may not open is
+    listed without a link (no link on the board leads to a 404); the office keeps its link to items it keeps."""
+    from documents.models import Submission
+    from search.sources import BY_KIND
+
+    clerk = UserFactory(unit=w.unit_a, roles=[Role.CLERK])
+    draft = Submission.objects.create(unit=w.unit_a, title="尚未报送的请示", body="正文", drafted_by=clerk)
+    assert not BY_KIND["submission"].visible(w.head).filter(pk=draft.pk).exists()
+    open_clock(subject=draft, counted_from=dt.date(2026, 10, 19), owner_unit=w.unit_a)
+    kept = UnitFactory()  # an item of a kind the search does not cover: linked for the office only
+    open_clock(subject=kept, counted_from=dt.date(2026, 10, 19), owner_unit=w.unit_a)
+    params = {"year": YEAR, "article": "第六十条", "by": "unit", "key": w.unit_a.pk, "cat": "running"}
+    with travel():
+        client.force_login(w.head)
+        html = client.get(reverse("compliance:items"), params).content.decode()
+        assert "尚未报送的请示" in html and f'href="/items/{draft.pk}/"' not in html
+        assert f'href="/items/{kept.pk}/"' not in html
+        client.force_login(w.director)
+        html = client.get(reverse("compliance:items"), params).content.decode()
+        assert f'href="/items/{kept.pk}/"' in html

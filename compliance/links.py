@@ -1,0 +1,41 @@
+"""Which of a page of clocks link to their item for this viewer: a link is offered only where the item's own page
+would open (the same object-level rule as everywhere: an outsider gets 404, so the board never shows a link that
+leads to one). The five kinds the search also covers are asked of their apps' own visibility querysets, one query
+per kind on the page; other items (meetings, minutes, reports…) are linked for the office, which keeps them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from search.sources import SOURCES
+from tiexi_gov.org.access import is_office
+
+_VISIBLE = {s.model: s.visible for s in SOURCES}
+
+
+def openable(user, deadlines) -> set[int]:
+    """The ids of the `deadlines` whose item `user` may open."""
+    by_model: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for d in deadlines:
+        ct = ContentType.objects.get_for_id(d.subject_type_id)  # cached per process
+        by_model[f"{ct.app_label}.{ct.model_class().__name__}"][int(d.subject_id)].append(d.pk)
+    office = is_office(user)
+    allowed: set[int] = set()
+    for label, ids in by_model.items():
+        visible = _VISIBLE.get(label)
+        if visible is None:
+            if office:
+                allowed.update(pk for pks in ids.values() for pk in pks)
+            continue
+        qs = visible(user)
+        if qs is None:  # sees none of them
+            continue
+        if not isinstance(qs, QuerySet):  # sees every one (search.sources.ALL)
+            allowed.update(pk for pks in ids.values() for pk in pks)
+            continue
+        for object_id in qs.filter(pk__in=list(ids)).values_list("pk", flat=True):
+            allowed.update(ids[object_id])
+    return allowed
