@@ -440,5 +440,5 @@ def test_12_3_the_suite_acts_as_the_runtime_role_in_every_connection():
 
 def test_12_3_ci_runs_the_postgresql_suite_under_the_split():
     ci = (settings.BASE_DIR / ".ci" / "run").read_text(encoding="utf-8")
-    postgres_step = ci.split('step "tests (PostgreSQL + Redis)"', 1)[1]
+    postgres_step = ci.split('export DATABASE_URL="postgres://', 1)[1]
     assert "TEST_DB_RUNTIME_ROLE=" in postgres_step and "make test" in postgres_step
