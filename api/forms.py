@@ -22,3 +22,8 @@ class TokenForm(forms.Form):
 class RevokeForm(forms.Form):
     reason = FreeText(label="吊销原因", max_length=200, required=False, rows=2)
     confirm = forms.BooleanField(label="确认吊销：吊销后该令牌立即失效，不能恢复")
+
+
+class ReadForm(forms.Form):
+    """阅件 已读: the reading page has no form (opening it reads it); through the API it is an explicit action that
+    asks for nothing (the state the caller saw may be sent as `seen_state`)."""

@@ -4,13 +4,31 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from .views import coordination, documents, meetings, minutes, register, schedule, supervision, tasks, tokens, upkeep
+from .views import (
+    circulation,
+    coordination,
+    documents,
+    meetings,
+    minutes,
+    plans,
+    register,
+    schedule,
+    supervision,
+    tasks,
+    tokens,
+    upkeep,
+)
 
 router = SimpleRouter()
 router.register("tasks", tasks.TaskViewSet, basename="task")
 router.register("submissions", documents.SubmissionViewSet, basename="submission")
 router.register("outgoing", documents.OutgoingViewSet, basename="outgoing")
+router.register("document-plans", plans.DocumentPlanViewSet, basename="document-plan")
+router.register("unit-plans", plans.UnitPlanViewSet, basename="unit-plan")
 router.register("ledger", supervision.LedgerItemViewSet, basename="ledger-item")
+router.register("outcomes", supervision.OutcomeViewSet, basename="outcome")
+router.register("inquiries", supervision.InquiryViewSet, basename="inquiry")
+router.register("half-year-reports", supervision.HalfYearReportViewSet, basename="half-year-report")
 router.register("meetings", meetings.MeetingViewSet, basename="meeting")
 router.register("topics", meetings.TopicViewSet, basename="topic")
 router.register("meeting-leaves", meetings.MeetingLeaveViewSet, basename="meeting-leave")
@@ -24,6 +42,10 @@ router.register("applications", register.ApplicationViewSet, basename="applicati
 router.register("review-rounds", upkeep.ReviewRoundViewSet, basename="review-round")
 router.register("targets", upkeep.AnnualTargetsViewSet, basename="targets")
 router.register("research", upkeep.ResearchViewSet, basename="research")
+router.register("leader-changes", upkeep.LeaderChangeViewSet, basename="leader-change")
+router.register("circulations", circulation.CirculationViewSet, basename="circulation")
+router.register("receipts", circulation.ReceiptViewSet, basename="receipt")
+router.register("messages", circulation.MessageViewSet, basename="message")
 
 app_name = "api"
 urlpatterns = [

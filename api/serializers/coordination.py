@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from coordination.absence.models import AbsenceRequest
 from coordination.register.models import Application, Body
-from coordination.upkeep.models import AnnualTargets, ReviewEntry, ReviewRound, Target
+from coordination.upkeep.models import Adjustment, AnnualTargets, ReviewEntry, ReviewRound, Target
 
 from .common import PlainModelSerializer, person
 from .documents import AllowedActionsMixin
@@ -256,3 +256,90 @@ class ResearchRowSerializer(serializers.Serializer):
 
     def get_topics(self, row) -> list[dict]:
         return [{"id": t.pk, "title": t.title, "report_filed_on": t.report_filed_on} for t in row.topics]
+
+
+class AffectedBodySerializer(serializers.Serializer):
+    body = serializers.IntegerField(source="body.pk")
+    body_name = serializers.CharField(source="body.name")
+    role = serializers.CharField(help_text="该职务在机构中的职务（组长、副组长…）")
+    since = serializers.DateField(help_text="上次调整（或设立）日期")
+    self_adjusts = serializers.BooleanField(help_text="部门负责人任主要负责人：由机构办公室自行发文调整")
+
+
+class LeaderChangeSerializer(serializers.Serializer):
+    """领导变动 (CRD-3): a post heading bodies whose holder changed, and the bodies this user may adjust now."""
+
+    post = serializers.IntegerField(source="post.pk")
+    post_title = serializers.CharField(source="post.title")
+    changed_on = serializers.DateField()
+    previous_holder = serializers.SerializerMethodField()
+    new_holder = serializers.SerializerMethodField()
+    bodies = AffectedBodySerializer(many=True)
+    actionable_bodies = serializers.SerializerMethodField(help_text="本人可调整的机构 id（与页面可勾选的相同）")
+    kinds = serializers.SerializerMethodField(help_text="本人可选的调整方式")
+
+    def get_previous_holder(self, obj) -> str:
+        return person(obj.previous_holder)
+
+    def get_new_holder(self, obj) -> str:
+        return person(obj.new_holder)
+
+    def get_actionable_bodies(self, obj) -> list[int]:
+        rows = obj.office_bodies if self.context.get("office") else obj.self_bodies
+        return [a.body.pk for a in rows]
+
+    def get_kinds(self, obj) -> list[str]:
+        return list(self.context.get("kinds", []))
+
+
+class AdjustmentSerializer(PlainModelSerializer):
+    """机构调整记录 (CRD-3)."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    post_title = serializers.SerializerMethodField()
+    bodies = serializers.SerializerMethodField()
+    by = serializers.SerializerMethodField()
+    informed_deputy_post_title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "post",
+            "post_title",
+            "previous_holder",
+            "new_holder",
+            "bodies",
+            "document_number",
+            "note",
+            "informed_deputy_post_title",
+            "by",
+            "on",
+        ]
+
+    def get_post_title(self, obj) -> str:
+        return obj.post.title if obj.post_id else ""
+
+    def get_bodies(self, obj) -> list[dict]:
+        return [{"id": b.pk, "name": b.name} for b in obj.bodies.all()]
+
+    def get_by(self, obj) -> str:
+        return person(obj.by)
+
+    def get_informed_deputy_post_title(self, obj) -> str:
+        return obj.informed_deputy_post.title if obj.informed_deputy_post_id else ""
+
+
+class AdjustInputSerializer(serializers.Serializer):
+    """The leader-changes page's form (CRD-3); kind=members_filed files a body's member changes instead."""
+
+    kind = serializers.ChoiceField(choices=Adjustment.Kind.choices)
+    post = serializers.IntegerField(required=False, help_text="变动职务 id（成员调整备案不填）")
+    bodies = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="涉及机构 id")
+    body = serializers.IntegerField(required=False, help_text="成员调整备案的机构 id")
+    document_number = serializers.CharField(max_length=80)
+    new_post = serializers.IntegerField(required=False, help_text="改由职务担任（可空）")
+    note = serializers.CharField(required=False)
+    confirm = serializers.BooleanField(help_text="须为 true")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from documents.outgoing.models import OutgoingDocument
+from documents.outgoing.models import DocumentPlan, OutgoingDocument, PlanItem
 from documents.submissions.models import Submission
 
 from .common import PlainModelSerializer, person
@@ -157,3 +157,54 @@ class OutgoingInputSerializer(serializers.Serializer):
     not_classified = serializers.BooleanField()
     countersign_units = serializers.ListField(child=serializers.IntegerField(), required=False)
     files = serializers.ListField(child=serializers.FileField(), required=False, help_text="附件（multipart）")
+
+
+class PlanItemSerializer(PlainModelSerializer):
+    drafting_unit_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "title", "drafting_unit", "drafting_unit_name", "planned_month", "note"]
+
+    def get_drafting_unit_name(self, obj) -> str:
+        return obj.drafting_unit.display_name if obj.drafting_unit_id else ""
+
+
+class DocumentPlanSerializer(PlainModelSerializer):
+    """年度发文计划 (DOC-15) with its matters."""
+
+    issuer_label = serializers.CharField(source="get_issuer_display", read_only=True)
+    unit_name = serializers.SerializerMethodField()
+    items = PlanItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DocumentPlan
+        fields = ["id", "issuer", "issuer_label", "unit", "unit_name", "year", "items"]
+
+    def get_unit_name(self, obj) -> str:
+        return obj.unit.display_name if obj.unit_id else ""
+
+
+class UnitPlanSummarySerializer(PlainModelSerializer):
+    unit_name = serializers.SerializerMethodField()
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DocumentPlan
+        fields = ["id", "unit", "unit_name", "year", "item_count"]
+
+    def get_unit_name(self, obj) -> str:
+        return obj.unit.display_name if obj.unit_id else ""
+
+
+class OfficePlansSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    plans = DocumentPlanSerializer(many=True, help_text="区政府、区政府办公室的年度发文计划")
+    unit_plans = UnitPlanSummarySerializer(many=True, help_text="各部门的年度发文计划")
+
+
+class UnitPlanPageSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    year = serializers.IntegerField()
+    plan = DocumentPlanSerializer(allow_null=True, help_text="尚未编制时为 null")
+    allowed_actions = serializers.ListField(child=serializers.CharField())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from meetings.meeting.models import LeaveRequest, Meeting, Topic
+from meetings.meeting.models import LeaveRequest, Meeting, MeetingKind, Topic
 from meetings.minutes.models import Decision, Minutes
 from meetings.schedule.models import DistrictMeeting, MeetingPlan
 
@@ -223,3 +223,31 @@ class PlanPageSerializer(serializers.Serializer):
     plan = MeetingPlanSerializer(allow_null=True, help_text="尚未编制时为 null")
     meetings = DistrictMeetingSerializer(many=True)
     allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    """安排会议 (the page's form): an ad hoc plenary / party group / executive meeting, or a special-topic meeting."""
+
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=300, help_text="召开事由")
+    title = serializers.CharField(max_length=200, required=False, help_text="专题会议必填")
+    chair_post = serializers.IntegerField(required=False, help_text="主持人职务 id（专题会议）")
+    lead_unit = serializers.IntegerField(required=False, help_text="牵头部门 id（专题会议）")
+    coordinates_topic = serializers.IntegerField(required=False, help_text="协调的议题 id（专题会议，可选）")
+
+
+class GenerateYearInputSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    confirm = serializers.BooleanField(help_text="须为 true")
+
+
+class DistrictMeetingInputSerializer(serializers.Serializer):
+    """全区性会议 (the plan page's form)."""
+
+    name = serializers.CharField(max_length=200, help_text="铁西区…会议（区政府召开）或 全区…会议（以区政府名义）")
+    sponsorship = serializers.ChoiceField(choices=DistrictMeeting.Sponsorship.choices)
+    unit = serializers.IntegerField(help_text="承办部门 id")
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    invites_township_heads = serializers.BooleanField(required=False)
+    reason = serializers.CharField(max_length=300, required=False, help_text="计划外会议必填")

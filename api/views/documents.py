@@ -1,12 +1,18 @@
 """公文 through the API: the pages' selectors (visible_submissions, visible_outgoing), their item functions
-(submission_detail, outgoing_detail: None → 404), their allowed-action functions and their action tables."""
+(submission_detail, outgoing_detail: None → 404), their allowed-action functions and their action tables; editing a
+draft (the edit pages: "edit" among the allowed actions, the draft form with the item, update_draft /
+update_outgoing with the state the caller saw) and naming the readers of a confidential item (`_change_readers`:
+ReaderForm, grant / revoke)."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from documents.outgoing import forms as outgoing_forms
 from documents.outgoing import permissions as outgoing_permissions
@@ -15,14 +21,18 @@ from documents.outgoing import services as outgoing_services
 from documents.outgoing import views as outgoing_views
 from documents.outgoing.models import OutgoingState
 from documents.shared import normative
+from documents.shared.forms import ReaderForm
 from documents.submissions import forms as submission_forms
 from documents.submissions import permissions, selectors, services
 from documents.submissions import views as submission_views
 from documents.submissions.models import SubmissionState
 from tiexi_gov.org.roles import home_unit_id
+from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.kernel import as_seen
 
-from ..actions import ApiAction, create, form_data
-from ..serializers.common import ActionResultSerializer, ErrorSerializer
+from ..actions import ApiAction, create, form_data, invalid, refuse_writer
+from ..exceptions import refusal
+from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.documents import (
     OutgoingDetailSerializer,
     OutgoingInputSerializer,
@@ -34,6 +44,44 @@ from ..serializers.documents import (
 from .base import ERRORS, AreaViewSet, act_schema, area_schema
 
 CREATED = {201: ActionResultSerializer, 400: ErrorSerializer, **ERRORS}
+DONE = {200: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS}
+OP_PARAM = OpenApiParameter("op", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["add", "remove"])
+
+
+def edit_draft(request, obj, *, allowed: bool, refused_text: str, form, save, after):
+    """As the edit pages: "edit" must be offered (else the page's words, here a 403), the page's form validates,
+    the service saves with the state the caller saw (a stale edit is "已由XX处理")."""
+    refused = refuse_writer(request)
+    if refused is not None:
+        return refused
+    if not allowed:
+        return Response({"detail": refused_text, "rules": []}, status=status.HTTP_403_FORBIDDEN)
+    if not form.is_valid():
+        return invalid(form)
+    try:
+        save(as_seen(obj, form_data(request.data).get("seen_state", "")))
+    except ActionRefused as exc:
+        return refusal(exc)
+    return Response({"detail": "修改已保存。", "item": after(obj)})
+
+
+def change_readers(request, obj, op: str, *, may_manage, grant, revoke, after):
+    """As `_change_readers`: a confidential item, someone who may name its readers (else the page's 404)."""
+    if op not in ("add", "remove") or not obj.confidential or not may_manage(request.user, obj):
+        raise Http404("没有找到该页面。")
+    refused = refuse_writer(request)
+    if refused is not None:
+        return refused
+    form = ReaderForm(form_data(request.data), active_only=op == "add")
+    if not form.is_valid():
+        return invalid(form)
+    reader = form.cleaned_data["user"]
+    try:
+        (grant if op == "add" else revoke)(request.user, obj, reader)
+    except ActionRefused as exc:
+        return refusal(exc)
+    text = f"已指定{reader}为阅读人。" if op == "add" else f"已取消{reader}的阅读权限。"
+    return Response({"detail": text, "item": after(obj)})
 
 
 def _drafter_unit(request):
@@ -85,6 +133,45 @@ class SubmissionViewSet(AreaViewSet):
         return self.do(request, pk, name)
 
     @extend_schema(
+        summary="修改草稿（与修改页面相同的表单与服务；仅起草、征求意见阶段）",
+        request={"application/json": SubmissionInputSerializer, "multipart/form-data": SubmissionInputSerializer},
+        responses=DONE,
+    )
+    @action(detail=True, methods=["post"], serializer_class=SubmissionInputSerializer)
+    def edit(self, request, pk=None):
+        sub = self.get_item(pk)
+        form = submission_forms.SubmissionForm(
+            form_data(request.data), request.FILES or None, instance=sub, unit=sub.unit
+        )
+        return edit_draft(
+            request,
+            sub,
+            allowed="edit" in permissions.allowed_actions(request.user, sub),
+            refused_text="该公文当前不能修改（仅起草、征求意见阶段可以修改）。",
+            form=form,
+            save=lambda seen: services.update_draft(actor=request.user, submission=seen, **form.draft_fields()),
+            after=self.refetch,
+        )
+
+    @extend_schema(
+        summary="指定或取消限定知悉范围公文的阅读人（user：阅读人 id）",
+        parameters=[OP_PARAM],
+        request=ActionInputSerializer,
+        responses=DONE,
+    )
+    @action(detail=True, methods=["post"], url_path=r"readers/(?P<op>[a-z]{1,10})")
+    def readers(self, request, pk=None, op=None):
+        return change_readers(
+            request,
+            self.get_item(pk),
+            op,
+            may_manage=permissions.can_grant_reader,
+            grant=lambda actor, obj, user: services.grant_reader(actor=actor, submission=obj, user=user),
+            revoke=lambda actor, obj, user: services.revoke_reader(actor=actor, submission=obj, user=user),
+            after=self.refetch,
+        )
+
+    @extend_schema(
         summary="起草上报公文（与起草页面相同的表单与服务；附件用 multipart/form-data 的 files）",
         request={"application/json": SubmissionInputSerializer, "multipart/form-data": SubmissionInputSerializer},
         responses=CREATED,
@@ -133,6 +220,51 @@ class OutgoingViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)
+
+    @extend_schema(
+        summary="修改发文稿（与修改页面相同的表单与服务；仅起草阶段）",
+        request={"application/json": OutgoingInputSerializer, "multipart/form-data": OutgoingInputSerializer},
+        responses=DONE,
+    )
+    @action(detail=True, methods=["post"], serializer_class=OutgoingInputSerializer)
+    def edit(self, request, pk=None):
+        doc = self.get_item(pk)
+        form = outgoing_forms.OutgoingForm(
+            form_data(request.data), request.FILES or None, instance=doc, year=timezone.localdate().year
+        )
+        return edit_draft(
+            request,
+            doc,
+            allowed="edit" in outgoing_permissions.outgoing_allowed_actions(request.user, doc),
+            refused_text="该发文当前不能修改（仅起草阶段可以修改；被退回的请先“收回修改”）。",
+            form=form,
+            save=lambda seen: outgoing_services.update_outgoing(
+                actor=request.user, document=seen, **form.service_fields()
+            ),
+            after=self.refetch,
+        )
+
+    @extend_schema(
+        summary="指定或取消限定知悉范围发文的阅读人（user：阅读人 id）",
+        parameters=[OP_PARAM],
+        request=ActionInputSerializer,
+        responses=DONE,
+    )
+    @action(detail=True, methods=["post"], url_path=r"readers/(?P<op>[a-z]{1,10})")
+    def readers(self, request, pk=None, op=None):
+        return change_readers(
+            request,
+            self.get_item(pk),
+            op,
+            may_manage=outgoing_permissions.can_grant_outgoing_reader,
+            grant=lambda actor, obj, user: outgoing_services.grant_outgoing_reader(
+                actor=actor, document=obj, user=user
+            ),
+            revoke=lambda actor, obj, user: outgoing_services.revoke_outgoing_reader(
+                actor=actor, document=obj, user=user
+            ),
+            after=self.refetch,
+        )
 
     @extend_schema(
         summary="起草发文稿（与发文稿纸页面相同的表单与服务；附件用 multipart/form-data 的 files）",

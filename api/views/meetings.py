@@ -22,7 +22,9 @@ from ..actions import ApiAction, create, form_data, refuse_writer
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.meetings import (
+    GenerateYearInputSerializer,
     MeetingDetailSerializer,
+    MeetingInputSerializer,
     MeetingLeaveSerializer,
     MeetingSerializer,
     TopicDetailSerializer,
@@ -31,7 +33,7 @@ from ..serializers.meetings import (
 )
 from .base import ERRORS, AreaViewSet, act_schema, area_schema
 from .minutes import MinutesMixin
-from .schedule import SCHEDULE_ACTIONS
+from .schedule import SCHEDULE_ACTIONS, generate_regular_year, schedule_meeting
 
 AGENDA_ACTIONS = {
     name: ApiAction(
@@ -62,6 +64,45 @@ class MeetingViewSet(MinutesMixin, AreaViewSet):
 
     def find(self, pk):
         return permissions.get_meeting_or_404(self.request.user, pk, selectors.meeting_queryset())
+
+    @extend_schema(
+        summary="安排会议：临时召开的全体、党组、常务会议或专题会议（与“安排会议”页面相同的表单与服务）",
+        request=MeetingInputSerializer,
+        responses={201: ActionResultSerializer, 400: ErrorSerializer, **ERRORS},
+    )
+    def create(self, request):
+        return schedule_meeting(request, after=self.refetch)
+
+    @extend_schema(
+        summary="生成全年例会（区政府办公室；已生成的不再改动）",
+        request=GenerateYearInputSerializer,
+        responses={200: ActionResultSerializer, 400: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="generate-year", serializer_class=GenerateYearInputSerializer)
+    def generate_year(self, request):
+        return generate_regular_year(request)
+
+    @extend_schema(
+        summary="会前刷新参会人员（区政府办公室；按固定席位和已确定的议题）",
+        request=ActionInputSerializer,
+        responses={200: ActionResultSerializer, 400: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="refresh-invitations")
+    def refresh_invitations(self, request, pk=None):
+        """As the attendance page's POST: the office, before the meeting (else the page's words, here a 403)."""
+        meeting = self.get_item(pk)
+        refused = refuse_writer(request)
+        if refused is not None:
+            return refused
+        if not permissions.can_manage(request.user) or meeting.state not in selectors.OPEN_MEETING_STATES:
+            text = "只有区政府办公室可以在会前刷新参会人员。"
+            return Response({"detail": text, "rules": []}, status=status.HTTP_403_FORBIDDEN)
+        try:
+            added = services.refresh_invitations(meeting, actor=request.user)
+        except ActionRefused as exc:
+            return refusal(exc)
+        text = f"已刷新参会人员，新增{added}人。" if added else "参会人员已是最新。"
+        return Response({"detail": text, "item": self.refetch(meeting)})
 
     @act_schema(MEETING_ACTIONS, "会议（议程报审、审定、退回，顺延，同意临时召开）")
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
@@ -218,10 +259,60 @@ def _invalid(form):
 
 
 class InvitationViewSet(viewsets.GenericViewSet):
-    """会议通知: the attendee asks for leave (MTG-9), as on the attendance page (`invitation_action`, leave)."""
+    """会议通知: the attendee replies, asks for leave (MTG-9) or signs in (the office too), as on the attendance
+    page (`invitation_action`: attend, leave, sign-in)."""
 
     lookup_value_regex = r"[0-9]+"
     serializer_class = MeetingLeaveSerializer
+
+    def _invitation(self, request, pk):
+        """The attendance page's `_visible_invitation`: 404 unless the meeting is visible."""
+        number = to_id(pk)
+        inv = (
+            Invitation.objects.select_related("meeting", "post", "person").filter(pk=number).first() if number else None
+        )
+        if inv is None or not permissions.can_view_meeting(request.user, inv.meeting):
+            raise Http404("没有找到该参会人员。")
+        return inv
+
+    def _reply(self, request, pk, run):
+        inv = self._invitation(request, pk)
+        refused = refuse_writer(request)
+        if refused is not None:
+            return refused
+        try:
+            text = run(inv)
+        except ActionRefused as exc:
+            return refusal(exc)
+        inv = Invitation.objects.get(pk=inv.pk)
+        item = {"id": inv.pk, "reply": inv.reply, "signed_in_at": inv.signed_in_at}
+        return Response({"detail": text, "item": item})
+
+    @extend_schema(
+        summary="回复参加（本人）",
+        request=ActionInputSerializer,
+        responses={200: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def attend(self, request, pk=None):
+        def run(inv):
+            services.reply_invitation(actor=request.user, invitation=inv, attend=True)
+            return "已回复参加。"
+
+        return self._reply(request, pk, run)
+
+    @extend_schema(
+        summary="签到（本人或区政府办公室）",
+        request=ActionInputSerializer,
+        responses={200: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="sign-in")
+    def sign_in(self, request, pk=None):
+        def run(inv):
+            services.sign_in(actor=request.user, invitation=inv)
+            return f"{inv.person.display_name}已签到。"
+
+        return self._reply(request, pk, run)
 
     @extend_schema(
         summary="会议请假（本人）",
@@ -230,12 +321,7 @@ class InvitationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
-        number = to_id(pk)
-        inv = (
-            Invitation.objects.select_related("meeting", "post", "person").filter(pk=number).first() if number else None
-        )
-        if inv is None or not permissions.can_view_meeting(request.user, inv.meeting):
-            raise Http404("没有找到该参会人员。")
+        inv = self._invitation(request, pk)
         refused = refuse_writer(request)
         if refused is not None:
             return refused

@@ -1,6 +1,8 @@
 """议事协调机构的申请 through the API (CRD-1, CRD-2): the applications page's selector (`visible_applications`), its
 reader (`get_application`: 404 for whoever may not see it), its steps (`STEPS` with the page's `_may` and step
-forms, the state the caller saw as `seen_state` → "已由XX处理") and the application form with `create_application`."""
+forms, the state the caller saw as `seen_state` → "已由XX处理"), the application form with `create_application`, and
+修改后重新提交 (`revise`: the page's `_revise` — the application form, offered where `submit` is, then
+`submit_application` with the new reason and content)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,41 @@ def _step(name: str, step) -> ApiAction:
     )
 
 
+def _revise_form(data, files, *, user, app):
+    """The revise page's form: the application form of the application's kind, its unit the only choice; the
+    page's hidden fields (kind, and the body of an adjustment) are the application's own."""
+    body = app.body if app.kind != Kind.SETUP else None
+    data = data.copy()
+    data["kind"] = app.kind
+    if body is not None and not data.get("body"):
+        data["body"] = str(body.pk)
+    form = ApplicationForm(data, user=user, kind=app.kind, day=timezone.localdate(), body=body)
+    form.fields["applicant_unit"].choices = [(app.applicant_unit_id, app.applicant_unit.name)]
+    return form
+
+
+def _run_revise(request, app, d):
+    form = d["_form"]
+    register_services.submit_application(
+        actor=request.user,
+        application=app,
+        reason=d["reason"],
+        proposal=form.proposal(),
+        merge_into=d.get("merge_into"),
+        seen_state=d["_seen"] or None,
+    )
+    return "申请已修改并重新提交，待区政府办公室审核（第六十四条）。"
+
+
 APPLICATION_ACTIONS = {name: _step(name, step) for name, step in register_views.STEPS.items()}
+APPLICATION_ACTIONS["revise"] = ApiAction(
+    label="修改后重新提交",
+    form=_revise_form,
+    form_kwargs=lambda request, app: {"user": request.user, "app": app},
+    run=_run_revise,
+    may=lambda request, app: register_views._may(app, "submit", request.user),  # the page's may_revise
+    cleaned=lambda form: {**form.cleaned_data, "_form": form, "_seen": form.data.get("seen_state", "")},
+)
 
 
 @area_schema(ApplicationSerializer, ApplicationDetailSerializer, "议事协调机构申请")
@@ -61,7 +97,7 @@ class ApplicationViewSet(AreaViewSet):
     def find(self, pk):
         return register_selectors.get_application(self.request.user, pk)
 
-    @act_schema(APPLICATION_ACTIONS, "议事协调机构申请（提交、审核、批准、退回）")
+    @act_schema(APPLICATION_ACTIONS, "议事协调机构申请（提交、修改后重新提交、审核、批准、退回）")
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_-]{1,40})")
     def act(self, request, pk=None, name=None):
         return self.do(request, pk, name)

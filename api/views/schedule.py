@@ -1,7 +1,9 @@
 """会议安排 through the API (MTG-3, MTG-4, MTG-11): postponing a meeting and consenting to an ad hoc one (the
 postpone page's check `schedule.selectors.rows` → may_postpone / postponable / may_consent, its forms and
 services), the year's plan of district-wide meetings (the plan page's `_plan_or_404`, `plan_page` flags and
-services) and the deputy's and head's decision on an unplanned meeting (`get_district_meeting_or_404`)."""
+services; a meeting added to it as on `district_meeting_new`), the year's regular meetings (`generate_year`), an ad
+hoc or special-topic meeting (`meeting_new`: its form and `schedule_ad_hoc`) and the deputy's and head's decision
+on an unplanned meeting (`get_district_meeting_or_404`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from meetings.meeting import permissions as meeting_permissions
+from meetings.meeting.models import MeetingKind
 from meetings.schedule import forms as schedule_forms
 from meetings.schedule import selectors as schedule_selectors
 from meetings.schedule import services as schedule_services
@@ -26,6 +30,7 @@ from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.meetings import (
     DistrictMeetingDetailSerializer,
+    DistrictMeetingInputSerializer,
     DistrictMeetingSerializer,
     MeetingPlanSerializer,
     PlanPageSerializer,
@@ -63,6 +68,47 @@ SCHEDULE_ACTIONS = {
         may=lambda request, meeting: _row(request, meeting).may_consent,
     ),
 }
+
+
+# --- scheduling: an ad hoc or special-topic meeting, the year's regular meetings (MTG-1..4, MTG-7) ---------------
+
+
+def schedule_meeting(request, *, after):
+    """As meeting_new: the office only (else the page's 404); the page's form; schedule_ad_hoc decides."""
+    if not meeting_permissions.can_manage(request.user):
+        raise Http404("没有找到该页面。")
+    form = schedule_forms.MeetingNewForm(api_actions.form_data(request.data))
+
+    def run(d):
+        meeting = schedule_services.schedule_ad_hoc(actor=request.user, **form.service_kwargs())
+        if schedule_services.needs_consent(meeting):
+            who = "党组书记" if meeting.kind == MeetingKind.PARTY_GROUP else "区长"
+            return meeting, f"已安排{meeting.title}（{meeting.date}），已报{who}同意临时召开（第五十五条）。"
+        return meeting, f"已安排{meeting.title}（{meeting.date}）。"
+
+    return api_actions.create(request, form=form, run=run, after=after)
+
+
+def generate_regular_year(request):
+    """As generate_year: the office only (else the page's 404); idempotent, as on the page."""
+    if not meeting_permissions.can_manage(request.user):
+        raise Http404("没有找到该页面。")
+    refused = api_actions.refuse_writer(request)
+    if refused is not None:
+        return refused
+    form = schedule_forms.GenerateYearForm(api_actions.form_data(request.data))
+    if not form.is_valid():
+        return api_actions.invalid(form)
+    year = form.cleaned_data["year"]
+    try:
+        created = schedule_services.generate_year(actor=request.user, year=year)
+    except ActionRefused as exc:
+        return refusal(exc)
+    if created:
+        text = f"已生成{year}年例会{len(created)}次（党组会议、常务会议每月第2个星期三，全体会议两次）。"
+    else:
+        text = f"{year}年例会均已生成，未作改动。"
+    return Response({"detail": text, "item": {"year": year, "created": [m.pk for m in created]}})
 
 
 # --- the plan of district-wide meetings (MTG-11) ------------------------------------------------------------------
@@ -138,6 +184,40 @@ class MeetingPlanViewSet(viewsets.GenericViewSet):
         except ActionRefused as exc:
             return refusal(exc)
         return Response({"detail": text, "item": _plan_answer(self.page(year))})
+
+    @extend_schema(
+        summary="列入年度会议计划，或申请计划外全区性会议（与计划页面“新增会议”相同的表单与服务，第五十九条）",
+        parameters=[YEAR_PARAM],
+        request=DistrictMeetingInputSerializer,
+        responses={201: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="meetings", serializer_class=DistrictMeetingInputSerializer)
+    def meetings(self, request, year=None):
+        """As district_meeting_new: while the plan is drafted only the office adds; afterwards the office or a unit
+        asks for an unplanned meeting (the page's own refusal text otherwise, here a 403)."""
+        page = self.page(year)
+        units = schedule_selectors.units_for_district_meeting(request.user)
+        if not page.may_manage and (page.drafting or not units.exists()):
+            refused = api_actions.refuse_writer(request)
+            if refused is not None:
+                return refused
+            text = "会议计划由区政府办公室编制；计划审定后，单位可申请临时召开计划外会议。"
+            return Response({"detail": text, "rules": ["MTG-11"]}, status=status.HTTP_403_FORBIDDEN)
+        form = schedule_forms.DistrictMeetingForm(
+            api_actions.form_data(request.data), units=units, unplanned=not page.drafting
+        )
+
+        def run(d):
+            created = schedule_services.add_district_meeting(
+                actor=request.user, year=page.year, **form.service_kwargs()
+            )
+            if created.planned:
+                return created, f"已将“{created.name}”列入{page.year}年会议计划。"
+            return created, f"“{created.name}”为计划外会议，已报分管副区长审批，再报区长审定。"
+
+        return api_actions.create(
+            request, form=form, run=run, after=lambda created: DistrictMeetingSerializer(created).data
+        )
 
 
 def _run_decide(approve: bool):

@@ -1,4 +1,6 @@
-"""议事协调机构的日常管理 and 基层调研 through the API: review rounds (CRD-4: `round_or_404`, the page's DecideForm
+"""议事协调机构的日常管理 and 基层调研 through the API: leader changes (CRD-3: the leader-changes page's
+`can_view_leader_changes`, its list `changes_needing_attention` for the office or the host units, its AdjustForm /
+MembersFiledForm and `adjust_bodies`), review rounds (CRD-4: `round_or_404`, the page's DecideForm
 and CloseRoundForm, decide_entry / close_round / open_round), annual targets (CRD-5: `target_sets`,
 `target_set_or_404`, the target page's flags and forms, file_targets / review_targets / follow_up_target /
 open_targets) and research (RES-1: the research page's `ResearchChoices`, its forms and its `_run_research`)."""
@@ -19,7 +21,8 @@ from coordination.upkeep import forms as upkeep_forms
 from coordination.upkeep import permissions as upkeep_permissions
 from coordination.upkeep import selectors as upkeep_selectors
 from coordination.upkeep import services as upkeep
-from coordination.upkeep.models import AnnualTargets, Target
+from coordination.upkeep import views as upkeep_views
+from coordination.upkeep.models import Adjustment, AnnualTargets, Target
 from tiexi_gov.http import to_id, to_int
 from tiexi_gov.workflow.errors import ActionRefused
 
@@ -28,8 +31,11 @@ from ..actions import ApiAction
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.coordination import (
+    AdjustInputSerializer,
+    AdjustmentSerializer,
     AnnualTargetsDetailSerializer,
     AnnualTargetsSerializer,
+    LeaderChangeSerializer,
     ResearchRowSerializer,
     ReviewRoundDetailSerializer,
     ReviewRoundSerializer,
@@ -37,6 +43,91 @@ from ..serializers.coordination import (
 from .base import ERRORS, AreaViewSet, act_schema, area_schema
 
 ACTION_RESPONSES = {200: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS}
+
+# --- CRD-3: leader changes ------------------------------------------------------------------------------------
+
+
+class LeaderChangeViewSet(viewsets.GenericViewSet):
+    """领导变动 (CRD-3): the posts whose holder changed and the bodies they head; the office adjusts in a batch (or
+    one body), a body headed by a department head is adjusted by its own office, which also files member changes."""
+
+    serializer_class = LeaderChangeSerializer
+
+    def office(self) -> bool:
+        """The page's own question first: whoever may not see it gets its 404."""
+        if not upkeep_permissions.can_view_leader_changes(self.request.user):
+            raise Http404("没有找到该页面。")
+        return upkeep_permissions.can_adjust(self.request.user)
+
+    def unit_ids(self, office: bool):
+        return None if office else upkeep_permissions.hosted_unit_ids(self.request.user)
+
+    @extend_schema(
+        summary="领导变动：需调整的议事协调机构（与页面相同的范围）",
+        responses={200: LeaderChangeSerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        office = self.office()
+        changes = upkeep_selectors.changes_needing_attention(today=timezone.localdate(), unit_ids=self.unit_ids(office))
+        page = self.paginate_queryset(changes)
+        kinds = [k for k, _label in (upkeep_views.OFFICE_KIND_CHOICES if office else upkeep_views.SELF_KIND_CHOICES)]
+        context = {**self.get_serializer_context(), "office": office, "kinds": kinds}
+        return self.get_paginated_response(LeaderChangeSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        summary="最近的机构调整记录（与页面相同的范围）", responses={200: AdjustmentSerializer(many=True), **ERRORS}
+    )
+    @action(detail=False, methods=["get"], serializer_class=AdjustmentSerializer)
+    def adjustments(self, request):
+        office = self.office()
+        page = self.paginate_queryset(upkeep_selectors.recent_adjustments(unit_ids=self.unit_ids(office)))
+        return self.get_paginated_response(AdjustmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="调整议事协调机构：集中调整、单独调整、机构办公室自行调整，或成员调整备案（与页面相同的表单与服务）",
+        request=AdjustInputSerializer,
+        responses={201: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"], serializer_class=AdjustInputSerializer)
+    def adjust(self, request):
+        """As the page's `adjust`: kind=members_filed is the body office's filing (the page's members form, its
+        bodies those the user's units host); anything else is the AdjustForm; adjust_bodies decides and writes."""
+        self.office()
+        user = request.user
+        data = api_actions.form_data(request.data)
+        if data.get("kind") == Adjustment.Kind.MEMBERS_FILED:
+            hosted = upkeep_selectors.hosted_bodies(upkeep_permissions.hosted_unit_ids(user))
+            form = upkeep_forms.MembersFiledForm(api_actions.prefixed(data, "members"), bodies=hosted, prefix="members")
+
+            def run(d):
+                adjustment = upkeep.adjust_bodies(
+                    actor=user,
+                    post=None,
+                    bodies=[d["body"]],
+                    kind=Adjustment.Kind.MEMBERS_FILED,
+                    document_number=d["document_number"],
+                    note=d["note"],
+                )
+                return adjustment, f"{d['body'].name}的成员调整已报区政府办公室备案。"
+
+        else:
+            form = upkeep_forms.AdjustForm(data)
+
+            def run(d):
+                adjustment = upkeep.adjust_bodies(
+                    actor=user,
+                    post=d["post"],
+                    bodies=list(d["bodies"]),
+                    kind=d["kind"],
+                    document_number=d["document_number"],
+                    note=d["note"],
+                    new_post=d["new_post"],
+                )
+                names = "、".join(b.name for b in adjustment.bodies.all())
+                return adjustment, f"已{adjustment.get_kind_display()}：{names}（{adjustment.document_number}）。"
+
+        return api_actions.create(request, form=form, run=run, after=lambda a: AdjustmentSerializer(a).data)
+
 
 # --- CRD-4: review rounds ---------------------------------------------------------------------------------------
 
