@@ -24,13 +24,13 @@ PLAN = (
     ("documents.LeaderAssignment", {"instruction": "remap-or-null"}),
     ("documents.OutgoingDocument", {"number": "suffix"}),
     ("documents.PublicRegisterEntry", {}),
-    ("supervision.SupervisionItem", {"number": "suffix", "seq": "offset"}),
+    ("supervision.SupervisionItem", {"number": "suffix", "seq": "offset", "source_key": "suffix"}),
     ("supervision.ProgressReport", {}),
     ("meetings.Meeting", {"seq": "offset"}),
-    ("coordination.Body", {"name": "suffix"}),
+    ("coordination.Body", {"name": "suffix", "name_key": "suffix"}),
     ("coordination.BodyGround", {}),
     ("coordination.Seat", {}),
-    ("coordination.Application", {}),
+    ("coordination.Application", {"name_key": "suffix"}),
     ("deadlines.Deadline", {}),
     ("workflow.Task", {}),
     ("notify.Message", {"key": "suffix"}),
@@ -95,7 +95,7 @@ class Scaler:
                     value = target[value]
                 elif how.get(f.name) == "remap-or-null":
                     value = None
-            if f.name in how and value is not None:
+            if f.name in how and value not in (None, ""):  # an empty number stays empty (unique only when set)
                 if how[f.name] == "suffix":
                     tail = f"·{k}"
                     value = str(value)[: (f.max_length or 255) - len(tail)] + tail
