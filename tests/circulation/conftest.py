@@ -69,6 +69,11 @@ def fresh_calendar_cache():
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The small district every circulation test (and the click journey in tests/e2e) starts from."""
     gov = UnitFactory(name="铁西区人民政府", code="gov", kind=Unit.Kind.GOVERNMENT)
     office_unit = UnitFactory(name="铁西区人民政府办公室", short_name="区政府办", code="office", kind=Unit.Kind.OFFICE)
     office = UserFactory(username="ban", full_name="办公室小王", unit=office_unit, roles=[Role.OFFICE_STAFF])

@@ -22,7 +22,7 @@ from tiexi_gov.org.selectors import carries_authority
 from .models import AREA_ORDER, Area, Task, UnitScope
 
 NOTHING = Q(pk__in=[])
-PER_AREA = 30  # rows shown per area on 我的待办; the rest one click away (?area=…)
+PER_AREA = 10  # rows shown per area on 我的待办 (the most urgent); the rest one click away (?area=…), 50 a page
 
 
 def unit_scopes(user) -> list[str]:

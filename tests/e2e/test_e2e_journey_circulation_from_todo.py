@@ -5,38 +5,19 @@ page and from then on only clicks (and types into the forms). Real headless Chro
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from e2e_support import ClickSession
 
-from tests.e2e.e2e_support import ClickSession
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM}"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+def circulation_world(settings, transactional_db):
+    from tests.circulation.conftest import build_world
+    from tiexi_gov.workdays import calendar
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    calendar.invalidate()
+    return build_world()
 
 
 def _status(s: ClickSession, title: str) -> dict[str, str]:
@@ -50,11 +31,13 @@ def _status(s: ClickSession, title: str) -> dict[str, str]:
     return {rows.nth(i).inner_text(): rows.nth(i).get_attribute("data-state") for i in range(rows.count())}
 
 
-def test_15_4_circulation_journey_by_clicking_from_search_todo_and_the_navbar(world, live_server, browser, settings):
+def test_15_4_circulation_journey_by_clicking_from_search_todo_and_the_navbar(
+    circulation_world, live_server, browser, settings
+):
     from circulation.models import Receipt
 
     settings.PASSWORD_MAX_AGE_DAYS = 0
-    w, base = world, live_server.url
+    w, base = circulation_world, live_server.url
     title = w.document.title
 
     # 1. The office: navbar search → the 发文 → 传阅 → tick the deputy and the bureau → 送阅.
