@@ -54,7 +54,7 @@ def index(request):
             "rows": rows,
             "office": office,
             "today": today,
-            "tab_query": f"tab={tab}&",
+            "tab_query": f"tab={tab}",
             "remind_hint": services.remind_after_workdays(),
         },
     )

@@ -75,6 +75,7 @@ def test_15_4_lists_are_paginated(world, client):
     client.force_login(world.office)
     page = client.get(reverse("circulation:index") + "?tab=sent").content.decode()
     assert page.count('data-testid="circulation-row"') == 30 and "第 1 / 2 页" in page
+    assert 'href="?tab=sent&amp;page=2"' in page  # the next page keeps the tab
     page = client.get(reverse("circulation:index") + "?tab=sent&page=2").content.decode()
     assert page.count('data-testid="circulation-row"') == 1
     assert client.get(reverse("circulation:index") + "?tab=bogus&page=abc").status_code == 200
