@@ -76,18 +76,18 @@ def test_doc_15_removing_a_plan_item_while_a_draft_names_it_refuses_one_of_the_t
     for i in range(6):
         item = issuance.add_plan_item(actor=w.fin_clerk, plan=plan, title=f"关于财政资金监管的通知{i}")
 
-        def remove(item_pk=item.pk):
-            issuance.remove_plan_item(
-                actor=User.objects.get(pk=w.fin_clerk.pk), item=PlanItem.objects.get(pk=item_pk), today=DAY
-            )
+        # Each side holds the item as its page loaded it before the other acted (a stale instance): loading it
+        # inside the race would let the harness, not the service, meet the deleted row.
+        def remove(item=PlanItem.objects.get(pk=item.pk)):
+            issuance.remove_plan_item(actor=User.objects.get(pk=w.fin_clerk.pk), item=item, today=DAY)
             return "removed"
 
-        def draft(item_pk=item.pk, i=i):
+        def draft(item=PlanItem.objects.get(pk=item.pk), i=i):
             outgoing_draft(
                 User.objects.get(pk=w.fin_clerk.pk),
                 kind=OutgoingKind.DEPARTMENT_APPROVED,
                 title=f"关于财政资金监管的通知{i}",
-                plan_item=PlanItem.objects.get(pk=item_pk),
+                plan_item=item,
             )
             return "drafted"
 
@@ -99,3 +99,27 @@ def test_doc_15_removing_a_plan_item_while_a_draft_names_it_refuses_one_of_the_t
         assert still_there == OutgoingDocument.objects.filter(plan_item_id=item.pk).exists() == (results == ["drafted"])
         outcomes.add(results[0])
     assert outcomes  # which one wins is up to the scheduler; each round above holds either way
+
+
+def test_doc_15_a_form_naming_a_plan_item_removed_meanwhile_is_refused_in_chinese():
+    """The two orders of the race above, one after the other: whichever comes second is refused, whatever the
+    scheduler does in the threaded test."""
+    from documents.models import OutgoingKind, PlanItem
+    from tiexi_gov.workflow.errors import ActionRefused
+
+    w = build_world()
+    plan = issuance.create_plan(actor=w.fin_clerk, issuer="department", unit=w.fin, year=DAY.year)
+    gone = issuance.add_plan_item(actor=w.fin_clerk, plan=plan, title="关于财政资金监管的通知甲")
+    stale = PlanItem.objects.get(pk=gone.pk)
+    issuance.remove_plan_item(actor=w.fin_clerk, item=gone, today=DAY)
+    with pytest.raises(ActionRefused, match="已被删除"):
+        outgoing_draft(
+            w.fin_clerk, kind=OutgoingKind.DEPARTMENT_APPROVED, title="关于财政资金监管的通知甲", plan_item=stale
+        )
+    named = issuance.add_plan_item(actor=w.fin_clerk, plan=plan, title="关于财政资金监管的通知乙")
+    outgoing_draft(
+        w.fin_clerk, kind=OutgoingKind.DEPARTMENT_APPROVED, title="关于财政资金监管的通知乙", plan_item=named
+    )
+    with pytest.raises(ActionRefused, match="不能删除"):
+        issuance.remove_plan_item(actor=w.fin_clerk, item=named, today=DAY)
+    assert PlanItem.objects.filter(pk=named.pk).exists() and not PlanItem.objects.filter(pk=gone.pk).exists()
