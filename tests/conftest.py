@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.browser_support import browser  # noqa: F401  (the one shared Chromium: every browser test's fixture)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,9 @@ from django.urls import reverse
 
 from circulation import services
 from circulation.models import Kind
+from tests.browser_support import CHROMIUM
 from tests.circulation.conftest import SENT_ON
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "pw-Tiexi-2026"  # tests.factories.UserFactory
 
 pytestmark = [
@@ -53,9 +44,7 @@ def _fits(page, base, path) -> None:
     assert width <= 390, f"{path} is {width}px wide at 390px"
 
 
-def test_15_4_circulation_pages_fit_a_390px_phone(world, live_server, settings):
-    from playwright.sync_api import sync_playwright
-
+def test_15_4_circulation_pages_fit_a_390px_phone(world, live_server, settings, browser):
     settings.PASSWORD_MAX_AGE_DAYS = 0
     c = services.send_circulation(
         actor=world.office,
@@ -69,27 +58,26 @@ def test_15_4_circulation_pages_fit_a_390px_phone(world, live_server, settings):
     services.remind_unread(today=SENT_ON.replace(day=6))
     receipt = c.receipts.get(post=world.deputy_post)
     base = live_server.url
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context, page = _login(browser, base, world.office)
-            for path in (
-                reverse("circulation:send", args=["outgoing", world.document.pk]),
-                reverse("circulation:index") + "?tab=sent",
-                reverse("circulation:detail", args=[c.pk]),
-                reverse("circulation:overdue"),
-            ):
-                _fits(page, base, path)
-            context.close()
-            context, page = _login(browser, base, world.deputy)
-            _fits(page, base, reverse("workflow:queue"))
-            assert page.locator(f"a[href='{reverse('circulation:receipt', args=[receipt.pk])}']").count() == 1
-            _fits(page, base, reverse("circulation:receipt", args=[receipt.pk]))
-            page.fill("textarea[name=text]", "已阅。")
-            page.click("[data-testid=annotate-form] button[type=submit]")
-            page.wait_for_load_state()
-            assert page.locator("[data-testid=annotation]").inner_text() == "已阅。"
-            _fits(page, base, reverse("circulation:index") + "?tab=received")
-            context.close()
-        finally:
-            browser.close()
+    context, page = _login(browser, base, world.office)
+    try:
+        for path in (
+            reverse("circulation:send", args=["outgoing", world.document.pk]),
+            reverse("circulation:index") + "?tab=sent",
+            reverse("circulation:detail", args=[c.pk]),
+            reverse("circulation:overdue"),
+        ):
+            _fits(page, base, path)
+    finally:
+        context.close()
+    context, page = _login(browser, base, world.deputy)
+    try:
+        _fits(page, base, reverse("workflow:queue"))
+        assert page.locator(f"a[href='{reverse('circulation:receipt', args=[receipt.pk])}']").count() == 1
+        _fits(page, base, reverse("circulation:receipt", args=[receipt.pk]))
+        page.fill("textarea[name=text]", "已阅。")
+        page.click("[data-testid=annotate-form] button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("[data-testid=annotation]").inner_text() == "已阅。"
+        _fits(page, base, reverse("circulation:index") + "?tab=received")
+    finally:
+        context.close()

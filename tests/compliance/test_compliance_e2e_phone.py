@@ -7,15 +7,7 @@ import pytest
 from compliance_support import crafted_clocks, crafted_tasks, world
 from django.urls import reverse
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser_support import CHROMIUM
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,9 +26,7 @@ WIDEST_JS = """
 """
 
 
-def test_board_fits_a_390px_phone_and_prints_without_navigation(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
+def test_board_fits_a_390px_phone_and_prints_without_navigation(live_server, settings, browser):
     settings.SESSION_IDLE_TIMEOUT_MINUTES = 10**6
     settings.PASSWORD_MAX_AGE_DAYS = 0
     from tiexi_gov.org.roles import ensure_roles
@@ -45,33 +35,31 @@ def test_board_fits_a_390px_phone_and_prints_without_navigation(live_server, set
     w = world()
     crafted_clocks(w)
     crafted_tasks(w)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(live_server.url + "/accounts/login/")
-            page.fill("#id_username", w.director.username)
-            page.fill("#id_password", "pw-Tiexi-2026")
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            page.goto(live_server.url + reverse("compliance:board") + "?year=2026")
-            page.locator("[data-testid=clocks-unit]").wait_for()
-            shots = Path(settings.BASE_DIR) / "var" / "screens" / "390"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "compliance-board.png"), full_page=True)
-            measured = page.evaluate(WIDEST_JS)
-            assert measured["page"] <= measured["vw"], measured
-            assert not measured["wide"], measured
-            # Stacked: counts two to a line, each "label value" wide enough for its label and number.
-            cell = page.locator("[data-testid=clocks-unit] td[data-cat=started]").first
-            box = cell.bounding_box()
-            assert box["width"] > 150, box
-            page.emulate_media(media="print")
-            assert not page.locator("nav.navbar").is_visible()
-            assert not page.locator("[data-testid=export]").is_visible()
-            assert page.locator("[data-testid=clocks-leader]").is_visible()
-            assert page.pdf(format="A4")[:4] == b"%PDF"
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("#id_username", w.director.username)
+        page.fill("#id_password", "pw-Tiexi-2026")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(live_server.url + reverse("compliance:board") + "?year=2026")
+        page.locator("[data-testid=clocks-unit]").wait_for()
+        shots = Path(settings.BASE_DIR) / "var" / "screens" / "390"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "compliance-board.png"), full_page=True)
+        measured = page.evaluate(WIDEST_JS)
+        assert measured["page"] <= measured["vw"], measured
+        assert not measured["wide"], measured
+        # Stacked: counts two to a line, each "label value" wide enough for its label and number.
+        cell = page.locator("[data-testid=clocks-unit] td[data-cat=started]").first
+        box = cell.bounding_box()
+        assert box["width"] > 150, box
+        page.emulate_media(media="print")
+        assert not page.locator("nav.navbar").is_visible()
+        assert not page.locator("[data-testid=export]").is_visible()
+        assert page.locator("[data-testid=clocks-leader]").is_visible()
+        assert page.pdf(format="A4")[:4] == b"%PDF"
+    finally:
+        context.close()

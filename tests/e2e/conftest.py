@@ -1,13 +1,12 @@
-"""What every browser journey shares: Debian's Chromium driven by Playwright, one browser per test session.
-
-Playwright cannot download its own browsers here (closed network), so it launches /usr/bin/chromium with the
-flags that keep it from stalling on background network calls.
+"""What every browser journey shares. The session's one Chromium is the `browser` fixture of tests/browser_support.py
+(exposed to the whole suite by tests/conftest.py), shared with the browser tests outside tests/e2e.
 """
 
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS
+
+from tests.browser_support import CHROMIUM
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not e2e"` deselects by marker
@@ -19,16 +18,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
             if not Path(CHROMIUM).exists():
                 item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
