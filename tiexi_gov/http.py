@@ -3,12 +3,14 @@ Chinese what cannot be read, before anything changes (issue 11: bad input is nev
 
 A view reads an optional number with `to_int` (None for anything that is not one), and an id it cannot do without
 with `require_id` (a 400 naming what was wrong). `BadInputMiddleware` refuses a request carrying a NUL byte —
-PostgreSQL cannot store or even compare one — and answers `BadInput` with the Chinese 400 page."""
+PostgreSQL cannot store or even compare one — and answers `BadInput` with the Chinese 400 page; an API endpoint
+(a REST framework view, /api/v1/ and /api/schema/) gets the same message as JSON, `{"detail": …}`, as its other
+errors."""
 
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 
@@ -63,8 +65,17 @@ def has_nul(request) -> bool:
     return posted and any("\x00" in (f.name or "") for _key, files in request.FILES.lists() for f in files)
 
 
+def _is_api_endpoint(request) -> bool:
+    """The request goes to a REST framework view (the API's endpoints and schema; not /api/'s HTML pages)."""
+    match = getattr(request, "resolver_match", None)
+    return request.path_info.startswith("/api/") and hasattr(getattr(match, "func", None), "cls")
+
+
 def bad_request(request, message: str):
-    """The Chinese 400 page; for htmx the message alone (the page stays as it is, with what the user typed)."""
+    """The Chinese 400 page; for htmx the message alone (the page stays as it is, with what the user typed); for an
+    API endpoint JSON, as every other answer of the API (api/exceptions.py)."""
+    if _is_api_endpoint(request):
+        return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     if getattr(request, "htmx", False):
         return HttpResponseBadRequest(format_html('<div class="alert alert-danger" role="alert">{}</div>', message))
     return render(request, "400.html", {"message": message}, status=400)

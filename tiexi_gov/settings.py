@@ -488,6 +488,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "我的待办、各领域事项、办理记录与办理操作；可见范围和可办事项与页面相同。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: like the API itself, only for a signed-in, active account (session
+    # or Bearer token); anyone else gets 401 with the API's Chinese detail. The docs page logs in first (api/urls.py).
+    "SERVE_PERMISSIONS": ["api.permissions.ActivePerson"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

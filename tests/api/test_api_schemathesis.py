@@ -66,7 +66,9 @@ def test_15_1_schemathesis_as_each_role(live_server, settings_fast_passwords, tm
     roles = [w.staff, w.director, w.fin_clerk, w.fin_head, w.dep_a, w.outsider, sysadmin]
     tokens = {u.username: services.create_token(actor=security, user=u, name="schemathesis")[1] for u in roles}
 
-    raw = requests.get(f"{live_server.url}/api/schema/?format=json", timeout=30).json()
+    # The schema is for signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): read it with a token.
+    bearer = {"Authorization": f"Bearer {tokens[w.staff.username]}"}
+    raw = requests.get(f"{live_server.url}/api/schema/?format=json", headers=bearer, timeout=30).json()
     schema = schemathesis.openapi.from_dict(raw)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 90
