@@ -72,6 +72,13 @@ def _role_groups_exist(request):
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """For a test that counts what drawing a page costs: a second visit would otherwise be served from the page
+    cache (tiexi_gov/pagecache, tested in tests/pagecache) and count only the cache's few queries."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def postgres_only(db):
     if not on_postgres():
         pytest.skip("needs PostgreSQL")

@@ -498,3 +498,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 # --- end of issue 15.1 ---
+
+# --- Issue 14.2: the page cache ---
+# The navbar's list pages are served again from the cache while nothing they could show has changed: a committed
+# write anywhere replaces the data generation and every cached page becomes a miss (tiexi_gov/pagecache). A page lives
+# at most this many seconds (its clock-based wording, e.g. 剩 N 个工作日, follows the day in the key); 0 turns it off.
+INSTALLED_APPS += ["tiexi_gov.pagecache"]
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# --- end of issue 14.2 ---

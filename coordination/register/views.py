@@ -21,6 +21,7 @@ from django_fsm import can_proceed, has_transition_perm
 from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.selectors import leader_post_for_unit
+from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 
 from ..models import Application, Body, Rank
@@ -69,6 +70,7 @@ def _page_links(request, page) -> dict:
 
 
 @login_required
+@cached_page
 def register(request):
     """议事协调机构名册: every body, by status, with its grounds, counterpart, rank, head (by post, today's holder),
     host unit and office, and the expected end of a phase task."""

@@ -9,11 +9,13 @@ from django.http import Http404
 from django.shortcuts import render
 
 from documents.register.models import PublicRegisterEntry
+from tiexi_gov.pagecache.cache import cached_page
 
 from . import selectors
 
 
 @login_required
+@cached_page
 def public_register(request):
     """公开目录: documents marked public once issued and published meeting decisions; search, paginate."""
 

@@ -36,6 +36,7 @@ from tiexi_gov.forms import styled
 from tiexi_gov.http import require_id, to_id
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import leader_for_unit
+from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -87,6 +88,7 @@ def _rows(submissions, today) -> list[ListRow]:
 
 
 @login_required
+@cached_page
 def index(request):
     """公文办理: 待办 / 已办 / 办结 tabs, search by title, 收文编号 or unit, filters, most urgent or newest first."""
     today = timezone.localdate()
@@ -550,6 +552,7 @@ def _queue_rows(assignments, user, today) -> list[QueueRow]:
 
 
 @login_required
+@cached_page
 def queue(request):
     """我的待办·公文: the leader's pending steps, most urgent then earliest due, each with the approve form."""
     today = timezone.localdate()

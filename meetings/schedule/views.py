@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tiexi_gov.http import to_id
+from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..meeting import permissions as meeting_permissions
@@ -49,6 +50,7 @@ def _back(request, fallback: str) -> str:
 
 @login_required
 @require_GET
+@cached_page
 def calendar(request):
     """Month grid (?month=YYYY-MM) and the upcoming meetings the user may see."""
     user = request.user

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 
 from tiexi_gov.org.models import Unit
+from tiexi_gov.pagecache.cache import cached_page
 
 from . import figures, permissions
 from .assessment_xlsx import render_assessment
@@ -52,6 +53,7 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 @login_required
+@cached_page
 def dashboard(request):
     """督查督办看板: counts by light and state, on-time rate and overdue by lead unit, due this week, missing
     reports; every number links to the ledger rows behind it."""

@@ -24,6 +24,7 @@ from django.utils import timezone
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
+from tiexi_gov.pagecache.cache import cached_page
 
 from . import permissions, selectors, xlsx
 from .forms import SORT_LABELS, LedgerFilterForm, LedgerImportForm, filter_query
@@ -104,6 +105,7 @@ def _rows(items, start: int, day, handlers: dict) -> list[LedgerRow]:
 
 
 @login_required
+@cached_page
 def ledger(request):
     """督查督办台账, in the paper ledger's columns: 序号 · 事项来源 · 督办事项 · 牵头单位 · 协办单位 · 责任领导 ·
     完成时限 · 量化标准 · 进展情况 · 状态 (with the light)."""

@@ -392,7 +392,7 @@ def _count_queries(client, url, params=None) -> int:
     return len(ctx.captured_queries)
 
 
-def test_calendar_uses_a_constant_number_of_queries(world, client, today):
+def test_calendar_uses_a_constant_number_of_queries(world, client, today, page_cache_off):
     w = world
     year = today.year + 1
     url = reverse("meetings:calendar")

@@ -263,7 +263,7 @@ def _queries(client) -> int:
 
 
 @pytest.mark.parametrize("who", ["director", "dep_a"])
-def test_dashboard_uses_a_constant_number_of_queries(world, client, today, who):
+def test_dashboard_uses_a_constant_number_of_queries(world, client, today, who, page_cache_off):
     report_services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
     _spread(world, today, 5)
     client.force_login(getattr(world, who))

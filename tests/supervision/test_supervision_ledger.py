@@ -305,7 +305,7 @@ def _queries(c, params=None) -> int:
 
 
 @pytest.mark.parametrize("who", ["staff", "fin_clerk", "dep_a"])
-def test_sup_1_ledger_query_count_is_constant_5_vs_60_items(world, client, who):
+def test_sup_1_ledger_query_count_is_constant_5_vs_60_items(world, client, who, page_cache_off):
     w, today = world, _today()
     c = _client(client, getattr(w, who))
     bulk_items(w, 5, today=today)

@@ -182,7 +182,7 @@ def _task_rows(user, *, count: int, areas, post=None, extra_units=()):
     Task.objects.bulk_create(rows)
 
 
-def test_x_3_queue_page_uses_a_constant_number_of_queries(client, django_assert_max_num_queries):
+def test_x_3_queue_page_uses_a_constant_number_of_queries(client, django_assert_max_num_queries, page_cache_off):
     """At most 10 queries, the same for 4 tasks in one area with one acting arrangement as for 120 tasks in four
     areas with five: the handled posts come in three queries, the rows and their counts in two (issue 14: the
     ranks and totals in plain SQL, then the rows shown)."""

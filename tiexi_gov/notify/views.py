@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tiexi_gov.pagecache.cache import cached_page
+
 from . import services
 from .models import Message
 
@@ -39,6 +41,7 @@ def safe_local_url(request, url: str) -> str | None:
 
 @login_required
 @require_GET
+@cached_page
 def inbox(request):
     page_obj = Paginator(_inbox_queryset(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notify/inbox.html", {"page_obj": page_obj, "message_list": page_obj.object_list})

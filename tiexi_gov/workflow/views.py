@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from tiexi_gov.pagecache.cache import cached_page
+
 from . import selectors
 from .models import Area
 
@@ -12,6 +14,7 @@ AREA_PAGE_SIZE = 50
 
 
 @login_required
+@cached_page
 def queue(request):
     today = timezone.localdate()
     area = request.GET.get("area", "")

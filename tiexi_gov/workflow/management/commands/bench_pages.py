@@ -11,7 +11,8 @@ queries per request and the ratio to the hello-world's rate, in one run.
    times per page and role (the "within 1.5x at 100x rows" check); the copies are removed at the end (--keep keeps).
 2. In-process, with DEBUG off: each (role, page) once through django.test.Client with a query-counting execute
    wrapper — the queries per request — and its median server time over --repeat requests (no network, no gunicorn;
-   the test environment's template instrumentation is not installed, so the time is the page's own).
+   the test environment's template instrumentation is not installed, so the time is the page's own). Twice: drawn
+   (the page cache off: what the first visit after any write costs) and cached (served again, tiexi_gov/pagecache).
 3. gunicorn (sync workers, --workers 4, DEBUG=0, static files collected into a temporary root) serves a one-file
    Django hello-world (no apps, no middleware, one view returning "Hello, world") and then the portal; the demo roles
    log in through the real login page (POST with the CSRF token); 8 threads, each with its own keep-alive-less
@@ -141,6 +142,9 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=20, help="in-process timed requests per page and role")
         parser.add_argument("--keep", action="store_true", help="keep the --scale copies")
         parser.add_argument(
+            "--no-page-cache", action="store_true", help="serve every page drawn (PAGE_CACHE_SECONDS=0) over HTTP"
+        )
+        parser.add_argument(
             "--yes", action="store_true", help="run even if the database name does not start with bench"
         )
 
@@ -202,28 +206,32 @@ class Command(BaseCommand):
                     client.force_login(user)
                     for _title, url_name in pages:
                         url = reverse(url_name)
-                        response = client.get(url)  # warm: templates, calendar, connection
-                        executed: list[str] = []  # request_started resets connection.queries: count in a wrapper
-
-                        def count(execute, sql, params, many, context, executed=executed):
-                            executed.append(sql)
-                            return execute(sql, params, many, context)
-
-                        with connection.execute_wrapper(count):
-                            response = client.get(url)
-                        times = []
-                        for _ in range(repeat if response.status_code == 200 else 0):
-                            t0 = time.perf_counter()
-                            client.get(url)
-                            times.append((time.perf_counter() - t0) * 1000)
-                        results[username, url_name] = (
-                            response.status_code,
-                            len(executed),
-                            statistics.median(times) if times else float("nan"),
-                        )
+                        # Drawn: the page cache off (what a visit costs after any write); served: as configured.
+                        with override_settings(PAGE_CACHE_SECONDS=0):
+                            drawn = self.timed(client, url, repeat)
+                        results[username, url_name] = (*drawn, *self.timed(client, url, repeat)[1:])
         finally:
             logging.disable(logging.NOTSET)
         return results
+
+    @staticmethod
+    def timed(client, url: str, repeat: int) -> tuple:
+        """(status, queries, median ms) of a page, after one warming visit (templates, calendar, connection)."""
+        client.get(url)
+        executed: list[str] = []  # request_started resets connection.queries: count in a wrapper
+
+        def count(execute, sql, params, many, context):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+        times = []
+        for _ in range(repeat if response.status_code == 200 else 0):
+            t0 = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+        return response.status_code, len(executed), statistics.median(times) if times else float("nan")
 
     # --- over HTTP: gunicorn ------------------------------------------------------------------------------
 
@@ -267,6 +275,8 @@ class Command(BaseCommand):
             LOG_LEVEL="WARNING",
             DJANGO_SETTINGS_MODULE="tiexi_gov.settings",
         )
+        if self.opts["no_page_cache"]:
+            env["PAGE_CACHE_SECONDS"] = "0"
         return env
 
     def with_server(self, app: str, env: dict, tmp: str, work):
@@ -400,7 +410,8 @@ class Command(BaseCommand):
         w("")
         w(
             f"bench_pages — gunicorn -w {o['workers']} (sync), DEBUG=0, {o['clients']} clients, {o['seconds']:g} s a "
-            f"page; demo data x{o['scale']}; PostgreSQL {connection.settings_dict['NAME']}"
+            f"page; demo data x{o['scale']}; page cache {'off' if o['no_page_cache'] else 'on'}; "
+            f"PostgreSQL {connection.settings_dict['NAME']}"
         )
         hello = None
         if results:
@@ -417,14 +428,15 @@ class Command(BaseCommand):
             )
         w("")
         head = f"{'page':<12} {'role':<14} {'HTTP':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} "
-        head += f"{'in-proc ms':>10} {'vs hello':>8}"
+        head += f"{'drawn ms':>8} {'cached q':>8} {'cached ms':>9} {'vs hello':>8}"
         if base:
-            head += f" {'x1 ms':>7} {'x' + str(o['scale']) + '/x1':>7}"
+            x = "x" + str(o["scale"]) + "/x1"
+            head += f" {'x1 drawn':>8} {x + ' drawn':>10} {x + ' cached':>11}"
         w(head)
         worst: dict = {}
         for title, url_name in pages:
             for label, username in roles:
-                status, queries, ms = inproc[username, url_name]
+                status, queries, ms, cached_queries, cached_ms = inproc[username, url_name]
                 line = f"{pad(title, 12)} {pad(label, 14)} {status:>4} "
                 if results:
                     load = results[username, url_name]
@@ -436,11 +448,12 @@ class Command(BaseCommand):
                 else:
                     line += f"{'-':>7} {'-':>7} {'-':>7} "
                     ratio, extra = None, ""
-                line += f"{queries:>7} {ms:>10.1f} "
+                line += f"{queries:>7} {ms:>8.1f} {cached_queries:>8} {cached_ms:>9.1f} "
                 line += f"{ratio:>7.1f}%" if ratio is not None else f"{'-':>8}"
                 if base:
-                    ms1 = base[username, url_name][2]
-                    line += f" {ms1:>7.1f} {ms / ms1 if ms1 == ms1 and ms1 else float('nan'):>7.2f}"
+                    ms1, cached1 = base[username, url_name][2], base[username, url_name][4]
+                    line += f" {ms1:>8.1f} {ms / ms1 if ms1 == ms1 and ms1 else float('nan'):>10.2f}"
+                    line += f" {cached_ms / cached1 if cached1 == cached1 and cached1 else float('nan'):>11.2f}"
                 w(line + extra)
         if worst:
             w("")
