@@ -101,10 +101,13 @@ def current(alias: str = "default") -> str | None:
     """The committed token, or None while the row is missing (then nothing is cached)."""
     from .models import DataGeneration
 
-    token = DataGeneration.objects.using(alias).filter(pk=1).values_list("token", flat=True).first()
-    if token is None:
-        return None
     connection = connections[alias]
+    with connection.cursor() as cursor:  # plain SQL: read on every cached visit, and the ORM's build costs more
+        cursor.execute(f"SELECT token FROM {connection.ops.quote_name(DataGeneration._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = row[0]
     if _in_test_transaction(connection):
         return f"{token}.{getattr(connection, '_pagecache_test_writes', 0)}"
     return str(token)
