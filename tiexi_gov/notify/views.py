@@ -6,7 +6,6 @@ Only the recipient ever sees a message: every lookup is filtered by recipient, s
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -14,20 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 from tiexi_gov.pagecache.cache import cached_page
 
 from . import services
-from .models import Message
+from .models import INBOX_ORDER, Message
 
 PAGE_SIZE = 20
 
 
 def _inbox_queryset(user):
-    # Unread first, then newest first; one query per page (the recipient index serves both halves).
-    return (
-        Message.objects.filter(recipient=user)
-        .annotate(
-            is_read=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        .order_by("is_read", "-created_at", "-id")
-    )
+    """Unread first, then newest first: read in that order from `notify_inbox_order_idx`, so a page costs the same
+    whether the person has 20 messages or 20,000 (a CASE with bound values sorted every message of the person)."""
+    return Message.objects.filter(recipient=user).order_by(*INBOX_ORDER)
 
 
 def safe_local_url(request, url: str) -> str | None:
