@@ -22,13 +22,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.listing import clip, url_for_each
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 from tiexi_gov.pagecache.cache import cached_page
 
 from . import permissions, selectors, xlsx
 from .forms import SORT_LABELS, LedgerFilterForm, LedgerImportForm, filter_query
-from .models import WORKING_STATES, ItemState, Light, SupervisionItem
+from .models import WORKING_STATES, ItemState, Kind, Light, Source, SupervisionItem
 
 PAGE_SIZE = 50
 LIGHT_BADGES = {
@@ -49,6 +50,8 @@ NAV = [
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One line of the ledger with its words made in Python (issue 14.2: the template only prints them)."""
+
     number: int  # 序号 on the ledger (running across pages)
     item: SupervisionItem
     light: str
@@ -58,6 +61,22 @@ class LedgerRow:
     due_tone: str
     report_missing: bool
     leader: str  # 责任领导 by name today: 赵国庆（副区长）, or the acting person, 张海燕（代副区长赵国庆）
+    url: str
+    source: str
+    kind: str
+    state: str
+    task: str  # clipped to 80 characters, as are the standard (80) and the progress (60)
+    standard: str
+    progress: str
+    lead_unit: str
+    cooperating: str  # 协办单位 joined with 、 ("" when none)
+    due: str  # Y-m-d
+    percent: str
+
+
+SOURCE_LABELS = dict(Source.choices)
+KIND_LABELS = dict(Kind.choices)
+STATE_LABELS = dict(ItemState.choices)
 
 
 def _choices(day):
@@ -92,6 +111,7 @@ def light_counts(user, filters: selectors.LedgerFilters, day) -> dict[str, int]:
 
 def _rows(items, start: int, day, handlers: dict) -> list[LedgerRow]:
     rows = []
+    item_url = url_for_each("supervision:item")
     for n, item in enumerate(items, start=start):
         light = Light(item.light)
         text, tone = ("", "")
@@ -100,7 +120,30 @@ def _rows(items, start: int, day, handlers: dict) -> list[LedgerRow]:
         missing = bool(item.state in WORKING_STATES and item.next_report_due is not None and item.next_report_due < day)
         handler = handlers.get(item.leader_post_id)
         leader = handler.shown if handler is not None else item.leader_post.title
-        rows.append(LedgerRow(n, item, light, light.label, LIGHT_BADGES[light], text, tone, missing, leader))
+        rows.append(
+            LedgerRow(
+                n,
+                item,
+                light,
+                light.label,
+                LIGHT_BADGES[light],
+                text,
+                tone,
+                missing,
+                leader,
+                url=item_url(item.pk),
+                source=SOURCE_LABELS.get(item.source, item.source),
+                kind=KIND_LABELS.get(item.kind, item.kind),
+                state=STATE_LABELS.get(item.state, item.state),
+                task=clip(item.task, 80),
+                standard=clip(item.standard, 80),
+                progress=clip(item.progress_text, 60),
+                lead_unit=item.lead_unit.display_name,
+                cooperating="、".join(u.display_name for u in item.cooperating_units.all()),
+                due=item.due.isoformat() if item.due else "",
+                percent=str(item.percent),
+            )
+        )
     return rows
 
 
@@ -113,7 +156,10 @@ def ledger(request):
     form, filters, leaders, handlers = _parse(request, day)
     counts = light_counts(request.user, filters, day)
     total = counts[filters.light] if filters.light else sum(counts.values())
-    paginator = Paginator(selectors.ledger(request.user, filters, day), PAGE_SIZE)
+    # The page shows the lead and cooperating units and the leader; the export's other joins are not read here.
+    items = selectors.ledger(request.user, filters, day).select_related(None).prefetch_related(None)
+    items = items.select_related("lead_unit", "leader_post").prefetch_related("cooperating_units")
+    paginator = Paginator(items, PAGE_SIZE)
     paginator.count = total  # known from the aggregate: no second COUNT(*) over the ledger
     page = paginator.get_page(request.GET.get("page"))
     query = filter_query(filters)

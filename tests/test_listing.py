@@ -1,0 +1,22 @@
+"""Issue 14.2: the list pages' row helpers print exactly what the template filter or tag they replace printed."""
+
+import pytest
+from django.template.defaultfilters import truncatechars
+from django.urls import reverse
+
+from tiexi_gov.listing import clip, url_for_each
+
+TEXTS = ["", "短", "督办事项" * 30, "a" * 80, "a" * 81, "e\u0301" * 90, "Cafe\u0301 " * 30, "第六十一条：" + "x" * 200]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("limit", [1, 2, 60, 80])
+def test_14_2_clip_prints_what_truncatechars_printed(text, limit):
+    assert clip(text, limit) == truncatechars(text, limit)
+
+
+@pytest.mark.parametrize("name", ["supervision:item", "notify:open", "documents:detail"])
+def test_14_2_url_for_each_gives_the_reverse_of_every_id(name):
+    url = url_for_each(name)
+    for pk in (1, 7, 42, 918273645, 10**12):
+        assert url(pk) == reverse(name, args=[pk])
