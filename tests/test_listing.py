@@ -20,3 +20,8 @@ def test_14_2_url_for_each_gives_the_reverse_of_every_id(name):
     url = url_for_each(name)
     for pk in (1, 7, 42, 918273645, 10**12):
         assert url(pk) == reverse(name, args=[pk])
+
+
+def test_14_2_url_for_each_keeps_the_arguments_after_the_id():
+    decide = url_for_each("documents:act", "decide")
+    assert decide(12) == reverse("documents:act", args=[12, "decide"])

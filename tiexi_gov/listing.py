@@ -23,7 +23,7 @@ def clip(text: str, limit: int) -> str:
     return Truncator(text).chars(limit)
 
 
-def url_for_each(name: str) -> Callable[[int], str]:
-    """`{% url name pk %}` for many rows: one reverse() a page, then string formatting per row."""
-    before, _, after = reverse(name, args=[_SENTINEL]).partition(str(_SENTINEL))
+def url_for_each(name: str, *more) -> Callable[[int], str]:
+    """`{% url name pk *more %}` for many rows: one reverse() a page, then string formatting per row."""
+    before, _, after = reverse(name, args=[_SENTINEL, *more]).partition(str(_SENTINEL))
     return lambda pk: f"{before}{int(pk)}{after}"

@@ -27,6 +27,7 @@ from documents.submissions.models import (
     DisagreementStatement,
     Instruction,
     LeaderAssignment,
+    SubmissionKind,
     SubmissionState,
 )
 from tiexi_gov.deadlines.display import due_label
@@ -34,6 +35,7 @@ from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
 from tiexi_gov.http import require_id, to_id
+from tiexi_gov.listing import url_for_each
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.pagecache.cache import cached_page
@@ -73,17 +75,39 @@ URGENCY_TAG = {
 
 @dataclass(frozen=True)
 class ListRow:
+    """A document on 公文办理 with its words and link made once in Python (issue 14.2)."""
+
     submission: object
     due_text: str
     due_tone: str
     urgency_class: str
+    url: str
+    kind: str
+    state: str
+    created: str  # Y-m-d, local time
+
+
+KIND_LABELS = dict(SubmissionKind.choices)
+STATE_LABELS = dict(SubmissionState.choices)
 
 
 def _rows(submissions, today) -> list[ListRow]:
+    detail_url = url_for_each("documents:detail")
     out = []
     for sub in submissions:
         text, tone, _due = selectors.row_due(sub, today)
-        out.append(ListRow(sub, text, tone, URGENCY_TAG.get(sub.urgency, "")))
+        out.append(
+            ListRow(
+                sub,
+                text,
+                tone,
+                URGENCY_TAG.get(sub.urgency, ""),
+                url=detail_url(sub.pk),
+                kind=KIND_LABELS.get(sub.kind, sub.kind),
+                state=STATE_LABELS.get(sub.state, sub.state),
+                created=timezone.localtime(sub.created_at).date().isoformat(),
+            )
+        )
     return out
 
 
@@ -529,23 +553,40 @@ def act(request, pk: int, action: str):
 
 @dataclass(frozen=True)
 class QueueRow:
+    """A pending step on the leaders' queue with its words and links made once in Python (issue 14.2)."""
+
     assignment: LeaderAssignment
     submission: object
     due_text: str
     due_tone: str
     urgency_class: str
     capacity: str
+    detail_url: str
+    decide_url: str
+    mode: str
+
+
+MODE_LABELS = dict(LeaderAssignment.Mode.choices)
 
 
 def _queue_rows(assignments, user, today) -> list[QueueRow]:
-
     capacities = selectors.queue_capacities(user, today)
+    detail_url, decide_url = url_for_each("documents:detail"), url_for_each("documents:act", "decide")
     rows = []
     for a in assignments:
         text, tone = due_text(a.due, today) if a.due else ("", "")
+        sub = a.submission
         rows.append(
             QueueRow(
-                a, a.submission, text, tone, URGENCY_TAG.get(a.submission.urgency, ""), capacities.get(a.post_id, "")
+                a,
+                sub,
+                text,
+                tone,
+                URGENCY_TAG.get(sub.urgency, ""),
+                capacities.get(a.post_id, ""),
+                detail_url=detail_url(sub.pk),
+                decide_url=decide_url(sub.pk),
+                mode=MODE_LABELS.get(a.mode, a.mode),
             )
         )
     return rows

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from tiexi_gov.deadlines import rules
 from tiexi_gov.deadlines.selectors import due_text
@@ -180,6 +181,9 @@ class Row:
     remaining: str
     tone: str
     capacity: str
+    sent: str = ""  # when it reached the user, "n月j日 H:i" local time (made here, not by the date filter per row)
+    due_day: str = ""  # the running clock's due date, Y-m-d
+    sender: str = ""  # who sent it, by name
 
     @property
     def provisional(self) -> bool:
@@ -203,7 +207,17 @@ def _row(task: Task, day: date, acting: dict[int, str]) -> Row:
     due = getattr(task, "due", None)
     remaining, tone = due_text(due, day) if due else ("", "secondary")
     rule = rules.describe(task.rule_id) if task.rule_id else None
-    return Row(task, rule, remaining, tone, acting.get(task.owner_post_id, "") if task.owner_post_id else "")
+    sent = timezone.localtime(task.opened_at)
+    return Row(
+        task,
+        rule,
+        remaining,
+        tone,
+        acting.get(task.owner_post_id, "") if task.owner_post_id else "",
+        sent=f"{sent.month}月{sent.day}日 {sent:%H:%M}",
+        due_day=due.isoformat() if due else "",
+        sender=task.from_user.display_name if task.from_user_id else "",
+    )
 
 
 def acting_capacities(user, day: date) -> dict[int, str]:
