@@ -30,7 +30,7 @@ from documents.submissions.models import (
     SubmissionKind,
     SubmissionState,
 )
-from tiexi_gov.deadlines.display import due_label
+from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
 from tiexi_gov.forms import styled
@@ -85,6 +85,7 @@ class ListRow:
     kind: str
     state: str
     created: str  # Y-m-d, local time
+    due_mark: str = ""  # 暂定 after the count when it runs into a year without an official calendar (CAL-2)
 
 
 KIND_LABELS = dict(SubmissionKind.choices)
@@ -95,7 +96,7 @@ def _rows(submissions, today) -> list[ListRow]:
     detail_url = url_for_each("documents:detail")
     out = []
     for sub in submissions:
-        text, tone, _due = selectors.row_due(sub, today)
+        text, tone, due = selectors.row_due(sub, today)
         out.append(
             ListRow(
                 sub,
@@ -106,6 +107,7 @@ def _rows(submissions, today) -> list[ListRow]:
                 kind=KIND_LABELS.get(sub.kind, sub.kind),
                 state=STATE_LABELS.get(sub.state, sub.state),
                 created=timezone.localtime(sub.created_at).date().isoformat(),
+                due_mark=count_mark(today, due) if text else "",
             )
         )
     return out

@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tiexi_gov.deadlines.display import count_mark
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.listing import clip, url_for_each
 from tiexi_gov.org.models import Post, Unit
@@ -72,6 +73,7 @@ class LedgerRow:
     cooperating: str  # 协办单位 joined with 、 ("" when none)
     due: str  # Y-m-d
     percent: str
+    due_mark: str = ""  # the 暂定 badge after the count of working days, when the count is a guess (CAL-2)
 
 
 SOURCE_LABELS = dict(Source.choices)
@@ -142,6 +144,7 @@ def _rows(items, start: int, day, handlers: dict) -> list[LedgerRow]:
                 cooperating="、".join(u.display_name for u in item.cooperating_units.all()),
                 due=item.due.isoformat() if item.due else "",
                 percent=str(item.percent),
+                due_mark=count_mark(day, item.due) if text else "",
             )
         )
     return rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import dateformat
+from django.utils.html import format_html
 
 from tiexi_gov.workdays import calendar as wd
 
@@ -70,6 +71,35 @@ def format_day(day: dt.date, fmt: str = "Y-m-d") -> str:
     if isinstance(day, dt.datetime):
         day = day.date()
     return dateformat.format(day, fmt)
+
+
+def provisional_badge() -> str:
+    """The 暂定 badge of 我的待办, as safe HTML: after a provisional date, or after a count of working days that
+    runs into a provisional year (剩 N 个工作日 is a guess too)."""
+    return format_html(
+        '<span class="badge text-bg-light border ms-1 align-middle" title="{}" data-testid="provisional">{}</span>',
+        PROVISIONAL_TITLE,
+        PROVISIONAL_TEXT,
+    )
+
+
+def count_mark(today: dt.date, due) -> str:
+    """The 暂定 badge for "剩 N 个工作日" / "超期 N 个工作日" shown without its date: the count is a guess when any
+    year between today and the due day has no official calendar (CAL-2), whoever chose the due day."""
+    if due is None or due == "":
+        return ""
+    return provisional_badge() if is_provisional(due) or wd.span_is_provisional(today, due) else ""
+
+
+def due_html(day, fmt: str = "Y-m-d") -> str:
+    """The page form: the formatted date, followed by the 暂定 badge when provisional (the `due` filter)."""
+    day = as_due(day)
+    if day is None or day == "":
+        return ""
+    text = format_day(day, fmt)
+    if not is_provisional(day):
+        return text
+    return format_html("{}{}", text, provisional_badge())
 
 
 def due_label(day, fmt: str = "Y-m-d", *, empty: str = "") -> str:

@@ -4,16 +4,8 @@ A builtin (settings.TEMPLATES OPTIONS builtins), so no template needs a `{% load
 """
 
 from django import template
-from django.utils.html import format_html
 
-from tiexi_gov.deadlines.display import (
-    PROVISIONAL_TEXT,
-    PROVISIONAL_TITLE,
-    as_due,
-    due_label,
-    format_day,
-    is_provisional,
-)
+from tiexi_gov.deadlines.display import due_html, due_label
 
 register = template.Library()
 
@@ -21,18 +13,7 @@ register = template.Library()
 @register.filter(is_safe=True)
 def due(day, fmt: str = "Y-m-d"):
     """The formatted date (or a Deadline row's due); a provisional one carries the 暂定 badge of 我的待办."""
-    day = as_due(day)
-    if day is None or day == "":
-        return ""
-    text = format_day(day, fmt)
-    if not is_provisional(day):
-        return text
-    return format_html(
-        '{}<span class="badge text-bg-light border ms-1 align-middle" title="{}" data-testid="provisional">{}</span>',
-        text,
-        PROVISIONAL_TITLE,
-        PROVISIONAL_TEXT,
-    )
+    return due_html(day, fmt)
 
 
 @register.filter
