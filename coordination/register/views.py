@@ -21,7 +21,7 @@ from django_fsm import can_proceed, has_transition_perm
 from tiexi_gov.http import to_id
 from tiexi_gov.listing import url_for_each
 from tiexi_gov.org.models import Unit
-from tiexi_gov.org.selectors import leader_post_for_unit
+from tiexi_gov.org.selectors import Handler, leader_post_for_unit
 from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 
@@ -58,7 +58,7 @@ class RegisterLine:
     them instead of calling get_…_display, {% url %} and the date filter per body)."""
 
     body: Body
-    head: object  # org.selectors.Handler of the head seat, or None
+    head: Handler | None  # who holds the head seat's post today
     url: str
     grounds: list[tuple[str, str]]  # (设立依据, its basis)
     counterpart_level: str

@@ -121,10 +121,9 @@ class LedgerFilters:
 
 
 def ledger_rows(qs: QuerySet) -> QuerySet:
-    """The joins and prefetches a ledger row needs, so a page costs the same whatever it shows."""
-    return qs.select_related("lead_unit", "leader_post", "supervising_unit").prefetch_related(
-        "cooperating_units", "joint_units"
-    )
+    """The joins and prefetches a ledger row needs (the page's and the API list's columns: lead unit, leader,
+    cooperating units), so a page costs the same whatever it shows. The export reads its own columns."""
+    return qs.select_related("lead_unit", "leader_post").prefetch_related("cooperating_units")
 
 
 def ledger(user, filters: LedgerFilters | None = None, day: dt.date | None = None) -> QuerySet:

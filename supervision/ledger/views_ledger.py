@@ -159,10 +159,7 @@ def ledger(request):
     form, filters, leaders, handlers = _parse(request, day)
     counts = light_counts(request.user, filters, day)
     total = counts[filters.light] if filters.light else sum(counts.values())
-    # The page shows the lead and cooperating units and the leader; the export's other joins are not read here.
-    items = selectors.ledger(request.user, filters, day).select_related(None).prefetch_related(None)
-    items = items.select_related("lead_unit", "leader_post").prefetch_related("cooperating_units")
-    paginator = Paginator(items, PAGE_SIZE)
+    paginator = Paginator(selectors.ledger(request.user, filters, day), PAGE_SIZE)
     paginator.count = total  # known from the aggregate: no second COUNT(*) over the ledger
     page = paginator.get_page(request.GET.get("page"))
     query = filter_query(filters)
