@@ -1,5 +1,6 @@
 """Benchmark of leaders' approvals under load (issue 3, speed): approvals per second with 8 concurrent clients
-against gunicorn + PostgreSQL, and zero double or lost transitions in that run.
+against gunicorn + PostgreSQL, and zero double or lost transitions in that run; beside it, in the same run, a
+Django hello-world served with the same gunicorn settings, and the approvals' rate as a share of its rate.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_approvals python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_approvals python manage.py bench_approvals
@@ -12,24 +13,24 @@ that walk the same list in the same order: the two POSTs of the item page's 同�
 action, one request with the opinion) race for real. Then the database is checked: exactly one leader
 instruction, one approval event and one transition per attempted item; none left unapproved.
 
-gunicorn runs with DEBUG=1 (the production static-files storage needs a collectstatic the benchmark does
-not do), DB_CONN_MAX_AGE=60, mail to the console backend into a temporary log file. Everything it creates
-is removed at the end (units "bench-ap-*", their people, items, sessions, messages; on a bench* database
-also the audit rows the run wrote, which the append-only trigger otherwise refuses to delete). Refuses to
-run unless the database name starts with "bench" or --yes is given.
+gunicorn runs as in production (tiexi_gov.benchkit, shared with bench_pages): DEBUG=0, static files collected
+into a temporary root, DB_CONN_MAX_AGE=60, mail to the in-memory backend, CELERY_BROKER_URL as in the
+environment, and this process's SECRET_KEY (the sessions made here are signed with it). Before and after the
+approvals the same gunicorn settings serve a one-file Django hello-world (no apps, no middleware) and the same
+number of clients GET "/" for --hello-seconds; the mean of the two rates is the denominator (target:
+approvals/s at least 5 % of it), their spread shows a busy neighbour on the box.
+
+Everything it creates is removed at the end (units "bench-ap-*", their people, items, sessions, messages; on a
+bench* database also the audit rows the run wrote, which the append-only trigger otherwise refuses to delete).
+Refuses to run unless the database name starts with "bench" or --yes is given.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -60,6 +61,7 @@ from documents.models import (
     Urgency,
 )
 from tiexi_gov.audit.models import Event
+from tiexi_gov.benchkit import Load, collect_static, cookies_of, hammer, portal_env, request, serving, write_hello
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import Appointment, Portfolio, Post, Unit, User
@@ -103,7 +105,10 @@ class Command(BaseCommand):
         parser.add_argument("--items", type=int, default=2000, help="items built in leader review (2,000)")
         parser.add_argument("--attempt", type=int, default=1000, help="items raced, each by two clients (1,000)")
         parser.add_argument("--clients", type=int, default=8, help="concurrent clients, an even number (8)")
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers, both servers (4)")
+        parser.add_argument(
+            "--hello-seconds", type=float, default=3.0, help="load on the hello-world, before and after (3 s)"
+        )
         parser.add_argument("--max-seconds", type=int, default=300, help="stop the clients after this long (300)")
         parser.add_argument(
             "--yes", action="store_true", help="run even if the database name does not start with bench"
@@ -130,26 +135,30 @@ class Command(BaseCommand):
         self.session_keys: list[str] = []
         self.cleanup()
         tmp = tempfile.mkdtemp(prefix="bench-approvals-")
-        server = None
         try:
+            env = portal_env(tmp)
+            # The sessions are made here (login()), signed and hashed with this process's key: the server's.
+            env["SECRET_KEY"] = settings.SECRET_KEY
+            self.stdout.write(f"static files collected (DEBUG=0 storage) in {collect_static(env):.1f}s")
             t0 = time.perf_counter()
             world = self.build_world(opts["clients"] // 2)
             items = self.build_items(world, opts["items"])
             self.stdout.write(f"built {len(items):,} items in leader review in {time.perf_counter() - t0:.1f}s")
             clients, plan = self.plan(world, items, opts["clients"], opts["attempt"])
-            port = free_port()
-            server = self.start_gunicorn(port, opts["workers"], tmp)
-            self.stdout.write(f"gunicorn -w {opts['workers']} on 127.0.0.1:{port} (DEBUG=1), {len(clients)} clients")
-            for c in clients:
-                c.csrf = self.open_first_page(port, c, plan[c.number][0])
-            wall = self.run_clients(port, clients, plan, opts["max_seconds"])
-            self.stop_gunicorn(server)
-            server = None
+            hello_app, hello_env = write_hello(tmp)
+            hello = []
+            with serving(hello_app, hello_env, tmp, self.workers) as port:
+                hello.append(hammer(port, "/", {}, opts["clients"], opts["hello_seconds"]))
+            with serving("tiexi_gov.wsgi:application", env, tmp, self.workers) as port:
+                self.stdout.write(f"gunicorn -w {self.workers} on 127.0.0.1:{port} (DEBUG=0), {len(clients)} clients")
+                for c in clients:
+                    c.csrf = self.open_first_page(port, c, plan[c.number][0])
+                wall = self.run_clients(port, clients, plan, opts["max_seconds"])
+            with serving(hello_app, hello_env, tmp, self.workers) as port:
+                hello.append(hammer(port, "/", {}, opts["clients"], opts["hello_seconds"]))
             attempted = sorted({a.pk for c in clients for a in c.attempts})
-            self.report(clients, attempted, items, wall)
+            self.report(clients, attempted, items, wall, hello)
         finally:
-            if server is not None:
-                self.stop_gunicorn(server)
             shutil.rmtree(tmp, ignore_errors=True)
             if not opts["keep"]:
                 self.cleanup()
@@ -315,71 +324,24 @@ class Command(BaseCommand):
         self.session_keys.append(store.session_key)
         return store.session_key
 
-    # --- gunicorn ------------------------------------------------------------------------------------------
-
-    def start_gunicorn(self, port: int, workers: int, tmp: str) -> subprocess.Popen:
-        env = dict(os.environ)
-        env.update(
-            DEBUG="1",
-            ALLOWED_HOSTS="127.0.0.1",
-            DB_CONN_MAX_AGE="60",
-            EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
-            LOG_LEVEL="WARNING",
-            DJANGO_SETTINGS_MODULE="tiexi_gov.settings",
-        )
-        if not env.get("DATABASE_URL"):
-            raise CommandError("Set DATABASE_URL so gunicorn uses the same database.")
-        log = open(os.path.join(tmp, "gunicorn.log"), "wb")  # noqa: SIM115 - closed with the process
-        cmd = [sys.executable, "-m", "gunicorn", "tiexi_gov.wsgi:application", "-w", str(workers)]
-        cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"]
-        proc = subprocess.Popen(
-            cmd, cwd=str(settings.BASE_DIR), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        proc.log, proc.log_path = log, log.name  # type: ignore[attr-defined]
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise CommandError(f"gunicorn exited ({proc.returncode}):\n{tail(log.name)}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/documents/")
-                conn.getresponse().read()
-                conn.close()
-                return proc
-            except OSError:
-                time.sleep(0.2)
-        self.stop_gunicorn(proc)
-        raise CommandError("gunicorn did not answer within 30 s")
-
-    def stop_gunicorn(self, proc: subprocess.Popen) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # graceful: the master stops its own workers
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # the group gunicorn leads (start_new_session)
-                proc.wait(timeout=10)
-        proc.log.close()  # type: ignore[attr-defined]
-
     # --- clients -------------------------------------------------------------------------------------------
 
     def open_first_page(self, port: int, client: Client, pk: int) -> str:
         """Open an item page as the deputy would: it must offer 同意, and it hands out the CSRF cookie."""
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request(
+        # The cookie names do not depend on DEBUG (settings.py leaves Django's defaults; only their Secure flag
+        # follows DEBUG, which http.client ignores), so this process's names are the server's.
+        status, headers, body = request(
+            port,
             "GET",
             reverse("documents:detail", args=[pk]),
             headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.session_key}"},
         )
-        response = conn.getresponse()
-        body = response.read().decode()
-        conn.close()
-        if response.status != 200 or 'data-action="decide"' not in body:
-            raise CommandError(f"item page for client {client.number}: HTTP {response.status}, no 同意 form")
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie" and value.startswith(f"{settings.CSRF_COOKIE_NAME}="):
-                return value.split(";", 1)[0].split("=", 1)[1]
-        raise CommandError("the item page did not set a csrftoken cookie")
+        if status != 200 or 'data-action="decide"' not in body:
+            raise CommandError(f"item page for client {client.number}: HTTP {status}, no 同意 form")
+        csrf = cookies_of(headers).get(settings.CSRF_COOKIE_NAME)
+        if not csrf:
+            raise CommandError(f"the item page did not set a {settings.CSRF_COOKIE_NAME} cookie")
+        return csrf
 
     def run_clients(self, port: int, clients: list[Client], plan: dict[int, list[int]], max_seconds: int) -> float:
         barrier = threading.Barrier(len(clients) + 1)
@@ -411,8 +373,8 @@ class Command(BaseCommand):
                     location = response.getheader("Location", "")
                     if response.status == 302 and location.endswith(f"/documents/{pk}/"):
                         a.outcome = "approved"
-                    elif response.status == 200 and (m := HANDLED.search(text)):
-                        a.outcome, a.winner_named = "already_handled", m.group(1)
+                    elif response.status in (200, 409) and (who := handled_by(text)):
+                        a.outcome, a.winner_named = "already_handled", who
                     else:
                         a.outcome = "refused"
                         m = ALERT.search(text)
@@ -436,7 +398,9 @@ class Command(BaseCommand):
 
     # --- verdict -------------------------------------------------------------------------------------------
 
-    def report(self, clients: list[Client], attempted: list[int], items: list[Submission], wall: float) -> None:
+    def report(
+        self, clients: list[Client], attempted: list[int], items: list[Submission], wall: float, hello: list[Load]
+    ) -> None:
         attempts = [a for c in clients for a in c.attempts]
         by_item: dict[int, list[Attempt]] = {}
         for a in attempts:
@@ -487,16 +451,32 @@ class Command(BaseCommand):
             p95 = values[max(0, round(0.95 * len(values)) - 1)]
             return f"{statistics.median(values) * 1000:.0f} / {p95 * 1000:.0f}"
 
+        hello_rps = statistics.mean(h.rps for h in hello)
+
+        def vs_hello(rate: float) -> str:
+            return f"{100 * rate / hello_rps:.1f} %" if hello_rps else "-"
+
+        approvals_rate = transitions / wall if wall else 0.0
+        share = 100 * approvals_rate / hello_rps if hello_rps else 0.0
         w = self.stdout.write
         w("")
         w("bench_approvals — leaders' 同意 on the item page, two clients per item")
         rows = [
-            ("clients / gunicorn sync workers", f"{len(clients)} / {self.workers} (DEBUG=1)"),
+            ("clients / gunicorn sync workers", f"{len(clients)} / {self.workers} (DEBUG=0)"),
             ("items attempted (each by 2 clients)", f"{len(ids):,} ({len(twice):,} by both)"),
             ("POST requests", f"{len(attempts):,}"),
             ("wall time", f"{wall:.1f} s"),
-            ("approvals per second", f"{transitions / wall:.1f}" if wall else "-"),
+            ("approvals per second", f"{approvals_rate:.1f}" if wall else "-"),
             ("requests per second", f"{len(attempts) / wall:.1f}" if wall else "-"),
+            (
+                "hello-world req/s (before / after / mean)",
+                f"{hello[0].rps:,.0f} / {hello[1].rps:,.0f} / {hello_rps:,.0f}",
+            ),
+            (
+                "approvals/s vs hello-world",
+                f"{vs_hello(approvals_rate)} (target ≥ 5 %: {'OK' if share >= 5 else 'BELOW'})",
+            ),
+            ("requests/s vs hello-world", vs_hello(len(attempts) / wall if wall else 0.0)),
             ("HTTP status", ", ".join(f"{k}: {v:,}" for k, v in sorted(statuses.items()))),
             ("outcomes", ", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items()))),
             (
@@ -600,12 +580,11 @@ class Command(BaseCommand):
             Unit.objects.filter(code__startswith=PREFIX).delete()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tail(path: str, lines: int = 30) -> str:
-    with open(path, errors="replace") as f:
-        return "".join(f.readlines()[-lines:])
+def handled_by(text: str) -> str:
+    """XX of the loser's "已由XX处理": from the page's alert (the message) first, as the page's own words (a title
+    "已由他人处理") do not name the winner; "" when the page does not say."""
+    for alert in ALERT.findall(text):
+        if m := HANDLED.search(alert):
+            return m.group(1)
+    m = HANDLED.search(text)
+    return m.group(1) if m else ""

@@ -25,23 +25,15 @@ Refuses to run unless the database name starts with "bench" (it writes demo rows
 
 from __future__ import annotations
 
-import http.client
 import logging
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import textwrap
-import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import call_command
@@ -51,6 +43,17 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from tiexi_gov.benchkit import (
+    Load,
+    collect_static,
+    cookie_header,
+    cookies_of,
+    hammer,
+    portal_env,
+    request,
+    serving,
+    write_hello,
+)
 from tiexi_gov.org.models import User
 
 # The navbar's pages (issue 14.1), in the navbar's order.
@@ -77,54 +80,6 @@ ROLES = (
 )
 AREA_SEEDS = ("seed_demo_documents", "seed_demo_supervision", "seed_demo_meetings", "seed_demo_coordination")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-HELLO_WSGI = textwrap.dedent(
-    '''
-    """A Django hello-world: no apps, no middleware, one view (bench_pages' denominator)."""
-    from django.conf import settings
-
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="bench-hello-world-not-secret",
-        ALLOWED_HOSTS=["127.0.0.1"],
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=[],
-        INSTALLED_APPS=[],
-    )
-
-    from django.core.wsgi import get_wsgi_application  # noqa: E402
-    from django.http import HttpResponse  # noqa: E402
-    from django.urls import path  # noqa: E402
-
-
-    def hello(request):
-        return HttpResponse("Hello, world")
-
-
-    urlpatterns = [path("", hello)]
-    application = get_wsgi_application()
-    '''
-)
-
-
-@dataclass
-class Load:
-    """What 8 clients got from one URL in --seconds."""
-
-    ok: int
-    other: dict
-    wall: float
-    latencies: list
-
-    @property
-    def rps(self) -> float:
-        return self.ok / self.wall if self.wall else 0.0
-
-    def pct(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[max(0, round(q * len(ordered)) - 1)] * 1000
 
 
 class Command(BaseCommand):
@@ -237,84 +192,21 @@ class Command(BaseCommand):
 
     def over_http(self, roles, pages, password: str) -> dict:
         tmp = tempfile.mkdtemp(prefix="bench-pages-")
+        workers = self.opts["workers"]
         results: dict = {}
         try:
-            env = self.portal_env(tmp)
-            t0 = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                cwd=str(settings.BASE_DIR),
-                env=env,
-                check=True,
-            )
-            self.stdout.write(f"static files collected (DEBUG=0 storage) in {time.perf_counter() - t0:.1f}s")
-            with open(os.path.join(tmp, "bench_hello_wsgi.py"), "w") as f:
-                f.write(HELLO_WSGI)
-            hello_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-            results["hello", "before"] = self.with_server("bench_hello_wsgi:application", hello_env, tmp, self.hello)
-            results.update(
-                self.with_server("tiexi_gov.wsgi:application", env, tmp, lambda port: self.portal(port, roles, pages))
-            )
-            results["hello", "after"] = self.with_server("bench_hello_wsgi:application", hello_env, tmp, self.hello)
+            env = portal_env(tmp, page_cache=not self.opts["no_page_cache"])
+            self.stdout.write(f"static files collected (DEBUG=0 storage) in {collect_static(env):.1f}s")
+            hello_app, hello_env = write_hello(tmp)
+            with serving(hello_app, hello_env, tmp, workers) as port:
+                results["hello", "before"] = self.hello(port)
+            with serving("tiexi_gov.wsgi:application", env, tmp, workers) as port:
+                results.update(self.portal(port, roles, pages))
+            with serving(hello_app, hello_env, tmp, workers) as port:
+                results["hello", "after"] = self.hello(port)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return results
-
-    def portal_env(self, tmp: str) -> dict:
-        env = dict(os.environ)
-        if not env.get("DATABASE_URL"):
-            raise CommandError("Set DATABASE_URL so gunicorn uses the same database.")
-        env.update(
-            DEBUG="0",
-            SECRET_KEY="bench-" + secrets.token_hex(32),
-            ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="0",  # plain http on loopback; the proxy terminates TLS in production
-            STATIC_ROOT=os.path.join(tmp, "static"),
-            DB_CONN_MAX_AGE="60",
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            LOG_LEVEL="WARNING",
-            DJANGO_SETTINGS_MODULE="tiexi_gov.settings",
-        )
-        if self.opts["no_page_cache"]:
-            env["PAGE_CACHE_SECONDS"] = "0"
-        return env
-
-    def with_server(self, app: str, env: dict, tmp: str, work):
-        port = free_port()
-        log_path = os.path.join(tmp, f"gunicorn-{port}.log")
-        cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(self.opts["workers"]), "--pythonpath", tmp]
-        cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"]
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                cmd, cwd=str(settings.BASE_DIR), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            try:
-                self.wait_up(proc, port, log_path)
-                return work(port)
-            finally:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                        proc.wait(timeout=10)
-
-    def wait_up(self, proc, port: int, log_path: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise CommandError(f"gunicorn exited ({proc.returncode}):\n{tail(log_path)}")
-            try:
-                status, _h, _b = request(port, "GET", "/")
-                if status < 500:
-                    # every worker imports the app lazily on its first request: warm them all
-                    for _ in range(self.opts["workers"] * 4):
-                        request(port, "GET", "/")
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError(f"gunicorn did not answer within 60 s:\n{tail(log_path)}")
 
     def hello(self, port: int) -> Load:
         return self.load(port, "/", {})
@@ -356,51 +248,7 @@ class Command(BaseCommand):
         return cookies
 
     def load(self, port: int, path: str, cookies: dict) -> Load:
-        n, seconds = self.opts["clients"], self.opts["seconds"]
-        headers = cookie_header(cookies)
-        barrier, go = threading.Barrier(n + 1), threading.Event()
-        lat: list[list[float]] = [[] for _ in range(n)]
-        other: list[dict] = [{} for _ in range(n)]
-        stop = [0.0]
-
-        def run(i: int) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.request("GET", path, headers=headers)  # warm this client's connection and the page
-            conn.getresponse().read()
-            barrier.wait()
-            go.wait()  # the end time is set
-            while time.monotonic() < stop[0]:
-                t0 = time.monotonic()
-                try:
-                    conn.request("GET", path, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    status = 0
-                if status == 200:
-                    lat[i].append(time.monotonic() - t0)
-                else:
-                    other[i][status] = other[i].get(status, 0) + 1
-            conn.close()
-
-        threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-        for t in threads:
-            t.start()
-        barrier.wait()
-        t0 = time.monotonic()
-        stop[0] = t0 + seconds
-        go.set()
-        for t in threads:
-            t.join(timeout=seconds + 120)
-        wall = time.monotonic() - t0
-        merged: dict = {}
-        for d in other:
-            for k, v in d.items():
-                merged[k] = merged.get(k, 0) + v
-        latencies = [x for xs in lat for x in xs]
-        return Load(len(latencies), merged, wall, latencies)
+        return hammer(port, path, cookie_header(cookies), self.opts["clients"], self.opts["seconds"])
 
     # --- report ---------------------------------------------------------------------------------------------
 
@@ -467,38 +315,3 @@ def pad(text: str, width: int) -> str:
     """ljust by display width: a CJK character takes two columns."""
     cols = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
     return text + " " * max(0, width - cols)
-
-
-def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        text = response.read().decode(errors="replace")
-        return response.status, response.getheaders(), text
-    finally:
-        conn.close()
-
-
-def cookies_of(headers) -> dict:
-    out = {}
-    for header, value in headers:
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            out[name] = rest.split(";", 1)[0]
-    return out
-
-
-def cookie_header(cookies: dict) -> dict:
-    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tail(path: str, lines: int = 30) -> str:
-    with open(path, errors="replace") as f:
-        return "".join(f.readlines()[-lines:])

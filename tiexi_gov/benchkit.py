@@ -1,0 +1,248 @@
+"""What the gunicorn benchmarks share: serving the portal and a one-file Django hello-world side by side.
+
+bench_pages (the navbar's pages) and bench_approvals (the leaders' 同意) both serve the portal through gunicorn
+with production settings (DEBUG=0, static files collected into a temporary root) and a hello-world with the same
+gunicorn settings, and put their rates over the hello-world's. The environment, the servers, the load and the
+few HTTP helpers live here so that the two measure the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+HELLO_APP = "bench_hello_wsgi:application"
+HELLO_WSGI = textwrap.dedent(
+    '''
+    """A Django hello-world: no apps, no middleware, one view (the gunicorn benchmarks' denominator)."""
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench-hello-world-not-secret",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=[],
+        INSTALLED_APPS=[],
+    )
+
+    from django.core.wsgi import get_wsgi_application  # noqa: E402
+    from django.http import HttpResponse  # noqa: E402
+    from django.urls import path  # noqa: E402
+
+
+    def hello(request):
+        return HttpResponse("Hello, world")
+
+
+    urlpatterns = [path("", hello)]
+    application = get_wsgi_application()
+    '''
+)
+
+
+@dataclass
+class Load:
+    """What the clients got from one URL in the seconds they had."""
+
+    ok: int
+    other: dict
+    wall: float
+    latencies: list
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.wall if self.wall else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[max(0, round(q * len(ordered)) - 1)] * 1000
+
+
+# --- the two servers ----------------------------------------------------------------------------------------
+
+
+def portal_env(tmp: str, *, page_cache: bool = True) -> dict:
+    """The portal's environment as in production, on plain http on loopback, static files under tmp."""
+    env = dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        raise CommandError("Set DATABASE_URL so gunicorn uses the same database.")
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="bench-" + secrets.token_hex(32),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",  # plain http on loopback; the proxy terminates TLS in production
+        STATIC_ROOT=os.path.join(tmp, "static"),
+        DB_CONN_MAX_AGE="60",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="tiexi_gov.settings",
+    )
+    if not page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
+    return env
+
+
+def collect_static(env: dict) -> float:
+    """collectstatic into env's STATIC_ROOT (DEBUG=0 needs the manifest); the seconds it took."""
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=str(settings.BASE_DIR),
+        env=env,
+        check=True,
+    )
+    return time.perf_counter() - t0
+
+
+def write_hello(tmp: str) -> tuple[str, dict]:
+    """The hello-world's module in tmp (gunicorn's --pythonpath); its app path and environment."""
+    with open(os.path.join(tmp, "bench_hello_wsgi.py"), "w") as f:
+        f.write(HELLO_WSGI)
+    return HELLO_APP, {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+
+@contextlib.contextmanager
+def serving(app: str, env: dict, tmp: str, workers: int) -> Iterator[int]:
+    """gunicorn (sync workers) serving app on a free loopback port, up and warm; stopped on leaving."""
+    port = free_port()
+    log_path = os.path.join(tmp, f"gunicorn-{port}.log")
+    cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "--pythonpath", tmp]
+    cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=str(settings.BASE_DIR), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            wait_up(proc, port, log_path, workers)
+            yield port
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # graceful: the master stops its own workers
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)  # the group gunicorn leads (start_new_session)
+                    proc.wait(timeout=10)
+
+
+def wait_up(proc: subprocess.Popen, port: int, log_path: str, workers: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CommandError(f"gunicorn exited ({proc.returncode}):\n{tail(log_path)}")
+        try:
+            status, _h, _b = request(port, "GET", "/")
+            if status < 500:
+                # every worker imports the app lazily on its first request: warm them all
+                for _ in range(workers * 4):
+                    request(port, "GET", "/")
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError(f"gunicorn did not answer within 60 s:\n{tail(log_path)}")
+
+
+# --- load -----------------------------------------------------------------------------------------------
+
+
+def hammer(port: int, path: str, headers: dict, clients: int, seconds: float) -> Load:
+    """`clients` threads, each with its own keep-alive connection, GET path for `seconds` from one start."""
+    n = clients
+    barrier, go = threading.Barrier(n + 1), threading.Event()
+    lat: list[list[float]] = [[] for _ in range(n)]
+    other: list[dict] = [{} for _ in range(n)]
+    stop = [0.0]
+
+    def run(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path, headers=headers)  # warm this client's connection and the page
+        conn.getresponse().read()
+        barrier.wait()
+        go.wait()  # the end time is set
+        while time.monotonic() < stop[0]:
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                status = 0
+            if status == 200:
+                lat[i].append(time.monotonic() - t0)
+            else:
+                other[i][status] = other[i].get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.monotonic()
+    stop[0] = t0 + seconds
+    go.set()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    wall = time.monotonic() - t0
+    merged: dict = {}
+    for d in other:
+        for k, v in d.items():
+            merged[k] = merged.get(k, 0) + v
+    latencies = [x for xs in lat for x in xs]
+    return Load(len(latencies), merged, wall, latencies)
+
+
+# --- HTTP -----------------------------------------------------------------------------------------------
+
+
+def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        text = response.read().decode(errors="replace")
+        return response.status, response.getheaders(), text
+    finally:
+        conn.close()
+
+
+def cookies_of(headers) -> dict:
+    out = {}
+    for header, value in headers:
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            out[name] = rest.split(";", 1)[0]
+    return out
+
+
+def cookie_header(cookies: dict) -> dict:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path: str, lines: int = 30) -> str:
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-lines:])
