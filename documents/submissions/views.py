@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,7 +40,7 @@ from tiexi_gov.listing import url_for_each
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.pagecache.cache import cached_page
-from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
 
 from . import checks, forms, permissions, selectors, services
@@ -546,11 +547,29 @@ def act(request, pk: int, action: str):
     except NotAllowed:
         messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。")
         return _respond(request, pk, ok=False, bound=(action, form))
+    except AlreadyHandled as exc:
+        messages.error(request, exc.message)
+        if request.htmx:
+            return _respond(request, pk, ok=False, bound=(action, form))
+        return _already_handled(request, sub, form)
     except ActionRefused as exc:
         messages.error(request, exc.message)
         return _respond(request, pk, ok=False, bound=(action, form))
     messages.success(request, text)
     return _respond(request, pk, ok=True)
+
+
+def _already_handled(request, sub, form):
+    """Someone else was first (a simultaneous click, or a stale page): a short page that names who (the message),
+    keeps what the user wrote so nothing typed is lost, and links back — the item page is not redrawn for a click
+    that changed nothing. 409: the page the user acted on no longer matches the item."""
+    kept = [
+        (field.label, field.value())
+        for field in form
+        if isinstance(field.field.widget, django_forms.Textarea) and str(field.value() or "").strip()
+    ]
+    context = {"submission": sub, "kept": kept, "detail_url": reverse("documents:detail", args=[sub.pk])}
+    return render(request, "documents/already_handled.html", context, status=409)
 
 
 @dataclass(frozen=True)

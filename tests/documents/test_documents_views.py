@@ -406,10 +406,40 @@ def test_stale_page_second_approval_sees_who_handled_it(world, client, today):
     assert (
         _act(first, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review").status_code == 302
     )
-    r = _act(second, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review")
-    assert r.status_code == 200
+    r = _act(second, sub, "decide", {"decision": "approve", "opinion": "同意，请抓紧办理"}, seen="leader_review")
+    assert r.status_code == 409
     assert "已由李副区长处理" in " ".join(_messages(r))
     assert Instruction.objects.filter(submission=sub, step="leader").count() == 1
+
+
+def test_x_3_losing_click_gets_a_short_page_that_keeps_the_opinion_and_links_back(world, client, today):
+    """Issue 14.3: the click that lost is answered by a short page, not the redrawn item page: it names who was
+    first, keeps the opinion the leader typed (never a lost entry) and links to the item and to 我的待办."""
+    sub = in_leader_review(world, today)
+    first = _client(client, world.dep_a)
+    second = _client(client.__class__(), world.dep_a)
+    won = _act(first, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review")
+    assert won.status_code == 302
+    r = _act(second, sub, "decide", {"decision": "disapprove", "opinion": "暂缓，请再研究"}, seen="leader_review")
+    page = r.content.decode()
+    assert r.status_code == 409
+    assert [t.name for t in r.templates][0] == "documents/already_handled.html"
+    assert 'data-action="decide"' not in page  # no form to post again: the item has moved on
+    assert "暂缓，请再研究" in page and "已由李副区长处理" in page
+    assert reverse("documents:detail", args=[sub.pk]) in page and reverse("workflow:queue") in page
+    assert Instruction.objects.filter(submission=sub, step="leader").get().opinion == "同意"
+
+
+def test_x_3_losing_click_through_htmx_still_redraws_the_panel(world, client, today):
+    """With JavaScript the item page posts through htmx: the loser's panel is redrawn in place, as before."""
+    sub = in_leader_review(world, today)
+    first = _client(client, world.dep_a)
+    second = _client(client.__class__(), world.dep_a)
+    _act(first, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review")
+    r = _act(second, sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review", htmx=True)
+    assert r.status_code == 200
+    assert "documents/_panel.html" in [t.name for t in r.templates]
+    assert "已由李副区长处理" in r.content.decode()
 
 
 def test_stale_page_second_registration_sees_who_handled_it(world, client, today):
