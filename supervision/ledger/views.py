@@ -30,7 +30,7 @@ from supervision.reports import services as report_services
 from supervision.shared.downloads import file_response
 from supervision.shared.errors import ActionNotAllowed, AlreadyHandled, SupervisionError
 from tiexi_gov.deadlines import rules as deadline_rules
-from tiexi_gov.deadlines.display import due_label
+from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.selectors import who_handles
@@ -341,6 +341,7 @@ def _context(request, item: SupervisionItem, *, bound: tuple[str, object] | None
         "light_style": LIGHT_STYLE.get(light, ""),
         "amber_reasons": selectors.amber_reasons(item, today) if light == Light.AMBER else [],
         "due_remaining": due_remaining,
+        "due_mark": count_mark(today, item.due) if due_remaining else "",  # CAL-2: the office's date, a guessed count
         "due_tone": due_tone,
         "report_remaining": report_remaining,
         "report_tone": report_tone,
