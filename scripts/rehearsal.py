@@ -429,7 +429,7 @@ def run(opts, tmp: Path, env: dict, procs: Procs, smtp_port: int, web_ports: tup
                     if status == 302 and location.endswith(f"/documents/{pk}/"):
                         mine.append(pk)
                         stats.outcomes["approved"] += 1
-                    elif status == 200 and HANDLED.search(text):
+                    elif status in (200, 409) and HANDLED.search(text):  # 409: the short 已由…处理 page
                         stats.outcomes["already_handled"] += 1
                     else:
                         stats.outcomes[f"other {status}"] += 1
