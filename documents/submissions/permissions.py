@@ -225,17 +225,23 @@ def can_grant_reader(user, submission: Submission) -> bool:
     )
 
 
+def leader_reached_exists(user, day: date) -> Exists:
+    """The SQL twin of `_leader_reached`: a step of the item is for a post `user` handles on `day` (not cancelled),
+    or they handled one. It alone makes an item visible, confidential or not."""
+    posts = handled_post_ids(user, day)
+    return Exists(
+        LeaderAssignment.objects.filter(submission=OuterRef("pk")).filter(
+            Q(post_id__in=posts) & ~Q(state=LeaderAssignment.State.CANCELLED) | Q(handled_by=user)
+        )
+    )
+
+
 def visible_q(user, day: date | None = None) -> Q:
     """A Q on Submission equal to can_view, for list pages (constant number of queries)."""
     if not _active(user):
         return Q(pk__in=[])
     day = day or timezone.localdate()
-    posts = handled_post_ids(user, day)
-    leader = Exists(
-        LeaderAssignment.objects.filter(submission=OuterRef("pk")).filter(
-            Q(post_id__in=posts) & ~Q(state=LeaderAssignment.State.CANCELLED) | Q(handled_by=user)
-        )
-    )
+    leader = leader_reached_exists(user, day)
     base = Q(leader)
     unit_id = home_unit_id(user)
     if unit_id:

@@ -28,6 +28,7 @@ from tiexi_gov.audit.models import Event
 from tiexi_gov.audit.selectors import history_of
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
+from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import posts_held_by
@@ -106,8 +107,22 @@ def slip_detail(slip: ProcessingSlip) -> dict:
 
 
 def submission_for_action(user, pk: int) -> Submission | None:
-    """The submission an action is posted on, if `user` may see it: one query, none of the page's lists."""
-    return visible_submissions(user).select_related("drafted_by").filter(pk=pk).first()
+    """The submission an action is posted on, if `user` may see it: one query, none of the page's lists.
+
+    A district leader acts on what was routed to a post they handle, and that alone makes an item visible
+    (`_leader_reached`): their query asks only that, and the whole visibility twin — which costs more to build
+    than an approval's other queries (issue 14.3) — is built only when it does not hold."""
+    day = timezone.localdate()
+    if any(h.post.kind in Post.LEADER_KINDS for h in handlers_on(user, day)):
+        reached = (
+            Submission.objects.select_related(*LIST_RELATED)
+            .annotate(reached=permissions.leader_reached_exists(user, day))
+            .filter(pk=pk)
+            .first()
+        )
+        if reached is None or reached.reached:
+            return reached
+    return visible_submissions(user, day).filter(pk=pk).first()
 
 
 def submission_detail(user, pk: int) -> Submission | None:

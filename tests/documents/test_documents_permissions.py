@@ -1,6 +1,9 @@
 """Who sees what (X-2) — can_view and the SQL of visible_submissions must agree — and queue speed."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from documents_support import DAY, draft, in_leader_review, submitted
 
 from documents.models import Submission, Urgency
@@ -21,6 +24,9 @@ def _visible_to(w, sub) -> dict[str, bool]:
         one = permissions.can_view(user, Submission.objects.get(pk=sub.pk))
         sql = selectors.visible_submissions(user, DAY).filter(pk=sub.pk).exists()
         assert one == sql, (name, one, sql)
+        # The lookup an action is posted through (a leader's shorter query first, issue 14.3) agrees with the twin.
+        today_sql = selectors.visible_submissions(user).filter(pk=sub.pk).exists()
+        assert (selectors.submission_for_action(user, sub.pk) is not None) == today_sql, (name, today_sql)
         out[name] = one
     return out
 
@@ -82,6 +88,26 @@ def test_x_2_confidential_item_reaches_the_leader_it_is_routed_to(world):
     services.route_to_leader(actor=world.staff, submission=sub, today=DAY)
     seen = _visible_to(world, sub)
     assert seen["dep_a"] and seen["staff"] and not seen["dep_b"] and not seen["fin_other"]
+
+
+def test_x_2_an_action_on_an_item_not_routed_to_the_leader_falls_back_to_the_whole_twin(world):
+    """A leader's action lookup asks first whether the item reached a post they handle; when it did not, the whole
+    visibility question decides: the head sees nothing of a deputy's item, an inactive deputy nothing at all, and a
+    guessed id is None for everyone."""
+    sub = in_leader_review(world)
+    permissions.handled_post_ids(world.dep_a, timezone.localdate())  # as in a request: the posts are read already
+    with CaptureQueriesContext(connection) as reached:
+        assert selectors.submission_for_action(world.dep_a, sub.pk).pk == sub.pk
+    assert len(reached) == 1 and "documents_consultationrequest" not in reached[0]["sql"]  # the shorter question
+    with CaptureQueriesContext(connection) as whole:
+        assert selectors.submission_for_action(world.head, sub.pk) is None
+    assert "documents_consultationrequest" in whole[-1]["sql"]  # not reached: the whole twin answered
+    assert selectors.submission_for_action(world.dep_b, sub.pk) is None
+    assert selectors.submission_for_action(world.dep_a, sub.pk + 10_000) is None
+    world.dep_a.is_active = False
+    world.dep_a.save()
+    inactive = type(world.dep_a).objects.get(pk=world.dep_a.pk)
+    assert selectors.submission_for_action(inactive, sub.pk) is None
 
 
 def test_x_2_actions_refused_to_others(world):
