@@ -70,9 +70,10 @@ class ClickSession:
     not scroll sideways.
     """
 
-    def __init__(self, browser, base_url, user):
+    def __init__(self, browser, base_url, user, *, javascript: bool = True):
         self.user = user
-        self.context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        # javascript=False: a browser with scripts off (htmx absent), whose forms post as plain HTML forms.
+        self.context = browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.page.on("dialog", lambda dialog: dialog.accept())
