@@ -118,11 +118,12 @@ def unit_head_post(unit: Unit) -> Post | None:
 
 
 def posts_held_by(user: User, day: date) -> list[Post]:
-    return list(
-        Post.objects.filter(appointments__in=Appointment.objects.on(day).filter(person=user))
-        .select_related("unit")
-        .distinct()
-    )
+    """The posts `user` holds on `day`, by post id. Read through the appointments (a join, no DISTINCT over a
+    subquery): every request's permission checks start here, through handlers_on."""
+    held: dict[int, Post] = {}
+    for appointment in Appointment.objects.on(day).filter(person=user).select_related("post__unit").order_by("post_id"):
+        held.setdefault(appointment.post_id, appointment.post)
+    return list(held.values())
 
 
 def posts_handled_by(user: User, day: date) -> list[Handler]:
