@@ -547,13 +547,10 @@ def act(request, pk: int, action: str):
     except NotAllowed:
         messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。")
         return _respond(request, pk, ok=False, bound=(action, form))
-    except AlreadyHandled as exc:
-        messages.error(request, exc.message)
-        if request.htmx:
-            return _respond(request, pk, ok=False, bound=(action, form))
-        return _already_handled(request, sub, form)
     except ActionRefused as exc:
         messages.error(request, exc.message)
+        if isinstance(exc, AlreadyHandled) and not request.htmx:
+            return _already_handled(request, sub, form)
         return _respond(request, pk, ok=False, bound=(action, form))
     messages.success(request, text)
     return _respond(request, pk, ok=True)

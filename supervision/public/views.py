@@ -44,22 +44,19 @@ class InquiryRow:
     inquiry: PublicInquiry
     due_text: str
     due_tone: str
-    due_mark: str = ""  # CAL-2: 暂定 after a count that runs into a year without an official calendar
+    due_mark: str
 
 
-def _inquiry_due(inquiry: PublicInquiry, today: dt.date) -> tuple[str, str]:
+def _inquiry_due(inquiry: PublicInquiry, today: dt.date) -> tuple[str, str, str]:
+    """The reply's standing: its words, their tone, and — for an open count, shown without its date on the list and
+    at the page's top — the 暂定 badge when it runs into a year without an official calendar (CAL-2)."""
     if inquiry.state == PublicInquiry.State.ANSWERED:
         if inquiry.due and inquiry.answered_on and inquiry.answered_on > inquiry.due:
-            return "逾期答复", "danger"
-        return "按期答复", "success"
+            return "逾期答复", "danger", ""
+        return "按期答复", "success", ""
     if inquiry.due is None:
-        return "待转办", "secondary"
-    return due_text(inquiry.due, today)
-
-
-def _inquiry_mark(inquiry: PublicInquiry, today: dt.date) -> str:
-    """The 暂定 badge for an open inquiry's count (its date is not beside it on the list nor at the page's top)."""
-    return count_mark(today, inquiry.due) if inquiry.state != PublicInquiry.State.ANSWERED and inquiry.due else ""
+        return "待转办", "secondary", ""
+    return *due_text(inquiry.due, today), count_mark(today, inquiry.due)
 
 
 @login_required
@@ -71,7 +68,7 @@ def inquiries(request):
     unit_id = to_id(request.GET.get("unit"))
     qs = selectors.inquiry_list(request.user, state=state, unit_id=unit_id)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [InquiryRow(i, *_inquiry_due(i, today), _inquiry_mark(i, today)) for i in page.object_list]
+    rows = [InquiryRow(i, *_inquiry_due(i, today)) for i in page.object_list]
     return render(
         request,
         "supervision/inquiries.html",
@@ -137,7 +134,7 @@ def _inquiry_page(request, inquiry: PublicInquiry, *, assign_form=None, answer_f
         assign_form = forms.InquiryAssignForm(prefix="assign", initial={"unit": inquiry.unit_id})
     if may_answer and answer_form is None:
         answer_form = forms.InquiryAnswerForm(prefix="answer")
-    text, tone = _inquiry_due(inquiry, today)
+    text, tone, mark = _inquiry_due(inquiry, today)
     return render(
         request,
         "supervision/inquiry.html",
@@ -145,7 +142,7 @@ def _inquiry_page(request, inquiry: PublicInquiry, *, assign_form=None, answer_f
             "inquiry": inquiry,
             "due_text": text,
             "due_tone": tone,
-            "due_mark": _inquiry_mark(inquiry, today),
+            "due_mark": mark,
             "assign_form": forms.styled(assign_form) if may_assign else None,
             "answer_form": forms.styled(answer_form) if may_answer else None,
             "raise_url": raise_item_url(inquiry) if permissions.can_manage_inquiry(request.user) else "",
