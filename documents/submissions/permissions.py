@@ -228,10 +228,14 @@ def can_grant_reader(user, submission: Submission) -> bool:
 def leader_reached_exists(user, day: date) -> Exists:
     """The SQL twin of `_leader_reached`: a step of the item is for a post `user` handles on `day` (not cancelled),
     or they handled one. It alone makes an item visible, confidential or not."""
-    posts = handled_post_ids(user, day)
+    return reached_by_exists(sorted(handled_post_ids(user, day)), user.pk)
+
+
+def reached_by_exists(post_ids, user_id: int) -> Exists:
+    """`leader_reached_exists` for the posts a user handles and the user's id."""
     return Exists(
         LeaderAssignment.objects.filter(submission=OuterRef("pk")).filter(
-            Q(post_id__in=posts) & ~Q(state=LeaderAssignment.State.CANCELLED) | Q(handled_by=user)
+            Q(post_id__in=post_ids) & ~Q(state=LeaderAssignment.State.CANCELLED) | Q(handled_by_id=user_id)
         )
     )
 

@@ -32,6 +32,7 @@ from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import posts_held_by
+from tiexi_gov.precompiled import Statement
 
 from . import permissions
 from .services import instruction_text as composed
@@ -106,6 +107,17 @@ def slip_detail(slip: ProcessingSlip) -> dict:
     }
 
 
+# A leader's every action starts with this statement: compiled once.
+_REACHED = Statement(
+    lambda pk, post_ids, user_id: (
+        Submission.objects.select_related(*LIST_RELATED)
+        .annotate(reached=permissions.reached_by_exists(post_ids, user_id))
+        .filter(pk=pk)
+        .order_by("pk")[:1]
+    )
+)
+
+
 def submission_for_action(user, pk: int) -> Submission | None:
     """The submission an action is posted on, if `user` may see it: one query, none of the page's lists.
 
@@ -113,13 +125,9 @@ def submission_for_action(user, pk: int) -> Submission | None:
     (`_leader_reached`): their query asks only that, and the whole visibility twin — which costs more to build
     than an approval's other queries (issue 14.3) — is built only when it does not hold."""
     day = timezone.localdate()
-    if any(h.post.kind in Post.LEADER_KINDS for h in handlers_on(user, day)):
-        reached = (
-            Submission.objects.select_related(*LIST_RELATED)
-            .annotate(reached=permissions.leader_reached_exists(user, day))
-            .filter(pk=pk)
-            .first()
-        )
+    handlers = handlers_on(user, day)
+    if any(h.post.kind in Post.LEADER_KINDS for h in handlers):
+        reached = _REACHED.first(pk, sorted({h.post.pk for h in handlers}), user.pk)
         if reached is None or reached.reached:
             return reached
     return visible_submissions(user, day).filter(pk=pk).first()

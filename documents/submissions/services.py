@@ -35,6 +35,7 @@ from tiexi_gov.deadlines.services import (
 )
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import head_post, leader_for_unit, who_handles
+from tiexi_gov.precompiled import Statement
 from tiexi_gov.uploads import checked_upload
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow import kernel
@@ -858,14 +859,22 @@ class LeaderDecision:
 LEADER_DECISIONS = (Decision.APPROVE, Decision.DISAPPROVE, Decision.RETURN, Decision.PASS, Decision.ESCALATE)
 
 
-def _pending_step(s: Step, posts: set[int]) -> LeaderAssignment | None:
-    return (
-        s.obj.assignments.select_for_update(of=("self",))
-        .filter(state=LeaderAssignment.State.PENDING, post_id__in=posts)
+_PENDING_STEP = Statement(
+    lambda submission_id, posts: (
+        LeaderAssignment.objects.select_for_update(of=("self",))
+        .filter(submission_id=submission_id, state=LeaderAssignment.State.PENDING, post_id__in=posts)
         .select_related("post", "slip")
-        .order_by("batch", "order", "id")
-        .first()
+        .order_by("batch", "order", "id")[:1]
     )
+)
+
+
+def _pending_step(s: Step, posts: set[int]) -> LeaderAssignment | None:
+    """The first pending step of the item for one of `posts`, locked (compiled once: every leader's decision)."""
+    step = _PENDING_STEP.first(s.obj.pk, sorted(posts))
+    if step is not None:
+        step.submission = s.obj
+    return step
 
 
 def _final_transition(s: Step, a: LeaderAssignment, decision: str) -> str:

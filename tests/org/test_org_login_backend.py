@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_x_2_each_request_reads_the_user_and_roles_as_the_orm_does(django_assert_num_queries):
     user = UserFactory(roles=[Role.CLERK, Role.CALENDAR_ADMIN])
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    assert backends._compiled_user_query("default") is not None, "the precompiled path is the one in use"
+    assert backends._USER_WITH_ROLES.compiled(user.pk), "the precompiled path is the one in use"
     with django_assert_num_queries(1):
         fast = OrgModelBackend().get_user(user.pk)
     orm = with_role_names(User.objects).get(pk=user.pk)

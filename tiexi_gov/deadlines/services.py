@@ -23,6 +23,7 @@ from tiexi_gov.audit.services import event as audit_event
 from tiexi_gov.audit.services import record_event, record_events
 from tiexi_gov.notify.models import Message
 from tiexi_gov.notify.services import deliver
+from tiexi_gov.precompiled import Statement
 from tiexi_gov.workdays import calendar as wd
 
 from . import derived, handlers, rules
@@ -120,6 +121,33 @@ def close_deadline(*, subject, rule_id: str, state: str = State.MET, note: str =
     return close_deadlines(subjects=[(subject, note)], rule_id=rule_id, state=state, on=on)
 
 
+_RUNNING: dict[str, Statement] = {}
+
+
+def _running_clocks(rule_id: str, subjects: list[tuple[int, str]]) -> list[Deadline]:
+    """The running clocks of these (content type id, object id) pairs under `rule_id`, locked. Every step that stops
+    a clock reads them: the statement is compiled once per rule and number of subjects (issue 14.3); an object id
+    that is not a number goes through the ORM."""
+    if rule_id not in _RUNNING:
+        _RUNNING[rule_id] = Statement(
+            lambda type_ids, object_ids: Deadline.objects.select_for_update().filter(
+                _any_subject(zip(type_ids, object_ids, strict=True)), rule_id=rule_id, closed_at__isnull=True
+            )
+        )
+    if all(sid.isdigit() for _, sid in subjects):
+        return _RUNNING[rule_id]([ct for ct, _ in subjects], [int(sid) for _, sid in subjects])
+    return list(
+        Deadline.objects.select_for_update().filter(_any_subject(subjects), rule_id=rule_id, closed_at__isnull=True)
+    )
+
+
+def _any_subject(pairs) -> Q:
+    which = Q()
+    for ct, sid in pairs:
+        which |= Q(subject_type_id=ct, subject_id=sid)
+    return which
+
+
 def close_deadlines(*, subjects, rule_id: str, state: str = State.MET, on: date | None = None) -> int:
     """`close_deadline` for several (subject, note) pairs under one rule (a leader's step and the submission's
     approval clock): three queries whatever the number of subjects and rows."""
@@ -128,10 +156,7 @@ def close_deadlines(*, subjects, rule_id: str, state: str = State.MET, on: date 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("close_deadline must be called inside the transaction of the step it belongs to")
     keyed = {_subject_key(subject): (subject, note) for subject, note in subjects}
-    which = Q()
-    for ct, sid in keyed:
-        which |= Q(subject_type=ct, subject_id=sid)
-    rows = list(Deadline.objects.select_for_update().filter(which, rule_id=rule_id, closed_at__isnull=True))
+    rows = _running_clocks(rule_id, [(ct.pk, sid) for ct, sid in keyed])
     if not rows:
         return 0
     today, now = on or timezone.localdate(), timezone.now()

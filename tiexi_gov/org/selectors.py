@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tiexi_gov.precompiled import Statement
+
 from .models import ActingArrangement, Appointment, Portfolio, Post, Unit, User
 
 MAX_ACTING_CHAIN = 5  # an acting person may be away too; never loop on a bad arrangement
@@ -117,11 +119,27 @@ def unit_head_post(unit: Unit) -> Post | None:
     return next((posts[k] for k in MAIN_HEAD_KINDS if k in posts), None)
 
 
+# Every request's permission checks start with these two statements (through handlers_on): compiled once.
+_APPOINTMENTS_OF = Statement(
+    lambda person_id, day: (
+        Appointment.objects.on(day).filter(person_id=person_id).select_related("post__unit").order_by("post_id")
+    )
+)
+_ARRANGEMENTS_ON = Statement(
+    lambda day: (
+        ActingArrangement.objects.on(day)
+        .filter(cancelled=False)
+        .select_related("absent_post", "absent_post__unit", "acting_post", "acting_post__unit")
+        .order_by("-start", "-id")
+    )
+)
+
+
 def posts_held_by(user: User, day: date) -> list[Post]:
     """The posts `user` holds on `day`, by post id. Read through the appointments (a join, no DISTINCT over a
     subquery): every request's permission checks start here, through handlers_on."""
     held: dict[int, Post] = {}
-    for appointment in Appointment.objects.on(day).filter(person=user).select_related("post__unit").order_by("post_id"):
+    for appointment in _APPOINTMENTS_OF(user.pk, day):
         held.setdefault(appointment.post_id, appointment.post)
     return list(held.values())
 
@@ -131,12 +149,7 @@ def posts_handled_by(user: User, day: date) -> list[Handler]:
     their own (unless someone acts for them) and those they act for, along acting chains. This is what the queue
     (我的待办) routes by (LEAVE-4). Three queries, whatever the number of posts and arrangements."""
     own = {p.pk: p for p in posts_held_by(user, day)}
-    arrangements = list(
-        ActingArrangement.objects.on(day)
-        .filter(cancelled=False)
-        .select_related("absent_post", "absent_post__unit", "acting_post", "acting_post__unit")
-        .order_by("-start", "-id")
-    )
+    arrangements = _ARRANGEMENTS_ON(day)
     latest: dict[int, ActingArrangement] = {}
     known: dict[int, Post] = dict(own)
     for row in arrangements:  # the latest arrangement wins, as in active_arrangement()

@@ -14,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from tiexi_gov.precompiled import Statement
+
 from .models import Task
 from .registry import Need, flow_for
 
@@ -43,6 +45,11 @@ def _task_from(need: Need, *, item, ct, flow, actor, now) -> Task:
     )
 
 
+# Every step of every workflow reads the item's open tasks: compiled once (issue 14.3).
+_OPEN_TASKS = Statement(
+    lambda ct_id, subject_id: Task.objects.filter(subject_type_id=ct_id, subject_id=subject_id, closed_at__isnull=True)
+)
+
 UPDATABLE = ("subject_repr", "url", "action_label", "rule_id", "note", "urgency", "deadline_id", "authority")
 
 
@@ -57,7 +64,7 @@ def sync_tasks(item, *, actor=None, day: date | None = None) -> tuple[int, int]:
     for need in flow.waiting(item, day):
         needs.setdefault(need.key, need)
     ct = ContentType.objects.get_for_model(item)
-    current = {t.key: t for t in Task.objects.filter(subject_type=ct, subject_id=item.pk, closed_at__isnull=True)}
+    current = {t.key: t for t in _OPEN_TASKS(ct.pk, item.pk)}
     now = timezone.now()
     gone = [t.pk for key, t in current.items() if key not in needs]
     if gone:
