@@ -186,26 +186,17 @@ def test_x_14_a_big_integer_column_and_a_text_object_id_compile_too():
     unit = UnitFactory()
     owner = UserFactory(unit=unit)
     ct = ContentType.objects.get_for_model(Unit)
-    Task.objects.create(
-        subject_type=ct,
-        subject_id=unit.pk,
-        key="k1",
-        action="a",
-        area="documents",
-        url="/",
-        opened_at=NOW,
-        owner_user=owner,
-    )
-    Task.objects.create(
-        subject_type=ct,
-        subject_id=unit.pk + 1,
-        key="k2",
-        action="a",
-        area="documents",
-        url="/",
-        opened_at=NOW,
-        owner_user=owner,
-    )
+    for key, subject_id in (("k1", unit.pk), ("k2", unit.pk + 1)):
+        Task.objects.create(
+            subject_type=ct,
+            subject_id=subject_id,
+            key=key,
+            action="a",
+            area="documents",
+            url="/",
+            opened_at=NOW,
+            owner_user=owner,
+        )
     assert _OPEN_TASKS.compiled(ct.pk, unit.pk)
     assert [t.key for t in _OPEN_TASKS(ct.pk, unit.pk)] == ["k1"]
     by_object = Statement(
