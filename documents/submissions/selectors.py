@@ -127,7 +127,7 @@ def submission_for_action(user, pk: int) -> Submission | None:
     day = timezone.localdate()
     handlers = handlers_on(user, day)
     if any(h.post.kind in Post.LEADER_KINDS for h in handlers):
-        reached = _REACHED.first(pk, sorted({h.post.pk for h in handlers}), user.pk)
+        reached = _REACHED.first(pk, sorted(permissions.handled_post_ids(user, day)), user.pk)
         if reached is None or reached.reached:
             return reached
     return visible_submissions(user, day).filter(pk=pk).first()

@@ -134,11 +134,10 @@ def _running_clocks(rule_id: str, subjects: list[tuple[int, str]]) -> list[Deadl
                 _any_subject(zip(type_ids, object_ids, strict=True)), rule_id=rule_id, closed_at__isnull=True
             )
         )
+    statement = _RUNNING[rule_id]
     if all(sid.isdigit() for _, sid in subjects):
-        return _RUNNING[rule_id]([ct for ct, _ in subjects], [int(sid) for _, sid in subjects])
-    return list(
-        Deadline.objects.select_for_update().filter(_any_subject(subjects), rule_id=rule_id, closed_at__isnull=True)
-    )
+        return statement([ct for ct, _ in subjects], [int(sid) for _, sid in subjects])
+    return list(statement.build([ct for ct, _ in subjects], [sid for _, sid in subjects]))
 
 
 def _any_subject(pairs) -> Q:
