@@ -24,6 +24,7 @@ from tiexi_gov.audit.services import record_event, record_events
 from tiexi_gov.notify.models import Message
 from tiexi_gov.notify.services import deliver
 from tiexi_gov.precompiled import Statement
+from tiexi_gov.rowupdate import update_rows
 from tiexi_gov.workdays import calendar as wd
 
 from . import derived, handlers, rules
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 State = Deadline.State
+CLOSING_COLUMNS = ("state", "closed_at", "close_note")
 
 
 class SweepResult(NamedTuple):
@@ -178,7 +180,7 @@ def close_deadlines(*, subjects, rule_id: str, state: str = State.MET, on: date 
             )
         )
     record_events(events)
-    Deadline.objects.bulk_update(rows, ["state", "closed_at", "close_note"])
+    update_rows(rows, CLOSING_COLUMNS)
     return len(rows)
 
 
@@ -205,7 +207,7 @@ def _cancel(rows: list[Deadline], *, subject, note: str) -> int:
             opinion=f"{d.title}：{note}" if note else d.title,
         )
         d.state, d.closed_at, d.close_note = State.CANCELLED, now, note[:200]
-    Deadline.objects.bulk_update(rows, ["state", "closed_at", "close_note"])
+    update_rows(rows, CLOSING_COLUMNS)
     return len(rows)
 
 
