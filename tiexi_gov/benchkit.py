@@ -246,3 +246,81 @@ def free_port() -> int:
 def tail(path: str, lines: int = 30) -> str:
     with open(path, errors="replace") as f:
         return "".join(f.readlines()[-lines:])
+
+
+# --- where the CPU went -------------------------------------------------------------------------------------
+
+
+def process_cpu(pids) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far, from /proc (Linux); a process gone is left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime: fields 14 and 15 of proc(5)
+    return used
+
+
+def gunicorn_pids(port: int) -> list[int]:
+    """The gunicorn master and workers serving `port` (the workers are forked with the master's command line)."""
+    bound = f"127.0.0.1:{port}".encode()
+    pids = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and bound in cmdline:
+            pids.append(int(entry))
+    return pids
+
+
+def backend_pids(connection) -> list[int]:
+    """The PostgreSQL server processes of the other sessions on this database (the servers' connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds the servers, the database and this process (the clients) used during a run."""
+
+    gunicorn: float
+    postgres: float
+    clients: float
+
+    @property
+    def total(self) -> float:
+        return self.gunicorn + self.postgres + self.clients
+
+
+@contextlib.contextmanager
+def cpu_use(port: int, connection) -> Iterator[list[CpuUse]]:
+    """Measure what the block's load cost in CPU, per side; the list it yields holds the result on leaving. A database
+    process that started during the block counts from zero; one that ended during it is missed (the servers keep
+    their connections: DB_CONN_MAX_AGE)."""
+    result: list[CpuUse] = []
+    before_g = process_cpu(gunicorn_pids(port))
+    before_p = process_cpu(backend_pids(connection))
+    before_c = time.process_time()
+    yield result
+    clients = time.process_time() - before_c
+    after_g = process_cpu(gunicorn_pids(port))
+    after_p = process_cpu(backend_pids(connection))
+    result.append(
+        CpuUse(
+            gunicorn=sum(v - before_g.get(pid, 0.0) for pid, v in after_g.items()),
+            postgres=sum(v - before_p.get(pid, 0.0) for pid, v in after_p.items()),
+            clients=clients,
+        )
+    )

@@ -28,6 +28,7 @@ Refuses to run unless the database name starts with "bench" or --yes is given.
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import statistics
@@ -61,7 +62,18 @@ from documents.models import (
     Urgency,
 )
 from tiexi_gov.audit.models import Event
-from tiexi_gov.benchkit import Load, collect_static, cookies_of, hammer, portal_env, request, serving, write_hello
+from tiexi_gov.benchkit import (
+    CpuUse,
+    Load,
+    collect_static,
+    cookies_of,
+    cpu_use,
+    hammer,
+    portal_env,
+    request,
+    serving,
+    write_hello,
+)
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import Appointment, Portfolio, Post, Unit, User
@@ -153,11 +165,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"gunicorn -w {self.workers} on 127.0.0.1:{port} (DEBUG=0), {len(clients)} clients")
                 for c in clients:
                     c.csrf = self.open_first_page(port, c, plan[c.number][0])
-                wall = self.run_clients(port, clients, plan, opts["max_seconds"])
+                with cpu_use(port, connection) as cpu:
+                    wall = self.run_clients(port, clients, plan, opts["max_seconds"])
             with serving(hello_app, hello_env, tmp, self.workers) as port:
                 hello.append(hammer(port, "/", {}, opts["clients"], opts["hello_seconds"]))
             attempted = sorted({a.pk for c in clients for a in c.attempts})
-            self.report(clients, attempted, items, wall, hello)
+            self.report(clients, attempted, items, wall, hello, cpu[0] if cpu else None)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             if not opts["keep"]:
@@ -399,7 +412,13 @@ class Command(BaseCommand):
     # --- verdict -------------------------------------------------------------------------------------------
 
     def report(
-        self, clients: list[Client], attempted: list[int], items: list[Submission], wall: float, hello: list[Load]
+        self,
+        clients: list[Client],
+        attempted: list[int],
+        items: list[Submission],
+        wall: float,
+        hello: list[Load],
+        cpu: CpuUse | None = None,
     ) -> None:
         attempts = [a for c in clients for a in c.attempts]
         by_item: dict[int, list[Attempt]] = {}
@@ -488,6 +507,8 @@ class Command(BaseCommand):
                 ms([a.ended - a.started for a in attempts if a.outcome == "already_handled"]),
             ),
             ("pairs whose two POSTs overlapped in time", f"{overlapped:,} of {len(twice):,}"),
+            ("CPU ms per approval: gunicorn / PostgreSQL / clients", cpu_split(cpu, transitions)),
+            ("approvals/s the box's CPUs allow at that cost", cpu_ceiling(cpu, transitions)),
             ("losers told 已由<winner>处理 with a wrong name", f"{len(wrong_name)}"),
             ("losers not told who handled it", f"{outcomes.get('refused', 0) + outcomes.get('error', 0)}"),
             ("transitions (leader_approve events)", f"{transitions:,}"),
@@ -578,6 +599,23 @@ class Command(BaseCommand):
         with transaction.atomic():
             users.delete()
             Unit.objects.filter(code__startswith=PREFIX).delete()
+
+
+def cpu_split(cpu: CpuUse | None, approvals: int) -> str:
+    """Where one approval's CPU went (the winner's and the loser's requests together): the servers, the database,
+    this process's client threads."""
+    if cpu is None or not approvals:
+        return "-"
+    each = [1000 * v / approvals for v in (cpu.gunicorn, cpu.postgres, cpu.clients, cpu.total)]
+    return "{:.1f} / {:.1f} / {:.1f} (total {:.1f})".format(*each)
+
+
+def cpu_ceiling(cpu: CpuUse | None, approvals: int) -> str:
+    """All of the box's CPUs busy at this cost per approval: the rate no amount of concurrency can pass."""
+    if cpu is None or not approvals or not cpu.total:
+        return "-"
+    cores = os.cpu_count() or 1
+    return f"{cores * approvals / cpu.total:.1f} ({cores} CPUs)"
 
 
 def handled_by(text: str) -> str:
