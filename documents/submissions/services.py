@@ -905,11 +905,14 @@ def leader_decide(
     in serial/parallel routing each gives an instruction and the item completes when all have (DOC-12)."""
     with step(submission, actor=actor, today=today) as s:
         sub, day = s.obj, s.day
+        if submission.state == S.LEADER_REVIEW and sub.state != S.LEADER_REVIEW:
+            # The page showed it waiting and someone moved it since (the click that lost the race): say who, before
+            # reading this leader's steps — the loser of every race runs two statements fewer (issue 14.3).
+            raise already_handled(s.flow, sub)
         posts = permissions.handled_post_ids(actor, day)
         a = _pending_step(s, posts)
         if sub.state != S.LEADER_REVIEW or a is None:
-            done = sub.assignments.filter(post_id__in=posts, state=LeaderAssignment.State.DONE).exists()
-            if done or (submission.state == S.LEADER_REVIEW and sub.state != S.LEADER_REVIEW):
+            if sub.assignments.filter(post_id__in=posts, state=LeaderAssignment.State.DONE).exists():
                 raise already_handled(s.flow, sub)
             raise NotAllowed("该公文不在您的待批事项中。")
         if decision not in LEADER_DECISIONS:
