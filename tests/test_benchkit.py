@@ -53,9 +53,8 @@ def test_x_14_cpu_use_counts_the_database_work_of_other_sessions():
     with psycopg.connect(**{k: v for k, v in params.items() if k not in ("cursor_factory", "context")}) as other:
         pid = other.execute("SELECT pg_backend_pid()").fetchone()[0]
         assert pid in benchkit.backend_pids(connection)
-        with benchkit.cpu_use(benchkit.free_port(), connection) as cpu:
+        with benchkit.cpu_use(benchkit.free_port(), connection) as use:
             other.execute("SELECT count(*) FROM generate_series(1, 3000000)").fetchone()
-    (use,) = cpu
     assert use.postgres > 0.05, "the other session's query shows as database CPU"
     assert use.gunicorn == 0.0, "no server on that port"
     assert use.total == pytest.approx(use.gunicorn + use.postgres + use.clients)

@@ -305,22 +305,17 @@ class CpuUse:
 
 
 @contextlib.contextmanager
-def cpu_use(port: int, connection) -> Iterator[list[CpuUse]]:
-    """Measure what the block's load cost in CPU, per side; the list it yields holds the result on leaving. A database
+def cpu_use(port: int, connection) -> Iterator[CpuUse]:
+    """Measure what the block's load cost in CPU, per side; the CpuUse it yields is filled in on leaving. A database
     process that started during the block counts from zero; one that ended during it is missed (the servers keep
     their connections: DB_CONN_MAX_AGE)."""
-    result: list[CpuUse] = []
+    use = CpuUse(gunicorn=0.0, postgres=0.0, clients=0.0)
     before_g = process_cpu(gunicorn_pids(port))
     before_p = process_cpu(backend_pids(connection))
     before_c = time.process_time()
-    yield result
-    clients = time.process_time() - before_c
+    yield use
+    use.clients = time.process_time() - before_c
     after_g = process_cpu(gunicorn_pids(port))
     after_p = process_cpu(backend_pids(connection))
-    result.append(
-        CpuUse(
-            gunicorn=sum(v - before_g.get(pid, 0.0) for pid, v in after_g.items()),
-            postgres=sum(v - before_p.get(pid, 0.0) for pid, v in after_p.items()),
-            clients=clients,
-        )
-    )
+    use.gunicorn = sum(v - before_g.get(pid, 0.0) for pid, v in after_g.items())
+    use.postgres = sum(v - before_p.get(pid, 0.0) for pid, v in after_p.items())

@@ -170,7 +170,7 @@ class Command(BaseCommand):
             with serving(hello_app, hello_env, tmp, self.workers) as port:
                 hello.append(hammer(port, "/", {}, opts["clients"], opts["hello_seconds"]))
             attempted = sorted({a.pk for c in clients for a in c.attempts})
-            self.report(clients, attempted, items, wall, hello, cpu[0] if cpu else None)
+            self.report(clients, attempted, items, wall, hello, cpu)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             if not opts["keep"]:
