@@ -213,3 +213,33 @@ def test_x_14_a_big_integer_column_and_a_text_object_id_compile_too():
     )
     assert by_object.compiled(ct.pk, unit.pk)
     assert len(by_object(ct.pk, unit.pk)) == 1 and by_object(ct.pk, unit.pk + 1) == []
+
+
+def test_x_14_each_columns_converters_are_worked_out_once_and_still_applied(monkeypatch):
+    """The compiled statement keeps its columns' converters: later calls do not ask the compiler for them again, and
+    every value still comes back as the ORM gives it (a date, a boolean annotation, on SQLite read from text)."""
+    unit = UnitFactory()
+    alice = UserFactory(unit=unit)
+    _appointed(unit, alice, start=dt.date(2026, 3, 2))
+    held = Statement(
+        lambda person, day: (
+            Appointment.objects.on(day)
+            .filter(person_id=person)
+            .select_related("post__unit")
+            .annotate(unit_staffed=Exists(User.objects.filter(unit=OuterRef("post__unit"), is_active=True)))
+            .order_by("pk")
+        )
+    )
+    assert held.compiled(alice.pk, DAY)
+    (compiled,) = (c for c in held._shapes.values() if c is not None)
+
+    def asked_again(*args, **kwargs):
+        raise AssertionError("the converters were worked out again")
+
+    monkeypatch.setattr(compiled.compiler, "get_converters", asked_again)
+    monkeypatch.setattr(compiled.compiler, "results_iter", asked_again)
+    fast = held(alice.pk, DAY)
+    orm = list(held.build(alice.pk, DAY))
+    _same(fast, orm, "post__unit")
+    assert fast[0].start == dt.date(2026, 3, 2) and type(fast[0].start) is dt.date
+    assert fast[0].unit_staffed is True and fast[0].post.unit.active is True

@@ -38,6 +38,8 @@ class _Compiled:
     slots: tuple  # per parameter: ("const", value) or ("arg", i, j, adapt) — j is the element of a sequence arg
     compiler: Any
     read: Callable  # rows (converted) → what the ORM's iterable yields
+    converters: dict  # the compiler's converters for the selected columns, worked out once (as results_iter would)
+    composite: bool  # a composite primary key among the columns: its values are put in tuples, as results_iter does
 
 
 class Statement:
@@ -86,7 +88,11 @@ class Statement:
         if slots is None or other_sql != sql or _slots(other_params, others, ops) != slots:
             return None
         read = _reader(queryset, compiler, alias)
-        return _Compiled(alias, sql, tuple(slots), compiler, read) if read else None
+        if read is None:
+            return None
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters, composite = compiler.get_converters(fields), compiler.has_composite_fields(fields)
+        return _Compiled(alias, sql, tuple(slots), compiler, read, converters, composite)
 
 
 def _shape(args) -> tuple:
@@ -187,6 +193,13 @@ def _run(compiled: _Compiled, args) -> list:
     with connections[compiled.alias].cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
-    if compiled.compiler.has_extra_select:  # columns added for the ordering only, as execute_sql drops them
-        rows = [row[: compiled.compiler.col_count] for row in rows]
-    return compiled.read(list(compiled.compiler.results_iter(results=[rows])))
+    compiler = compiled.compiler
+    if compiler.has_extra_select:  # columns added for the ordering only, as execute_sql drops them
+        rows = [row[: compiler.col_count] for row in rows]
+    # What compiler.results_iter does, without asking every column for its converters again on every call.
+    if compiled.converters:
+        rows = compiler.apply_converters(rows, compiled.converters)
+    if compiled.composite:
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        rows = compiler.composite_fields_to_tuples(rows, columns)
+    return compiled.read(list(rows))
