@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from kombu import Exchange, Queue
 
 HELLO_APP = "bench_hello_wsgi:application"
 HELLO_WSGI = textwrap.dedent(
@@ -319,3 +320,30 @@ def cpu_use(port: int, connection) -> Iterator[CpuUse]:
     after_p = process_cpu(backend_pids(connection))
     use.gunicorn = sum(v - before_g.get(pid, 0.0) for pid, v in after_g.items())
     use.postgres = sum(v - before_p.get(pid, 0.0) for pid, v in after_p.items())
+
+
+@dataclass
+class QueuedTasks:
+    name: str
+    dropped: int | None = None  # tasks found on the queue when it was emptied; None if the broker could not say
+
+
+@contextlib.contextmanager
+def private_queue(env: dict, name: str) -> Iterator[QueuedTasks]:
+    """The served portal queues its tasks (mail on commit) on a queue of its own, emptied and removed on leaving:
+    they name messages the benchmark deletes with its rows, so no worker sharing the broker may take them."""
+    from tiexi_gov.celery import app  # the Celery app imports Django settings: only once a command runs
+
+    env["CELERY_TASK_DEFAULT_QUEUE"] = name
+    queued = QueuedTasks(name)
+    try:
+        yield queued
+    finally:
+        # Declared as Celery declares a default queue (its own direct exchange), so that deleting it also removes
+        # the broker's binding of it, not only its messages.
+        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+        with app.connection_for_write() as conn:
+            bound = queue(conn.default_channel)
+            bound.declare()
+            queued.dropped = bound.purge()
+            bound.delete()

@@ -15,7 +15,9 @@ instruction, one approval event and one transition per attempted item; none left
 
 gunicorn runs as in production (tiexi_gov.benchkit, shared with bench_pages): DEBUG=0, static files collected
 into a temporary root, DB_CONN_MAX_AGE=60, mail to the in-memory backend, CELERY_BROKER_URL as in the
-environment, and this process's SECRET_KEY (the sessions made here are signed with it). Before and after the
+environment, and this process's SECRET_KEY (the sessions made here are signed with it). Its tasks (the mail the
+approvals queue on commit) go to a queue of the run's own, emptied and removed at the end: they name messages this
+command deletes, and a worker sharing the broker must not take them. Before and after the
 approvals the same gunicorn settings serve a one-file Django hello-world (no apps, no middleware) and the same
 number of clients GET "/" for --hello-seconds; the mean of the two rates is the denominator (target:
 approvals/s at least 5 % of it), their spread shows a busy neighbour on the box.
@@ -70,6 +72,7 @@ from tiexi_gov.benchkit import (
     cpu_use,
     hammer,
     portal_env,
+    private_queue,
     request,
     serving,
     write_hello,
@@ -161,7 +164,10 @@ class Command(BaseCommand):
             hello = []
             with serving(hello_app, hello_env, tmp, self.workers) as port:
                 hello.append(hammer(port, "/", {}, opts["clients"], opts["hello_seconds"]))
-            with serving("tiexi_gov.wsgi:application", env, tmp, self.workers) as port:
+            with (
+                private_queue(env, f"bench-approvals-{os.getpid()}") as self.queued,
+                serving("tiexi_gov.wsgi:application", env, tmp, self.workers) as port,
+            ):
                 self.stdout.write(f"gunicorn -w {self.workers} on 127.0.0.1:{port} (DEBUG=0), {len(clients)} clients")
                 for c in clients:
                     c.csrf = self.open_first_page(port, c, plan[c.number][0])
@@ -411,6 +417,12 @@ class Command(BaseCommand):
 
     # --- verdict -------------------------------------------------------------------------------------------
 
+    def queued_text(self) -> str:
+        queued = getattr(self, "queued", None)
+        if queued is None or queued.dropped is None:
+            return "-"
+        return f"{queued.dropped:,} (queue {queued.name})"
+
     def report(
         self,
         clients: list[Client],
@@ -517,6 +529,7 @@ class Command(BaseCommand):
             ("lost (attempted, not exactly one approval)", f"{len(lost)}"),
             ("stray (not attempted, yet touched)", f"{len(stray)}"),
             ("leader steps still pending / DOC-13 clocks open", f"{pending_steps.count()} / {open_clocks}"),
+            ("tasks queued (mail), dropped with the run's queue", self.queued_text()),
         ]
         width = max(len(k) for k, _ in rows)
         for k, v in rows:
