@@ -6,9 +6,12 @@ queries per request and the ratio to the hello-world's rate, in one run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pages python manage.py bench_pages [--scale 100]
 
 1. Seeds the demo district and every area's demo work (the same idempotent seeds `make run` uses; demo password
-   from DEMO_PASSWORD or generated). `--scale N` measures the pages in-process once as seeded, then copies the rows
-   of every page's tables N-1 times (N x the rows, bulk inserts) and measures again, printing the ratio of the two
-   times per page and role (the "within 1.5x at 100x rows" check); the copies are removed at the end (--keep keeps).
+   from DEMO_PASSWORD or generated). `--scale N` copies the seeded database (CREATE DATABASE <name>_xN TEMPLATE
+   <name>), copies the rows of every page's tables N-1 times in the copy (N x the rows, bulk inserts), and times each
+   page on both databases side by side, the visits alternating between the two, printing the ratio of the two times
+   per page and role (the "within 1.5x at 100x rows" check). Alternating matters: a shared box drifts by a third
+   within minutes, which two measurements taken one after the other would read as the page's. gunicorn then serves
+   the xN copy. The copy is dropped at the end (--keep keeps it).
 2. In-process, with DEBUG off: each (role, page) once through django.test.Client with a query-counting execute
    wrapper — the queries per request — and its median server time over --repeat requests (no network, no gunicorn;
    the test environment's template instrumentation is not installed, so the time is the page's own). Twice: drawn
@@ -25,6 +28,7 @@ Refuses to run unless the database name starts with "bench" (it writes demo rows
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -38,7 +42,7 @@ import urllib.parse
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -119,19 +123,20 @@ class Command(BaseCommand):
             self.seed(password)
         elif not os.environ.get("DEMO_PASSWORD"):
             raise CommandError("--no-seed needs DEMO_PASSWORD (the demo accounts' password).")
-        scaled, base = None, None
-        if opts["scale"] > 1:
-            from ._scale import Scaler  # the copier is only needed with --scale
-
-            base = self.in_process(roles, pages, opts["repeat"])  # the same pages at x1, for the ratio
-            scaled = Scaler(self.stdout)
-            scaled.scale(opts["scale"])
-        try:
-            inproc = self.in_process(roles, pages, opts["repeat"])
+        if opts["scale"] <= 1:
+            inproc, base = self.in_process(roles, pages, opts["repeat"]), None
             http_results = None if opts["no_http"] else self.over_http(roles, pages, password)
-        finally:
-            if scaled is not None and not opts["keep"]:
-                scaled.remove()
+        else:
+            scaled = self.scaled_copy(opts["scale"])
+            try:
+                base, inproc = self.side_by_side(roles, pages, opts["repeat"], scaled)
+                http_results = (
+                    None if opts["no_http"] else self.over_http(roles, pages, password, scaled.settings_dict["NAME"])
+                )
+            finally:
+                scaled.close()
+                if not opts["keep"]:
+                    self.drop(scaled.settings_dict["NAME"])
         self.report(roles, pages, inproc, http_results, base)
 
     # --- data --------------------------------------------------------------------------------------------
@@ -143,12 +148,93 @@ class Command(BaseCommand):
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 call_command("seed_demo", password=password, force=True, stdout=quiet)
                 for command in AREA_SEEDS:
-                    call_command(command, stdout=quiet)
+                    call_command(command, force=True, stdout=quiet)
         finally:
             quiet.close()
         self.stdout.write(f"demo seeded (idempotent) in {time.perf_counter() - t0:.1f}s")
 
+    def scaled_copy(self, factor: int):
+        """A copy of the seeded database (CREATE DATABASE … TEMPLATE), its rows then multiplied by `factor`: a
+        connection to it, for the pages to be timed at x1 and at xN side by side."""
+        from ._scale import Scaler  # the copier is only needed with --scale
+
+        name = connection.settings_dict["NAME"]
+        copy_name = f"{name}_x{factor}"
+        quote = connection.ops.quote_name
+        connection.close()  # the template database may have no other session
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy_name)}")
+            cursor.execute(f"CREATE DATABASE {quote(copy_name)} TEMPLATE {quote(name)}")
+        default = connections[DEFAULT_DB_ALIAS]
+        scaled = type(default)({**default.settings_dict, "NAME": copy_name}, DEFAULT_DB_ALIAS)
+        with on_database(scaled):
+            Scaler(self.stdout).scale(factor)
+        return scaled
+
+    def drop(self, name: str) -> None:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+        self.stdout.write(f"dropped the x{self.opts['scale']} copy {name}")
+
     # --- in-process: queries and server time ----------------------------------------------------------
+
+    def side_by_side(self, roles, pages, repeat: int, scaled) -> tuple[dict, dict]:
+        """Each page at x1 and at xN, the visits alternating between the two databases, so that a box that runs
+        slower or faster for a while (a busy neighbour) weighs on both alike: the ratio is the page's own."""
+        sides = {"x1": connections[DEFAULT_DB_ALIAS], "xN": scaled}
+        results: dict = {"x1": {}, "xN": {}}
+        logging.disable(logging.WARNING)
+        try:
+            with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+                for _label, username in roles:
+                    clients = {}
+                    for side, database in sides.items():
+                        with on_database(database):
+                            clients[side] = Client()
+                            clients[side].force_login(User.objects.get(username=username))
+                    for _title, url_name in pages:
+                        url = reverse(url_name)
+                        for page_cache in (0, settings.PAGE_CACHE_SECONDS):  # drawn, then served as configured
+                            with override_settings(PAGE_CACHE_SECONDS=page_cache):
+                                probes = {}
+                                for side, database in sides.items():
+                                    with on_database(database):
+                                        probes[side] = self.probe(clients[side], url)
+                                times: dict = {side: [] for side in sides}
+                                for i in range(repeat if all(p[0] == 200 for p in probes.values()) else 0):
+                                    for side in sorted(sides, reverse=bool(i % 2)):  # who goes first alternates
+                                        with on_database(sides[side]):
+                                            times[side].append(self.visit(clients[side], url))
+                                for side in sides:
+                                    median = statistics.median(times[side]) if times[side] else float("nan")
+                                    results[side].setdefault((username, url_name), ())
+                                    if page_cache:
+                                        results[side][username, url_name] += (probes[side][1], median)
+                                    else:
+                                        results[side][username, url_name] = (*probes[side], median)
+        finally:
+            logging.disable(logging.NOTSET)
+        return results["x1"], results["xN"]
+
+    @staticmethod
+    def probe(client, url: str) -> tuple[int, int]:
+        """(status, queries) of a page, after one warming visit (templates, calendar, connection)."""
+        client.get(url)
+        executed: list[str] = []  # request_started resets connection.queries: count in a wrapper
+
+        def count(execute, sql, params, many, context):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+        return response.status_code, len(executed)
+
+    @staticmethod
+    def visit(client, url: str) -> float:
+        t0 = time.perf_counter()
+        client.get(url)
+        return (time.perf_counter() - t0) * 1000
 
     def in_process(self, roles, pages, repeat: int) -> dict:
         results = {}
@@ -169,33 +255,23 @@ class Command(BaseCommand):
             logging.disable(logging.NOTSET)
         return results
 
-    @staticmethod
-    def timed(client, url: str, repeat: int) -> tuple:
-        """(status, queries, median ms) of a page, after one warming visit (templates, calendar, connection)."""
-        client.get(url)
-        executed: list[str] = []  # request_started resets connection.queries: count in a wrapper
-
-        def count(execute, sql, params, many, context):
-            executed.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            response = client.get(url)
-        times = []
-        for _ in range(repeat if response.status_code == 200 else 0):
-            t0 = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-        return response.status_code, len(executed), statistics.median(times) if times else float("nan")
+    def timed(self, client, url: str, repeat: int) -> tuple:
+        """(status, queries, median ms) of a page over `repeat` visits."""
+        status, queries = self.probe(client, url)
+        times = [self.visit(client, url) for _ in range(repeat if status == 200 else 0)]
+        return status, queries, statistics.median(times) if times else float("nan")
 
     # --- over HTTP: gunicorn ------------------------------------------------------------------------------
 
-    def over_http(self, roles, pages, password: str) -> dict:
+    def over_http(self, roles, pages, password: str, database: str | None = None) -> dict:
         tmp = tempfile.mkdtemp(prefix="bench-pages-")
         workers = self.opts["workers"]
         results: dict = {}
         try:
             env = portal_env(tmp, page_cache=not self.opts["no_page_cache"])
+            if database:  # the scaled copy: the same server, user and options, another database name
+                url = urllib.parse.urlsplit(env["DATABASE_URL"])
+                env["DATABASE_URL"] = urllib.parse.urlunsplit(url._replace(path="/" + database))
             self.stdout.write(f"static files collected (DEBUG=0 storage) in {collect_static(env):.1f}s")
             hello_app, hello_env = write_hello(tmp)
             with serving(hello_app, hello_env, tmp, workers) as port:
@@ -309,6 +385,18 @@ class Command(BaseCommand):
             for title, ratio in worst.items():
                 w(f"  {pad(title, 12)} {ratio:5.1f}%  {'OK' if ratio >= 15 else 'BELOW'}")
         w(f"(pid {os.getpid()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f})")
+
+
+@contextlib.contextmanager
+def on_database(database):
+    """Run the block with `database` (a connection wrapper) as the default connection: the views, the ORM and the
+    test client's session all use it; each wrapper keeps its own open connection between blocks."""
+    saved = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = database
+    try:
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS] = saved
 
 
 def pad(text: str, width: int) -> str:
