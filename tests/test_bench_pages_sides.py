@@ -5,8 +5,8 @@ back afterwards, each keeping its own open connection."""
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from tiexi_gov.benchkit import on_database
 from tiexi_gov.org.models import Unit
-from tiexi_gov.workflow.management.commands.bench_pages import on_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
 from kombu import Exchange, Queue
 
 HELLO_APP = "bench_hello_wsgi:application"
@@ -347,3 +348,36 @@ def private_queue(env: dict, name: str) -> Iterator[QueuedTasks]:
             bound.declare()
             queued.dropped = bound.purge()
             bound.delete()
+
+
+@contextlib.contextmanager
+def on_database(database):
+    """Run the block with `database` (a connection wrapper) as the default connection: the views, the ORM and the
+    test client's session all use it; each wrapper keeps its own open connection between blocks."""
+    saved = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = database
+    try:
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS] = saved
+
+
+def copy_database(copy_name: str):
+    """The default database as it is now, copied into `copy_name` (CREATE DATABASE … TEMPLATE; PostgreSQL, and no
+    other session may be open on the source): a connection wrapper on the copy, for measuring two sizes side by
+    side with `on_database`. The default connection is closed first, as the template may have no session."""
+    default = connections[DEFAULT_DB_ALIAS]
+    quote = default.ops.quote_name
+    default.close()
+    with default._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy_name)}")
+        cursor.execute(f"CREATE DATABASE {quote(copy_name)} TEMPLATE {quote(default.settings_dict['NAME'])}")
+    return type(default)({**default.settings_dict, "NAME": copy_name}, DEFAULT_DB_ALIAS)
+
+
+def drop_database(database) -> None:
+    """Close a copy's connection and drop it."""
+    database.close()
+    default = connections[DEFAULT_DB_ALIAS]
+    with default._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {default.ops.quote_name(database.settings_dict['NAME'])}")

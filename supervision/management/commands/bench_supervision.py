@@ -7,6 +7,11 @@ starts with "bench-", and removed at the end. It refuses to run on a database ho
 unless --force is given.
 
     DATABASE_URL=postgres://… .venv/bin/python manage.py bench_supervision [--sizes 1000,50000] [--repeat 30]
+
+The page is timed at every size side by side: the database is copied at each smaller size (CREATE DATABASE
+<name>_n<size> TEMPLATE <name>, dropped at the end) and the visits go to each size in turn, so that a shared box
+that runs slower or faster for a while (by a third within minutes) weighs on every size alike and the ratio is the
+ledger's own. --one-after-another times each size right after building it, in this database, as before.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import tracemalloc
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from django.test.utils import (
     override_settings,
@@ -32,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from supervision.models import ItemState, Kind, ReportCycle, Source, SupervisionItem
+from tiexi_gov.benchkit import copy_database, drop_database, on_database
 from tiexi_gov.org.models import Appointment, Portfolio, Post, Unit, User
 from tiexi_gov.org.roles import Role
 
@@ -85,6 +91,11 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="run even if the database holds other items")
         parser.add_argument("--keep", action="store_true", help="do not delete the benchmark rows at the end")
         parser.add_argument("--no-export", action="store_true", help="skip the export measurement")
+        parser.add_argument(
+            "--one-after-another",
+            action="store_true",
+            help="time each size right after building it, in this database (no copies; the box's drift shows)",
+        )
 
     def handle(self, *args, **opts):
         if connection.vendor != "postgresql":
@@ -106,6 +117,7 @@ class Command(BaseCommand):
         no_debug = override_settings(DEBUG=False, PAGE_CACHE_SECONDS=0)
         no_debug.enable()
         page, export = {}, {}
+        snapshots: dict = {}  # size → a connection to a copy of the database at that size (side by side)
         try:
             world = self.build_world()
             built = 0
@@ -121,13 +133,12 @@ class Command(BaseCommand):
                     )
                     cur.execute("ANALYZE supervision_supervisionitem_cooperating_units")
                 self.stdout.write(f"built {size:,} items in {time.perf_counter() - t0:.1f}s")
-                for who in ("office", "clerk"):
-                    page[size, who] = self.measure_page(world[who], opts["repeat"])
-                    p50, p95, queries, rows = page[size, who]
-                    self.stdout.write(
-                        f"  ledger as {who:6} at {size:>7,}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
-                        f"{queries} queries  ({rows:,} rows visible)"
-                    )
+                if size != sizes[-1] and not opts["one_after_another"]:
+                    snapshots[size] = self.snapshot(size)
+                if opts["one_after_another"]:
+                    for who in ("office", "clerk"):
+                        page[size, who] = self.measure_page(world[who], opts["repeat"])
+                        self.say_page(size, who, page[size, who])
                 if not opts["no_export"]:
                     export[size] = self.measure_export(world["office"])
                     secs, peak, rss, mb, rows = export[size]
@@ -135,9 +146,17 @@ class Command(BaseCommand):
                         f"  export of {rows:,} rows: {secs:.2f}s, tracemalloc peak {peak:.1f} MB, "
                         f"peak RSS growth {rss:.1f} MB, file {mb:.1f} MB"
                     )
+            if not opts["one_after_another"]:
+                sides = {**snapshots, sizes[-1]: connections[DEFAULT_DB_ALIAS]}
+                for who in ("office", "clerk"):
+                    page.update(self.measure_side_by_side(sides, world[who], who, opts["repeat"]))
+                    for size in sides:
+                        self.say_page(size, who, page[size, who])
         finally:
             no_debug.disable()
             teardown_test_environment()
+            for database in snapshots.values():
+                drop_database(database)
             if not opts["keep"]:
                 self.cleanup()
         self.report(sizes, page, export)
@@ -217,11 +236,44 @@ class Command(BaseCommand):
 
     # --- measure -----------------------------------------------------------------------------------------
 
-    def measure_page(self, user, repeat: int) -> tuple[float, float, int, int]:
-        client = Client()
-        client.force_login(user)
+    def snapshot(self, size: int):
+        """A copy of the database at this size, for the page to be timed at every size side by side at the end."""
+        copy = copy_database(f"{connection.settings_dict['NAME']}_n{size}")
+        self.stdout.write(f"  copied the database at {size:,} items into {copy.settings_dict['NAME']}")
+        return copy
+
+    def say_page(self, size: int, who: str, measured) -> None:
+        p50, p95, queries, rows = measured
+        self.stdout.write(
+            f"  ledger as {who:6} at {size:>7,}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+            f"{queries} queries  ({rows:,} rows visible)"
+        )
+
+    def measure_side_by_side(self, sides: dict, user, who: str, repeat: int) -> dict:
+        """The ledger at every size, one visit per size in turn (the order alternating), so that a box that runs
+        slower or faster for a while weighs on every size alike: the ratios are the ledger's own."""
         url = reverse("supervision:ledger")
-        for _ in range(3):  # warm caches (calendar index, templates, connection)
+        clients, probes, times = {}, {}, {size: [] for size in sides}
+        for size, database in sides.items():
+            with on_database(database):
+                clients[size] = Client()
+                clients[size].force_login(user)
+                probes[size] = self.probe(clients[size], url)
+        for i in range(repeat):
+            for size in sorted(sides, reverse=bool(i % 2)):
+                with on_database(sides[size]):
+                    t0 = time.perf_counter()
+                    response = clients[size].get(url)
+                    times[size].append((time.perf_counter() - t0) * 1000)
+                    assert response.status_code == 200
+        for size, database in sides.items():
+            with on_database(database):
+                clients[size].logout()
+        return {(size, who): (statistics.median(times[size]), _pct(times[size], 0.95), *probes[size]) for size in sides}
+
+    def probe(self, client, url) -> tuple[int, int]:
+        """(queries, rows visible) of the ledger, after warming visits (calendar index, templates, connection)."""
+        for _ in range(3):
             response = client.get(url)
             assert response.status_code == 200, response.status_code
         executed = []
@@ -232,7 +284,13 @@ class Command(BaseCommand):
 
         with connection.execute_wrapper(count):
             response = client.get(url)
-        rows = response.context["page"].paginator.count
+        return len(executed), response.context["page"].paginator.count
+
+    def measure_page(self, user, repeat: int) -> tuple[float, float, int, int]:
+        client = Client()
+        client.force_login(user)
+        url = reverse("supervision:ledger")
+        queries, rows = self.probe(client, url)
         times = []
         for _ in range(repeat):
             t0 = time.perf_counter()
@@ -240,7 +298,7 @@ class Command(BaseCommand):
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200
         client.logout()
-        return statistics.median(times), _pct(times, 0.95), len(executed), rows
+        return statistics.median(times), _pct(times, 0.95), queries, rows
 
     def _export_once(self, client, url) -> int:
         response = client.get(url)

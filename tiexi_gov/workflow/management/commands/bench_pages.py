@@ -28,7 +28,6 @@ Refuses to run unless the database name starts with "bench" (it writes demo rows
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -52,7 +51,10 @@ from tiexi_gov.benchkit import (
     collect_static,
     cookie_header,
     cookies_of,
+    copy_database,
+    drop_database,
     hammer,
+    on_database,
     portal_env,
     request,
     serving,
@@ -136,7 +138,8 @@ class Command(BaseCommand):
             finally:
                 scaled.close()
                 if not opts["keep"]:
-                    self.drop(scaled.settings_dict["NAME"])
+                    drop_database(scaled)
+                    self.stdout.write(f"dropped the x{opts['scale']} copy {scaled.settings_dict['NAME']}")
         self.report(roles, pages, inproc, http_results, base)
 
     # --- data --------------------------------------------------------------------------------------------
@@ -154,27 +157,14 @@ class Command(BaseCommand):
         self.stdout.write(f"demo seeded (idempotent) in {time.perf_counter() - t0:.1f}s")
 
     def scaled_copy(self, factor: int):
-        """A copy of the seeded database (CREATE DATABASE … TEMPLATE), its rows then multiplied by `factor`: a
-        connection to it, for the pages to be timed at x1 and at xN side by side."""
+        """A copy of the seeded database, its rows then multiplied by `factor`: a connection to it, for the pages to
+        be timed at x1 and at xN side by side."""
         from ._scale import Scaler  # the copier is only needed with --scale
 
-        name = connection.settings_dict["NAME"]
-        copy_name = f"{name}_x{factor}"
-        quote = connection.ops.quote_name
-        connection.close()  # the template database may have no other session
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy_name)}")
-            cursor.execute(f"CREATE DATABASE {quote(copy_name)} TEMPLATE {quote(name)}")
-        default = connections[DEFAULT_DB_ALIAS]
-        scaled = type(default)({**default.settings_dict, "NAME": copy_name}, DEFAULT_DB_ALIAS)
+        scaled = copy_database(f"{connection.settings_dict['NAME']}_x{factor}")
         with on_database(scaled):
             Scaler(self.stdout).scale(factor)
         return scaled
-
-    def drop(self, name: str) -> None:
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
-        self.stdout.write(f"dropped the x{self.opts['scale']} copy {name}")
 
     # --- in-process: queries and server time ----------------------------------------------------------
 
@@ -385,18 +375,6 @@ class Command(BaseCommand):
             for title, ratio in worst.items():
                 w(f"  {pad(title, 12)} {ratio:5.1f}%  {'OK' if ratio >= 15 else 'BELOW'}")
         w(f"(pid {os.getpid()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f})")
-
-
-@contextlib.contextmanager
-def on_database(database):
-    """Run the block with `database` (a connection wrapper) as the default connection: the views, the ORM and the
-    test client's session all use it; each wrapper keeps its own open connection between blocks."""
-    saved = connections[DEFAULT_DB_ALIAS]
-    connections[DEFAULT_DB_ALIAS] = database
-    try:
-        yield
-    finally:
-        connections[DEFAULT_DB_ALIAS] = saved
 
 
 def pad(text: str, width: int) -> str:
