@@ -1,6 +1,11 @@
 """Small helpers for the page shell (navigation). Lives here because template tag libraries are global."""
 
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 from tiexi_gov.deadlines import rules
@@ -42,3 +47,26 @@ def article(rule_id: str):
         return ""
     rule = rules.describe(rule_id)
     return format_html('<span class="rule-article" title="{}">{}</span>', rule.title, rule.article)
+
+
+@register.simple_tag
+def nav_url(name: str) -> str:
+    """`{% url %}` for a link without arguments, reversed once per process (and script prefix): base.html draws
+    seventeen of them on every page, the loser's "已由XX处理" page included (issue 14). A route that does not exist
+    is "", as `{% url … as x %}` gives, so the navbar leaves its link out."""
+    return _reversed(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _reversed(name: str, prefix: str, urlconf) -> str:
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return ""
+
+
+@receiver(setting_changed)
+def _forget_reversed(*, setting, **kwargs):
+    """A test that swaps the URLconf gets its own links (Django clears its own URL caches on the same signal)."""
+    if setting == "ROOT_URLCONF":
+        _reversed.cache_clear()
