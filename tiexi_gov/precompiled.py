@@ -39,7 +39,7 @@ class _Compiled:
     compiler: Any
     read: Callable  # rows (converted) → what the ORM's iterable yields
     converters: dict  # the compiler's converters for the selected columns, worked out once (as results_iter would)
-    composite: bool  # a composite primary key among the columns: its values are put in tuples, as results_iter does
+    composite: list | None  # the columns, when a composite primary key is among them (its values become tuples)
 
 
 class Statement:
@@ -91,8 +91,8 @@ class Statement:
         if read is None:
             return None
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        converters, composite = compiler.get_converters(fields), compiler.has_composite_fields(fields)
-        return _Compiled(alias, sql, tuple(slots), compiler, read, converters, composite)
+        composite = fields if compiler.has_composite_fields(fields) else None
+        return _Compiled(alias, sql, tuple(slots), compiler, read, compiler.get_converters(fields), composite)
 
 
 def _shape(args) -> tuple:
@@ -200,6 +200,5 @@ def _run(compiled: _Compiled, args) -> list:
     if compiled.converters:
         rows = compiler.apply_converters(rows, compiled.converters)
     if compiled.composite:
-        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        rows = compiler.composite_fields_to_tuples(rows, columns)
+        rows = compiler.composite_fields_to_tuples(rows, compiled.composite)
     return compiled.read(list(rows))

@@ -4,8 +4,8 @@ that time at 100x the rows").
 Every row of the listed models is copied N-1 times with bulk inserts (no services: the point is volume, not the
 workflow). A copy's foreign keys point at the same copy of their parent when the parent is copied too (a copied
 slip belongs to the copied submission), otherwise at the original (the same unit, post, person); a task's or
-clock's generic subject likewise. Unique values get a suffix per copy. Before copying, the highest id of every
-table is noted; `remove()` deletes everything above it, children first.
+clock's generic subject likewise. Unique values get a suffix per copy. It runs in a copy of the seeded database
+(bench_pages drops the copy at the end), so nothing needs removing row by row.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
-# In insertion order (parents first); removal runs in reverse. (app_label.Model, {field: how to make it unique})
+# In insertion order (parents first). (app_label.Model, {field: how to make it unique})
 PLAN = (
     ("documents.Submission", {}),
     ("documents.ProcessingSlip", {"number": "suffix", "seq": "offset"}),
@@ -43,18 +43,12 @@ class Scaler:
     def __init__(self, stdout):
         self.stdout = stdout
         self.before: dict[str, int] = {}
-        self.through_before: dict[str, int] = {}
 
     def scale(self, factor: int) -> None:
         t0 = time.perf_counter()
         models = [(apps.get_model(label), how) for label, how in PLAN]
         for model, _ in models:
             self.before[model._meta.label] = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        for label, name in M2M:
-            through = apps.get_model(label)._meta.get_field(name).remote_field.through
-            self.through_before[through._meta.db_table] = (
-                through.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            )
         originals = {model._meta.label: list(model.objects.all().order_by("pk")) for model, _ in models}
         ct_label = {ct.pk: f"{ct.app_label}.{ct.model_class().__name__}" for ct in ContentType.objects.all()}
         made = 0
@@ -115,17 +109,3 @@ class Scaler:
                 elif model._meta.label == "documents.PublicRegisterEntry":
                     return None  # one entry per source: a source that is not copied keeps its one entry
         return model(**values)
-
-    def remove(self) -> None:
-        t0 = time.perf_counter()
-        quote = connection.ops.quote_name
-        with transaction.atomic(), connection.cursor() as cur:
-            for table, last in self.through_before.items():
-                cur.execute(f"DELETE FROM {quote(table)} WHERE id > %s", [last])
-            for label, _ in reversed(PLAN):
-                model = apps.get_model(label)
-                cur.execute(
-                    f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} > %s",
-                    [self.before[label]],
-                )
-        self.stdout.write(f"removed the --scale copies in {time.perf_counter() - t0:.1f}s")

@@ -136,8 +136,9 @@ class Command(BaseCommand):
                     None if opts["no_http"] else self.over_http(roles, pages, password, scaled.settings_dict["NAME"])
                 )
             finally:
-                scaled.close()
-                if not opts["keep"]:
+                if opts["keep"]:
+                    scaled.close()
+                else:
                     drop_database(scaled)
                     self.stdout.write(f"dropped the x{opts['scale']} copy {scaled.settings_dict['NAME']}")
         self.report(roles, pages, inproc, http_results, base)
