@@ -14,9 +14,8 @@ _SNAP = "_search_snapshot"
 _MISSING = object()
 
 
-def _snapshot(obj, fields):
+def _snapshot(obj, attnames):
     """The loaded values of the indexed columns, read from __dict__ only (a deferred column is never fetched)."""
-    attnames = [obj._meta.get_field(f).attname for f in fields]
     values = tuple(obj.__dict__.get(a, _MISSING) for a in attnames)
     return None if _MISSING in values else values
 
@@ -24,17 +23,19 @@ def _snapshot(obj, fields):
 def _connect(source):
     model = apps.get_model(source.model)
     fields = source.fields
+    # Worked out once here, not for every row a list page loads (post_init runs per instance).
+    attnames = tuple(model._meta.get_field(f).attname for f in fields)
     uid = f"search:{source.kind}"
 
     def remember(sender, instance, **kwargs):
-        instance.__dict__[_SNAP] = _snapshot(instance, fields) if instance.pk is not None else None
+        instance.__dict__[_SNAP] = _snapshot(instance, attnames) if instance.pk is not None else None
 
     def saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
         if raw:
             return  # loaddata: `search reindex` afterwards
         if update_fields is not None and not set(update_fields) & {*fields, *(f + "_id" for f in fields)}:
             return
-        now = _snapshot(instance, fields)
+        now = _snapshot(instance, attnames)
         before = instance.__dict__.get(_SNAP)
         if created or now is None or before is None or now != before:
             services.index_object(instance)

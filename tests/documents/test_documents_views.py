@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -586,3 +587,26 @@ def test_x_1_an_edit_is_recorded_as_the_fields_it_changed_by_their_labels_old_to
     html = c.get(reverse("documents:detail", args=[sub.pk])).content.decode()
     assert "标题：关于拨付专项资金的请示 → 关于追加专项资金的请示" in html
     assert "issue_date" not in html and "decision_needed_by" not in html  # no raw field names
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+def test_x_14_a_queue_row_prints_what_its_template_printed_before(world, client, today):
+    """The leaders' queue rows now print words made once in Python (issue 14.2): each row still reads as it did when
+    the template looked them up in the models (the reference is the row template before that change)."""
+    from django.template import Context, Template
+    from django.template.loader import get_template
+
+    in_leader_review(world, today, urgency=Urgency.URGENT, title="急件 <b>")
+    in_leader_review(world, today, title="一般件")
+    rows = _client(client, world.dep_a).get(reverse("documents:queue")).context["rows"]
+    before = Template(Path(__file__).with_name("queue_row_before.html").read_text(encoding="utf-8"))
+    after = get_template("documents/_queue_row.html")
+    assert len(rows) == 2
+    for row in rows:
+        context = {"row": row, "done": False, "partial": False, "form": None}
+        old, new = before.render(Context(context)), after.render(context)
+        assert _squeezed(new) == _squeezed(old)
+        assert 'data-testid="urgency"' in new and row.submission.unit.display_name in new

@@ -1,6 +1,8 @@
 """The in-app inbox and e-mail (issue 2 point 7): only the recipient sees a message, unread count in the
 header, mark read, e-mail only after commit, a dedupe key sends once."""
 
+from pathlib import Path
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -193,3 +195,32 @@ def test_x_3_an_unknown_message_level_is_refused_so_no_badge_shows_a_raw_code():
     with pytest.raises(ValueError, match="success"):
         services.notify(recipients=[user], subject="已批准", level="success")
     assert not Message.objects.exists()
+
+
+# The row as the inbox drew it before its words were made in Python (issue 14.2): the reference it must still match.
+BEFORE = Path(__file__).with_name("message_row_before.html")
+
+
+@pytest.mark.parametrize("level", [choice for choice, _ in Message.Level.choices])
+@pytest.mark.parametrize("read_at", [None, "2026-12-31T23:30:00+08:00"])
+def test_x_14_an_inbox_row_prints_what_the_filters_printed(level, read_at):
+    """Level badge, articles for rule IDs, escaped text with its line breaks, local time across midnight UTC."""
+    from django.template import Context, Template
+    from django.template.loader import get_template
+
+    from tiexi_gov.notify.views import message_rows
+
+    me = UserFactory()
+    m = _message(
+        me,
+        level=level,
+        subject="请按 DOC-13 办理 <b>",
+        body="第一行 & DOC-7\n第二行 <script>",
+        read_at=read_at,
+    )
+    Message.objects.filter(pk=m.pk).update(created_at="2026-12-31T16:30:00+00:00")
+    m.refresh_from_db()
+    before = Template(BEFORE.read_text(encoding="utf-8")).render(Context({"m": m}))
+    after = get_template("notify/_message_row.html").render({"row": message_rows([m])[0]})
+    assert after == before
+    assert "2027-01-01 00:30" in after and "第六十一条" in after and "<br>" in after and "&lt;script&gt;" in after

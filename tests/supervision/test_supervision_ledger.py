@@ -343,3 +343,27 @@ def test_issue14_filter_selects_written_in_python_render_as_djangos(world):
         )
         assert attrs_sorted(ours) == attrs_sorted("".join(line.strip() for line in django.splitlines()))
     assert '<option value="3" selected>财政局&lt;&amp;&gt;</option>' in str(form["unit"])
+
+
+def test_x_14_a_ledger_row_prints_what_its_template_printed_before(world, client):
+    """The ledger's rows now print words made once in Python and read no model (issue 14.2): each still reads as
+    the row template printed it from the item (source reference, number, 重大事项, behind plan, the count's colour)."""
+    import re
+    from pathlib import Path
+
+    from django.template import Context, Template
+    from django.template.loader import get_template
+
+    w, today = world, _today()
+    items = bulk_items(w, 12, today=today)
+    SupervisionItem.objects.filter(pk__in=[i.pk for i in items[::3]]).update(
+        behind_plan=True, is_major=True, source_ref="区政府常务会议纪要〔2026〕<3>号"
+    )
+    rows = _client(client, w.staff).get(reverse("supervision:ledger")).context["rows"]
+    before = Template(Path(__file__).with_name("ledger_row_before.html").read_text(encoding="utf-8"))
+    after = get_template("supervision/_ledger_row.html")
+    assert len(rows) == 12 and {r.due_tone for r in rows} >= {"danger", "warning"}
+    assert any(r.is_major for r in rows) and any(not r.behind_plan for r in rows)
+    for row in rows:
+        old, new = before.render(Context({"row": row})), after.render({"row": row})
+        assert re.sub(r"\s+", " ", new).strip() == re.sub(r"\s+", " ", old).strip()

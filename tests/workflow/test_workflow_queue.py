@@ -222,3 +222,28 @@ def test_x_3_the_upgrade_opens_tasks_for_everything_already_waiting():
     migration.open_tasks(apps, None)
     assert set(Task.objects.open().values_list("subject_type_id", "subject_id", "key")) == before
     assert queue_subjects(w.dep_a, day) and queue_subjects(w.fin_head, day)
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 9, 7), dt.date(2027, 3, 1)])  # 2027: a provisional due day
+def test_x_14_a_task_row_prints_what_its_template_printed_before(day):
+    """我的待办's rows now print words made once in Python (issue 14.2): both lists (by area, and one area in full)
+    still read as the row template printed them from the task and its clock."""
+    import re
+    from pathlib import Path
+
+    from django.template import Context, Template
+    from django.template.loader import get_template
+
+    w = build_world()
+    in_leader_review(w, day, title="急件 <b>", urgency="urgent")
+    in_leader_review(w, day, title="一般件")
+    user = fresh(w.dep_a)
+    rows = [r for s in selectors.queue(user, day) for r in s.rows]
+    rows += selectors.rows_for(selectors.open_tasks_for(user, day), user, day)
+    before = Template(Path(__file__).with_name("task_row_before.html").read_text(encoding="utf-8"))
+    after = get_template("workflow/_row.html")
+    assert len(rows) == 4 and any(r.provisional for r in rows) == wd.is_provisional(day)
+    for row in rows:
+        old, new = before.render(Context({"row": row})), after.render({"row": row})
+        assert re.sub(r"\s+", " ", new).strip() == re.sub(r"\s+", " ", old).strip()
+        assert f'data-task="{row.task.pk}"' in new

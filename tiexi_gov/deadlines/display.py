@@ -11,6 +11,7 @@ the computing code marks it from the whole span; a plain date is provisional whe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -70,9 +71,12 @@ def format_day(day: dt.date, fmt: str = "Y-m-d") -> str:
     """Django date format characters ("Y-m-d", "n月j日", "Y年n月j日"), as the templates' `date` filter."""
     if isinstance(day, dt.datetime):
         day = day.date()
+    if fmt == "Y-m-d":  # the common case, on every row of the lists: what dateformat prints, without parsing the format
+        return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
     return dateformat.format(day, fmt)
 
 
+@functools.cache
 def provisional_badge() -> str:
     """The 暂定 badge of 我的待办, as safe HTML: after a provisional date, or after a count of working days that
     runs into a provisional year (剩 N 个工作日 is a guess too)."""

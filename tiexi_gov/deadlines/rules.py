@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tiexi_gov.listing import TemplateRow
+
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(TemplateRow):  # printed on every row of 我的待办 (`row.rule.article`)
     id: str
     article: str  # e.g. "第六十条"; for cross-cutting rules a short note of where they come from
     title: str  # a short Chinese title

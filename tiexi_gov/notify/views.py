@@ -3,19 +3,68 @@
 Only the recipient ever sees a message: every lookup is filtered by recipient, so others get 404.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tiexi_gov.deadlines import rules
+from tiexi_gov.listing import TemplateRow, url_for_each
 from tiexi_gov.pagecache.cache import cached_page
 
 from . import services
 from .models import INBOX_ORDER, Message
 
 PAGE_SIZE = 20
+LEVEL_BADGES = {
+    Message.Level.ESCALATION: "text-bg-danger",
+    Message.Level.ALERT: "text-bg-danger",
+    Message.Level.REMINDER: "text-bg-warning",
+}
+LEVEL_LABELS = dict(Message.Level.choices)
+
+
+@dataclass(frozen=True)
+class MessageRow(TemplateRow):
+    """A message as the inbox lists it, its words, links and date made here once (issue 14.2): _message_row.html
+    prints them and calls no filter, `{% url %}` or `get_…_display` per row."""
+
+    pk: int
+    read: bool
+    level_badge: str
+    level_label: str
+    subject: str  # rule IDs shown as articles (plain_rules)
+    body: str  # the same, with line breaks kept (linebreaksbr: already escaped, safe)
+    created: str  # local time, Y-m-d H:i
+    open_url: str
+    mark_url: str
+
+
+def message_rows(messages_) -> list[MessageRow]:
+    open_url, mark_url = url_for_each("notify:open"), url_for_each("notify:mark_read")
+    rows = []
+    for m in messages_:
+        created = timezone.localtime(m.created_at)
+        rows.append(
+            MessageRow(
+                pk=m.pk,
+                read=m.read_at is not None,
+                level_badge=LEVEL_BADGES.get(m.level, "text-bg-secondary"),
+                level_label=LEVEL_LABELS.get(m.level, m.level),
+                subject=rules.plain(m.subject) if m.subject else m.subject,
+                body=linebreaksbr(rules.plain(m.body), autoescape=True) if m.body else "",
+                created=f"{created:%Y-%m-%d %H:%M}",
+                open_url=open_url(m.pk),
+                mark_url=mark_url(m.pk),
+            )
+        )
+    return rows
 
 
 def _inbox_queryset(user):
@@ -38,7 +87,10 @@ def safe_local_url(request, url: str) -> str | None:
 @cached_page
 def inbox(request):
     page_obj = Paginator(_inbox_queryset(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/inbox.html", {"page_obj": page_obj, "message_list": page_obj.object_list})
+    listed = list(page_obj.object_list)
+    return render(
+        request, "notify/inbox.html", {"page_obj": page_obj, "message_list": listed, "rows": message_rows(listed)}
+    )
 
 
 @login_required
@@ -56,7 +108,7 @@ def mark_read(request, pk: int):
     services.mark_read(user=request.user, message_ids=[message.pk])
     if request.htmx:
         message.refresh_from_db()
-        return render(request, "notify/_message_row.html", {"m": message, "oob_badge": True})
+        return render(request, "notify/_message_row.html", {"row": message_rows([message])[0], "oob_badge": True})
     return redirect("notify:inbox")
 
 

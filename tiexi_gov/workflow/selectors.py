@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tiexi_gov.deadlines import rules
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.listing import TemplateRow
 from tiexi_gov.org.access import handlers_on, member_unit_ids
 from tiexi_gov.org.roles import Role, has_role, home_unit_id, role_names
 from tiexi_gov.org.selectors import carries_authority
@@ -173,8 +174,10 @@ def open_count(user, day: date) -> int:
 
 
 @dataclass(frozen=True)
-class Row:
-    """A task as 我的待办 shows it: what, which action, from whom, since when, the working days left, the article."""
+class Row(TemplateRow):
+    """A task as 我的待办 shows it: what, which action, from whom, since when, the working days left, the article.
+
+    Everything _row.html prints is a field of the row, made here once (issue 14.2): the template reads no model."""
 
     task: Task
     rule: rules.Rule | None
@@ -184,11 +187,14 @@ class Row:
     sent: str = ""  # when it reached the user, "n月j日 H:i" local time (made here, not by the date filter per row)
     due_day: str = ""  # the running clock's due date, Y-m-d
     sender: str = ""  # who sent it, by name
-
-    @property
-    def provisional(self) -> bool:
-        d = self.task.deadline
-        return bool(d and d.closed_at is None and d.provisional)
+    provisional: bool = False  # the running clock's due date is provisional (CAL-2)
+    pk: int = 0
+    action: str = ""
+    action_label: str = ""
+    subject: str = ""  # "content type id:object id", the row's data-subject
+    subject_repr: str = ""
+    url: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -208,6 +214,7 @@ def _row(task: Task, day: date, acting: dict[int, str]) -> Row:
     remaining, tone = due_text(due, day) if due else ("", "secondary")
     rule = rules.describe(task.rule_id) if task.rule_id else None
     sent = timezone.localtime(task.opened_at)
+    deadline = task.deadline if task.deadline_id else None
     return Row(
         task,
         rule,
@@ -217,6 +224,14 @@ def _row(task: Task, day: date, acting: dict[int, str]) -> Row:
         sent=f"{sent.month}月{sent.day}日 {sent:%H:%M}",
         due_day=due.isoformat() if due else "",
         sender=task.from_user.display_name if task.from_user_id else "",
+        provisional=bool(deadline and deadline.closed_at is None and deadline.provisional),
+        pk=task.pk,
+        action=task.action,
+        action_label=task.action_label,
+        subject=f"{task.subject_type_id}:{task.subject_id}",
+        subject_repr=task.subject_repr,
+        url=task.url,
+        note=task.note,
     )
 
 
@@ -263,9 +278,7 @@ def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
         ranks = {pk: (rank, total) for pk, rank, total in cursor.fetchall()}
     if not ranks:
         return []
-    tasks = Task.objects.filter(pk__in=list(ranks)).select_related(
-        "deadline", "from_user", "owner_post", "owner_unit", "owner_user"
-    )
+    tasks = Task.objects.filter(pk__in=list(ranks)).select_related("deadline", "from_user")
     acting = acting_capacities(user, day)
     sections: dict[str, Section] = {}
     for task in tasks:
