@@ -22,8 +22,8 @@ from circulation import services as circulation_services
 from circulation import sources
 from circulation.models import Kind, ReceiptState
 from tiexi_gov.http import to_id
+from tiexi_gov.notify import selectors as notify_selectors
 from tiexi_gov.notify import services as notify_services
-from tiexi_gov.notify import views as notify_views
 from tiexi_gov.notify.models import Message
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -197,7 +197,7 @@ class MessageViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return notify_views._inbox_queryset(self.request.user)
+        return notify_selectors.inbox(self.request.user)
 
     @extend_schema(summary="站内消息（未读在前）", responses={200: MessageSerializer(many=True), **ERRORS})
     def list(self, request):

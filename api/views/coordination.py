@@ -1,5 +1,5 @@
 """议事协调 through the API: the register (open to the government's people, not to administrators: the register
-page's `can_view_register`), a body (`body_page`), and leave and travel (the leave page's `_get_visible`, its
+page's `can_view_register`), a body (`body_page`), and leave and travel (the leave page's `absence_or_404`, its
 forms and its services: request_absence, decide_absence, report_return, cancel_absence)."""
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class AbsenceViewSet(AreaViewSet):
         return qs.filter(Q(person=user) | Q(approver_post_id__in=posts))
 
     def find(self, pk):
-        return absence_views._get_visible(self.request.user, pk, timezone.localdate())
+        return absence_selectors.absence_or_404(self.request.user, pk, timezone.localdate())
 
     def allowed(self, obj):
         return sorted(n for n in ABSENCE_ACTIONS if _absence_may(n)(self.request, obj))

@@ -158,7 +158,7 @@ TOPIC_ACTIONS = {
         label=spec.label,
         form=spec.form,
         run=spec.run,
-        form_kwargs=lambda request, topic, name=name: meeting_views._form_kwargs(name, topic._api_page),
+        form_kwargs=lambda request, topic, name=name: meeting_views.form_kwargs(name, topic._api_page),
         may=_topic_may(name, spec.may),
     )
     for name, spec in meeting_views.TOPIC_ACTIONS.items()

@@ -69,7 +69,7 @@ def _offered(request, meeting, minutes) -> list[str]:
     """The buttons the minutes page shows now (its own flags; each service checks again)."""
     user, today = request.user, timezone.localdate()
     offered = []
-    if minutes_views._may_hold(user, meeting, today):
+    if minutes_permissions.may_hold(user, meeting, today):
         offered.append("held")
     if minutes is None:
         if meeting.state == MS.HELD and minutes_permissions.can_start_minutes(user, meeting):

@@ -49,7 +49,7 @@ class DocumentPlanViewSet(viewsets.GenericViewSet):
     serializer_class = OfficePlansSerializer
 
     def year_of(self, year) -> int:
-        if not outgoing_views._is_office(self.request.user):
+        if not outgoing_permissions.is_office_staff(self.request.user):
             raise Http404("没有找到该页面。")
         number = to_int(year)
         if number is None or not 2000 <= number <= 2100:

@@ -34,9 +34,9 @@ Kind = Application.Kind
 def _step(name: str, step) -> ApiAction:
     return ApiAction(
         label=step.label,
-        form=lambda data, files, name=name, step=step: register_views._step_form(name, step, data),
+        form=lambda data, files, name=name, step=step: register_views.step_form(name, step, data),
         run=step.run,
-        may=lambda request, app, step=step: register_views._may(app, step.transition, request.user),
+        may=lambda request, app, step=step: register_permissions.may_take(app, step.transition, request.user),
         prefix=name,  # the page's step forms carry the step's name as prefix ("approve-opinion")
     )
 
@@ -73,7 +73,7 @@ APPLICATION_ACTIONS["revise"] = ApiAction(
     form=_revise_form,
     form_kwargs=lambda request, app: {"user": request.user, "app": app},
     run=_run_revise,
-    may=lambda request, app: register_views._may(app, "submit", request.user),  # the page's may_revise
+    may=lambda request, app: register_permissions.may_take(app, "submit", request.user),  # the page's may_revise
     cleaned=lambda form: {**form.cleaned_data, "_form": form, "_seen": form.data.get("seen_state", "")},
 )
 
@@ -112,8 +112,8 @@ class ApplicationViewSet(AreaViewSet):
         if not register_permissions.can_start_application(user):
             raise Http404("没有找到该页面。")
         data = form_data(request.data)
-        kind = register_views._kind(data.get("kind"))
-        body = register_views._chosen_body(data.get("body"))
+        kind = register_views.chosen_kind(data.get("kind"))
+        body = register_views.chosen_body(data.get("body"))
         form = ApplicationForm(data, user=user, kind=kind, day=timezone.localdate(), body=body)
         if kind == Kind.ADJUST and body is None:
             form.is_valid()

@@ -1,6 +1,6 @@
 """会议安排 through the API (MTG-3, MTG-4, MTG-11): postponing a meeting and consenting to an ad hoc one (the
 postpone page's check `schedule.selectors.rows` → may_postpone / postponable / may_consent, its forms and
-services), the year's plan of district-wide meetings (the plan page's `_plan_or_404`, `plan_page` flags and
+services), the year's plan of district-wide meetings (the plan page's `plan_page_or_404`, `plan_page` flags and
 services; a meeting added to it as on `district_meeting_new`), the year's regular meetings (`generate_year`), an ad
 hoc or special-topic meeting (`meeting_new`: its form and `schedule_ad_hoc`) and the deputy's and head's decision
 on an unplanned meeting (`get_district_meeting_or_404`)."""
@@ -139,7 +139,7 @@ class MeetingPlanViewSet(viewsets.GenericViewSet):
         number = to_int(year)
         if number is None:
             raise Http404("没有找到该页面。")
-        return schedule_views._plan_or_404(self.request, number)
+        return schedule_selectors.plan_page_or_404(self.request.user, number)
 
     @extend_schema(
         summary="全区性会议计划（年度）", parameters=[YEAR_PARAM], responses={200: PlanPageSerializer, **ERRORS}
@@ -255,7 +255,7 @@ class DistrictMeetingViewSet(AreaViewSet):
         return schedule_selectors.get_district_meeting_or_404(self.request.user, pk)
 
     def allowed(self, obj):
-        row = schedule_selectors._decision_flags(self.request.user, obj)
+        row = schedule_selectors.decision_flags(self.request.user, obj)
         return [name for name, ok in (("approve", row.may_approve), ("reject", row.may_reject)) if ok]
 
     @act_schema(DISTRICT_ACTIONS, "全区性会议（计划外会议审批）")

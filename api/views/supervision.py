@@ -80,7 +80,7 @@ class LedgerItemViewSet(AreaViewSet):
     detail_serializer_class = LedgerItemDetailSerializer
     state_choices = tuple(ItemState.values)
     actions_spec = LEDGER_ACTIONS
-    seen_function = staticmethod(ledger_views._as_seen)  # the ledger page's twin of the kernel's as_seen
+    seen_function = staticmethod(ledger_views.as_seen)  # the ledger page's twin of the kernel's as_seen
 
     def visible(self):
         return selectors.ledger(self.request.user)
@@ -102,7 +102,7 @@ class LedgerItemViewSet(AreaViewSet):
         responses={201: ActionResultSerializer, 400: ErrorSerializer, **ERRORS},
     )
     def create(self, request):
-        ledger_views._office_only(request)  # the page's 404 for whoever is not the office
+        ledger_permissions.require_manager(request.user)  # the page's 404 for whoever is not the office
         data = form_data(request.data)
         form = ledger_forms.ItemForm(data, initial={}, fixed_source="")
 
@@ -110,7 +110,7 @@ class LedgerItemViewSet(AreaViewSet):
             item = services.create_item(
                 actor=request.user, source_object=None, issue=bool(data.get("issue")), **form.create_kwargs()
             )
-            return item, ledger_views._saved_message(item)
+            return item, ledger_views.saved_message(item)
 
         return create(request, form=form, run=run, after=self.refetch)
 
@@ -122,7 +122,7 @@ class LedgerItemViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], serializer_class=LedgerItemInputSerializer)
     def edit(self, request, pk=None):
         """As item_edit: the office only (else the page's 404), a draft only (else the page's words, a 403)."""
-        ledger_views._office_only(request)
+        ledger_permissions.require_manager(request.user)
         qs = SupervisionItem.objects.select_related(
             "lead_unit", "leader_post", "supervising_unit", "rectification", "proposal"
         ).prefetch_related("cooperating_units", "joint_units")

@@ -342,7 +342,7 @@ class ResearchViewSet(viewsets.GenericViewSet):
         number = to_int(year)
         if number is None:
             raise Http404("年度无效。")
-        return research_views.ResearchChoices(self.request.user, research_views._research_year(number))
+        return research_views.ResearchChoices(self.request.user, research_views.research_year(number))
 
     @extend_schema(summary="基层调研（年度）", responses={200: ResearchRowSerializer(many=True), **ERRORS})
     def retrieve(self, request, year=None):
@@ -366,7 +366,7 @@ class ResearchViewSet(viewsets.GenericViewSet):
         if not form.is_valid():
             return api_actions.invalid(form)
         try:
-            text, _year = research_views._run_research(request.user, name, form.cleaned_data, int(year))
+            text, _year = research_views.run_research(request.user, name, form.cleaned_data, int(year))
         except ActionRefused as exc:
             return refusal(exc)
         rows = self.choices(year).rows

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from tiexi_gov.org.models import Appointment, Post, Unit, User
 
@@ -97,3 +98,15 @@ def who_is_away(day: dt.date, horizon: int = AWAY_HORIZON_DAYS, unit: Unit | Non
     holders = acting_holders((r.acting_post for r in rows), day)
     result = [AwayRow(request=r, acting=holders.get(r.acting_post_id), away_today=r.start <= day) for r in rows]
     return sorted(result, key=lambda row: (not row.away_today, row.request.start))
+
+
+def absence_or_404(user, pk: int, day: dt.date) -> AbsenceRequest:
+    """One leave or travel request with what its page shows, for whoever may see it on `day`; 404 for anyone else,
+    as for an id that does not exist."""
+    req = AbsenceRequest.objects.select_related(*LIST_RELATED, "arrangement", "decided_by").filter(pk=pk).first()
+    if req is None:
+        raise Http404("没有找到该请假。")
+    req._day = day
+    if not permissions.can_view_absence(user, req):
+        raise Http404("没有找到该请假。")
+    return req

@@ -175,20 +175,6 @@ def _rules_for(posts) -> list[str]:
 # --- one request --------------------------------------------------------------------------------------------
 
 
-def _get_visible(user, pk: int, day: dt.date) -> AbsenceRequest:
-    req = (
-        AbsenceRequest.objects.select_related(*selectors.LIST_RELATED, "arrangement", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if req is None:
-        raise Http404("没有找到该请假。")
-    req._day = day
-    if not permissions.can_view_absence(user, req):
-        raise Http404("没有找到该请假。")
-    return req
-
-
 def _can(req: AbsenceRequest, name: str, user) -> bool:
     method = getattr(req, name)
     return can_proceed(method) and has_transition_perm(method, user)
@@ -257,14 +243,14 @@ def _page(request, req: AbsenceRequest, *, bound=None, status: int = 200):
 @login_required
 def leave(request, pk: int):
     """One request: particulars, approver, acting, the actions the user may take now, and the history (X-1)."""
-    return _page(request, _get_visible(request.user, pk, timezone.localdate()))
+    return _page(request, selectors.absence_or_404(request.user, pk, timezone.localdate()))
 
 
 @login_required
 @require_POST
 def leave_action(request, pk: int, action: str):
     today = timezone.localdate()
-    req = _get_visible(request.user, pk, today)
+    req = selectors.absence_or_404(request.user, pk, today)
     if action not in ACTION_FORMS:
         raise Http404("没有该操作。")
     seen = request.POST.get("seen_state", "")
@@ -291,7 +277,7 @@ def leave_action(request, pk: int, action: str):
         else:
             messages.success(request, text)
             return redirect("coordination:leave", pk=req.pk)
-    fresh = _get_visible(request.user, pk, today)
+    fresh = selectors.absence_or_404(request.user, pk, today)
     return _page(request, fresh, bound=(action, form), status=400)
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
 
 from tiexi_gov.http import to_id
 from tiexi_gov.listing import url_for_each
@@ -209,11 +208,11 @@ def applications(request):
     )
 
 
-def _kind(value) -> str:
+def chosen_kind(value) -> str:
     return value if value in Kind.values else Kind.SETUP
 
 
-def _chosen_body(value) -> Body | None:
+def chosen_body(value) -> Body | None:
     pk = to_id(value)
     return Body.objects.filter(pk=pk, status=Body.Status.ACTIVE).first() if pk else None
 
@@ -238,8 +237,8 @@ def application_new(request):
         raise Http404("没有找到该页面。")
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
-    kind = _kind(data.get("kind"))
-    body = _chosen_body(data.get("body"))
+    kind = chosen_kind(data.get("kind"))
+    body = chosen_body(data.get("body"))
     if kind == Kind.ADJUST and body is None:
         chooser = BodyChoiceForm(kind=kind, initial={"body": data.get("body")})
         return render(
@@ -332,18 +331,7 @@ STEPS = {
 }
 
 
-# A step some may take in another's name: the office submits a paper application for its unit (CRD-1).
-ALTERNATIVES = {"submit": ("submit", "submit_for_unit")}
-
-
-def _may(app: Application, transition: str, user) -> bool:
-    return any(
-        can_proceed(getattr(app, name)) and has_transition_perm(getattr(app, name), user)
-        for name in ALTERNATIVES.get(transition, (transition,))
-    )
-
-
-def _step_form(name: str, step: Step, data=None, state: str = ""):
+def step_form(name: str, step: Step, data=None, state: str = ""):
     initial = {"seen_state": state}
     if name == "submit":
         return SubmitForm(data, prefix=name, initial=initial)
@@ -354,8 +342,8 @@ def _context(request, app: Application, bound=None) -> dict:
     today = timezone.localdate()
     forms = {}
     for name, step in STEPS.items():
-        if _may(app, step.transition, request.user):
-            forms[name] = bound[1] if bound and bound[0] == name else _step_form(name, step, state=app.state)
+        if permissions.may_take(app, step.transition, request.user):
+            forms[name] = bound[1] if bound and bound[0] == name else step_form(name, step, state=app.state)
     actions = [(name, STEPS[name], form) for name, form in forms.items()]
     return {
         "application": app,
@@ -409,7 +397,7 @@ def _rerender(request, pk: int, *, status: int, bound=None):
 
 def _revise(request, app: Application):
     """修改后重新提交: the application form, pre-filled with what the application proposes."""
-    if not _may(app, "submit", request.user):
+    if not permissions.may_take(app, "submit", request.user):
         messages.error(request, "您当前不能修改该申请。")
         return _rerender(request, app.pk, status=403)
     today = timezone.localdate()
@@ -466,10 +454,10 @@ def application_action(request, pk: int, action: str):
         raise Http404("没有该操作。")
     if request.method != "POST":
         return redirect("coordination:application", pk=app.pk)
-    form = _step_form(action, step, request.POST)
+    form = step_form(action, step, request.POST)
     seen = request.POST.get(f"{action}-seen_state", "")
     stale = bool(seen) and seen in St.values and seen != app.state
-    if not stale and not _may(app, step.transition, request.user):
+    if not stale and not permissions.may_take(app, step.transition, request.user):
         messages.error(request, f"您当前不能对该申请进行“{step.label}”操作。")
         return _rerender(request, pk, status=403)
     if not form.is_valid():

@@ -22,7 +22,7 @@ from . import services as res
 # --- research (RES-1) ---------------------------------------------------------------------------------------
 
 
-def _research_year(year: int) -> int:
+def research_year(year: int) -> int:
     if not 2000 <= year <= 2100:
         raise Http404("年度无效。")
     return year
@@ -79,7 +79,7 @@ def research(request, year: int):
     who is short is highlighted. The office sees every leader; a leader sees their own row."""
     if not permissions.can_view_research(request.user):
         raise Http404("没有找到该页面。")
-    year = _research_year(year)
+    year = research_year(year)
     return render(
         request,
         "coordination/research.html",
@@ -87,7 +87,7 @@ def research(request, year: int):
     )
 
 
-def _run_research(user, action: str, d: dict, year: int) -> tuple[str, int]:
+def run_research(user, action: str, d: dict, year: int) -> tuple[str, int]:
     if action in ("day", "topic") and d.get("person_obj") is None:
         raise ActionRefused("请选择区政府领导。")
     if action == "day":
@@ -115,12 +115,12 @@ def research_action(request, action: str):
     """Record a research day, a key topic or a topic's report (RES-1), then back to the year's page."""
     if not permissions.can_view_research(request.user):
         raise Http404("没有找到该页面。")
-    year = _research_year(to_int(request.POST.get("year")) or 0)
+    year = research_year(to_int(request.POST.get("year")) or 0)
     choices = ResearchChoices(request.user, year)
     form = choices.form(action, request.POST)
     if form.is_valid():
         try:
-            text, year = _run_research(request.user, action, form.cleaned_data, year)
+            text, year = run_research(request.user, action, form.cleaned_data, year)
         except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:

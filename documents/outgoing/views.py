@@ -44,10 +44,6 @@ OUTGOING_PAGE_SIZE = 20
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _is_office(user) -> bool:
-    return permissions.is_office_staff(user)
-
-
 @login_required
 def outgoing_index(request):
     """发文: 待办 / 已办 / 办结 tabs, search by title and 发文字号, filters by state, issuer and kind."""
@@ -69,7 +65,7 @@ def outgoing_index(request):
             "kinds": OutgoingKind.choices,
             "page_query": filters.query(),
             "may_draft": bool(home_unit_id(request.user)),
-            "is_office": _is_office(request.user),
+            "is_office": permissions.is_office_staff(request.user),
             # District leaders sit in the government unit, which keeps no department plan: no link to a 404.
             "show_unit_plan": bool(home_unit_id(request.user)) and not has_role(request.user, *LEADER_ROLES),
         },
@@ -449,7 +445,7 @@ NO_DEPARTMENT_PLAN_KINDS = ("government", "office", "external")
 def plans(request):
     """年度发文计划 of the government and the office, kept by the office: list, create a year's plan, add items."""
 
-    if not _is_office(request.user):
+    if not permissions.is_office_staff(request.user):
         raise Http404
     today = timezone.localdate()
     year = to_int(request.GET.get("year"), low=2000, high=2100) or today.year
@@ -563,6 +559,6 @@ def unit_plan(request, unit_pk: int | None = None):
             "year_open": year >= today.year,
             "may_keep": may_keep,
             "item_form": styled(item_form),
-            "is_office": _is_office(request.user),
+            "is_office": permissions.is_office_staff(request.user),
         },
     )

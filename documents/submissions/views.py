@@ -397,11 +397,11 @@ def _initial_forms(request, sub, allowed: set[str]) -> dict:
         if name == "countersign":
             latest = sub.disagreement_statements.all()
             initial["statement"] = latest[0].pk if latest else None
-        built[name] = styled(ACTIONS[name].form(initial=initial, prefix=name, **_form_kwargs(name, sub)))
+        built[name] = styled(ACTIONS[name].form(initial=initial, prefix=name, **form_kwargs(name, sub)))
     return built
 
 
-def _form_kwargs(name: str, sub) -> dict:
+def form_kwargs(name: str, sub) -> dict:
     """DOC-8: the checklist form offers the steps this request needs (by its flags)."""
     return {"steps": normative.required_normative_steps(sub)} if name == "checklist" else {}
 
@@ -531,7 +531,7 @@ def act(request, pk: int, action: str):
         request.POST,
         request.FILES,
         prefix=None if request.POST.get("from") == "queue" else action,
-        **_form_kwargs(action, sub),
+        **form_kwargs(action, sub),
     )
     seen = request.POST.get("seen_state", "")
     # A step of the state machine is checked by its service under the row lock (its permission, the state the page

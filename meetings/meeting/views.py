@@ -292,7 +292,7 @@ TOPIC_ACTIONS: dict[str, Action] = {
 FROZEN_ACTIONS = ("decide", "paper", "move", "withdraw")  # refused with the reason once the agenda is with the head
 
 
-def _form_kwargs(name: str, page: selectors.TopicPage) -> dict:
+def form_kwargs(name: str, page: selectors.TopicPage) -> dict:
     if name == "decide":
         return {"may_accept": "accept" in page.may}
     if name == "move":
@@ -316,7 +316,7 @@ def _initial(name: str, topic) -> dict:
 
 def _topic_context(request, page: selectors.TopicPage, bound=None) -> dict:
     action_forms = {
-        name: forms.styled(spec.form(prefix=name, initial=_initial(name, page.topic), **_form_kwargs(name, page)))
+        name: forms.styled(spec.form(prefix=name, initial=_initial(name, page.topic), **form_kwargs(name, page)))
         for name, spec in TOPIC_ACTIONS.items()
         if spec.may in page.may
     }
@@ -352,7 +352,7 @@ def topic_action(request, pk: int, action: str):
     spec = TOPIC_ACTIONS.get(action)
     if spec is None:
         raise Http404("没有该操作。")
-    form = spec.form(request.POST, request.FILES, prefix=action, **_form_kwargs(action, page))
+    form = spec.form(request.POST, request.FILES, prefix=action, **form_kwargs(action, page))
     accepting = action == "decide" and request.POST.get("decide-decision") == "accept"
     if spec.may not in page.may or (accepting and "accept" not in page.may):
         frozen = _frozen_reason(page.meeting) if action in FROZEN_ACTIONS else ""

@@ -13,9 +13,16 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from guardian.models import UserObjectPermission
 
-from ..meeting.models import Meeting, MeetingKind
+from ..meeting.models import AGENDA_KINDS, MS, Meeting, MeetingKind
 from ..meeting.permissions import _active, _day, can_manage, can_view_meeting, handles, member_unit_ids
 from .models import Decision, Minutes, MinutesStep
+
+
+def may_hold(user, meeting: Meeting, today) -> bool:
+    """The office records that a meeting was held: on or after its day, once it is ready (its agenda approved for
+    the kinds that have one, else scheduled)."""
+    ready = MS.AGENDA_APPROVED if meeting.kind in AGENDA_KINDS else MS.SCHEDULED
+    return can_manage(user) and meeting.state == ready and today >= meeting.date
 
 
 def can_start_minutes(user, meeting: Meeting) -> bool:

@@ -25,7 +25,7 @@ from tiexi_gov.workflow.errors import ActionRefused
 from ..meeting import permissions as meeting_permissions
 from ..meeting import selectors as meeting_selectors
 from ..meeting import services as meeting_services
-from ..meeting.models import AGENDA_KINDS, MS, PUBLISHING_KINDS, Meeting, MeetingKind
+from ..meeting.models import MS, PUBLISHING_KINDS, Meeting, MeetingKind
 from ..meeting.views import service_error
 from ..shared.errors import MeetingError
 from . import docx, forms, permissions, selectors, services
@@ -54,11 +54,6 @@ class DecisionRow:
         if d.published_on:
             return f"已公开（{d.published_on:%Y-%m-%d}）"
         return "纪要签发后公开（第三十六条）"
-
-
-def _may_hold(user, meeting: Meeting, today) -> bool:
-    ready = MS.AGENDA_APPROVED if meeting.kind in AGENDA_KINDS else MS.SCHEDULED
-    return meeting_permissions.can_manage(user) and meeting.state == ready and today >= meeting.date
 
 
 def _minutes_context(request, meeting: Meeting, *, bound: tuple[str, object] | None = None) -> dict:
@@ -127,7 +122,7 @@ def _minutes_context(request, meeting: Meeting, *, bound: tuple[str, object] | N
         "record": meeting_selectors.attendance(meeting, invitations),
         "forms": forms_,
         "manage": manage,
-        "may_hold": _may_hold(user, meeting, today),
+        "may_hold": permissions.may_hold(user, meeting, today),
         "may_start": may_start,
         "may_draft": may_draft,
         "may_sign": bool(my_steps),

@@ -327,7 +327,9 @@ def district_meetings(user, year: int | None = None) -> QuerySet:
     return qs.filter(unit_id__in=business_unit_ids(user) or ())
 
 
-def _decision_flags(user, meeting: DistrictMeeting) -> DistrictRow:
+def decision_flags(user, meeting: DistrictMeeting) -> DistrictRow:
+    """Whether `user` may approve or refuse the step an unplanned district-wide meeting waits on (the page and the
+    API ask the same)."""
     S = DistrictMeeting.State
     if meeting.state == S.AWAITING_DEPUTY:
         approve = permissions.can_approve_as_deputy(user, meeting)
@@ -338,9 +340,16 @@ def _decision_flags(user, meeting: DistrictMeeting) -> DistrictRow:
     return DistrictRow(meeting, approve, approve)  # the one who may approve a step may also refuse it
 
 
+def plan_page_or_404(user, year: int) -> PlanPage:
+    """The plan page of `year` for whoever may see plans; 404 for anyone else and for a year no plan can have."""
+    if not 2000 <= year <= 2100 or not may_see_plan(user):
+        raise Http404
+    return plan_page(user, year)
+
+
 def plan_page(user, year: int) -> PlanPage:
     plan = MeetingPlan.objects.select_related("checked_by", "approved_by").filter(year=year).first()
-    found = [_decision_flags(user, m) for m in district_meetings(user, year).order_by("month", "id")]
+    found = [decision_flags(user, m) for m in district_meetings(user, year).order_by("month", "id")]
     S = MeetingPlan.State
     return PlanPage(
         year=year,

@@ -246,16 +246,10 @@ def ics_feed(request, token: str):
 # --- MTG-11: the plan of district-wide meetings --------------------------------------------------------------------
 
 
-def _plan_or_404(request, year: int) -> selectors.PlanPage:
-    if not 2000 <= year <= 2100 or not selectors.may_see_plan(request.user):
-        raise Http404
-    return selectors.plan_page(request.user, year)
-
-
 @login_required
 @require_GET
 def plan(request, year: int):
-    page = _plan_or_404(request, year)
+    page = selectors.plan_page_or_404(request.user, year)
     may_add = page.may_manage or (not page.drafting and selectors.units_for_district_meeting(request.user).exists())
     return render(
         request,
@@ -276,7 +270,7 @@ PLAN_ACTIONS = {"create", "check", "approve"}
 @require_POST
 def plan_action(request, year: int, action: str):
     """create (the office) → check (the office director) → approve (the head) (MTG-11)."""
-    _plan_or_404(request, year)
+    selectors.plan_page_or_404(request.user, year)
     if action not in PLAN_ACTIONS:
         raise Http404
     try:
@@ -305,7 +299,7 @@ def plan_action(request, year: int, action: str):
 @login_required
 def district_meeting_new(request, year: int):
     """列入计划 (the office, while the plan is drafted) or 计划外申请 (afterwards, the office or the unit)."""
-    page = _plan_or_404(request, year)
+    page = selectors.plan_page_or_404(request.user, year)
     units = selectors.units_for_district_meeting(request.user)
     if not page.may_manage and (page.drafting or not units.exists()):
         messages.error(request, "会议计划由区政府办公室编制；计划审定后，单位可申请临时召开计划外会议。")

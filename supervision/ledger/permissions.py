@@ -71,6 +71,13 @@ def can_view(user, item: SupervisionItem, day: date | None = None) -> bool:
     return visible_items(user, SupervisionItem.objects.filter(pk=item.pk), day).exists()
 
 
+def require_manager(user) -> None:
+    """The office's pages and calls (registering, importing, the bulletin): anyone else gets the 404 an outsider
+    gets, not a refusal that says the page exists."""
+    if not can_manage(user):
+        raise Http404("没有找到该页面。")
+
+
 def get_item_or_404(user, pk, qs: QuerySet | None = None) -> SupervisionItem:
     """The item if `user` may see it; 404 whether it does not exist or is not theirs."""
     qs = SupervisionItem.objects.all() if qs is None else qs

@@ -254,7 +254,7 @@ FILE_ACTION = "file"
 # --- the page ------------------------------------------------------------------------------------------------
 
 
-def _as_seen(item: SupervisionItem, seen_state: str) -> SupervisionItem:
+def as_seen(item: SupervisionItem, seen_state: str) -> SupervisionItem:
     """The item as the user's page showed it: the service compares that state with the locked row and answers
     "已由…处理" when someone else moved it in between (a stale page or a simultaneous click)."""
     if not seen_state or seen_state == item.state or seen_state not in St.values:
@@ -430,7 +430,7 @@ def item_action(request, pk: int, action: str):
         messages.error(request, "请检查填写的内容：" + "；".join(errors) if errors else "请检查填写的内容。")
         return _rerender(request, pk, status=400, bound=(action, form))
     try:
-        text = spec.run(request, _as_seen(it, seen), form.cleaned_data)
+        text = spec.run(request, as_seen(it, seen), form.cleaned_data)
     except AlreadyHandled as exc:
         messages.error(request, exc.message)
         return _rerender(request, pk, status=200)
@@ -451,12 +451,7 @@ def item_action(request, pk: int, action: str):
 # is not the office gets a 404.
 
 
-def _office_only(request) -> None:
-    if not permissions.can_manage(request.user):
-        raise Http404("没有找到该页面。")
-
-
-def _saved_message(item: SupervisionItem) -> str:
+def saved_message(item: SupervisionItem) -> str:
     if item.state == ItemState.AWAITING_APPROVAL:
         who = item.leader_post.title
         return f"已登记督办事项{item.number}，以区政府名义督查，已报{who}审批（第五十条）。"
@@ -485,7 +480,7 @@ def _register(request, *, initial: dict, fixed_source: str = "", source_object=N
         except SupervisionError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _saved_message(item))
+            messages.success(request, saved_message(item))
             return redirect("supervision:item", pk=item.pk)
     context = {
         "form": forms.styled(form),
@@ -502,7 +497,7 @@ def _register(request, *, initial: dict, fixed_source: str = "", source_object=N
 def item_new(request):
     """SUP-1: the office registers an item. `?inquiry=<id>` raises it from a public inquiry (PUB-1);
     `?source=<value>` only preselects the source."""
-    _office_only(request)
+    permissions.require_manager(request.user)
     ref = request.POST.get("inquiry") or request.GET.get("inquiry")
     if ref:
         inquiry = public_permissions.get_inquiry_or_404(request.user, ref)
@@ -523,7 +518,7 @@ def item_new(request):
 def item_from_instruction(request, instruction_id: int):
     """SUP-1 "领导批示": one click from a leader's instruction on a submission's processing slip. The form is
     pre-filled from the instruction; the item keeps the instruction as its source (the link both ways)."""
-    _office_only(request)
+    permissions.require_manager(request.user)
     instruction = submissions.visible_leader_instruction(request.user, instruction_id)
     if instruction is None:
         raise Http404("没有找到该批示。")
@@ -542,7 +537,7 @@ def item_from_instruction(request, instruction_id: int):
 @login_required
 def item_edit(request, pk: int):
     """The office edits a draft (not yet issued); the duplicate check runs again (SUP-5)."""
-    _office_only(request)
+    permissions.require_manager(request.user)
     qs = SupervisionItem.objects.select_related(
         "lead_unit", "leader_post", "supervising_unit", "rectification", "proposal"
     ).prefetch_related("cooperating_units", "joint_units")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tiexi_gov.notify.models import UNREAD_BADGE_CAP, Message
-from tiexi_gov.notify.views import _inbox_queryset
+from tiexi_gov.notify.selectors import inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _plan(sql: str, params) -> str:
 def test_14_2_an_inbox_page_is_read_in_order_from_the_inbox_index_never_sorted():
     me = UserFactory()
     Message.objects.bulk_create([Message(recipient=me, subject=f"提醒{i}") for i in range(30)])
-    sql, params = _inbox_queryset(me)[:20].query.sql_with_params()
+    sql, params = inbox(me)[:20].query.sql_with_params()
     plan = _plan(sql, params)
     assert "notify_inbox_order_idx" in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
