@@ -247,3 +247,21 @@ def test_x_14_a_task_row_prints_what_its_template_printed_before(day):
         old, new = before.render(Context({"row": row})), after.render({"row": row})
         assert re.sub(r"\s+", " ", new).strip() == re.sub(r"\s+", " ", old).strip()
         assert f'data-task="{row.task.pk}"' in new
+
+
+def test_x_3_a_person_reached_twice_for_the_same_step_reads_it_once_and_counts_it_once():
+    """A deputy reached by post and by name for the same item and action (a twin task) sees one row, the first task,
+    in the area's total too; another action on the same item still has its own row."""
+    w = build_world()
+    day = dt.date(2026, 9, 7)
+    sub = in_leader_review(w, day, title="孪生待办")
+    first = Task.objects.get(subject_id=sub.pk, closed_at__isnull=True, owner_post=w.dep_a_post)
+    twin = Task.objects.get(pk=first.pk)
+    twin.pk, twin.key, twin.owner_post, twin.authority, twin.owner_user = None, "twin", None, False, w.dep_a
+    twin.save()
+    other = Task.objects.get(pk=first.pk)
+    other.pk, other.key, other.action, other.owner_post, other.owner_user = None, "other", "other", None, w.dep_a
+    other.save()
+    [section] = selectors.queue(fresh(w.dep_a), day)
+    assert sorted(r.task.pk for r in section.rows) == sorted([first.pk, other.pk])  # the twin is not listed
+    assert section.total == 2 and selectors.open_count(fresh(w.dep_a), day) == 2
