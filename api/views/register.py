@@ -1,8 +1,8 @@
 """议事协调机构的申请 through the API (CRD-1, CRD-2): the applications page's selector (`visible_applications`), its
-reader (`get_application`: 404 for whoever may not see it), its steps (`STEPS` with the page's `_may` and step
-forms, the state the caller saw as `seen_state` → "已由XX处理"), the application form with `create_application`, and
-修改后重新提交 (`revise`: the page's `_revise` — the application form, offered where `submit` is, then
-`submit_application` with the new reason and content)."""
+reader (`get_application`: 404 for whoever may not see it), its steps (`STEPS` with the permissions' `may_take` and
+the page's step forms, the state the caller saw as `seen_state` → "已由XX处理"), the application form with
+`create_application`, and 修改后重新提交 (`revise`, as the page's — the application form, offered where `submit` is,
+then `submit_application` with the new reason and content)."""
 
 from __future__ import annotations
 
