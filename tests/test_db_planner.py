@@ -1,6 +1,6 @@
 """Issue 14.4: the portal's PostgreSQL connections plan for data that sits in memory (random_page_cost 1.1), so the
 ledger's counts by light read the narrow index made for them, not the wide table; DB_RANDOM_PAGE_COST= (empty)
-leaves the server's own value."""
+leaves the server's own value. Told by a SET on each new connection, so PGOPTIONS keeps working."""
 
 import os
 import subprocess
@@ -12,24 +12,31 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _options(**env) -> str:
-    """settings.DATABASES' options for a PostgreSQL URL, read by a fresh interpreter (settings load once)."""
-    code = "from django.conf import settings as s; print(s.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+def _setting(**env) -> str:
+    """settings.DB_RANDOM_PAGE_COST as a fresh interpreter reads it from the environment (settings load once);
+    a variable given as None is left out."""
+    code = "from django.conf import settings as s; print(s.DB_RANDOM_PAGE_COST)"
     run_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tiexi_gov.settings", **env}
+    run_env = {k: v for k, v in run_env.items() if v is not None}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=run_env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def test_x_14_a_postgres_connection_is_told_its_pages_are_cheap_unless_the_setting_is_empty():
-    url = "postgres://postgres@127.0.0.1:5432/any?options=-c%20statement_timeout%3D5000"
-    assert _options(DATABASE_URL=url) == "-c statement_timeout=5000 -c random_page_cost=1.1"  # the URL's own kept
-    assert _options(DATABASE_URL=url, DB_RANDOM_PAGE_COST="1.5").endswith("-c random_page_cost=1.5")
-    assert "random_page_cost" not in _options(DATABASE_URL=url, DB_RANDOM_PAGE_COST="")
-    assert _options(DATABASE_URL="sqlite:////tmp/x.sqlite3") == ""
+def test_x_14_the_page_cost_defaults_to_memory_and_an_empty_setting_leaves_the_servers():
+    assert _setting(DB_RANDOM_PAGE_COST=None) == "1.1"
+    assert _setting(DB_RANDOM_PAGE_COST="1.5") == "1.5"
+    assert _setting(DB_RANDOM_PAGE_COST="") == "None"
 
 
-def test_x_14_the_connection_plans_with_that_cost(postgres_only):
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW random_page_cost")
-        assert float(cursor.fetchone()[0]) == float(os.environ.get("DB_RANDOM_PAGE_COST") or 1.1)
+def test_x_14_a_new_connection_plans_with_that_cost_and_keeps_pgoptions(postgres_only, monkeypatch):
+    """A libpq `options` parameter would have replaced PGOPTIONS (the suite's runtime role rides on it)."""
+    monkeypatch.setenv("PGOPTIONS", f"{os.environ.get('PGOPTIONS', '')} -c work_mem=12345kB".strip())
+    fresh = connection.copy()
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SELECT current_setting('random_page_cost'), current_setting('work_mem')")
+            cost, work_mem = cursor.fetchone()
+    finally:
+        fresh.close()
+    assert float(cost) == float(os.environ.get("DB_RANDOM_PAGE_COST") or 1.1) and work_mem == "12345kB"

@@ -116,16 +116,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-    _page_cost := os.environ.get("DB_RANDOM_PAGE_COST", "1.1").strip()
-):
-    # The portal's data fits in memory (tens of thousands of items, on SSD at worst): a random page costs little more
-    # than a sequential one. At PostgreSQL's default of 4 the planner reads the ledger's 50,000 wide rows (a seq scan,
-    # 23 ms) to count them by light rather than the narrow index made for that count (index-only, 15 ms). Set on each
-    # connection so that a server left at its defaults plans as it should; DB_RANDOM_PAGE_COST= (empty) leaves the
-    # server's own value, for a DBA who tunes it there or a pooler that refuses startup options.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}".strip()
+# The portal's data fits in memory (tens of thousands of items, on SSD at worst): a random page costs little more than
+# a sequential one. At PostgreSQL's default of 4 the planner reads the ledger's 50,000 wide rows (a seq scan, 23 ms) to
+# count them by light rather than the narrow index made for that count (index-only, 15 ms). Each new PostgreSQL
+# connection is told this value (tiexi_gov.ops.planner), so that a server left at its defaults plans as it should;
+# empty leaves the server's own value, for a DBA who tunes it there.
+DB_RANDOM_PAGE_COST = float(os.environ.get("DB_RANDOM_PAGE_COST", "1.1").strip() or 0) or None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file on the embedded default. WAL lets readers go on while one writes;
     # IMMEDIATE transactions take the write lock when they begin (no deadlock upgrading a read lock later);

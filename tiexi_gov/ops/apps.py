@@ -7,3 +7,10 @@ class OpsConfig(AppConfig):
     name = "tiexi_gov.ops"
     label = "ops"
     verbose_name = "运维"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import planner
+
+        connection_created.connect(planner.set_costs, dispatch_uid="ops-planner-costs")
