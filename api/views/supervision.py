@@ -80,7 +80,6 @@ class LedgerItemViewSet(AreaViewSet):
     detail_serializer_class = LedgerItemDetailSerializer
     state_choices = tuple(ItemState.values)
     actions_spec = LEDGER_ACTIONS
-    seen_function = staticmethod(ledger_views.as_seen)  # the ledger page's twin of the kernel's as_seen
 
     def visible(self):
         return selectors.ledger(self.request.user)

@@ -76,6 +76,17 @@ URGENCY_TAG = {
 }
 
 
+def urgency_badge(sub) -> str:
+    """The urgency badge (一般, 加急, 特急, 特急重要) of the item page and of every list row, made here once."""
+    if sub.urgency == Urgency.NORMAL:
+        return URGENCY_NORMAL_BADGE
+    cls, label = URGENCY_TAG.get(sub.urgency, ""), sub.get_urgency_display()
+    return format_html('<span class="badge {}" data-testid="urgency">{}</span>', cls, label)
+
+
+URGENCY_NORMAL_BADGE = mark_safe('<span class="badge text-bg-light border" data-testid="urgency">一般</span>')
+
+
 @dataclass(frozen=True)
 class ListRow:
     """A document on 公文办理 with its words and link made once in Python (issue 14.2)."""
@@ -83,7 +94,7 @@ class ListRow:
     submission: object
     due_text: str
     due_tone: str
-    urgency_class: str
+    urgency: str  # the badge's HTML (urgency_badge)
     url: str
     kind: str
     state: str
@@ -105,7 +116,7 @@ def _rows(submissions, today) -> list[ListRow]:
                 sub,
                 text,
                 tone,
-                URGENCY_TAG.get(sub.urgency, ""),
+                urgency_badge(sub),
                 url=detail_url(sub.pk),
                 kind=KIND_LABELS.get(sub.kind, sub.kind),
                 state=STATE_LABELS.get(sub.state, sub.state),
@@ -456,7 +467,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "checklist_missing": [v.message for v in normative.normative_violations(sub)]
         if sub.state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING, SubmissionState.AWAITING_SIGNATURE)
         else [],
-        "urgency_class": URGENCY_TAG.get(sub.urgency, ""),
+        "urgency_badge": urgency_badge(sub),
         "due_text": due_text,
         "due_tone": due_tone,
         "due": due,
@@ -571,17 +582,6 @@ def _already_handled(request, sub, form):
     return render(request, "documents/already_handled.html", context, status=409)
 
 
-def urgency_badge(sub) -> str:
-    """_urgency.html's badge in Python, for lists that draw it on every row."""
-    if sub.urgency == Urgency.NORMAL:
-        return URGENCY_NORMAL_BADGE
-    cls, label = URGENCY_TAG.get(sub.urgency, ""), sub.get_urgency_display()
-    return format_html('<span class="badge {}" data-testid="urgency">{}</span>', cls, label)
-
-
-URGENCY_NORMAL_BADGE = mark_safe('<span class="badge text-bg-light border" data-testid="urgency">一般</span>')
-
-
 @dataclass(frozen=True)
 class QueueRow(TemplateRow):
     """A pending step on the leaders' queue with its words and links made once in Python (issue 14.2)."""
@@ -590,12 +590,11 @@ class QueueRow(TemplateRow):
     submission: object
     due_text: str
     due_tone: str
-    urgency_class: str
     capacity: str
     detail_url: str
     decide_url: str
     mode: str
-    urgency: str  # the badge's HTML (_urgency.html's markup), made once per row, not through an include
+    urgency: str  # the badge's HTML (urgency_badge)
     unit_name: str
     slip_number: str
     due: str  # the due date's HTML (the `due` filter's)
@@ -638,7 +637,6 @@ def _queue_rows(assignments, user, today) -> list[QueueRow]:
                 sub,
                 text,
                 tone,
-                URGENCY_TAG.get(sub.urgency, ""),
                 capacities.get(a.post_id, ""),
                 detail_url=detail_url(sub.pk),
                 decide_url=decide_url(sub.pk),

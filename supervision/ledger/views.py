@@ -34,6 +34,7 @@ from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.selectors import who_handles
+from tiexi_gov.workflow.kernel import as_seen
 
 from . import forms, permissions, selectors, services
 from .models import (
@@ -252,18 +253,6 @@ FILE_ACTION = "file"
 
 
 # --- the page ------------------------------------------------------------------------------------------------
-
-
-def as_seen(item: SupervisionItem, seen_state: str) -> SupervisionItem:
-    """The item as the user's page showed it: the service compares that state with the locked row and answers
-    "已由…处理" when someone else moved it in between (a stale page or a simultaneous click)."""
-    if not seen_state or seen_state == item.state or seen_state not in St.values:
-        return item
-    values = {f.attname: getattr(item, f.attname) for f in SupervisionItem._meta.concrete_fields if f.name != "state"}
-    seen = SupervisionItem(state=seen_state, **values)
-    seen._state.adding = False
-    seen._state.db = item._state.db
-    return seen
 
 
 def _source(item: SupervisionItem) -> dict | None:

@@ -7,8 +7,7 @@ from django.conf import settings
 
 
 def set_costs(sender, connection, **kwargs) -> None:
-    cost = getattr(settings, "DB_RANDOM_PAGE_COST", None)
-    if connection.vendor != "postgresql" or not cost:
+    if connection.vendor != "postgresql" or not settings.DB_RANDOM_PAGE_COST:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('random_page_cost', %s, false)", [str(float(cost))])
+        cursor.execute("SELECT set_config('random_page_cost', %s, false)", [str(settings.DB_RANDOM_PAGE_COST)])
