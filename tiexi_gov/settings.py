@@ -95,7 +95,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # `due`: every clock-computed date is shown with its 暂定 mark (CAL-2) without a {% load %}.
-            "builtins": ["tiexi_gov.deadlines.templatetags.due_tags"],
+            "builtins": ["tiexi_gov.deadlines.templatetags.due_tags", "tiexi_gov.rowtemplates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -25,7 +25,7 @@ def fresh(user) -> User:
 def queued(user, day: dt.date) -> set[tuple[str, int]]:
     """(model name, pk) of everything in `user`'s 我的待办 on `day`, read through the queue page's own selector."""
     rows = [row for section in queue(fresh(user), day, per_area=1000) for row in section.rows]
-    return {(row.task.subject_type.model, row.task.subject_id) for row in rows}
+    return {(ContentType.objects.get_for_id(row.subject_type_id).model, row.subject_id) for row in rows}
 
 
 def key(obj) -> tuple[str, int]:

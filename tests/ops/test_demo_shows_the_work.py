@@ -210,7 +210,7 @@ def test_demo_has_a_leader_away_today_with_an_acting_person(demo):
     assert handler.is_acting and handler.person == row.acting and handler.capacity.startswith("代")
     # the acting deputy's 我的待办 holds the absent deputy's work, marked 代
     rows = [r for s in queue_selectors.queue(row.acting, day) for r in s.rows]
-    assert any(r.capacity.startswith("代") for r in rows), [r.task.subject_repr for r in rows]
+    assert any(r.capacity.startswith("代") for r in rows), [r.subject_repr for r in rows]
     assert "领导外出：" in demo["seed_demo_coordination"] and row.acting.display_name in demo["seed_demo_coordination"]
     # the unit head's leave is still waiting for the deputy in charge (work in flight), and a rerun adds nothing
     assert AbsenceRequest.objects.filter(state=AbsenceRequest.State.REQUESTED).count() == 1
@@ -311,7 +311,7 @@ def test_demo_every_login_queue_matches_the_banner(demo, client):
     reader = who_handles(unread.post, today()).person
     receipt_type = ContentType.objects.get_for_model(Receipt)
     rows = [r for s in queue_selectors.queue(reader, today()) for r in s.rows]
-    assert [r.task.subject_id for r in rows if r.task.subject_type_id == receipt_type.pk] == [unread.pk]
+    assert [r.subject_id for r in rows if r.subject_type_id == receipt_type.pk] == [unread.pk]
     # and the banner run_dev prints carries the table as it is
     text = RUN_DEV.banner(url="http://127.0.0.1:8000/", password=PASSWORD, areas=list(demo.items()), queues=table)
     assert table.strip() in text and "我的待办" in text

@@ -177,24 +177,27 @@ def open_count(user, day: date) -> int:
 class Row(TemplateRow):
     """A task as 我的待办 shows it: what, which action, from whom, since when, the working days left, the article.
 
-    Everything _row.html prints is a field of the row, made here once (issue 14.2): the template reads no model."""
+    Everything _row.jinja prints is a field of the row, made here once from the task's columns (issue 14.2): no model
+    instance is built for a row, and the template reads none."""
 
-    task: Task
+    pk: int
+    action: str
+    action_label: str
+    subject_type_id: int
+    subject_id: int
+    subject: str  # "content type id:object id", the row's data-subject
+    subject_repr: str
+    url: str
+    note: str
     rule: rules.Rule | None
+    due: date | None  # the running clock's due day (None: no clock, or it stopped)
     remaining: str
     tone: str
     capacity: str
-    sent: str = ""  # when it reached the user, "n月j日 H:i" local time (made here, not by the date filter per row)
-    due_day: str = ""  # the running clock's due date, Y-m-d
-    sender: str = ""  # who sent it, by name
-    provisional: bool = False  # the running clock's due date is provisional (CAL-2)
-    pk: int = 0
-    action: str = ""
-    action_label: str = ""
-    subject: str = ""  # "content type id:object id", the row's data-subject
-    subject_repr: str = ""
-    url: str = ""
-    note: str = ""
+    sent: str  # when it reached the user, "n月j日 H:i" local time (made here, not by the date filter per row)
+    due_day: str  # the running clock's due date, Y-m-d
+    sender: str  # who sent it, by name
+    provisional: bool  # the running clock's due date is provisional (CAL-2)
 
 
 @dataclass
@@ -209,51 +212,56 @@ class Section:
         return self.total - len(self.rows)
 
 
-# What _row reads of a task, its clock and its sender: a queue of thirty rows reads these columns, not all of three
-# tables (the sender's password hash among them).
-ROW_COLUMNS = (
+# What a row reads of a task, its clock and its sender: a queue of thirty rows reads these columns as values, not
+# three model instances a row (all of three tables, the sender's password hash among them).
+ROW_VALUES = (
+    "pk",
     "subject_type_id",
     "subject_id",
     "subject_repr",
     "url",
-    "area",
     "action",
     "action_label",
     "rule_id",
     "note",
     "owner_post_id",
     "opened_at",
+    "deadline_id",
     "deadline__due",
     "deadline__closed_at",
     "deadline__provisional",
+    "from_user_id",
     "from_user__username",
     "from_user__full_name",
 )
 
 
-def _row(task: Task, day: date, acting: dict[int, str]) -> Row:
-    due = getattr(task, "due", None)
+def _row(v: dict, day: date, acting: dict[int, str], tz) -> Row:
+    """A Row from a task's ROW_VALUES (`tz`: the current time zone, looked up once a list, not once a row)."""
+    running = v["deadline_id"] is not None and v["deadline__closed_at"] is None
+    due = v["deadline__due"] if running else None
     remaining, tone = due_text(due, day) if due else ("", "secondary")
-    rule = rules.describe(task.rule_id) if task.rule_id else None
-    sent = timezone.localtime(task.opened_at)
-    deadline = task.deadline if task.deadline_id else None
+    sent = v["opened_at"].astimezone(tz)
     return Row(
-        task,
-        rule,
-        remaining,
-        tone,
-        acting.get(task.owner_post_id, "") if task.owner_post_id else "",
+        pk=v["pk"],
+        action=v["action"],
+        action_label=v["action_label"],
+        subject_type_id=v["subject_type_id"],
+        subject_id=v["subject_id"],
+        subject=f"{v['subject_type_id']}:{v['subject_id']}",
+        subject_repr=v["subject_repr"],
+        url=v["url"],
+        note=v["note"],
+        rule=rules.describe(v["rule_id"]) if v["rule_id"] else None,
+        due=due,
+        remaining=remaining,
+        tone=tone,
+        capacity=acting.get(v["owner_post_id"], "") if v["owner_post_id"] else "",
         sent=f"{sent.month}月{sent.day}日 {sent:%H:%M}",
         due_day=due.isoformat() if due else "",
-        sender=task.from_user.display_name if task.from_user_id else "",
-        provisional=bool(deadline and deadline.closed_at is None and deadline.provisional),
-        pk=task.pk,
-        action=task.action,
-        action_label=task.action_label,
-        subject=f"{task.subject_type_id}:{task.subject_id}",
-        subject_repr=task.subject_repr,
-        url=task.url,
-        note=task.note,
+        # User.display_name, without the user
+        sender=(v["from_user__full_name"] or v["from_user__username"]) if v["from_user_id"] else "",
+        provisional=bool(running and v["deadline__provisional"]),
     )
 
 
@@ -262,9 +270,10 @@ def acting_capacities(user, day: date) -> dict[int, str]:
     return {h.post.pk: h.capacity for h in handlers_on(user, day) if h.is_acting}
 
 
-def rows_for(tasks, user, day: date) -> list[Row]:
-    acting = acting_capacities(user, day)
-    return [_row(t, day, acting) for t in tasks]
+def rows_for(tasks: QuerySet[Task], user, day: date) -> list[Row]:
+    """The rows of a queryset of tasks (open_tasks_for's, or a page of it), in its order."""
+    acting, tz = acting_capacities(user, day), timezone.get_current_timezone()
+    return [_row(v, day, acting, tz) for v in tasks.values(*ROW_VALUES)]
 
 
 def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
@@ -292,7 +301,7 @@ def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
     running_due = f"CASE WHEN {closed} IS NULL THEN {due} END"
     today = connection.ops.adapt_datefield_value(day)
     sql = (
-        f"SELECT id, rank, area_total FROM (SELECT t.{col['id']} AS id,"
+        f"SELECT id, area, rank, area_total FROM (SELECT t.{col['id']} AS id, t.{col['area']} AS area,"
         f" ROW_NUMBER() OVER (PARTITION BY t.{col['area']} ORDER BY"
         f" CASE WHEN {closed} IS NULL AND {due} < %s THEN 0 WHEN {closed} IS NULL AND {due} = %s THEN 1 ELSE 2 END,"
         f" t.{col['urgency']} DESC, CASE WHEN {running_due} IS NULL THEN 1 ELSE 0 END, {running_due},"
@@ -304,19 +313,16 @@ def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [today, today, *params, per_area])
-        ranks = {pk: (rank, total) for pk, rank, total in cursor.fetchall()}
+        ranks = {pk: (area, rank, total) for pk, area, rank, total in cursor.fetchall()}
     if not ranks:
         return []
-    tasks = Task.objects.filter(pk__in=list(ranks)).select_related("deadline", "from_user").only(*ROW_COLUMNS)
-    acting = acting_capacities(user, day)
+    acting, tz = acting_capacities(user, day), timezone.get_current_timezone()
     sections: dict[str, Section] = {}
-    for task in tasks:
-        task.rank, task.area_total = ranks[task.pk]
-        running = task.deadline if task.deadline is not None and task.deadline.closed_at is None else None
-        task.due = running.due if running is not None else None
-    for task in sorted(tasks, key=lambda t: (AREA_ORDER.get(t.area, 99), t.rank)):
-        section = sections.get(task.area)
+    found = Task.objects.filter(pk__in=list(ranks)).values(*ROW_VALUES)
+    for v in sorted(found, key=lambda v: (AREA_ORDER.get(ranks[v["pk"]][0], 99), ranks[v["pk"]][1])):
+        area, _rank, total = ranks[v["pk"]]
+        section = sections.get(area)
         if section is None:
-            section = sections[task.area] = Section(task.area, Area(task.area).label, task.area_total)
-        section.rows.append(_row(task, day, acting))
+            section = sections[area] = Section(area, Area(area).label, total)
+        section.rows.append(_row(v, day, acting, tz))
     return list(sections.values())

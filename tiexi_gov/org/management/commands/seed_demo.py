@@ -79,7 +79,7 @@ class Command(BaseCommand):
                     due = f"，{item.remaining}" if item.remaining else ""
                     acting = f"（{item.capacity}）" if item.capacity else ""
                     self.stdout.write(
-                        f"      · [{section.label}] {item.task.action_label}{acting}：{item.task.subject_repr}{due}"
+                        f"      · [{section.label}] {item.action_label}{acting}：{item.subject_repr}{due}"
                     )
                 if section.total > QUEUE_ROWS:
                     self.stdout.write(f"      · [{section.label}] 另有 {section.total - QUEUE_ROWS} 项")

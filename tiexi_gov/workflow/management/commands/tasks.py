@@ -52,9 +52,7 @@ class Command(BaseCommand):
                 for row in section.rows[:5]:
                     due = f"，{row.remaining}" if row.remaining else ""
                     acting = f"（{row.capacity}）" if row.capacity else ""
-                    self.stdout.write(
-                        f"      · [{section.label}] {row.task.action_label}{acting}：{row.task.subject_repr}{due}"
-                    )
+                    self.stdout.write(f"      · [{section.label}] {row.action_label}{acting}：{row.subject_repr}{due}")
                 if section.more:
                     self.stdout.write(f"      · [{section.label}] 另有 {section.more} 项")
         if not shown:
