@@ -10,7 +10,8 @@
 
 Entering locks the item's row (SELECT … FOR UPDATE) and re-reads it; if its state is no longer one the step
 expects and differs from the state the caller saw, someone else was first and the user reads who. An exception
-inside the block rolls everything back (the block runs in its own savepoint).
+inside the block rolls everything back (the block runs in its own savepoint); a refusal before anything was
+written ends the transaction with a commit of nothing instead (see _Writes).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
@@ -308,10 +309,40 @@ def step(
     `skip_locked=True` (the deadline sweep's handlers): raise RowBusy instead of waiting for a person's lock."""
     flow = flow_for(model or type(item))
     day = today or timezone.localdate()
-    with transaction.atomic(), collected():
-        s = Step(flow, lock(flow, item, expect, day=day, skip_locked=skip_locked), actor=actor, day=day, sync=sync)
-        yield s
-        s.finish()
+    refused = None
+    with transaction.atomic():
+        callbacks, writes = len(connection.run_on_commit), _Writes()
+        try:
+            with connection.execute_wrapper(writes), collected():
+                fresh = lock(flow, item, expect, day=day, skip_locked=skip_locked)
+                s = Step(flow, fresh, actor=actor, day=day, sync=sync)
+                yield s
+                s.finish()
+        except ActionRefused as exc:
+            if writes.count or len(connection.run_on_commit) != callbacks:
+                raise  # something was written or promised: the transaction rolls back
+            refused = exc  # only read and locked: the transaction ends with a commit of nothing
+    if refused is not None:
+        raise refused
+
+
+class _Writes:
+    """Counts the statements a step sends that are not plain reads (SAVEPOINT included, to err on the safe side).
+
+    A refusal before any write — the click that lost the race, a state the step does not expect — has changed
+    nothing, so its transaction commits instead of rolling back. Same outcome, but psycopg drops all of a
+    connection's prepared statements on every ROLLBACK (settings.DB_PREPARE_THRESHOLD): at two clicks per item,
+    each loser's rollback would have sent PostgreSQL back to planning every statement (issue 14.3)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        if not (isinstance(sql, str) and sql.lstrip()[:7].upper() == "SELECT "):
+            self.count += 1
+        return execute(sql, params, many, context)
 
 
 def lock_row(model_or_qs, pk, *, skip_locked: bool = False):
