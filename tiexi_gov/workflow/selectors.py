@@ -290,7 +290,12 @@ def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
     where, params = _where(terms)
     d = Task._meta.get_field("deadline").related_model._meta
     col = {f: quote(meta.get_field(f).column) for f in ("id", "area", "urgency", "opened_at", "deadline")}
-    twins = ", ".join(quote(meta.get_field(f).column) for f in ("subject_type", "subject_id", "action"))
+    # Text partition keys compare byte by byte (COLLATE "C"): they only group equal values, and a database created
+    # with a national collation would otherwise call strcoll for every comparison of every sort (issue 14.2).
+    # SQLite compares bytes already.
+    byte_order = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    twins = ", ".join(quote(meta.get_field(f).column) for f in ("subject_type", "subject_id", "action")) + byte_order
+    area = f"t.{col['area']}{byte_order}"
     # The open tasks reaching the user, each numbered among its twins (same item and action): the first of each is
     # the one listed, as _first_of_each's MIN(id), read in the same scan instead of fetched again by id.
     reaching = (
@@ -302,11 +307,11 @@ def queue(user, day: date, *, per_area: int = PER_AREA) -> list[Section]:
     today = connection.ops.adapt_datefield_value(day)
     sql = (
         f"SELECT id, area, rank, area_total FROM (SELECT t.{col['id']} AS id, t.{col['area']} AS area,"
-        f" ROW_NUMBER() OVER (PARTITION BY t.{col['area']} ORDER BY"
+        f" ROW_NUMBER() OVER (PARTITION BY {area} ORDER BY"
         f" CASE WHEN {closed} IS NULL AND {due} < %s THEN 0 WHEN {closed} IS NULL AND {due} = %s THEN 1 ELSE 2 END,"
         f" t.{col['urgency']} DESC, CASE WHEN {running_due} IS NULL THEN 1 ELSE 0 END, {running_due},"
         f" t.{col['opened_at']}, t.{col['id']}) AS rank,"
-        f" COUNT(*) OVER (PARTITION BY t.{col['area']}) AS area_total"
+        f" COUNT(*) OVER (PARTITION BY {area}) AS area_total"
         f" FROM ({reaching}) t"
         f" LEFT JOIN {quote(d.db_table)} d ON d.{quote(d.pk.column)} = t.{col['deadline']}"
         f" WHERE t.twin = 1) ranked WHERE rank <= %s"
