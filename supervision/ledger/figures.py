@@ -22,6 +22,7 @@ from supervision.outcomes.permissions import visible_outcomes
 from supervision.reports.models import HalfYearReport
 from supervision.reports.permissions import visible_half_year_reports
 from supervision.shared.access import WORKING_UNIT_KINDS
+from tiexi_gov.ops.planner import planned_for_its_values
 from tiexi_gov.org.access import business_unit_ids
 from tiexi_gov.org.models import Unit
 from tiexi_gov.workdays import calendar as wd
@@ -161,7 +162,13 @@ def week_window(day: dt.date) -> tuple[dt.date, dt.date, list[dt.date]]:
 
 
 def dashboard(user, day: dt.date) -> Dashboard:
-    """Everything the director's dashboard shows, for `user` on `day` (a fixed number of queries)."""
+    """Everything the director's dashboard shows, for `user` on `day` (a fixed number of queries). Its counts
+    compare the items with `day`: each is planned for that day, not prepared once for any day (ops.planner)."""
+    with planned_for_its_values():
+        return _dashboard(user, day)
+
+
+def _dashboard(user, day: dt.date) -> Dashboard:
     base = permissions.visible_items(user, day=day)
     lit = selectors.with_light(base, day)
 

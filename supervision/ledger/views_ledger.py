@@ -24,6 +24,7 @@ from django.utils import timezone
 from tiexi_gov.deadlines.display import count_mark
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.listing import TemplateRow, clip, url_for_each
+from tiexi_gov.ops.planner import planned_for_its_values
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts
 from tiexi_gov.pagecache.cache import cached_page
@@ -133,8 +134,10 @@ def light_counts(user, filters: selectors.LedgerFilters, day) -> dict[str, int]:
     qs = selectors.ledger(user, dataclasses.replace(filters, light=""), day)
     counts = dict.fromkeys(Light.values, 0)
     # GROUP BY the light: the CASE is evaluated once a row (six COUNT … FILTER would evaluate it six times).
-    for row in qs.prefetch_related(None).select_related(None).order_by().values("light").annotate(n=Count("pk")):
-        counts[row["light"]] = row["n"]
+    rows = qs.prefetch_related(None).select_related(None).order_by().values("light").annotate(n=Count("pk"))
+    with planned_for_its_values():  # its plan depends on today's date
+        for row in rows:
+            counts[row["light"]] = row["n"]
     return counts
 
 
