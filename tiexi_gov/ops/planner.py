@@ -27,7 +27,7 @@ def planned_for_its_values(using: str = "default") -> Iterator[None]:
     count by light compares every item with today's date, and its plan for "some date" read 50,000 items in 18.7 ms
     where the plan for today's date took 12.6 ms. Evaluate the queryset inside the block."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.DB_PREPARE_THRESHOLD:
+    if connection.vendor != "postgresql":
         yield
         return
     connection.ensure_connection()
