@@ -1,11 +1,12 @@
 """`{% rows %}` (tiexi_gov.rowtemplates): long lists' rows drawn by Jinja2 inside Django pages (issue 14.2)."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
-from jinja2 import UndefinedError
+from jinja2 import TemplateSyntaxError, UndefinedError
 
 from tiexi_gov import rowtemplates
 from tiexi_gov.listing import TemplateRow
@@ -26,11 +27,9 @@ def row_template(tmp_path, settings):
         encoding="utf-8",
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
-    rowtemplates.environment.cache_clear()
-    rowtemplates._loop.cache_clear()
+    rowtemplates.forget()
     yield "t/_row.jinja"
-    rowtemplates.environment.cache_clear()
-    rowtemplates._loop.cache_clear()
+    rowtemplates.forget()
 
 
 def test_x_14_rows_are_escaped_and_a_safe_string_stays_as_it_is(row_template):
@@ -50,3 +49,45 @@ def test_x_14_a_misspelt_row_field_fails_instead_of_printing_nothing(row_templat
     (tmp_path / "t" / "_bad.jinja").write_text("<li>{{ row.titel }}</li>", encoding="utf-8")
     with pytest.raises(UndefinedError):
         Template("{% rows rows name %}").render(Context({"rows": [_Row("甲")], "name": "t/_bad.jinja"}))
+
+
+def test_x_14_a_list_is_drawn_without_loading_the_row_template_per_row(row_template, monkeypatch):
+    """The row's source is the loop's body: an `{% include %}` would look the template up and build a new context
+    for every row (issue 14.2)."""
+    rows = [_Row(f"第{i}件") for i in range(30)]
+    draw = Template("{% rows rows name %}")
+    draw.render(Context({"rows": rows[:1], "name": row_template}))  # compiled once
+    env = rowtemplates.environment()
+    looked_up = []
+    real = env.get_template
+    monkeypatch.setattr(env, "get_template", lambda *a, **k: looked_up.append(a) or real(*a, **k))
+    html = draw.render(Context({"rows": rows, "name": row_template}))
+    assert html.count("<li ") == 30 and '<li title="第29件">第29件</li>' in html
+    assert looked_up == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% macro cell(x) %}{{ x }}{% endmacro %}<li>{{ cell(row.title) }}</li>",
+        "<li>{{ loop.index }} {{ row.title }}</li>",
+        '{% extends "t/_row.jinja" %}',
+        '{% import "t/_row.jinja" as other %}<li>{{ row.title }}</li>',
+    ],
+)
+def test_x_14_a_row_template_that_would_change_meaning_inside_a_loop_is_refused(row_template, tmp_path, body):
+    (tmp_path / "t" / "_odd.jinja").write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateSyntaxError, match="row template"):
+        Template("{% rows rows name %}").render(Context({"rows": [_Row("甲")], "name": "t/_odd.jinja"}))
+
+
+def test_x_14_under_debug_a_changed_row_template_is_drawn_anew(row_template, tmp_path, settings):
+    settings.DEBUG = True
+    rowtemplates.forget()  # the environment reloads templates when DEBUG is on
+    draw = Template("{% rows rows name %}")
+    assert draw.render(Context({"rows": [_Row("甲")], "name": row_template})) == '<li title="甲">甲</li>'
+    path = tmp_path / "t" / "_row.jinja"
+    path.write_text("<p>{{ row.title }}</p>", encoding="utf-8")
+    later = path.stat().st_mtime + 5
+    os.utime(path, (later, later))
+    assert draw.render(Context({"rows": [_Row("甲")], "name": row_template})) == "<p>甲</p>"
