@@ -268,3 +268,18 @@ def test_x_3_a_person_reached_twice_for_the_same_step_reads_it_once_and_counts_i
     [section] = selectors.queue(fresh(w.dep_a), day)
     assert sorted(r.pk for r in section.rows) == sorted([first.pk, other.pk])  # the twin is not listed
     assert section.total == 2 and selectors.open_count(fresh(w.dep_a), day) == 2
+
+
+def test_x_14_the_queue_ranks_by_area_number_and_the_database_admits_no_other_area():
+    """selectors.queue partitions by the area's number (a CASE over Area), not by its name: a task of an area the
+    CASE does not know would fall into a nameless group, so the table refuses one (task_area_known)."""
+    from django.db import IntegrityError, transaction
+
+    w = build_world()
+    today = timezone.localdate()
+    submitted(w, today, title="待登记的请示")
+    task = Task.objects.filter(closed_at__isnull=True, area=Area.DOCUMENTS).first()
+    assert task is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Task.objects.filter(pk=task.pk).update(area="housing")
+    assert [s.area for s in selectors.queue(fresh(w.staff), today)] == [Area.DOCUMENTS]

@@ -131,6 +131,8 @@ class Task(models.Model):
             models.UniqueConstraint(
                 fields=["subject_type", "subject_id", "key"], condition=OPEN, name="task_open_key_unique"
             ),
+            # 我的待办 groups tasks by their area's number (selectors.queue): an area it does not know has none.
+            models.CheckConstraint(condition=Q(area__in=Area.values), name="task_area_known"),
         ]
         indexes = [
             # 我的待办 reads open tasks by owner: one partial index per kind of owner (a BitmapOr in PostgreSQL).
