@@ -11,7 +11,6 @@ from documents.shared import people
 from documents.submissions import selectors, services
 from tests.documents.documents_support import in_leader_review
 from tiexi_gov.deadlines import services as deadline_services
-from tiexi_gov.notify import context_processors
 from tiexi_gov.org import backends
 from tiexi_gov.org import selectors as org_selectors
 from tiexi_gov.precompiled import Statement
@@ -29,7 +28,6 @@ def _statements() -> dict[str, Statement]:
         "pending step": services._PENDING_STEP,
         "open tasks": sync._OPEN_TASKS,
         "people told": people._MEMBERSHIPS,
-        "unread badge": context_processors._UNREAD,
     }
     found.update({f"lock {key[0].__name__}": s for key, s in kernel._LOCKS.items()})
     found.update({f"person {model.__name__}": s for model, s in kernel._PEOPLE.items()})

@@ -52,3 +52,24 @@ def test_14_2_below_the_cap_the_badge_shows_the_exact_number(client):
     client.force_login(me)
     page = client.get(reverse("notify:inbox")).content.decode()
     assert 'title="未读消息">99</span>' in page and "99+" not in page
+
+
+def test_14_2_the_unread_badge_is_one_number_counted_by_the_database(client):
+    """The badge's statement returns a count, not the ids of up to a hundred messages to be counted in Python."""
+    from django.utils import timezone
+
+    from tiexi_gov.notify.context_processors import unread_count
+
+    me, other = UserFactory(), UserFactory()
+    Message.objects.bulk_create([Message(recipient=me, subject=f"提醒{i}") for i in range(3)])
+    Message.objects.bulk_create([Message(recipient=me, subject=f"已读{i}", read_at=timezone.now()) for i in range(2)])
+    Message.objects.bulk_create([Message(recipient=other, subject=f"他人{i}") for i in range(5)])
+    assert unread_count(me.pk) == 3 and unread_count(other.pk) == 5
+    Message.objects.bulk_create([Message(recipient=me, subject=f"又一条{i}") for i in range(UNREAD_BADGE_CAP + 20)])
+    assert unread_count(me.pk) == UNREAD_BADGE_CAP + 1
+    client.force_login(me)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("workflow:queue")).content.decode()
+    [sql] = [q["sql"] for q in queries if '"read_at" IS NULL' in q["sql"]]
+    assert sql.startswith("SELECT COUNT(*)") and "LIMIT 100" in sql, sql
+    assert 'title="未读消息">99+</span>' in page
