@@ -717,8 +717,12 @@ class LeaderAssignment(models.Model):
         verbose_name_plural = "呈批领导"
         ordering = ["submission", "batch", "order", "id"]
         indexes = [
+            # The leaders' queue in its whole order (urgency, due day, then id): a page of 20 reads 20 index entries
+            # and stops, even when a hundred items share one urgency and due day (issue 14.2).
             models.Index(
-                fields=["post", "urgency_rank", "due"], condition=Q(state="pending"), name="doc_assignment_queue_idx"
+                fields=["post", "urgency_rank", "due", "id"],
+                condition=Q(state="pending"),
+                name="doc_assignment_queue_order_idx",
             ),
             models.Index(fields=["handled_by"]),
         ]

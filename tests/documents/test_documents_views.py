@@ -257,6 +257,29 @@ def test_queue_page_query_count_is_constant(world, client, today, rows, django_a
     assert ranks == sorted(ranks)  # most urgent first, then due
 
 
+def test_x_14_a_queue_page_is_read_in_order_from_the_queue_index_never_sorted(world, today):
+    """The leaders' queue is read from doc_assignment_queue_order_idx in its whole order (urgency, due day, id): a
+    page stops after its rows even when many items share an urgency and a due day, as they do on a busy day."""
+    from django.db import connection
+
+    from documents.submissions import selectors
+
+    _bulk_queue(world, 60, today)
+    sql, params = selectors.leader_queue(world.dep_a, today)[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # With sorting and sequential scans priced out, a Sort node remains only if no index yields the order.
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "doc_assignment_queue_order_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 # --- drafting ------------------------------------------------------------------------------------------------
 
 
