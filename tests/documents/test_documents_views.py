@@ -637,3 +637,39 @@ def test_x_14_a_queue_row_prints_what_its_template_printed_before(world, client,
         old, new = before.render(Context({**context, "urgency_class": urgency_class})), after.render(context)
         assert _squeezed(new) == _squeezed(old)
         assert 'data-testid="urgency"' in new and row.submission.unit.display_name in new
+
+
+def test_x_14_the_queue_list_draws_its_rows_with_jinja_as_the_django_row_prints_them(world, client, today):
+    """A page of the leaders' queue draws its rows with Jinja2 (issue 14.2), each with the page's CSRF token in its
+    quick-decision form; the row drawn alone after an htmx decision stays the Django template, and both print alike."""
+    from django.template.loader import get_template
+    from django.test import Client
+
+    from tests.rows_support import as_django_prints
+    from tiexi_gov.rowtemplates import rows as draw
+
+    urgent = in_leader_review(world, today, urgency=Urgency.URGENT, title="急件 <b>\"引号\" & '撇号'</b>")
+    in_leader_review(world, today, title="一般件")
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.dep_a)
+    response = c.get(reverse("documents:queue"))
+    html = response.content.decode()
+    assert "&#34;引号&#34;" in html and "<b>" not in html  # the page's rows are Jinja2's (Django writes &quot;)
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert len(tokens) == 1
+    [token] = tokens
+    rows = response.context["rows"]
+    assert len(rows) == 2
+    django_row = get_template("documents/_queue_row.html")
+    for row in rows:
+        context = {"row": row, "done": False, "partial": False, "form": None, "csrf_token": token}
+        drawn = draw([row], "documents/_queue_row.jinja", csrf_token=token)
+        assert as_django_prints(drawn) == re.sub(r"\s+", " ", django_row.render(context)).strip()
+    # The token a row carries is the page's: the form posted as a browser without JavaScript would, CSRF enforced.
+    a = LeaderAssignment.objects.get(submission=urgent)
+    posted = c.post(
+        reverse("documents:act", args=[urgent.pk, "decide"]),
+        {"csrfmiddlewaretoken": token, "from": "queue", "assignment": a.pk, "seen_state": "leader_review",
+         "decision": "approve", "opinion": "同意"},
+    )  # fmt: skip
+    assert posted.status_code == 302 and _state(urgent) == SubmissionState.APPROVED
