@@ -681,10 +681,6 @@ def queue(request):
         {
             "page": page,
             "rows": _queue_rows(page.object_list, request.user, today),
-            # What _queue_row.html asks of a row drawn alone (after a quick decision), known here: no failed lookups.
-            "done": False,
-            "partial": False,
-            "form": None,
             "today": today,
             "reviews": [(r, capacities.get(r.post_id, "")) for r in reviews.object_list],
             "signatures": list(signatures.object_list),
