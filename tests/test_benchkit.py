@@ -58,3 +58,22 @@ def test_x_14_cpu_use_counts_the_database_work_of_other_sessions():
     assert use.postgres > 0.05, "the other session's query shows as database CPU"
     assert use.gunicorn == 0.0, "no server on that port"
     assert use.total == pytest.approx(use.gunicorn + use.postgres + use.clients)
+
+
+def test_x_14_wait_idle_returns_only_once_the_servers_stop_burning_cpu():
+    port = benchkit.free_port()
+    burn = "import time\nend = time.monotonic() + 1.5\nwhile time.monotonic() < end: pass\ntime.sleep(30)"
+    server = subprocess.Popen([sys.executable, "-c", burn, "gunicorn", "-b", f"127.0.0.1:{port}"])
+    try:
+        deadline = time.monotonic() + 10
+        while server.pid not in benchkit.gunicorn_pids(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        benchkit.wait_idle(port)
+        waited = time.monotonic() - started
+        busy = benchkit.process_cpu([server.pid])[server.pid]
+    finally:
+        server.kill()
+        server.wait()
+    assert busy >= 1.2, "it waited for the busy boot to end"
+    assert waited < 5

@@ -152,13 +152,27 @@ def wait_up(proc: subprocess.Popen, port: int, log_path: str, workers: int) -> N
         try:
             status, _h, _b = request(port, "GET", "/")
             if status < 500:
-                # every worker imports the app lazily on its first request: warm them all
-                for _ in range(workers * 4):
+                for _ in range(workers * 4):  # whatever a worker still loads on its first request
                     request(port, "GET", "/")
+                wait_idle(port)
                 return
         except OSError:
             time.sleep(0.2)
     raise CommandError(f"gunicorn did not answer within 60 s:\n{tail(log_path)}")
+
+
+def wait_idle(port: int, quiet: float = 0.05, window: float = 0.5, limit: float = 30.0) -> None:
+    """Until gunicorn's processes use less than `quiet` of a CPU over `window` seconds: answering one request does
+    not mean every worker has finished booting (wsgi.py warms each), and a worker still booting would bill its start
+    to the measured load."""
+    deadline = time.monotonic() + limit
+    before = sum(process_cpu(gunicorn_pids(port)).values())
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = sum(process_cpu(gunicorn_pids(port)).values())
+        if now - before < quiet * window:
+            return
+        before = now
 
 
 # --- load -----------------------------------------------------------------------------------------------
