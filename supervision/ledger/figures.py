@@ -51,6 +51,8 @@ ISSUED_STATES = (*WORKING_STATES, *CLOSED_STATES)
 # Units that owe half-year reports and are assessed (SUP-2, SUP-6): departments, bodies, township and streets.
 ASSESSED_UNIT_KINDS = WORKING_UNIT_KINDS
 LIST_LIMIT = 30  # rows listed on the dashboard under a figure; the figure's link shows them all
+# What a listed item shows (views_dashboard.ItemRow), and its state (the state machine reads it on load).
+LIST_COLUMNS = ("number", "task", "state", "due", "next_report_due", "lead_unit__name", "lead_unit__short_name")
 
 
 def ledger_url(**params) -> str:
@@ -217,6 +219,7 @@ def _dashboard(user, day: dt.date) -> Dashboard:
     week_items = list(
         selectors.with_light(week.filter(state__in=WORKING_STATES), day)
         .select_related("lead_unit")
+        .only(*LIST_COLUMNS)
         .order_by("due", "id")[:LIST_LIMIT]
     )
 
@@ -231,7 +234,9 @@ def _dashboard(user, day: dt.date) -> Dashboard:
         Figure(_name(r, "lead_unit"), r["n"], unit_ledger_url(r["lead_unit_id"], report_missing=True), "warning")
         for r in sorted(missing_rows, key=lambda r: (r["lead_unit__order"], r["lead_unit_id"]))
     ]
-    missing_items = list(missing.select_related("lead_unit").order_by("next_report_due", "id")[:LIST_LIMIT])
+    missing_items = list(
+        missing.select_related("lead_unit").only(*LIST_COLUMNS).order_by("next_report_due", "id")[:LIST_LIMIT]
+    )
     half_year = list(
         visible_half_year_reports(user)
         .filter(state=HalfYearReport.State.PENDING, due__lt=day)

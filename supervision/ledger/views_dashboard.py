@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -18,12 +19,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 
+from tiexi_gov.deadlines.display import due_html
+from tiexi_gov.listing import TemplateRow, url_for_each
 from tiexi_gov.org.models import Unit
 from tiexi_gov.pagecache.cache import cached_page
 
 from . import figures, permissions
 from .assessment_xlsx import render_assessment
 from .bulletin_docx import BulletinLayout, BulletinRow, BulletinSection, render_bulletin
+from .models import Light, SupervisionItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -52,6 +56,51 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+@dataclass(frozen=True)
+class ItemRow(TemplateRow):
+    """An item listed under a dashboard figure, its words made once in Python and drawn by Jinja2 (issue 14.2): the
+    two lists hold up to thirty items each, and Django's engine took about 0.1 ms an item."""
+
+    item: SupervisionItem
+    url: str
+    number: str
+    task: str  # the item's short_task
+    lead_unit: str
+    due: str  # Y-m-d
+    report_late_workdays: int  # 0 unless its progress report is overdue (the missing-reports list)
+    report_due: str  # the `due` filter's HTML (n月j日, and the 暂定 badge) of the report's date, when it is overdue
+    light: str  # "" where the list shows no light (the missing-reports list)
+    light_label: str
+    light_badge: str
+
+
+LIGHT_BADGES = {Light.RED: "text-bg-danger", Light.AMBER: "text-bg-warning", Light.GREEN: "text-bg-success"}
+
+
+def item_rows(items) -> list[ItemRow]:
+    item_url = url_for_each("supervision:item")
+    rows = []
+    for item in items:
+        light = getattr(item, "light", "") or ""
+        late = getattr(item, "report_late_workdays", 0) or 0
+        rows.append(
+            ItemRow(
+                item,
+                url=item_url(item.pk),
+                number=item.number,
+                task=item.short_task,
+                lead_unit=item.lead_unit.display_name,
+                due=item.due.isoformat() if item.due else "",
+                report_late_workdays=late,
+                report_due=due_html(item.next_report_due, "n月j日") if late else "",
+                light=light,
+                light_label=getattr(item, "light_label", ""),
+                light_badge=LIGHT_BADGES.get(light, "text-bg-secondary"),
+            )
+        )
+    return rows
+
+
 @login_required
 @cached_page
 def dashboard(request):
@@ -60,11 +109,14 @@ def dashboard(request):
     day = timezone.localdate()
     _require_reports(request, day)
     start, end = _month(day)
+    d = figures.dashboard(request.user, day)
     return render(
         request,
         "supervision/dashboard.html",
         {
-            "d": figures.dashboard(request.user, day),
+            "d": d,
+            "week_rows": item_rows(d.week_items),
+            "missing_rows": item_rows(d.missing_items),
             "today": day,
             "may_bulletin": permissions.can_issue_bulletin(request.user),
             "month_start": start,

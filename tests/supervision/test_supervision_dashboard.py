@@ -272,3 +272,55 @@ def test_dashboard_uses_a_constant_number_of_queries(world, client, today, who, 
     big = _queries(client)
     assert big == small
     assert selectors.with_light(permissions.visible_items(getattr(world, who))).count() > 10
+
+
+def test_x_14_dashboard_item_rows_print_what_their_template_printed_before(world, client, today, page_cache_off):
+    """The dashboard's two item lists print words made once in Python and are drawn by Jinja2 (issue 14.2): each row
+    still reads as Django's row template printed it from the item (link, number, short task, lead unit, due date,
+    the overdue report's date and working days, the light's badge, escaping)."""
+    from pathlib import Path
+
+    from tests.rows_support import as_django_prints, reference
+    from tiexi_gov.rowtemplates import rows as draw
+
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    odd = "<b>加急</b> \"引号\" '单引号' & 一个很长很长很长很长很长很长很长很长很长很长很长很长很长的督办事项"
+    make_item(world, today=today, task=_task(odd), due=sunday)
+    make_item(world, today=today, task=_task("本周到期二"), due=sunday)
+    start = today - dt.timedelta(days=60)
+    late = make_item(world, today=start, task=_task("月报缺报<i>"), due=today + dt.timedelta(days=60))
+    services.accept_item(actor=world.fin_clerk, item=late, today=start)
+
+    client.force_login(world.director)
+    response = client.get(DASHBOARD)
+    page = as_django_prints(response.text)
+    week, missing = response.context["week_rows"], response.context["missing_rows"]
+    assert len(week) == 2 and all(r.light for r in week)
+    assert len(missing) == 1 and missing[0].report_late_workdays > 0 and not missing[0].light
+    before = Path(__file__).with_name("report_item_row_before.html")
+    for row in [*week, *missing]:
+        new = draw([row], "supervision/_reports_item_row.jinja")
+        assert "<b>" not in new and "<i>" not in new
+        assert as_django_prints(new) == reference(before, row), row.number
+        assert as_django_prints(new) in page  # the page draws it so
+    assert "&#34;引号&#34;" in response.text  # Jinja2's spelling: the rows are its (Django writes &quot;)
+    listed = response.text.split('data-testid="missing-items"')[1].split("</ul>")[0]
+    assert missing[0].number in listed and "无</li>" not in listed
+
+    # The rows read only the columns they show, and nothing per row (no deferred column loaded one by one).
+    few = _queries(client)
+    for n in range(4):
+        make_item(world, today=today, task=_task(f"本周再到期{n}"), due=sunday)
+    assert _queries(client) == few
+    assert len(client.get(DASHBOARD).context["week_rows"]) == 6
+
+
+def test_x_14_dashboard_item_lists_without_items_say_none(world, client):
+    from tests.rows_support import as_django_prints
+
+    client.force_login(world.director)
+    response = client.get(DASHBOARD)
+    assert response.context["week_rows"] == [] and response.context["missing_rows"] == []
+    for testid in ("week-items", "missing-items"):
+        listed = response.text.split(f'data-testid="{testid}"')[1].split("</ul>")[0]
+        assert as_django_prints(listed) == '> <li class="list-group-item text-secondary px-2">无</li>'
