@@ -49,6 +49,7 @@ OUTGOING_FORM_FIELDS = [
     "is_joint",
     "normative",
     "touches_market",
+    "case_by_case_policy",
     "affects_public",
     "plan_item",
     "approved_submission",

@@ -100,6 +100,7 @@ class OutgoingReturnReason(models.TextChoices):
     UNREQUESTED_SUPPORTING = "unrequested_supporting", "上级文件没有明确要求，不制定配套文件"
     DIVISION_PLAN = "division_plan", "不单独印发区政府文件的分工方案"
     DIRECTIVE_TO_TOWNSHIPS = "directive_to_townships", "未经区政府批准向乡、街发布指令性公文"
+    REPORTS_FROM_TOWNSHIPS = "reports_from_townships", "未经区政府批准要求乡、街报文"
     DEPARTMENT_AUTHORITY = "department_authority", "属部门职权范围事务，由部门自行发文或联合发文"
     COORDINATION_BODY = "coordination_body", "属议事协调机构职责范围事项，由议事协调机构发文"
     OUT_OF_PLAN = "out_of_plan", "未列入发文计划"
@@ -119,6 +120,7 @@ OUTGOING_RETURN_RULE = {
     OutgoingReturnReason.UNREQUESTED_SUPPORTING: "DOC-16",
     OutgoingReturnReason.DIVISION_PLAN: "DOC-16",
     OutgoingReturnReason.DIRECTIVE_TO_TOWNSHIPS: "DOC-16",
+    OutgoingReturnReason.REPORTS_FROM_TOWNSHIPS: "DOC-16",
     OutgoingReturnReason.DEPARTMENT_AUTHORITY: "ORG-5",
     OutgoingReturnReason.COORDINATION_BODY: "DOC-16",
     OutgoingReturnReason.OUT_OF_PLAN: "DOC-15",
@@ -208,6 +210,8 @@ class OutgoingDocument(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     # DOC-8 (第二十四条~第二十六条, 第六十条)
     normative = models.BooleanField("规范性文件", default=False)
     touches_market = models.BooleanField("涉及市场主体经济活动（须公平竞争审查）", default=False)
+    # 第六十条 asks the fair competition review of "一事一议" specific policy measures too, normative or not.
+    case_by_case_policy = models.BooleanField("“一事一议”形式的具体政策措施（须公平竞争审查）", default=False)
     affects_public = models.BooleanField("与人民群众利益密切相关（须公开征求意见）", default=False)
 
     # DOC-15 / DOC-16
@@ -223,7 +227,13 @@ class OutgoingDocument(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         related_name="+",
         help_text="部门经区政府同意后行文、向乡街发布指令性公文的依据（第六十三条）",
     )
-    directive_to_townships = models.BooleanField("向乡、街发布指令性公文或提出指令性要求", default=False)
+    # 第六十三条: 除商洽工作、询问和答复问题、审批事项外 … 不得向乡、街发布指令性公文或在公文中提出指令性要求，
+    # 不得要求乡、街报文 — both prohibitions, one flag; its help text names the exceptions.
+    directive_to_townships = models.BooleanField(
+        "向乡、街发布指令性公文、提出指令性要求或要求乡、街报文",
+        default=False,
+        help_text="商洽工作、询问和答复问题、审批事项除外（第六十三条）",
+    )
 
     # DOC-9
     mainly_government_duties = models.BooleanField("内容主要涉及政府职责", default=False)

@@ -29,6 +29,7 @@ from documents.shared.access import (
     is_unit_clerk_or_head,
     sees_as_office,
 )
+from documents.shared.normative import needs_checklist
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.roles import home_unit_id
@@ -433,7 +434,7 @@ def outgoing_allowed_actions(user, document: OutgoingDocument, day: date | None 
         out.update(actions)
     if can_edit_outgoing(user, document) and state == OS.DRAFTING:
         out |= {"edit", "attach"}
-        if document.normative:
+        if needs_checklist(document):
             out.add("checklist")
         if document.kind != OutgoingKind.PARTY_MEETING:
             out.add("one_off")

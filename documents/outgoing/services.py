@@ -21,7 +21,7 @@ from documents.register.models import PublicRegisterEntry
 from documents.register.services import publish_to_register, withdraw_from_register
 from documents.shared.choices import Disclosure
 from documents.shared.models import NormativeChecklistItem
-from documents.shared.normative import normative_violations, store_checklist_step
+from documents.shared.normative import needs_checklist, normative_violations, store_checklist_step
 from documents.shared.people import office_people, own_post_title, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
 from documents.submissions.models import SubmissionState
@@ -93,6 +93,7 @@ DRAFT_FIELDS = frozenset(
         "confidential",
         "normative",
         "touches_market",
+        "case_by_case_policy",
         "affects_public",
         "plan_item",
         "approved_submission",
@@ -313,8 +314,8 @@ def record_checklist_step(
         doc = s.obj
         if not permissions.can_edit_outgoing(actor, doc):
             raise NotAllowed("您无权填报该发文的制发程序。")
-        if not doc.normative:
-            raise ActionRefused("该发文不是规范性文件，无需填报制发程序。")
+        if not needs_checklist(doc):
+            raise ActionRefused("该发文不是规范性文件，也不是“一事一议”形式的具体政策措施，无需填报制发程序。")
         item = store_checklist_step(
             actor=actor,
             subject=doc,
@@ -648,7 +649,12 @@ def drafting_violations(doc: OutgoingDocument) -> list[RuleViolation]:
         if not doc.series_prefix.strip():
             v.append(RuleViolation("DOC-15", "请填写本部门发文字号的代字（如：铁西财发）"))
     if doc.directive_to_townships and doc.issuer == Issuer.DEPARTMENT and not _government_agreed(doc):
-        v.append(RuleViolation("DOC-16", "区政府各部门未经区政府批准，不得向乡、街发布指令性公文或提出指令性要求"))
+        v.append(
+            RuleViolation(
+                "DOC-16",
+                "区政府各部门未经区政府批准，不得向乡、街发布指令性公文或提出指令性要求，不得要求乡、街报文",
+            )
+        )
     # DOC-9
     if doc.is_party_draft:
         if not doc.mainly_government_duties or doc.drafting_unit.kind not in GOVERNMENT_UNIT_KINDS:

@@ -295,7 +295,7 @@ def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) 
     rows = {r.step: r for r in doc.checklist.all()}
     checklist = (
         [(NormativeStep(s).label, rows.get(s)) for s in normative.required_normative_steps(doc)]
-        if doc.normative
+        if normative.needs_checklist(doc)
         else []
     )
     signed_units = {c.unit_id for c in doc.countersigns.all()}

@@ -8,11 +8,20 @@ from documents.submissions.models import Submission
 from tiexi_gov.workflow.errors import ActionRefused, RuleViolation
 
 
+def needs_checklist(subject: Submission | OutgoingDocument) -> bool:
+    """A normative document, or a "一事一议" specific policy measure (第六十条: 涉及市场主体经济活动的规范性文件以及
+    "一事一议"形式的具体政策措施，须进行公平竞争审查), records its procedures on the checklist."""
+    return subject.normative or subject.case_by_case_policy
+
+
 def required_normative_steps(subject: Submission | OutgoingDocument) -> list[str]:
-    """DOC-8 (第六十条): the five base procedures; fair competition review when it touches market activity;
-    interpretation material and a public-opinion response plan when it is to be published."""
+    """DOC-8 (第六十条): the five base procedures; fair competition review when it touches market activity or is a
+    "一事一议" specific policy measure; interpretation material and a public-opinion response plan when it is to be
+    published. A "一事一议" measure that is not a normative document owes the fair competition review alone."""
+    if not subject.normative:
+        return [NormativeStep.FAIR_COMPETITION] if subject.case_by_case_policy else []
     steps = list(BASE_NORMATIVE_STEPS)
-    if subject.touches_market:
+    if subject.touches_market or subject.case_by_case_policy:
         steps.append(NormativeStep.FAIR_COMPETITION)
     if subject.will_be_published:
         steps += [NormativeStep.INTERPRETATION, NormativeStep.OPINION_PLAN]
@@ -28,7 +37,7 @@ def checklist_row_is_complete(row: NormativeChecklistItem) -> bool:
 
 def normative_violations(subject: Submission | OutgoingDocument) -> list[RuleViolation]:
     """What DOC-8 still misses before a normative draft (or a request for one) may be sent on."""
-    if not subject.normative:
+    if not needs_checklist(subject):
         return []
     rows = {r.step: r for r in subject.checklist.all()}
     missing = [
@@ -38,9 +47,8 @@ def normative_violations(subject: Submission | OutgoingDocument) -> list[RuleVio
     ]
     out = []
     if missing:
-        out.append(
-            RuleViolation("DOC-8", f"规范性文件须履行{'、'.join(missing)}程序（或说明不履行的具体理由）后方可报送")
-        )
+        what = "规范性文件" if subject.normative else "“一事一议”形式的具体政策措施"
+        out.append(RuleViolation("DOC-8", f"{what}须履行{'、'.join(missing)}程序（或说明不履行的具体理由）后方可报送"))
     pp = rows.get(NormativeStep.PUBLIC_PARTICIPATION)
     # 第二十五条: 与人民群众利益密切相关的，除依法需要保密的外，都要公开征求意见.
     skipped = pp is not None and pp.status == NormativeChecklistItem.Status.SKIPPED

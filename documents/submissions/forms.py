@@ -47,6 +47,7 @@ DRAFT_FORM_FIELDS = [
     "confidential",
     "normative",
     "touches_market",
+    "case_by_case_policy",
     "affects_public",
     "will_be_published",
 ]

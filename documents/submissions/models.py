@@ -170,6 +170,8 @@ class Submission(ConcurrentTransitionMixin, models.Model):
         help_text="须逐项填报制发程序（第六十条；第二十四条至第二十六条）：已履行的附依据，不履行的说明理由",
     )
     touches_market = models.BooleanField("涉及市场主体经济活动（须公平竞争审查）", default=False)
+    # 第六十条 asks the fair competition review of "一事一议" specific policy measures too, normative or not.
+    case_by_case_policy = models.BooleanField("“一事一议”形式的具体政策措施（须公平竞争审查）", default=False)
     affects_public = models.BooleanField("与人民群众利益密切相关（须公开征求意见）", default=False)
     will_be_published = models.BooleanField("规范性文件拟公开发布（须附政策解读材料和舆情应对方案）", default=False)
 

@@ -21,6 +21,7 @@ from documents.shared.access import (
     sees_as_office,
 )
 from documents.shared.choices import URGENT_KINDS
+from documents.shared.normative import needs_checklist
 from documents.submissions.models import (
     OFFICE_STATES,
     RETURNABLE_BY_OFFICE,
@@ -335,7 +336,7 @@ def allowed_actions(
         return out
     if state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING) and can_edit(user, submission):
         out |= {"edit", "consult", "attach", "extension", "statement"}
-        if submission.normative:
+        if needs_checklist(submission):
             out.add("checklist")  # DOC-8
     if state == SubmissionState.AWAITING_SIGNATURE and home_unit_id(user) == submission.unit_id:
         out.add("attach")

@@ -21,7 +21,7 @@ from guardian.shortcuts import assign_perm
 
 from documents.shared.choices import URGENCY_RANK, URGENT_KINDS, Urgency
 from documents.shared.models import NormativeChecklistItem
-from documents.shared.normative import check_checklist_step, store_checklist_step
+from documents.shared.normative import check_checklist_step, needs_checklist, store_checklist_step
 from documents.shared.people import office_people, own_post_title, unit_and_office_people, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
 from tiexi_gov.audit import changes
@@ -99,6 +99,7 @@ DRAFT_FIELDS = frozenset(
         "confidential",
         "normative",
         "touches_market",
+        "case_by_case_policy",
         "affects_public",
         "will_be_published",
     }
@@ -473,8 +474,8 @@ def record_checklist_step(
         sub = s.obj
         if not permissions.can_edit(actor, sub):
             raise NotAllowed("您无权填报该公文的制发程序。")
-        if not sub.normative:
-            raise ActionRefused("该公文未申请制发规范性文件，无需填报制发程序。")
+        if not needs_checklist(sub):
+            raise ActionRefused("该公文未申请制发规范性文件，也不是“一事一议”形式的具体政策措施，无需填报制发程序。")
         check_checklist_step(
             step=checklist_step, done=done, evidence=evidence, reason=reason, has_file=bool(upload or evidence_file)
         )

@@ -419,7 +419,7 @@ def form_kwargs(name: str, sub) -> dict:
 
 def _checklist(sub) -> list[tuple[str, object]]:
     """DOC-8 rows to show: each step this request needs, with what the unit recorded (or None)."""
-    if not sub.normative:
+    if not normative.needs_checklist(sub):
         return []
     rows = {r.step: r for r in sub.checklist.all()}
     return [(NormativeStep(s).label, rows.get(s)) for s in normative.required_normative_steps(sub)]

@@ -347,6 +347,9 @@ def test_doc_16_department_directive_to_townships_needs_government_approval(worl
     with pytest.raises(DocumentRuleError) as exc:
         issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
     assert "DOC-16" in exc.value.rule_ids and "不得向乡、街发布指令性公文" in str(exc.value)
+    assert "不得要求乡、街报文" in str(exc.value)  # the flag covers asking them for reports too (第六十三条)
+    flag = OutgoingDocument._meta.get_field("directive_to_townships")
+    assert "商洽工作、询问和答复问题、审批事项除外" in flag.help_text
     issuance.update_outgoing(actor=w.fin_clerk, document=fresh(doc), approved_submission=approved_request(w), today=DAY)
     assert issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY).state == OS.AWAITING_SIGNATURE
 
@@ -364,8 +367,13 @@ def test_doc_16_refusal_reasons_are_offered_to_the_office(world):
         "已公开发布的上级文件，不再翻印、转发",
         "上级文件没有明确要求，不制定配套文件",
         "未经区政府批准向乡、街发布指令性公文",
+        "未经区政府批准要求乡、街报文",  # 第六十三条: 不得要求乡、街报文
     ):
         assert expected in labels
+    from documents.outgoing.forms import OutgoingReturnForm
+
+    offered = dict(OutgoingReturnForm().fields["reason"].choices)
+    assert offered[OutgoingReturnReason.REPORTS_FROM_TOWNSHIPS] == "未经区政府批准要求乡、街报文（第六十三条）"
 
 
 def test_doc_16_office_returns_a_draft_with_the_reason_and_the_unit_sees_it(world):

@@ -16,6 +16,7 @@ from documents.models import (
     PolicyInterpretation,
     PublicRegisterEntry,
 )
+from documents.outgoing import permissions as issuance_permissions
 from documents.outgoing import services as issuance
 from documents.shared.normative import required_normative_steps
 from tests.factories import justice_bureau, outgoing_draft
@@ -75,6 +76,33 @@ def passed_review(justice, doc, **overrides):
 
 
 # --- DOC-8 the checklist ---------------------------------------------------------------------------------------
+
+
+def test_doc_8_a_case_by_case_policy_measure_needs_the_fair_competition_review(world):
+    """第六十条: 涉及市场主体经济活动的规范性文件以及"一事一议"形式的具体政策措施，须进行公平竞争审查 — a 发文 that
+    is a "一事一议" specific policy measure owes the review though it is not a normative document, and only that."""
+    w = world
+    doc = outgoing_draft(w.fin_clerk, title="关于支持某企业技改项目的具体措施", case_by_case_policy=True)
+    assert not doc.normative
+    assert required_normative_steps(doc) == [NormativeStep.FAIR_COMPETITION]
+    assert "checklist" in issuance_permissions.outgoing_allowed_actions(w.fin_clerk, doc)
+    with pytest.raises(DocumentRuleError) as exc:
+        issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
+    assert exc.value.rule_id == "DOC-8"
+    assert "“一事一议”形式的具体政策措施须履行公平竞争审查程序" in str(exc.value) and "集体讨论" not in str(exc.value)
+    complete_checklist(w, doc)
+    assert issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY).state == OS.OFFICE_CHECK
+
+
+def test_doc_8_an_ordinary_document_still_records_no_checklist(world):
+    w = world
+    doc = outgoing_draft(w.fin_clerk, title="关于召开春季安全生产会议的通知")
+    assert required_normative_steps(doc) == []
+    assert "checklist" not in issuance_permissions.outgoing_allowed_actions(w.fin_clerk, doc)
+    with pytest.raises(DocumentError):
+        issuance.record_checklist_step(
+            actor=w.fin_clerk, document=doc, step=NormativeStep.FAIR_COMPETITION, done=True, evidence="x", today=DAY
+        )
 
 
 def test_doc_8_incomplete_checklist_is_refused_at_submission(world):

@@ -196,6 +196,25 @@ def test_doc_8_fair_competition_only_required_when_market_related(world):
     assert "集体讨论" not in str(err)
 
 
+def test_doc_8_a_case_by_case_policy_measure_needs_the_fair_competition_review(world):
+    """第六十条 asks the fair competition review of "一事一议" specific policy measures too: a request for one records
+    that step alone (it is not a normative document) and is refused at 报送 until it has."""
+    w = world
+    sub = draft(w, title="关于对某企业技改项目给予专项扶持的请示", case_by_case_policy=True)
+    assert not sub.normative and normative.required_normative_steps(fresh(sub)) == [Step.FAIR_COMPETITION]
+    assert "checklist" in permissions.allowed_actions(w.fin_clerk, fresh(sub))
+    err = submit_error(w, sign(w, sub))
+    assert err.rule_ids == ["DOC-8"] and "“一事一议”形式的具体政策措施须履行公平竞争审查程序" in str(err)
+
+    other = draft(w, title="关于对另一企业给予专项扶持的请示", case_by_case_policy=True)
+    record(w, other, Step.FAIR_COMPETITION, evidence="已经公平竞争审查，审查意见附后")
+    assert services.submit_to_office(actor=w.fin_clerk, submission=sign(w, other), today=DAY).state == "submitted"
+
+    # A normative request that is also such a measure owes the review though it does not touch market activity.
+    both = normative_draft(w, case_by_case_policy=True)
+    assert Step.FAIR_COMPETITION in normative.required_normative_steps(fresh(both))
+
+
 def test_doc_8_interpretation_and_opinion_plan_only_when_published(world):
     w = world
     unpublished = normative_draft(w)
@@ -284,8 +303,26 @@ def test_doc_8_drafting_form_saves_the_flags(world, client):
     assert r.status_code == 302, r.context["form"].errors if r.context else r
     sub = Submission.objects.get(title="关于提请制发规范性文件的请示")
     assert (sub.normative, sub.touches_market, sub.will_be_published, sub.affects_public) == (True, True, True, False)
+    assert not sub.case_by_case_policy
     page = client.get(reverse("documents:create"))
-    assert 'name="normative"' in page.content.decode()
+    assert 'name="normative"' in page.content.decode() and 'name="case_by_case_policy"' in page.content.decode()
+
+
+def test_doc_8_a_case_by_case_measure_saved_from_the_form_shows_its_review_on_the_item_page(world, client):
+    w = world
+    today = timezone.localdate()
+    client.force_login(w.fin_clerk)
+    data = {k: v for k, v in valid_fields(today).items() if v is not False}
+    data.update(title="关于对某企业给予一事一议扶持的请示", copies=1, case_by_case_policy="on")
+    r = client.post(reverse("documents:create"), data)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    sub = Submission.objects.get(title="关于对某企业给予一事一议扶持的请示")
+    assert sub.case_by_case_policy and not sub.normative
+    page = client.get(reverse("documents:detail", args=[sub.pk]))
+    html = page.content.decode()
+    assert 'data-testid="checklist"' in html and "公平竞争审查（第六十条）" in html and "未填报" in html
+    assert "规范性文件制发程序" not in html and "checklist" in page.context["allowed"]
+    assert [label for label, _row in page.context["checklist"]] == ["公平竞争审查"]
 
 
 def test_doc_8_item_page_shows_the_checklist_and_keeps_input_on_refusal(world, client):

@@ -261,6 +261,24 @@ def test_doc_8_incomplete_checklist_is_refused_on_submit_via_the_page(world, cli
     assert r.context["forms"]["checklist"]["evidence"].value() == "见附件"
 
 
+def test_doc_8_a_case_by_case_measure_records_its_fair_competition_review_on_the_page(world, client, year):
+    """第六十条: a "一事一议" specific policy measure, not a normative document, records the fair competition review
+    from its page; submitting without it is refused with the article."""
+    w = world
+    doc = outgoing_draft(w.fin_clerk, title="关于支持某企业技改项目的具体措施", case_by_case_policy=True)
+    c = login(client, w.fin_clerk)
+    page = c.get(reverse("documents:outgoing_detail", args=[doc.pk]))
+    html = page.content.decode()
+    assert "公平竞争审查（第六十条" in html and "填报公平竞争审查情况（第六十条）" in html and "未填报" in html
+    assert "规范性文件制发程序" not in html
+    r = act(c, doc, "submit")
+    assert r.status_code == 200 and "第六十条" in messages_of(r) and "一事一议" in messages_of(r)
+    assert fresh(doc).state == OS.DRAFTING
+    r = act(c, doc, "checklist", {"step": NormativeStep.FAIR_COMPETITION, "done": "1", "evidence": "审查意见附后"})
+    assert r.status_code == 302 and fresh(doc).checklist.get().step == NormativeStep.FAIR_COMPETITION
+    assert act(c, doc, "submit").status_code == 302 and fresh(doc).state == OS.OFFICE_CHECK
+
+
 def test_doc_8_normative_document_through_legality_review_interpretation_issue_and_filing(world, client, year):
     w = world
     _unit, justice = justice_bureau()
