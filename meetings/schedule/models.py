@@ -103,6 +103,8 @@ class DistrictMeeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     invites_township_heads = models.BooleanField("邀请乡、街负责人参加", default=False)
     planned = models.BooleanField("列入年度计划", default=True)
     reason = models.CharField("临时召开事由", max_length=300, blank=True)
+    # MTG-11: the limit of 第五十九条 an unplanned meeting goes beyond (原则上 only), shown to those who decide.
+    beyond_principle = models.CharField("超出原则的情形", max_length=200, blank=True)
     state = FSMField("状态", default=State.PLANNED, choices=State.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

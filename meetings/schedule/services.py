@@ -285,22 +285,29 @@ def naming_violation(name: str, sponsorship: str) -> str:
     return ""
 
 
-def _limit_violation(unit: Unit, year: int, sponsorship: str, invites_township_heads: bool) -> str:
+def _limit_violation(unit: Unit, year: int, sponsorship: str, invites_township_heads: bool) -> tuple[str, bool]:
+    """The yearly limit a meeting would break ("" if none), and whether 第五十九条 sets that limit only 原则上: a
+    meeting in the government's name "原则上只允许区政府综合部门每年召开1次". The plan keeps to the principle; an
+    unplanned meeting beyond it may still be asked for, and the deputy in charge and then the head decide. The
+    limits on a department's own-system meeting (不得超过1次, 不邀请乡、街负责人) admit no exception."""
     S = DistrictMeeting.Sponsorship
     live = DistrictMeeting.objects.filter(unit=unit, year=year, sponsorship=sponsorship).exclude(
         state=DistrictMeeting.State.REJECTED
     )
     if sponsorship == S.IN_GOVERNMENT_NAME:
         if not unit.is_comprehensive:
-            return "以区政府名义召开全区性会议，原则上只允许区政府综合部门召开（第五十九条）。"
+            return "以区政府名义召开全区性会议，原则上只允许区政府综合部门召开（第五十九条）。", True
         if live.exists():
-            return f"{unit.display_name}{year}年已有1次以区政府名义召开的会议，每年限1次（第五十九条）。"
+            return f"{unit.display_name}{year}年已有1次以区政府名义召开的会议，原则上每年限1次（第五十九条）。", True
     if sponsorship == S.OWN_SYSTEM:
         if invites_township_heads:
-            return "部门召开本系统全区性会议，不邀请乡、街负责人参加（第五十九条）。"
+            return "部门召开本系统全区性会议，不邀请乡、街负责人参加（第五十九条）。", False
         if live.exists():
-            return f"{unit.display_name}{year}年已召开（计划）1次本系统全区性会议，每年不得超过1次（第五十九条）。"
-    return ""
+            return (
+                f"{unit.display_name}{year}年已召开（计划）1次本系统全区性会议，每年不得超过1次（第五十九条）。",
+                False,
+            )
+    return "", False
 
 
 def get_or_create_plan(*, actor, year: int, today: dt.date | None = None) -> MeetingPlan:
@@ -327,10 +334,11 @@ def add_district_meeting(
     today: dt.date | None = None,
 ) -> DistrictMeeting:
     """MTG-11: into the year's plan while the office drafts it; afterwards an unplanned meeting that needs the
-    responsible deputy's and then the head's approval."""
+    responsible deputy's and then the head's approval — which is also how a meeting in the government's name
+    beyond what 第五十九条 allows 原则上 may still be held (the record and the deputy's notice say so)."""
     day = today_or(today)
     name = required(name, "会议名称")
-    problem = naming_violation(name, sponsorship) or _limit_violation(unit, year, sponsorship, invites_township_heads)
+    problem = naming_violation(name, sponsorship)
     if problem:
         raise MeetingError(problem, rule_id="MTG-11")
     with transaction.atomic():
@@ -342,6 +350,9 @@ def add_district_meeting(
             meeting_permissions.can_manage(actor) or unit.pk in meeting_permissions.member_unit_ids(actor, day)
         ):
             raise ActionNotAllowed("只能为本单位申请临时召开全区性会议。")
+        beyond, in_principle = _limit_violation(unit, year, sponsorship, invites_township_heads)
+        if beyond and (in_plan or not in_principle):
+            raise MeetingError(beyond, rule_id="MTG-11")
         if not in_plan:
             reason = required(reason, "未列入计划需临时召开的事由")
         meeting = DistrictMeeting.objects.create(
@@ -354,19 +365,24 @@ def add_district_meeting(
             invites_township_heads=invites_township_heads,
             planned=in_plan,
             reason=reason.strip(),
+            beyond_principle=beyond,
             created_by=actor,
             state=DistrictMeeting.State.PLANNED if in_plan else DistrictMeeting.State.AWAITING_DEPUTY,
         )
         with step(meeting, actor=actor, today=day) as s:
             s.record(
                 "added",
-                "列入会议计划" if in_plan else "申请临时召开（计划外）",
+                "列入会议计划"
+                if in_plan
+                else ("申请临时召开（计划外，超出原则）" if beyond else "申请临时召开（计划外）"),
                 "",
                 after=meeting.state,
+                opinion=beyond,
                 rule_id="MTG-11",
             )
             if not in_plan:
-                s.tell([person_of(leader_post_for_unit(unit, day), day)], f"计划外全区性会议待审批：{name}", reason)
+                text = f"{reason}\n注意：{beyond}" if beyond else reason
+                s.tell([person_of(leader_post_for_unit(unit, day), day)], f"计划外全区性会议待审批：{name}", text)
     return s.obj
 
 

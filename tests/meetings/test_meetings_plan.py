@@ -13,6 +13,7 @@ from meetings.models import DistrictMeeting, MeetingPlan
 from meetings.schedule import services as schedule_services
 from meetings.shared import errors
 from tiexi_gov.audit.models import Event
+from tiexi_gov.notify.models import Message
 
 pytestmark = [pytest.mark.django_db]
 
@@ -91,6 +92,41 @@ def test_mtg_11_naming_and_limits(world):
     # The limits count unplanned meetings too.
     with pytest.raises(errors.MeetingError, match="不得超过1次"):
         _add(w, "全区审计系统会议", S.OWN_SYSTEM, "审计局", actor=w.clerks["审计局"], reason="再开一次")
+
+
+def test_mtg_11_beyond_the_principle_an_unplanned_meeting_goes_to_the_deputy_and_the_head(world, client):
+    """第五十九条: 以区政府名义召开的全区性会议，原则上只允许区政府综合部门每年召开1次 — the plan keeps to it, but
+    "原则上" is not "不得": a department may still ask for an unplanned one, and the deputy in charge, then the head,
+    decide knowing that it is beyond the principle. The own-system limits (不得超过1次) admit no exception."""
+    w = world
+    plan = schedule_services.get_or_create_plan(actor=w.staff, year=2026)
+    _add(w, "全区项目建设推进会议", S.IN_GOVERNMENT_NAME, "发改局", month=4)
+    with pytest.raises(errors.MeetingError, match="综合部门"):  # not into the plan
+        _add(w, "全区教育工作会议", S.IN_GOVERNMENT_NAME, "教育局")
+    plan = schedule_services.approve_plan(actor=w.head, plan=schedule_services.check_plan(actor=w.director, plan=plan))
+
+    asked = _add(
+        w, "全区教育工作会议", S.IN_GOVERNMENT_NAME, "教育局", actor=w.clerks["教育局"], reason="落实省教育大会部署"
+    )
+    assert not asked.planned and asked.state == ST.AWAITING_DEPUTY
+    event = Event.objects.for_object(asked).get(action="added")
+    assert event.action_label == "申请临时召开（计划外，超出原则）" and "原则上只允许区政府综合部门" in event.opinion
+    notice = Message.objects.filter(subject="计划外全区性会议待审批：全区教育工作会议").get()
+    assert notice.recipient == w.edu_deputy and "原则上只允许区政府综合部门召开" in notice.body
+    assert asked.beyond_principle == event.opinion
+    client.force_login(w.edu_deputy)  # the deputy decides seeing it
+    page = client.get(reverse("meetings:plan", args=[2026])).content.decode()
+    assert 'data-testid="beyond-principle"' in page and "超出原则：以区政府名义召开全区性会议" in page
+    asked = schedule_services.decide_unplanned(actor=w.edu_deputy, meeting=asked, approve=True)
+    assert schedule_services.decide_unplanned(actor=w.head, meeting=asked, approve=True).state == ST.APPROVED
+
+    second = _add(
+        w, "全区招商引资工作会议", S.IN_GOVERNMENT_NAME, "发改局", actor=w.clerks["发改局"], reason="专项部署"
+    )
+    assert second.state == ST.AWAITING_DEPUTY and "原则上每年限1次" in Event.objects.for_object(second).get().opinion
+    _add(w, "全区教育系统工作会议", S.OWN_SYSTEM, "教育局", actor=w.clerks["教育局"], reason="学期安排")
+    with pytest.raises(errors.MeetingError, match="不得超过1次"):
+        _add(w, "全区教育系统安全会议", S.OWN_SYSTEM, "教育局", actor=w.clerks["教育局"], reason="再开一次")
 
 
 def test_plan_page_flow_through_the_views(world, client):
