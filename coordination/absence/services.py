@@ -133,9 +133,9 @@ def _check_acting(kind: str, post: Post, acting_post: Post | None, start: dt.dat
     if kind == Kind.HEAD:
         entrusted = exec_deputy_post()
         if entrusted is None:
-            raise ActionRefused("没有负责常务工作的副区长职务，无法委托主持工作（第十五条）。", rule_id="LEAVE-1")
+            raise ActionRefused("没有负责常务工作的副区长职务，无法委托主持工作（第十五条）。", rule_id="ORG-3")
         if acting_post is not None and acting_post.pk != entrusted.pk:
-            raise ActionRefused("区长外出期间，由负责常务工作的副区长受委托主持工作（第十五条）。", rule_id="LEAVE-1")
+            raise ActionRefused("区长外出期间，由负责常务工作的副区长受委托主持工作（第十五条）。", rule_id="ORG-3")
         acting_post = entrusted
     elif acting_post is None:
         raise ActionRefused("请指定外出期间的代理人。", rule_id=RULE_BY_KIND[kind])

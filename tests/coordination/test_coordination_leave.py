@@ -56,6 +56,15 @@ def fresh(user) -> User:
 # --- LEAVE-1 ------------------------------------------------------------------------------------------------
 
 
+def test_org_3_the_head_away_is_entrusted_to_the_executive_deputy_and_the_refusal_counts_under_org_3(world):
+    """第十五条 (ORG-3): 区长外出期间，由负责常务工作的副区长受委托主持工作 — naming another deputy is refused, and the
+    refusal is counted under the article it cites (the compliance board), not under the 3-day notice (LEAVE-1)."""
+    w = world
+    with pytest.raises(CoordinationError) as exc:
+        ask(w, w.head, w.head_post, MON, d(9), today=FRI, acting=w.edu_deputy_post)
+    assert exc.value.rule_id == "ORG-3" and "第十五条" in exc.value.message
+
+
 def test_leave_1_head_request_less_than_3_days_ahead_refused_unless_national_meeting(world):
     w = world
     # Friday → Sunday is 2 calendar days: refused, with the day by which it should have been reported.
