@@ -11,8 +11,9 @@ from tiexi_gov.precompiled import Statement
 
 
 def unit_people(unit: Unit) -> list[User]:
-    """Who in a unit hears about its documents: clerks and heads, else every active member."""
-    base = User.objects.filter(unit=unit, is_active=True)
+    """Who in a unit hears about its documents: clerks and heads, else every active member; by id (as
+    unit_and_office_people reads them), so the recipients' order does not depend on the database's."""
+    base = User.objects.filter(unit=unit, is_active=True).order_by("id")
     people = list(base.filter(groups__name__in=[str(Role.CLERK), str(Role.UNIT_HEAD)]).distinct())
     return people or list(base)
 
@@ -47,8 +48,8 @@ def unit_and_office_people(unit: Unit) -> tuple[list[User], list[User]]:
 
 
 def office_people() -> list[User]:
-    people = list(users_with_role(Role.OFFICE_STAFF))
-    return people or list(User.objects.filter(unit__kind=Unit.Kind.OFFICE, is_active=True))
+    people = list(users_with_role(Role.OFFICE_STAFF).order_by("id"))
+    return people or list(User.objects.filter(unit__kind=Unit.Kind.OFFICE, is_active=True).order_by("id"))
 
 
 def unit_signers(unit: Unit, day) -> list[User]:
