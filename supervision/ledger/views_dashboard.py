@@ -27,7 +27,8 @@ from tiexi_gov.pagecache.cache import cached_page
 from . import figures, permissions
 from .assessment_xlsx import render_assessment
 from .bulletin_docx import BulletinLayout, BulletinRow, BulletinSection, render_bulletin
-from .models import Light, SupervisionItem
+from .models import SupervisionItem
+from .views_ledger import LIGHT_BADGES  # the ledger's badge for each light: the dashboard lists the same items
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -74,9 +75,6 @@ class ItemRow(TemplateRow):
     light_badge: str
 
 
-LIGHT_BADGES = {Light.RED: "text-bg-danger", Light.AMBER: "text-bg-warning", Light.GREEN: "text-bg-success"}
-
-
 def item_rows(items) -> list[ItemRow]:
     item_url = url_for_each("supervision:item")
     rows = []
@@ -95,7 +93,7 @@ def item_rows(items) -> list[ItemRow]:
                 report_due=due_html(item.next_report_due, "n月j日") if late else "",
                 light=light,
                 light_label=getattr(item, "light_label", ""),
-                light_badge=LIGHT_BADGES.get(light, "text-bg-secondary"),
+                light_badge=LIGHT_BADGES[light] if light else "",
             )
         )
     return rows
