@@ -77,3 +77,15 @@ def test_x_14_wait_idle_returns_only_once_the_servers_stop_burning_cpu():
         server.wait()
     assert busy >= 1.2, "it waited for the busy boot to end"
     assert waited < 5
+
+
+def test_x_14_the_benches_serve_the_portal_with_a_shared_redis_cache_as_production_does(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_x")
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
+    assert benchkit.portal_env(str(tmp_path))["CACHE_URL"] == "redis://127.0.0.1:6379/5"
+    monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379/8")
+    assert benchkit.portal_env(str(tmp_path))["CACHE_URL"] == "redis://127.0.0.1:6379/8", "a named cache is kept"
+    monkeypatch.delenv("CACHE_URL")
+    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
+    assert "CACHE_URL" not in benchkit.portal_env(str(tmp_path)), "no Redis: each request reads its session"

@@ -259,8 +259,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 CIRCULATION_REMIND_AFTER_WORKDAYS = int(os.environ.get("CIRCULATION_REMIND_AFTER_WORKDAYS", "3"))
 CELERY_BEAT_SCHEDULE["circulation-unread-sweep"] = {"task": "circulation.tasks.remind_unread", "schedule": 3600.0}
 
-# Sessions are read from the cache and written through to the database (a page does not query its session);
-# several hosts share Redis as the cache (CACHE_URL=redis://…), a laptop uses each process's memory.
+# The cache: Redis shared by every web process (CACHE_URL=redis://…), or, without it, each process's own memory.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
@@ -269,7 +268,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the cache and written through to the database (a page does not query its session) only
+# when every web process shares that cache. A process's own memory would keep its copy of a session that another
+# gunicorn worker ended (logout, idle timeout, 12 hours) and honour it again; without CACHE_URL sessions are read
+# from the database on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
 MESSAGE_STORAGE = "tiexi_gov.message_storage.PlainRulesStorage"
 
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy --fail-level WARNING passes).
@@ -418,6 +421,11 @@ from celery.schedules import crontab as _crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE["audit-verify-chain"] = {
     "task": "tiexi_gov.audit.tasks.verify_chain",
     "schedule": _crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "2")), minute=30),
+}
+# Ended sessions are deleted every night (Django leaves that to a clearsessions job).
+CELERY_BEAT_SCHEDULE["accounts-clear-expired-sessions"] = {
+    "task": "tiexi_gov.accounts.tasks.clear_expired_sessions",
+    "schedule": _crontab(hour=int(os.environ.get("SESSION_PURGE_HOUR", "3")), minute=15),
 }
 # --- end of issue 12.3 ---
 

@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 READS_STEPS = ('SELECT "documents_leaderassignment"', 'SELECT 1 AS "a" FROM "documents_leaderassignment"')
 
 
-def test_x_3_one_approval_posted_from_the_item_page_runs_at_most_20_queries(client, django_assert_max_num_queries):
+def test_x_3_one_approval_posted_from_the_item_page_runs_at_most_20_queries(
+    client, django_assert_max_num_queries, settings
+):
+    # As deployed on several processes: the session is read from the shared cache (CACHE_URL), not a query.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     w = build_world()
     sub = in_leader_review(w, timezone.localdate())
     client.force_login(w.dep_a)
