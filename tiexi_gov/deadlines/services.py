@@ -320,9 +320,22 @@ def _recompute_derived(rows: list[Deadline]) -> None:
                 d.due = day
 
 
+# Every process keeps a year's calendar for up to CACHE_TTL seconds (workdays.calendar): the check again comes after.
+RECHECK_AFTER_SECONDS = wd.CACHE_TTL + 30
+
+
 def on_calendar_changed(sender, years, **kwargs):
-    """Receiver of workdays.signals.calendar_changed (sent on commit)."""
-    return recompute_for_years(years)
+    """Receiver of workdays.signals.calendar_changed (sent on commit): recompute now, and once more after every other
+    process's cached calendar has expired. A web or worker process that still held the year's provisional calendar in
+    that minute may have opened a deadline on it; the second pass recomputes it too."""
+    changed = recompute_for_years(years)
+    from .tasks import recompute_calendar_years  # tasks.py imports this module
+
+    try:
+        recompute_calendar_years.apply_async(args=[sorted(years)], countdown=RECHECK_AFTER_SECONDS)
+    except Exception:  # the broker is down: the recompute above stands; the check again is lost, say so
+        logger.exception("could not queue the second recompute of the calendar years %s", sorted(years))
+    return changed
 
 
 def _subjects_of(rows: list[Deadline]) -> dict[int, object]:
