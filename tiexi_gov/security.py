@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from tiexi_gov.uploads import max_attachment_bytes
 
@@ -76,4 +77,22 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", None)
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = permissions_policy_header(policy)
+        return response
+
+
+class SignedInNoStoreMiddleware:
+    """A page drawn for a signed-in user is not kept by the browser (Cache-Control: no-store, as never_cache).
+
+    On a shared office computer the next person presses Back after 退出: a desktop browser restores the last page from
+    its back/forward cache, from memory, without asking the portal, unless the page said no-store (等保 2.0: 剩余信息
+    保护). A response that chose its own caching keeps it; static files never get here (WhiteNoise answers first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response

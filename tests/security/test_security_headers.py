@@ -241,3 +241,24 @@ def test_every_free_text_field_has_a_length_limit():
             if isinstance(field, forms.CharField) and field.max_length is None:
                 unlimited.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
     assert not unlimited, unlimited
+
+
+@pytest.mark.django_db
+def test_sec_signed_in_pages_are_not_kept_by_the_browser_and_a_chosen_caching_stands(client):
+    """Cache-Control: no-store on every page for a signed-in user, a cached navbar page included (the browser would
+    otherwise show it again with Back after 退出: tests/e2e/test_e2e_back_after_logout.py)."""
+    from meetings.schedule import services as schedule_services
+
+    me = UserFactory()
+    client.force_login(me)
+    inbox = reverse("notify:inbox")
+    for _visit in range(3):  # drawn, then served from the page cache
+        response = client.get(inbox)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    missing = client.get("/documents/999999999/")
+    assert missing.status_code == 404 and "no-store" in missing["Cache-Control"]
+
+    token = schedule_services.issue_calendar_token(actor=me).token
+    feed = client.get(reverse("meetings:ics_feed", args=[token]))  # a view that chose its caching, signed in too
+    assert feed.status_code == 200 and feed["Cache-Control"] == "private, max-age=300"
