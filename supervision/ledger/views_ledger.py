@@ -26,7 +26,7 @@ from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.listing import TemplateRow, clip, url_for_each
 from tiexi_gov.ops.planner import planned_for_its_values
 from tiexi_gov.org.models import Post, Unit
-from tiexi_gov.org.selectors import handlers_for_posts
+from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
 from tiexi_gov.pagecache.cache import cached_page
 
 from . import permissions, selectors, xlsx
@@ -41,13 +41,20 @@ LIGHT_BADGES = {
     Light.DONE: "text-bg-secondary",
     Light.NONE: "text-bg-light border",
 }
+# The ledger's tabs, each with who may open it (None: every user who sees the ledger; each page shows them their own
+# rows). A tab that would answer 页面不存在 is not offered.
 NAV = [
-    ("supervision:dashboard", "督查看板"),
-    ("supervision:assessment", "年度考核"),
-    ("supervision:inquiries", "网上咨询"),
-    ("supervision:half_year", "半年报告"),
-    ("supervision:outcomes", "结果运用"),
+    ("supervision:dashboard", "督查看板", permissions.can_view_reports),
+    ("supervision:assessment", "年度考核", permissions.can_view_reports),
+    ("supervision:inquiries", "网上咨询", None),
+    ("supervision:half_year", "半年报告", None),
+    ("supervision:outcomes", "结果运用", None),
 ]
+
+
+def nav_for(user, day) -> list[tuple[str, str]]:
+    """The tabs `user` may open on `day`: (URL name, label)."""
+    return [(name, label) for name, label, may in NAV if may is None or may(user, day)]
 
 
 @dataclass(frozen=True)
@@ -114,11 +121,7 @@ def _choices(day):
     units = [(u.pk, u.display_name) for u in Unit.objects.filter(active=True).only("id", "name", "short_name")]
     posts = list(Post.objects.filter(kind__in=Post.LEADER_KINDS).order_by("order", "id"))
     handlers = handlers_for_posts(posts, day)
-    leaders = []
-    for post in posts:
-        person = handlers[post.pk].person
-        leaders.append((post.pk, f"{post.title}（{person.display_name}）" if person else post.title))
-    return units, leaders, handlers
+    return units, [(post.pk, post_with_holder(post, handlers[post.pk])) for post in posts], handlers
 
 
 def _parse(request, day):
@@ -226,7 +229,7 @@ def ledger(request):
             "sorts": list(SORT_LABELS.items()),
             "leaders": leaders,
             "may_manage": permissions.can_manage(request.user),
-            "nav": NAV,
+            "nav": nav_for(request.user, day),
             "today": day,
         },
     )

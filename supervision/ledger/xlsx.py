@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -179,10 +180,24 @@ def _cooperating(ids: list[int]) -> dict[int, list[int]]:
     return out
 
 
-def export_rows(qs) -> Iterator[list]:
+def leader_labels(day: dt.date) -> dict[int, str]:
+    """How a leader's post is written in the sheet: its title when no other leader's post shares it (区长), else the
+    title with its holder's name, 副区长（张海燕）, so four deputies are four people and the row imports back to the
+    same post. A vacant post shared by title is written by its title (the import then asks which)."""
+    posts = list(Post.objects.filter(kind__in=Post.LEADER_KINDS).values_list("id", "title"))
+    shared = {title for title, n in Counter(title for _, title in posts).items() if n > 1}
+    holders = dict(
+        Appointment.objects.on(day)
+        .filter(post__kind__in=Post.LEADER_KINDS, post__title__in=shared)
+        .values_list("post_id", "person__full_name")
+    )
+    return {pk: f"{title}（{holders[pk]}）" if title in shared and holders.get(pk) else title for pk, title in posts}
+
+
+def export_rows(qs, day: dt.date | None = None) -> Iterator[list]:
     """The sheet's rows (without the header) for a ledger queryset annotated with `light`, in its order."""
     units = unit_labels()
-    posts = dict(Post.objects.filter(kind__in=Post.LEADER_KINDS).values_list("id", "title"))
+    posts = leader_labels(day or timezone.localdate())
     source_labels, kind_labels, cycle_labels = dict(Source.choices), dict(Kind.choices), dict(ReportCycle.choices)
     level_labels = dict(Rectification.Level.choices)
     rows = qs.select_related(None).prefetch_related(None).values(*_VALUE_FIELDS).iterator(chunk_size=CHUNK)
@@ -501,6 +516,8 @@ class _Lookups:
             name = appt.person.full_name
             if name and appt.post not in self.posts.get(name, []):
                 self.posts.setdefault(name, []).append(appt.post)
+            if name:  # the export's 副区长（张海燕）: the title and the holder's name
+                self.posts.setdefault(f"{appt.post.title}（{name}）", []).append(appt.post)
         self.sources = {label: value for value, label in Source.choices} | {v: v for v in Source.values}
         self.kinds = {label: value for value, label in Kind.choices} | {v: v for v in Kind.values}
         self.cycles = {label: value for value, label in ReportCycle.choices} | {v: v for v in ReportCycle.values}
@@ -508,6 +525,12 @@ class _Lookups:
         self.levels = {label: value for value, label in Rectification.Level.choices} | {
             v: v for v in Rectification.Level.values
         }
+
+    def leader_posts(self, text: str) -> list[Post]:
+        """The posts a 责任领导 cell may mean: a title, a holder's name, or 副区长（张海燕） in either brackets."""
+        if text in self.posts:
+            return self.posts[text]
+        return self.posts.get(re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）"), [])
 
     def unit(self, name: str, label: str, errors: list[str]) -> Unit | None:
         found = self.units.get(name, [])
@@ -554,7 +577,7 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
         errors.append(f"“{lead.display_name}”不能既是牵头单位又是协办单位")
     leader = None
     if get("责任领导"):
-        posts = look.posts.get(get("责任领导"), [])
+        posts = look.leader_posts(get("责任领导"))
         if not posts:
             errors.append(f"责任领导“{get('责任领导')}”不是区政府领导职务或其现任领导姓名")
         elif len(posts) > 1:

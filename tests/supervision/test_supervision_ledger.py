@@ -132,6 +132,40 @@ def test_sup_1_office_sees_register_import_and_export_a_unit_only_export(world, 
     assert reverse("supervision:item_new") not in html and reverse("supervision:ledger_import") not in html
 
 
+def test_sup_4_a_unit_clerk_is_offered_only_the_tabs_that_open_for_them(world, client):
+    """The dashboard and the annual assessment are the office's and the leaders' (SUP-4, SUP-6): a clerk's ledger
+    does not offer tabs that answer 页面不存在; every tab it offers opens."""
+    make_item(world, today=_today())
+    c = _client(client, world.fin_clerk)
+    html = c.get(reverse("supervision:ledger")).content.decode()
+    for name in ("dashboard", "assessment"):
+        assert reverse(f"supervision:{name}") not in html
+        assert c.get(reverse(f"supervision:{name}")).status_code == 404
+    for name in ("inquiries", "half_year", "outcomes"):
+        assert reverse(f"supervision:{name}") in html
+        assert c.get(reverse(f"supervision:{name}")).status_code == 200
+    html = _client(client, world.dep_a).get(reverse("supervision:ledger")).content.decode()
+    assert reverse("supervision:dashboard") in html and reverse("supervision:assessment") in html
+
+
+def test_org_3_the_leader_filter_tells_apart_posts_of_one_title_while_one_deputy_acts_for_another(world, client):
+    """Deputies share the title 副区长: while one acts for another, the absent deputy's post is named by its holder
+    and who stands in, not by the acting deputy's name twice."""
+    from tests.factories import ActingArrangementFactory
+
+    w, today = world, _today()
+    for post in (w.dep_a_post, w.dep_b_post):
+        post.title = "副区长"
+        post.save(update_fields=["title"])
+    ActingArrangementFactory(absent_post=w.dep_a_post, acting_post=w.dep_b_post, start=today, end=today)
+    r = _client(client, w.staff).get(reverse("supervision:ledger"))
+    labels = dict(r.context["leaders"])
+    a, b = w.dep_a.display_name, w.dep_b.display_name
+    assert labels[w.dep_a_post.pk] == f"副区长（{a}，{b}代）"
+    assert labels[w.dep_b_post.pk] == f"副区长（{b}）"
+    assert len(set(labels.values())) == len(labels)
+
+
 # --- X-2: who sees which rows --------------------------------------------------------------------------
 
 

@@ -323,3 +323,30 @@ def test_issue14_export_dates_are_dates_the_light_is_coloured_and_the_columns_un
     assert isinstance(due.value, dt.datetime) and due.number_format == "yyyy-mm-dd"
     lit = [row[9] for row in ws.iter_rows(min_row=2) if "（" in str(row[9].value)]
     assert lit and all(c.fill.fgColor.rgb[-6:] in xlsx.LIGHT_FILLS.values() for c in lit)
+
+
+def test_sup_1_export_names_which_deputy_and_imports_back_to_the_same_post(world, client):
+    """Four deputies are all 副区长: the sheet's 责任领导 names the post's holder, 副区长（孙副区长）, and the import
+    reads it (in either brackets) back to that post, not "对应多个职务"."""
+    w, today = world, _today()
+    for post in (w.dep_a_post, w.dep_b_post):
+        post.title = "副区长"
+        post.save(update_fields=["title"])
+    make_item(w, today=today, task="推进北部新区供热管网改造", leader_post=w.dep_b_post)
+    make_item(
+        w, today=today, task="清理拖欠中小企业账款", lead_unit=w.dev, cooperating_units=[], leader_post=w.head_post
+    )
+    rows = {r[2]: r for r in _sheet_rows(_export(client, w.staff))[1:]}
+    assert rows["推进北部新区供热管网改造"][5] == f"副区长（{w.dep_b.full_name}）"
+    assert rows["清理拖欠中小企业账款"][5] == "区长"  # a title no other leader's post shares stays as it was
+    before = snapshot()
+    content = _export(client, w.staff)
+    wipe_items()
+    assert _upload(client, w.staff, content).status_code == 302
+    assert snapshot() == before
+    due = (today + dt.timedelta(days=30)).isoformat()
+    for written in (f"副区长({w.dep_a.full_name})", "副区长"):
+        sheet = _sheet([[1, "领导批示", f"半角括号：{written}", "财政局", "", written, due, "按期完成", "", "草稿"]])
+        _upload(client, w.staff, sheet)
+    assert SupervisionItem.objects.get(task=f"半角括号：副区长({w.dep_a.full_name})").leader_post == w.dep_a_post
+    assert not SupervisionItem.objects.filter(task="半角括号：副区长").exists()  # two posts: the import asks which

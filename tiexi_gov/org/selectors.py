@@ -51,6 +51,21 @@ class Handler:
         return f"{who}（代{self.post.title}{self.absent_person.display_name}）"
 
 
+def post_with_holder(post: Post, handler: Handler | None) -> str:
+    """A leader's post in a list to choose from, told apart from the posts of the same title (four deputies are all
+    副区长): 副区长（赵国庆）; while its holder is away, 副区长（赵国庆，张海燕代）, since the acting person's own post
+    is listed too; 副区长（空缺）."""
+    person = handler.person if handler is not None else None
+    if person is None:
+        return f"{post.title}（空缺）"
+    if not handler.is_acting:
+        return f"{post.title}（{person.display_name}）"
+    if handler.absent_person is None:
+        return f"{post.title}（{person.display_name}，{handler.capacity}）"
+    stands_in = "受委托主持工作" if handler.arrangement.kind == ActingArrangement.Kind.ENTRUSTED else "代"
+    return f"{post.title}（{handler.absent_person.display_name}，{person.display_name}{stands_in}）"
+
+
 def holder_of(post: Post, day: date) -> User | None:
     appt = Appointment.objects.on(day).filter(post=post).select_related("person").first()
     return appt.person if appt else None
