@@ -142,3 +142,15 @@ def test_x_1_superuser_may_read_but_not_change_events(client):
     assert client.get(reverse("admin:audit_event_changelist")).status_code == 200
     assert client.post(reverse("admin:audit_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_x_1_timeline_names_a_clock_s_states_in_chinese_and_gives_the_system_no_capacity():
+    """The deadline_* events on an item carry its time limit's states (open, met …), which the item's own state
+    choices do not know: the timeline names them as the clock does, and the system acts in no capacity."""
+    subject = UnitFactory(name="区发改局")
+    _event(subject, action="deadline_opened", action_label="时限开始", to_state="open", rule_id="SUP-2")
+    _event(subject, action="deadline_closed", action_label="时限关闭", from_state="open", to_state="met")
+    html = Template("{% load audit_tags %}{% audit_timeline obj %}").render(Context({"obj": subject}))
+    assert "— → 进行中" in html and "进行中 → 按期完成" in html
+    assert "open" not in html and "met" not in html
+    assert "系统" in html and "本职" not in html

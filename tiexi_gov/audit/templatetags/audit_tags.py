@@ -1,6 +1,9 @@
 """`{% audit_timeline obj %}`: an object's history (X-1) as a vertical timeline on its page."""
 
+from functools import cache
+
 from django import template
+from django.apps import apps
 
 from tiexi_gov.audit.selectors import history_of
 
@@ -17,16 +20,34 @@ def state_labels(obj) -> dict[str, str]:
     return labels
 
 
+@cache
+def clock_state_labels() -> dict[str, str]:
+    """The states of a time limit (进行中, 按期完成 …): the deadline_* events recorded on an item carry its clock's
+    states, not the item's."""
+    return state_labels(apps.get_model("deadlines", "Deadline"))
+
+
+def _capacity(e) -> str:
+    """本职 / 代… for a person; nothing for the system (a sweep or a clock acts in no capacity)."""
+    if e.capacity:
+        return e.capacity
+    if e.acting_for_id:
+        return f"代{e.acting_for.display_name}"
+    return "本职" if e.actor_id else ""
+
+
 @register.inclusion_tag("audit/timeline.html")
 def audit_timeline(obj, title="办理记录"):
-    labels = state_labels(obj)
-    entries = [
-        {
-            "event": e,
-            "capacity": e.capacity or (f"代{e.acting_for.display_name}" if e.acting_for_id else "本职"),
-            "from_label": labels.get(e.from_state, e.from_state),
-            "to_label": labels.get(e.to_state, e.to_state),
-        }
-        for e in history_of(obj)
-    ]
+    item_labels = state_labels(obj)
+    entries = []
+    for e in history_of(obj):
+        labels = clock_state_labels() if e.action.startswith("deadline_") else item_labels
+        entries.append(
+            {
+                "event": e,
+                "capacity": _capacity(e),
+                "from_label": labels.get(e.from_state, e.from_state),
+                "to_label": labels.get(e.to_state, e.to_state),
+            }
+        )
     return {"entries": entries, "title": title}
