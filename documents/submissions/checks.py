@@ -25,6 +25,15 @@ SUBMITTING_UNIT_KINDS = (
     Unit.Kind.TOWNSHIP,
     Unit.Kind.STREET,
 )
+# DOC-6 (第六十条): the units whose 职权 a request may touch, and so whose opinion it may ask. Not the district
+# government itself (the request goes to it; nobody replies for it) nor the bodies outside it.
+NOT_CONSULTED_KINDS = (Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL)
+
+
+def consultable_units(submission: Submission | None = None):
+    """The active units a request may consult (DOC-6), without the requesting unit itself."""
+    units = Unit.objects.filter(active=True).exclude(kind__in=NOT_CONSULTED_KINDS)
+    return units.exclude(pk=submission.unit_id) if submission is not None else units
 
 
 @dataclass(frozen=True)

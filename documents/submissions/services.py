@@ -263,6 +263,10 @@ def request_consultation(
         units = [u for u in units if u.pk != sub.unit_id]
         if not units:
             raise ActionRefused("请选择需要征求意见的单位（不含本单位）。")
+        if not_consulted := [u.display_name for u in units if u.kind in checks.NOT_CONSULTED_KINDS or not u.active]:
+            raise ActionRefused(
+                f"{'、'.join(not_consulted)}不是可征求意见的单位：请选择职权涉及的区直单位（第六十条）。"
+            )
         open_units = set(
             sub.consultations.filter(state=ConsultationRequest.State.OPEN).values_list("unit_id", flat=True)
         )
@@ -515,9 +519,13 @@ def sign_submission(
             raise RuleViolation(
                 "DOC-2", f"上报区政府的公文须由{sub.unit.display_name}主要负责人或经授权的分管负责人签发"
             )
+        issued = issue_date or sub.issue_date or s.day
+        if issued > s.day:
+            # 报送 must follow 印发 (DOC-3): a later date would be refused there, after the head had signed.
+            raise RuleViolation("DOC-3", f"印发日期（{issued}）不能晚于签发当日（{s.day}）")
         before = s.fire("sign")
         sub.signed_by, sub.signed_post, sub.signed_at = actor, handler.post, timezone.now()
-        sub.issue_date = issue_date or sub.issue_date or s.day
+        sub.issue_date = issued
         s.record(
             "sign",
             "签发",

@@ -165,3 +165,23 @@ def test_doc_7_answered_request_is_not_deemed_by_a_late_sweep(world):
     deadlines.sweep(today=dt.date(2026, 9, 30))
     req.refresh_from_db()
     assert req.state == ConsultationRequest.State.ANSWERED and req.reply == Reply.AGREE_WITH_COMMENTS
+
+
+def test_doc_6_only_units_that_can_reply_are_offered_or_consulted(world):
+    """The district government itself receives the request (nobody replies for it, and consulting it would open the
+    unit's draft to every leader); bodies outside the government have no one in the portal: neither is offered on
+    the form nor accepted by the service; nor is the requesting unit itself."""
+    from documents.submissions.forms import ConsultationRequestForm
+    from tiexi_gov.org.models import Unit
+
+    gov = Unit.objects.get(kind=Unit.Kind.GOVERNMENT)
+    outside = Unit.objects.create(name="中共铁西区纪律检查委员会", code="jw", kind=Unit.Kind.EXTERNAL)
+    sub = draft(world, DAY)
+    offered = set(ConsultationRequestForm(submission=sub).fields["units"].queryset)
+    assert world.dev in offered and world.office in offered
+    assert not offered & {gov, outside, world.fin}
+    for unit in (gov, outside):
+        with pytest.raises(services.ActionRefused, match="不是可征求意见的单位"):
+            services.request_consultation(actor=world.fin_clerk, submission=sub, units=[unit], today=DAY)
+    sub.refresh_from_db()
+    assert sub.state == SubmissionState.DRAFTING and not sub.consultations.exists()
