@@ -103,7 +103,7 @@ SUBMISSION_ACTIONS = {
         label=spec.label,
         form=spec.form,
         run=spec.run,
-        form_kwargs=lambda request, sub, name=name: submission_views.form_kwargs(name, sub),
+        form_kwargs=lambda request, sub, name=name: submission_views.form_kwargs(name, sub, request.user),
         may=_submission_may(name),
     )
     for name, spec in submission_views.ACTIONS.items()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.db.models import Q
 
 from documents.outgoing.models import (
@@ -14,7 +13,7 @@ from documents.outgoing.models import (
     OutgoingReturnReason,
     PlanItem,
 )
-from documents.shared.forms import MultipleFileField
+from documents.shared.forms import MultipleFileField, limit_copies
 from documents.submissions.models import Submission, SubmissionState
 from tiexi_gov.deadlines import rules
 from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
@@ -59,8 +58,6 @@ OUTGOING_FORM_FIELDS = [
     "confidential",
 ]
 
-
-MAX_COPIES = 10_000
 
 # What update_outgoing may change (the kind and issuer decide the signing chain and stay as created).
 OUTGOING_EDIT_FIELDS = [f for f in OUTGOING_FORM_FIELDS if f not in ("kind", "issuer")]
@@ -113,9 +110,7 @@ class OutgoingForm(forms.ModelForm):
         self.fields["disclosure_reason"].widget = forms.Textarea(attrs={"rows": 2})
         limit_text(self.fields["body"], TEXT_LIMIT)
         limit_text(self.fields["disclosure_reason"], OPINION_LIMIT)
-        # The model's own checks do not run here (_post_clean): the form keeps 印制份数 to a number a press prints.
-        self.fields["copies"].validators.append(MaxValueValidator(MAX_COPIES))
-        self.fields["copies"].widget.attrs["max"] = MAX_COPIES
+        limit_copies(self.fields["copies"])
 
     def _post_clean(self):
         """No model validation here: issuance.create_outgoing / update_outgoing check the draft (and the rules)."""

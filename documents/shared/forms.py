@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from documents.shared.models import NormativeStep
 from tiexi_gov.forms import TEXT_LIMIT, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import User
 from tiexi_gov.uploads import detect_attachment
+
+MAX_COPIES = 10_000  # 份数 / 印制份数: a number a press prints, well inside every database's integer column
+
+
+def limit_copies(field) -> None:
+    """The model's own checks do not run on these forms (_post_clean): the form keeps 份数 to MAX_COPIES."""
+    field.validators.append(MaxValueValidator(MAX_COPIES))
+    field.widget.attrs["max"] = MAX_COPIES
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils import timezone
 
-from documents.shared.forms import ChecklistForm, MultipleFileField
+from documents.shared.forms import ChecklistForm, MultipleFileField, limit_copies
 from documents.submissions.models import Attachment, ConsultationRequest, Instruction, ReturnReason, Submission
 from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     OPINION_LIMIT,
@@ -19,7 +20,10 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     styled,
 )
 from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
+
+from .checks import consultable_units
 
 DRAFT_FORM_FIELDS = [
     "kind",
@@ -115,6 +119,8 @@ class SubmissionDraftForm(forms.ModelForm):
         for name, text in CHOICE_HELP.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+        if "copies" in self.fields:
+            limit_copies(self.fields["copies"])
         self.rule_required = {name for name in RULE_REQUIRED if name in self.fields}
         for name in self.rule_required:
             self.fields[name].widget.attrs["data-required-when"] = json.dumps(RULE_REQUIRED[name])
@@ -149,8 +155,13 @@ class AttachmentForm(forms.Form):
 
 
 class ConsultationRequestForm(forms.Form):
-    units = ModelMultipleChoiceField(label="征求意见单位", queryset=Unit.objects.filter(active=True))
+    units = ModelMultipleChoiceField(label="征求意见单位", queryset=consultable_units())
     limit_wd = forms.IntegerField(label="回复时限（工作日）", min_value=1, max_value=60, initial=5)
+
+    def __init__(self, *args, submission=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if submission is not None:  # the requesting unit is not offered: it cannot consult itself
+            self.fields["units"].queryset = consultable_units(submission)
 
 
 class ConsultationReplyForm(forms.Form):
@@ -188,7 +199,7 @@ class SubmissionForm(SubmissionDraftForm):
 
     touched_units = ModelMultipleChoiceField(
         label="涉及职权的相关单位（保存后征求意见）",
-        queryset=Unit.objects.filter(active=True).exclude(kind__in=[Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL]),
+        queryset=consultable_units(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
         help_text="第六十条：涉及其他单位职权的，须书面征求其意见。",
@@ -282,13 +293,38 @@ class CloseForm(forms.Form):
     result = FreeText(label="办理结果", required=False, rows=2, help_text="留空则记为批示结果")
 
 
-class DecisionForm(LeaderDecisionForm):
-    """批示 on the item page and in the queue: one form, the decision chosen by the button pressed."""
+class LeaderChoiceField(forms.ModelChoiceField):
+    """A district leader's post named with who holds it today, or who acts for them: four posts are all 副区长."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._handlers = None
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field._handlers = None  # each form reads who holds the posts on its own day
+        return field
+
+    def label_from_instance(self, post: Post) -> str:
+        if self._handlers is None:  # once a form, when its choices are drawn (the queue's rows never draw them)
+            self._handlers = handlers_for_posts(list(self.queryset), timezone.localdate())
+        return post_with_holder(post, self._handlers.get(post.pk))
+
+
+class DecisionForm(LeaderDecisionForm):
+    """批示 on the item page and in the queue: one form, the decision chosen by the button pressed. 转批 offers the
+    other leaders by name (`deciding_posts`: the posts the deciding leader handles, which it cannot pass to)."""
+
+    to_post = LeaderChoiceField(
+        label="转批领导", required=False, queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS)
+    )
+
+    def __init__(self, *args, deciding_posts=(), **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["decision"].initial = Instruction.Decision.APPROVE
-        self.fields["to_post"].queryset = self.fields["to_post"].queryset.order_by("kind", "order", "id")
+        self.fields["to_post"].queryset = (
+            self.fields["to_post"].queryset.exclude(pk__in=list(deciding_posts)).order_by("kind", "order", "id")
+        )
 
     def clean(self):
         data = super().clean()

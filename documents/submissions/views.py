@@ -408,13 +408,20 @@ def _initial_forms(request, sub, allowed: set[str]) -> dict:
         if name == "countersign":
             latest = sub.disagreement_statements.all()
             initial["statement"] = latest[0].pk if latest else None
-        built[name] = styled(ACTIONS[name].form(initial=initial, prefix=name, **form_kwargs(name, sub)))
+        built[name] = styled(ACTIONS[name].form(initial=initial, prefix=name, **form_kwargs(name, sub, request.user)))
     return built
 
 
-def form_kwargs(name: str, sub) -> dict:
-    """DOC-8: the checklist form offers the steps this request needs (by its flags)."""
-    return {"steps": normative.required_normative_steps(sub)} if name == "checklist" else {}
+def form_kwargs(name: str, sub, user=None) -> dict:
+    """DOC-8: the checklist form offers the steps this request needs (by its flags); DOC-6: the consultation form
+    offers the units other than the requesting one; DOC-11: 转批 offers the leaders other than the one deciding."""
+    if name == "checklist":
+        return {"steps": normative.required_normative_steps(sub)}
+    if name == "consult":
+        return {"submission": sub}
+    if name == "decide" and user is not None:
+        return {"deciding_posts": permissions.handled_post_ids(user, timezone.localdate())}
+    return {}
 
 
 def _checklist(sub) -> list[tuple[str, object]]:
@@ -542,7 +549,7 @@ def act(request, pk: int, action: str):
         request.POST,
         request.FILES,
         prefix=None if request.POST.get("from") == "queue" else action,
-        **form_kwargs(action, sub),
+        **form_kwargs(action, sub, request.user),
     )
     seen = request.POST.get("seen_state", "")
     # A step of the state machine is checked by its service under the row lock (its permission, the state the page

@@ -239,3 +239,18 @@ def test_return_needs_an_explanation(world):
     sub = submitted(world)
     with pytest.raises(ActionRefused):
         services.return_submission(actor=world.staff, submission=sub, reason=ReturnReason.OTHER, text=" ")
+
+
+def test_doc_3_signing_refuses_an_issue_date_after_the_signing_day(world):
+    """报送 must follow 印发 (第六十条): a 印发日期 after the day of signing would only be refused at 报送, after the
+    head had signed, and the unit would have to withdraw and sign again. Signing refuses it, and nothing changes."""
+    sub = services.send_for_signature(actor=world.fin_clerk, submission=draft(world), today=DAY)
+    later = wd.add_workdays(DAY, 1)
+    with pytest.raises(DocumentRuleError, match="不能晚于签发当日") as exc:
+        services.sign_submission(actor=world.fin_head, submission=sub, issue_date=later, today=DAY)
+    assert exc.value.rule_id == "DOC-3"
+    sub.refresh_from_db()
+    assert sub.state == SubmissionState.AWAITING_SIGNATURE and sub.signed_by is None
+    assert not Event.objects.for_object(sub).filter(action="sign").exists()
+    sub = services.sign_submission(actor=world.fin_head, submission=sub, issue_date=DAY, today=DAY)
+    assert sub.state == SubmissionState.SIGNED and sub.issue_date == DAY

@@ -673,3 +673,41 @@ def test_x_14_the_queue_list_draws_its_rows_with_jinja_as_the_django_row_prints_
          "decision": "approve", "opinion": "同意"},
     )  # fmt: skip
     assert posted.status_code == 302 and _state(urgent) == SubmissionState.APPROVED
+
+
+def test_doc_11_pass_on_names_each_other_leader_and_leaves_out_the_deciding_one(world, client, today):
+    """Deputies share the title 副区长: 转批 names who holds each post (and who acts while its holder is away), and
+    does not offer the deciding leader's own post, which the service would refuse."""
+    from tests.factories import ActingArrangementFactory
+
+    w = world
+    for post in (w.dep_a_post, w.dep_b_post):
+        post.title = "副区长"
+        post.save(update_fields=["title"])
+    sub = in_leader_review(w, today)
+    decider = LeaderAssignment.objects.get(submission=sub, state="pending").post
+    page = _client(client, decider.appointments.get().person).get(reverse("documents:detail", args=[sub.pk]))
+    choices = dict(page.context["forms"]["decide"].fields["to_post"].choices)
+    offered = {str(label) for value, label in choices.items() if value}
+    assert decider.pk not in {int(str(v)) for v in choices if v}
+    other = w.dep_b_post if decider == w.dep_a_post else w.dep_a_post
+    holder = other.appointments.get().person
+    assert f"副区长（{holder.display_name}）" in offered
+    assert f"区长（{w.head.display_name}）" in offered
+    ActingArrangementFactory(absent_post=w.head_post, acting_post=w.exec_post, start=today, end=today)
+    page = client.get(reverse("documents:detail", args=[sub.pk]))
+    offered = {str(label) for value, label in page.context["forms"]["decide"].fields["to_post"].choices if value}
+    assert f"区长（{w.head.display_name}，{w.exec_deputy.display_name}代）" in offered
+
+
+def test_doc_4_draft_form_keeps_copies_to_a_number_a_press_prints(world, client, today):
+    """份数 is a count of printed copies: above 10,000 the form says so in Chinese and keeps what was typed, as the
+    发文 form does for 印制份数 (a bare integer column took 2,147,483,648 on SQLite)."""
+    c = _client(client, world.fin_clerk)
+    data = {"kind": "request", "title": "份数过多的请示", "urgency": "normal", "body": "正文保留"}
+    data["copies"] = "2147483648"
+    r = c.post(reverse("documents:create"), data)
+    assert r.status_code == 200 and not Submission.objects.filter(title="份数过多的请示").exists()
+    assert "10000" in " ".join(r.context["form"].errors["copies"])
+    assert "正文保留" in r.content.decode()
+    assert 'max="10000"' in r.content.decode()
