@@ -547,13 +547,17 @@ def _plan_matches(doc: OutgoingDocument, year: int) -> bool:
     return plan.issuer != Issuer.DEPARTMENT or plan.unit_id == doc.drafting_unit_id
 
 
-def plan_violations(doc: OutgoingDocument, day: dt.date) -> list[RuleViolation]:
-    """DOC-15: in this year's plan of its issuer, or an approved one-off request for this one matter."""
+def plan_violations(doc: OutgoingDocument, day: dt.date, *, pending_ok: bool = False) -> list[RuleViolation]:
+    """DOC-15: in this year's plan of its issuer, or an approved one-off request for this one matter.
+    `pending_ok`: a one-off request the office has still to decide will do (报送核稿: the office decides it before
+    核稿, where the approval itself is required)."""
     if doc.kind == OutgoingKind.PARTY_MEETING or _plan_matches(doc, day.year):
         return []
     if doc.one_off_approvals.filter(state=OneOffApproval.State.APPROVED).exists():
         return []
     pending = doc.one_off_approvals.filter(state=OneOffApproval.State.PENDING).exists()
+    if pending and pending_ok:
+        return []
     tail = "计划外发文申请正待区政府办公室审核" if pending else "确需发文的，请按一事一报原则报区政府办公室审核"
     return [RuleViolation("DOC-15", f"该文件未列入{day.year}年度发文计划，一般不予发文；{tail}")]
 
@@ -688,9 +692,11 @@ def submit_outgoing(*, actor, document: OutgoingDocument, today=None) -> Outgoin
         doc, day = s.obj, s.day
         if not permissions.can_edit_outgoing(actor, doc):
             raise NotAllowed("只有拟稿单位文书或拟稿人可以报送本单位的发文稿。")
-        violations = drafting_violations(doc)
-        if doc.kind == OutgoingKind.DEPARTMENT_APPROVED:
-            violations += plan_violations(doc, day)
+        # DOC-15 up front: a draft outside the plan with no one-off request would only be refused at 核稿, and the
+        # clerk, who can ask for the one-off approval only while drafting, would wait for it to come back.
+        violations = drafting_violations(doc) + plan_violations(
+            doc, day, pending_ok=doc.kind != OutgoingKind.DEPARTMENT_APPROVED
+        )
         raise_all(violations)
         if doc.kind in OFFICE_CHECKED_KINDS:
             before = s.fire("submit")

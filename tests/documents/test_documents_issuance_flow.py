@@ -240,21 +240,15 @@ def test_doc_14_an_unconcerned_leader_cannot_review(world):
 
 
 def test_doc_15_document_outside_the_plan_is_refused_until_the_office_approves_it_as_one_matter(world):
+    """Refused when the clerk sends it to 核稿 (while the clerk can still ask for the one-off approval), not at 核稿;
+    sent with the request pending, the office decides the request before 核稿 passes."""
     w = world
     doc = outgoing_draft(w.fin_clerk, plan_item=None, title="关于开展临时检查的通知")
-    issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
     with pytest.raises(DocumentRuleError) as exc:
-        issuance.office_check_outgoing(actor=w.staff, document=fresh(doc), opinion="核稿", today=DAY)
+        issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
     assert exc.value.rule_id == "DOC-15" and "未列入2026年度发文计划" in str(exc.value)
+    assert fresh(doc).state == OS.DRAFTING
 
-    issuance.return_outgoing(
-        actor=w.staff,
-        document=fresh(doc),
-        reason=OutgoingReturnReason.OUT_OF_PLAN,
-        text="请报计划外发文申请",
-        today=DAY,
-    )
-    issuance.revise_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY)
     approval = issuance.request_one_off_approval(
         actor=w.fin_clerk, document=fresh(doc), matter="开展临时检查", reason="上级临时部署", today=DAY
     )
@@ -279,9 +273,9 @@ def test_doc_15_a_plan_of_another_year_or_issuer_does_not_count(world):
     office_item = PlanItemFactory(plan=DocumentPlanFactory(issuer="office", year=2026, created_by=w.staff))
     for item in (item_2025, office_item):
         doc = outgoing_draft(w.fin_clerk, plan_item=item, title=f"计划外测试{item.pk}")
-        issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
         with pytest.raises(DocumentRuleError, match="第六十三条"):
-            issuance.office_check_outgoing(actor=w.staff, document=fresh(doc), opinion="核稿", today=DAY)
+            issuance.submit_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
+        assert fresh(doc).state == OS.DRAFTING
 
 
 def approved_request(w) -> Submission:
