@@ -35,8 +35,8 @@ def index(request):
     """我收到的 / 我发出的 (the office: every circulation)."""
     user, today = request.user, timezone.localdate()
     office = permissions.can_see_overdue(user)
-    may_send = office or permissions.may_send_kind(user, Kind.OUTGOING)
-    tab = request.GET.get("tab") or ("sent" if may_send else "received")
+    # The office sends and follows up; everyone else, leaders included, comes here to read what waits for them.
+    tab = request.GET.get("tab") or ("sent" if office else "received")
     if tab not in ("sent", "received"):
         tab = "received"
     if tab == "sent":

@@ -91,3 +91,14 @@ def test_15_4_the_navbar_leads_people_to_their_circulations_and_hides_them_from_
         assert f'href="{index}" data-testid="nav-circulation"' in page, user.username
     client.force_login(world.admin)
     assert 'data-testid="nav-circulation"' not in client.get(reverse("workflow:queue")).content.decode()
+
+
+def test_15_4_a_leader_opening_circulation_sees_what_waits_for_them_and_the_office_what_it_sent(world, client):
+    """A leader may send a circulation too, but comes to 传阅 to read: the page opens on 我收到的 with the unread item,
+    not on an empty 我发出的. The office, which sends and follows up, lands on 我发出的."""
+    _send(world, 1, [world.unit_a])
+    client.force_login(world.deputy)
+    page = client.get(reverse("circulation:index"))
+    assert page.context["tab"] == "received" and len(page.context["rows"]) == 1
+    client.force_login(world.office)
+    assert client.get(reverse("circulation:index")).context["tab"] == "sent"
