@@ -1,4 +1,5 @@
-"""The portal's Chinese 403/404/500 pages also when DEBUG is on, as it is under `make run`.
+"""The portal's Chinese 403/404/500 pages also when DEBUG is on, as it is under `make run`; and a Chinese 405 page
+always, where Django answers an action's address opened by GET (a typed or bookmarked 退出 link) with a blank page.
 
 With DEBUG on, Django answers a wrong address with its technical 404 (every URL pattern of the portal) and a crash
 with a traceback page. `make run` keeps DEBUG on for the console mail and the development secret, but the people
@@ -13,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import Resolver404, get_urlconf, resolve
 from django.views import defaults
 
@@ -35,7 +37,10 @@ class ChineseErrorPagesMiddleware:
                 resolve(request.path_info, getattr(request, "urlconf", None) or get_urlconf())
             except Resolver404 as exc:
                 return defaults.page_not_found(request, exc)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            return method_not_allowed(request, response)
+        return response
 
     def process_exception(self, request, exception):
         if not self._active():
@@ -46,3 +51,10 @@ class ChineseErrorPagesMiddleware:
             return defaults.permission_denied(request, exception)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception, extra={"request": request})
         return defaults.server_error(request)
+
+
+def method_not_allowed(request, blank):
+    """The page for require_POST's empty 405 (an API's 405 says it in its own body and is left alone)."""
+    response = render(request, "405.html", status=405)
+    response["Allow"] = blank["Allow"]
+    return response

@@ -60,6 +60,21 @@ def test_logout_is_a_post_form_and_lands_on_login(client):
     assert client.get(reverse("documents:index")).status_code == 302
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_actions_address_opened_by_get_shows_a_chinese_page_not_a_blank_one(client, debug):
+    """退出 and every action are POST only: a typed or bookmarked address answered 405 with an empty body, a white
+    page. It is a Chinese page that says nothing was changed, keeping Allow; the API's own 405 is left as it is."""
+    client.force_login(UserFactory())
+    with override_settings(DEBUG=debug):
+        for url in (reverse("logout"), reverse("notify:mark_all_read")):
+            response = client.get(url)
+            assert response.status_code == 405 and "POST" in response["Allow"]
+            assert "不能直接打开此地址" in response.content.decode() and "未作任何修改" in response.content.decode()
+        assert client.get(reverse("documents:index")).status_code == 200  # still signed in
+        api = client.get("/api/v1/messages/read-all/")
+        assert api.status_code == 405 and "不能直接打开此地址" not in api.content.decode()
+
+
 @override_settings(DEBUG=False)
 def test_404_page_is_in_chinese(client):
     client.force_login(UserFactory())
