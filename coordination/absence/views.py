@@ -246,6 +246,19 @@ def leave(request, pk: int):
     return _page(request, selectors.absence_or_404(request.user, pk, timezone.localdate()))
 
 
+def _moved_on(user, req) -> str:
+    """What a click on a page older than the request says: who moved it on (the user themselves, from another
+    window or a second click), and where it stands."""
+    state = req.get_state_display()
+    State = type(req).State
+    mover = req.person if req.state in (State.RETURNED, State.CANCELLED) else req.decided_by
+    if mover is None:
+        return f"该请假已有变化（当前状态：{state}），请查看后再操作。"
+    if mover.pk == user.pk:
+        return f"您已处理过该请假（当前状态：{state}），无需再次操作。"
+    return f"该请假已由{mover.display_name}处理（当前状态：{state}），请查看后再操作。"
+
+
 @login_required
 @require_POST
 def leave_action(request, pk: int, action: str):
@@ -255,7 +268,7 @@ def leave_action(request, pk: int, action: str):
         raise Http404("没有该操作。")
     seen = request.POST.get("seen_state", "")
     if seen and seen != req.state:
-        messages.warning(request, f"该请假已由他人处理（当前状态：{req.get_state_display()}），请查看后再操作。")
+        messages.warning(request, _moved_on(request.user, req))
         return redirect("coordination:leave", pk=req.pk)
     form = ACTION_FORMS[action](request.POST, prefix=action)
     if form.is_valid():
@@ -273,7 +286,8 @@ def leave_action(request, pk: int, action: str):
                 absence.cancel_absence(actor=request.user, request=req, reason=d["reason"])
                 text = "请假已撤回。"
         except ActionRefused as exc:
-            form.add_error(None, str(exc))
+            # A message, not a form error: the refused user's page may not draw this form at all.
+            messages.error(request, str(exc))
         else:
             messages.success(request, text)
             return redirect("coordination:leave", pk=req.pk)

@@ -373,10 +373,34 @@ def test_leave_pages_request_decide_and_refusal_keeps_what_was_typed(world, clie
     stale = client.post(
         reverse("coordination:leave_action", args=[req.pk, "reject"]),
         {"reject-opinion": "不同意", "reject-confirm": "on", "seen_state": "requested"},
+        follow=True,
     )
-    assert stale.status_code == 302
+    assert stale.redirect_chain[0][1] == 302
+    assert "您已处理过该请假" in stale.content.decode()  # the head's own second click, not "someone else"
     req.refresh_from_db()
     assert req.state == State.APPROVED
+    client.force_login(w.staff)  # the office (it sees the request) on the same old page: told who decided
+    stale = client.post(
+        url, {"approve-opinion": "同意", "approve-confirm": "on", "seen_state": "requested"}, follow=True
+    )
+    assert f"该请假已由{w.head.display_name}处理" in stale.content.decode()
+
+
+def test_leave_a_refused_decision_says_why_on_the_page(world, client):
+    """A leader who may not decide the request (not its approver) is refused with the reason on the page: the
+    refusal was a form error on a form their page does not draw, so they saw the page again and no word."""
+    w = world
+    today = _today()
+    req = ask(w, w.edu_deputy, w.edu_deputy_post, today + dt.timedelta(days=3), today + dt.timedelta(days=4),
+              today=today, acting=w.judicial_post)  # fmt: skip
+    client.force_login(w.judicial_deputy)
+    url = reverse("coordination:leave_action", args=[req.pk, "approve"])
+    data = {"approve-opinion": "同意", "approve-confirm": "on", "seen_state": "requested"}
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert [str(m) for m in refused.context["messages"]]
+    req.refresh_from_db()
+    assert req.state == State.REQUESTED
 
 
 def _many_requests(w, n: int, today: dt.date):
