@@ -8,6 +8,7 @@ heads) see it by their step.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from django.db.models import Q
@@ -26,6 +27,16 @@ from .permissions import SIGNER_KINDS, justice_unit
 
 OFFICE = Role.OFFICE_STAFF
 SIGNING_DEPUTY = Q(kind=Post.Kind.UNIT_HEAD) | Q(kind=Post.Kind.UNIT_DEPUTY, may_sign=True)
+# The states in which a document a meeting decided to issue still waits to be issued (its MTG-10 clock runs).
+ISSUE_CLOCK_STATES = (
+    OS.DRAFTING,
+    OS.RETURNED,
+    OS.OFFICE_CHECK,
+    OS.LEGALITY_REVIEW,
+    OS.DEPUTY_REVIEW,
+    OS.AWAITING_SIGNATURE,
+    OS.SIGNED,
+)
 
 
 def outgoing_url(document: OutgoingDocument) -> str:
@@ -116,6 +127,10 @@ def waiting(doc: OutgoingDocument, day: date) -> list[Need]:
         OS.AWAITING_SIGNATURE,
     ):
         needs += _one_off(doc)
+    if state in ISSUE_CLOCK_STATES and (clock := running_deadline_ids([doc], "MTG-10").get(doc.pk)):
+        # A meeting decided to issue it within 7 working days (MTG-10): every step before 印发 runs on that clock,
+        # so each task shows its due day and turns red when it is late, as the item page's record does.
+        needs = [n if n.deadline_id else dataclasses.replace(n, deadline_id=clock) for n in needs]
     if doc.confidential:
         # Only the drafting unit's side is narrowed: everyone else sees a confidential document by their step.
         unit_side = lambda n: n.user_id is not None or n.unit_id == doc.drafting_unit_id  # noqa: E731

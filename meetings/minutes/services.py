@@ -33,6 +33,7 @@ from tiexi_gov.org.roles import Role
 from tiexi_gov.org.selectors import head_post, judicial_deputy_post, unit_head_post
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
+from tiexi_gov.workflow.sync import sync_tasks
 
 from ..meeting import permissions as meeting_permissions
 from ..meeting.models import MS, PUBLISHING_KINDS, Meeting, MeetingKind, Topic
@@ -366,6 +367,7 @@ def _apply_one(decision: Decision, meeting: Meeting, minutes: Minutes, day: dt.d
                 owner_unit=decision.drafting_unit,
                 url=_outgoing_url(doc),
             )
+            sync_tasks(doc, day=day)  # the draft's 待报送 runs on that clock (documents.outgoing.flow)
         record_event(
             actor=None,
             subject=decision,

@@ -34,6 +34,8 @@ from tiexi_gov.deadlines import services as deadlines
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.notify.models import Message
 from tiexi_gov.workdays import calendar as wd
+from tiexi_gov.workflow.models import Task
+from tiexi_gov.workflow.selectors import queue
 
 DUE = dt.date(2026, 12, 31)
 
@@ -110,6 +112,13 @@ def test_mtg_10_decision_creates_draft_and_7_workday_issue_deadline(world):
     assert clock.state == Deadline.State.OPEN and clock.owner_unit == w.units["财政局"]
     # the drafting unit sees its draft in flow B
     assert OutgoingDocument.objects.filter(drafting_unit=w.units["财政局"]).count() == 1
+    # ... and its 待报送 in 我的待办 runs on that clock: the due day shows, and it turns red when it is late
+    ct = ContentType.objects.get_for_model(OutgoingDocument)
+    to_submit = Task.objects.filter(subject_type=ct, subject_id=doc.pk, action="submit", closed_at__isnull=True)
+    assert to_submit.exists() and set(to_submit.values_list("deadline_id", flat=True)) == {clock.pk}
+    clerk = w.clerks["财政局"]
+    row = next(r for s in queue(clerk, AFTER) for r in s.rows if r.subject_id == doc.pk)
+    assert row.due == clock.due and row.remaining
 
 
 def test_mtg_10_sweep_escalates_a_document_not_issued_in_7_workdays(world):
