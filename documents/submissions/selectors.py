@@ -297,10 +297,14 @@ def filter_units():
     )
 
 
-def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:
-    """The due date a list shows: the approval limit once registered (DOC-13), else the decision date."""
+DECIDED_STATES = (S.APPROVED, S.DISAPPROVED, S.CLOSED)
 
-    if sub.state == S.CLOSED:
+
+def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:
+    """The due date a list shows: the approval limit once registered (DOC-13), else the decision date; nothing once
+    the leaders have decided (the clock stopped: "剩 10 个工作日" on an approved item would say it still runs)."""
+
+    if sub.state in DECIDED_STATES:
         return "", "", None
     due = sub.current_slip.approval_due if sub.current_slip_id else sub.decision_needed_by
     if due is None:

@@ -478,6 +478,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "due_text": due_text,
         "due_tone": due_tone,
         "due": due,
+        "due_mark": count_mark(today, due) if due_text else "",  # 暂定, as the list shows it (CAL-2)
         "today": today,
         **_readers_context(request.user, sub, permissions.can_grant_reader, "documents:readers"),
     }

@@ -711,3 +711,23 @@ def test_doc_4_draft_form_keeps_copies_to_a_number_a_press_prints(world, client,
     assert "10000" in " ".join(r.context["form"].errors["copies"])
     assert "正文保留" in r.content.decode()
     assert 'max="10000"' in r.content.decode()
+
+
+def test_doc_13_a_decided_item_shows_no_countdown_and_a_guessed_count_is_marked_on_the_item_page(world, client, today):
+    """Once the leader has decided, the approval clock has stopped: the item page and the list no longer say
+    "剩 N 个工作日". A decision date in a year without an official calendar is counted as the list counts it, marked
+    暂定 on the item page too (CAL-2)."""
+    from tiexi_gov.workdays.models import CalendarYear
+
+    sub = in_leader_review(world, today)
+    c = _client(client, world.fin_clerk)
+    assert "个工作日" in c.get(reverse("documents:detail", args=[sub.pk])).context["due_text"]
+    services.leader_decide(actor=world.dep_a, submission=sub, decision="approve", opinion="同意", today=today)
+    page = c.get(reverse("documents:detail", args=[sub.pk]))
+    assert page.context["due_text"] == ""
+    assert 'data-testid="due"' not in c.get(reverse("documents:index")).content.decode()
+    far = today.replace(year=today.year + 3, month=3, day=2)
+    assert not CalendarYear.objects.filter(year=far.year).exists()
+    drafted = draft(world, today, title="关于三年后启用新址的请示", decision_needed_by=far)
+    html = c.get(reverse("documents:detail", args=[drafted.pk])).content.decode()
+    assert "个工作日" in html and "暂定" in html
