@@ -8,6 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from tiexi_gov.http import NUL_MESSAGE
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 
 MESSAGES = {
@@ -17,6 +18,20 @@ MESSAGES = {
     exceptions.ParseError: "请求内容无法解析，请检查 JSON 格式。",
     exceptions.NotAcceptable: "无法按请求的格式返回，请接受 application/json。",
 }
+
+
+# Field errors whose translation misleads: DRF's zh-hans for a NUL character reads "empty strings are not allowed".
+CODE_MESSAGES = {"null_characters_not_allowed": NUL_MESSAGE}
+
+
+def _plain(detail):
+    """A ValidationError's detail with the CODE_MESSAGES words, at any depth (fields, list items, nested)."""
+    if isinstance(detail, dict):
+        return {key: _plain(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_plain(value) for value in detail]
+    code = getattr(detail, "code", None)
+    return exceptions.ErrorDetail(CODE_MESSAGES[code], code=code) if code in CODE_MESSAGES else detail
 
 
 def refusal(exc: ActionRefused) -> Response:
@@ -42,6 +57,8 @@ def handler(exc, context):
     for kind, text in MESSAGES.items():
         if isinstance(exc, kind):
             exc.detail = text
+    if isinstance(exc, exceptions.ValidationError):
+        exc.detail = _plain(exc.detail)
     if isinstance(exc, exceptions.NotFound) and str(exc.detail) in {"Not found.", "Invalid page."}:
         exc.detail = "没有找到该事项。" if str(exc.detail) == "Not found." else "没有该页。"
     response = drf_handler(exc, context)

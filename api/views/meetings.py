@@ -18,7 +18,7 @@ from meetings.shared.errors import ActionNotAllowed
 from tiexi_gov.http import to_id
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, create, form_data, refuse_writer
+from ..actions import ApiAction, create, errors_of, form_data, refuse_writer
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.meetings import (
@@ -254,7 +254,7 @@ class MeetingLeaveViewSet(AreaViewSet):
 
 
 def _invalid(form):
-    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    errors = errors_of(form)
     return Response({"detail": "请检查填写的内容。", "errors": errors, "rules": []}, status=status.HTTP_400_BAD_REQUEST)
 
 

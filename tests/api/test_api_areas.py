@@ -136,6 +136,7 @@ def test_15_1_session_writes_need_csrf(world, today):
     client.force_login(world.staff)
     response = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
     assert response.status_code == 403
+    assert "跨站请求伪造" in response.json()["detail"] and "CSRF Failed" not in response.json()["detail"]
     assert Submission.objects.get(pk=sub.pk).state == "submitted"
 
 

@@ -74,6 +74,16 @@ def test_15_1_nul_byte_in_an_api_form_post_is_a_json_400(world):
     assert response.json() == {"detail": NUL_MESSAGE}
 
 
+def test_15_1_nul_character_in_a_json_field_says_so_not_empty_string(world):
+    """A NUL in a JSON string reaches the serializer (no middleware sees the raw byte): its field error is the
+    portal's words for it, not DRF's zh-hans "不允许是用空字符串" (empty strings are not allowed)."""
+    client = APIClient()
+    client.force_login(world.fin_clerk)
+    response = client.post("/api/v1/submissions/", {"title": "会议\x00纪要"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["title"] == [NUL_MESSAGE]
+
+
 def test_15_1_nul_byte_on_a_page_is_still_the_chinese_400_page(world, security_admin):
     client = Client()
     client.force_login(world.staff)
