@@ -724,10 +724,12 @@ def _queue_row_response(request, pk: int, *, ok: bool, bound=None):
     if a is None:
         raise Http404
     row = _queue_rows([a], request.user, today)[0]
+    # The header's "共 N 件" follows the row (out of band): the approved step has left the queue.
+    remaining = selectors.leader_queue(request.user, today).count() if ok else None
     return render(
         request,
         "documents/_queue_row.html",
-        {"row": row, "done": ok, "partial": True, "form": bound[1] if bound else None},
+        {"row": row, "done": ok, "partial": True, "form": bound[1] if bound else None, "remaining": remaining},
     )
 
 

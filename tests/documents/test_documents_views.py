@@ -419,7 +419,11 @@ def test_queue_lists_and_approves_inline(world, client, today):
     assert "documents/_queue_row.html" in [t.name for t in r.templates]
     assert "批示已提交" in r.content.decode()
     assert _state(sub) == SubmissionState.APPROVED
-    assert [row.submission.pk for row in c.get(reverse("documents:queue")).context["rows"]] == [other.pk]
+    # the header's "共 2 件" follows (out of band): one step is left
+    assert 'id="leader-queue-count" data-testid="leader-queue-count" hx-swap-oob="true">1<' in r.content.decode()
+    page = c.get(reverse("documents:queue"))
+    assert [row.submission.pk for row in page.context["rows"]] == [other.pk]
+    assert 'id="leader-queue-count" data-testid="leader-queue-count">1<' in page.content.decode()
 
 
 def test_stale_page_second_approval_sees_who_handled_it(world, client, today):
