@@ -118,14 +118,7 @@ def waiting(doc: OutgoingDocument, day: date) -> list[Need]:
         clock = running_deadline_ids([doc], "DOC-8").get(doc.pk)
         needs.append(for_role("record_filing", "待备案", OFFICE, rule_id="DOC-8", deadline_id=clock))
         needs += _editors(doc, "record_filing", "待备案", rule_id="DOC-8", deadline_id=clock)
-    if state in (
-        OS.DRAFTING,
-        OS.RETURNED,
-        OS.OFFICE_CHECK,
-        OS.LEGALITY_REVIEW,
-        OS.DEPUTY_REVIEW,
-        OS.AWAITING_SIGNATURE,
-    ):
+    if state in ISSUE_CLOCK_STATES and state != OS.SIGNED:  # a one-off request is decided before signature
         needs += _one_off(doc)
     if state in ISSUE_CLOCK_STATES and (clock := running_deadline_ids([doc], "MTG-10").get(doc.pk)):
         # A meeting decided to issue it within 7 working days (MTG-10): every step before 印发 runs on that clock,
