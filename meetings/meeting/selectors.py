@@ -337,7 +337,10 @@ def topic_page(user, pk, today: dt.date) -> TopicPage:
     topic = _topics_base().filter(pk=pk).first()
     if topic is None:
         raise Http404("没有找到该议题。")
-    meeting = permissions.get_meeting_or_404(user, topic.meeting_id, meeting_queryset())
+    try:
+        meeting = permissions.get_meeting_or_404(user, topic.meeting_id, meeting_queryset())
+    except Http404:  # the same words as for no topic at all: a hidden meeting's topic ids are not told apart
+        raise Http404("没有找到该议题。") from None
     topic.meeting = meeting
     if not permissions.can_view_topic(user, topic):
         raise Http404("没有找到该议题。")

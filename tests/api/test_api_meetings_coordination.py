@@ -114,6 +114,19 @@ def test_15_1_mtg_5_topic_filed_through_the_api_with_the_pages_form(w, today):
     assert api(w.outsider).post(f"/api/v1/meetings/{m.pk}/topics/", data, format="json").status_code == 404
 
 
+def test_15_1_a_hidden_meetings_topic_reads_as_no_topic_at_all(w, today):
+    """The 404's words must not tell an outsider which topic ids exist (behind a meeting he cannot see)."""
+    m = ad_hoc(w, today, consent=True)
+    sub = meeting_request(w, "财政局", day=today)
+    data = {"unit": w.units["财政局"].pk, "submission": sub.pk, "title": "预算调整", "summary": "调整年度预算。"}
+    filed = api(w.clerks["财政局"]).post(f"/api/v1/meetings/{m.pk}/topics/", data, format="json")
+    assert filed.status_code == 201, filed.content
+    hidden, missing = (api(w.outsider).get(f"/api/v1/topics/{pk}/") for pk in (filed.json()["item"]["id"], 999999))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert "议题" in str(hidden.json())
+
+
 def test_15_1_mtg_11_plan_created_checked_and_approved_through_the_api(w, today):
     year = today.year + 1
     url = f"/api/v1/meeting-plans/{year}"
