@@ -5,6 +5,15 @@ document.addEventListener("htmx:responseError", function (evt) {
   window.alert(text);
 });
 
+// The page's messages answer the request that drew the page; once an htmx action swaps in its own answer (in the
+// panel it redraws), the old ones would read as news about the new action ("修改已保存" above "已送签"): drop them.
+document.addEventListener("htmx:beforeSwap", function (evt) {
+  if (!evt.detail.shouldSwap) return;
+  document.querySelectorAll("[data-page-messages]").forEach(function (box) {
+    box.remove();
+  });
+});
+
 // Stars that follow the drafter's choices: a field whose input carries data-required-when='{"kind": ["request"]}'
 // is starred while every named field has one of the listed values ("on" for a ticked checkbox). The server
 // computes the same on load (SubmissionDraftForm.starred); this keeps the page honest while the user chooses.

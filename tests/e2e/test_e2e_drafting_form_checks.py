@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from e2e_support import ClickSession
+
+from tiexi_gov.workdays import calendar as wd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,4 +71,19 @@ def test_doc_checks_stars_follow_choices_and_a_saved_draft_lists_every_problem(l
     page.get_by_test_id("draft-problems").get_by_role("link", name=re.compile("说明理由")).click()
     page.wait_for_url(re.compile(r".*/documents/\d+/edit/#id_disclosure_reason$"))
     assert _star(page, "disclosure_reason").is_visible()
+
+    # Completed and saved, the page says so; 送签 (an htmx action redrawing the panel) then answers in the panel and
+    # the page's earlier "修改已保存" goes, so it cannot read as news about the new action.
+    page.fill("#id_disclosure_reason", "涉及内部布局调整方案，不宜公开。")
+    page.check("#id_declares_one_matter")
+    page.fill("#id_decision_needed_by", wd.add_workdays(timezone.localdate(), 20).isoformat())
+    page.get_by_test_id("save-draft").click()
+    page.wait_for_url(re.compile(r".*/documents/\d+/(#.*)?$"))  # the edit link's #field rides the redirect
+    saved = page.locator("[data-page-messages]")
+    assert "修改已保存" in saved.inner_text()
+    page.get_by_test_id("do-send_for_signature").click()
+    page.get_by_test_id("panel-message").wait_for()
+    assert page.locator("[data-page-messages]").count() == 0
+    sub.refresh_from_db()
+    assert sub.state == SubmissionState.AWAITING_SIGNATURE
     clerk.close()
