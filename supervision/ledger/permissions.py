@@ -54,12 +54,13 @@ def visible_items(user, qs: QuerySet | None = None, day: date | None = None) -> 
     # compilation (~1 s per query) for every unit clerk's ledger page (bench_supervision).
     co = SupervisionItem.cooperating_units.through.objects.filter(unit_id__in=units).values("supervisionitem_id")
     joint = SupervisionItem.joint_units.through.objects.filter(unit_id__in=units).values("supervisionitem_id")
+    # The units that do the work see an item from its 交办 on (assigned_on is set then and kept, also when it is
+    # cancelled later): the office's draft and an item awaiting the leader's approval are not theirs yet.
+    working = Q(lead_unit_id__in=units) | Q(pk__in=co) | Q(pk__in=joint)
     return qs.filter(
-        Q(lead_unit_id__in=units)
+        (working & Q(assigned_on__isnull=False))
         | Q(supervising_unit_id__in=units)
         | Q(leader_post_id__in=handled_post_ids(user, day))
-        | Q(pk__in=co)
-        | Q(pk__in=joint)
     )
 
 

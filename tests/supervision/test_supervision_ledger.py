@@ -41,7 +41,7 @@ def bulk_items(w, n: int, *, today: dt.date, start: int = 0) -> list[Supervision
                 year=9000, seq=start + i + 1, number=f"批-{start + i + 1}", source=Source.GOVERNMENT_DECISION,
                 task=f"批量督办事项第{start + i}项", lead_unit=w.fin if i % 2 else w.dev, leader_post=w.dep_a_post,
                 due=today + dt.timedelta(days=(i % 20) - 5), standard="按期完成",
-                period_start=today - dt.timedelta(days=30),
+                period_start=today - dt.timedelta(days=30), assigned_on=today - dt.timedelta(days=30),
                 supervising_unit=w.office, state=states[i % len(states)], percent=i % 100, progress_text="推进中",
                 created_by=w.staff,
             )

@@ -94,6 +94,25 @@ def test_x_2_deputy_sees_the_item_of_a_unit_in_the_portfolio_not_others(world, t
     assert _login(w.dep_a).get(reverse("supervision:item", args=[item.pk])).status_code == 200
 
 
+def test_sup_1_the_units_see_an_item_from_its_assignment_on_not_the_offices_draft(world, today):
+    """An office draft (and an item awaiting the leader's approval) is not the units' yet: neither the lead nor the
+    cooperating unit, nor a deputy whose portfolio holds them, finds it in the ledger or on its page."""
+    w = world
+    item = make_item(w, issue=False, today=today, task="草拟中的督查事项", source_ref="草-1")
+    units_people = ("fin_clerk", "fin_head", "dev_clerk", "dep_b")
+    for who in units_people:
+        c = _login(getattr(w, who))
+        assert c.get(reverse("supervision:item", args=[item.pk])).status_code == 404, who
+        assert "草拟中的督查事项" not in c.get(reverse("supervision:ledger")).content.decode(), who
+    assert _login(w.dep_a).get(reverse("supervision:item", args=[item.pk])).status_code == 200  # in charge
+    services.issue_item(actor=w.staff, item=item, today=today)
+    assert _state(item) == ItemState.ASSIGNED
+    for who in units_people:
+        c = _login(getattr(w, who))
+        assert c.get(reverse("supervision:item", args=[item.pk])).status_code == 200, who
+        assert "草拟中的督查事项" in c.get(reverse("supervision:ledger")).content.decode(), who
+
+
 @pytest.mark.parametrize("who", ["other_clerk", "outsider"])
 def test_x_2_outsiders_get_404_on_every_action_and_every_file(world, items, today, who):
     w = world
