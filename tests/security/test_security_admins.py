@@ -101,6 +101,41 @@ def test_sec_1_the_security_admin_cannot_give_himself_another_role_through_the_a
         set_user_roles(actor=sec, user=sec, roles=[Role.SECURITY_ADMIN, Role.OFFICE_DIRECTOR])
 
 
+def test_sec_1_the_security_admin_grants_roles_not_single_permissions_and_keeps_the_login_record(client, admins):
+    """A permission given one person (past the groups) would let the security admin hand the system admin the
+    office's acting arrangements; and a save left unchanged must not rewrite the last login or the joining date."""
+    from django.contrib.auth.models import Permission
+
+    sec, sys_admin = admins["sec"], admins["sys"]
+    stamp = User.objects.get(pk=sys_admin.pk)
+    User.objects.filter(pk=sys_admin.pk).update(last_login=stamp.date_joined.replace(second=7, microsecond=990000))
+    before = User.objects.get(pk=sys_admin.pk)
+    client.force_login(sec)
+    url = reverse("admin:org_user_change", args=[sys_admin.pk])
+    page = client.get(url)
+    assert 'name="user_permissions"' not in page.text and 'name="last_login_0"' not in page.text
+    grant = Permission.objects.get(codename="add_actingarrangement")
+    data = {
+        "username": sys_admin.username,
+        "full_name": sys_admin.full_name,
+        "unit": sys_admin.unit_id,
+        "email": sys_admin.email,
+        "phone": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [g.pk for g in sys_admin.groups.all()],
+        "user_permissions": [grant.pk],
+        "last_login_0": "2020-01-01",
+        "last_login_1": "08:00:00",
+        "date_joined_0": "2020-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    assert client.post(url, data).status_code == 302
+    after = User.objects.get(pk=sys_admin.pk)
+    assert not after.user_permissions.exists() and not after.has_perm("org.add_actingarrangement")
+    assert (after.last_login, after.date_joined) == (before.last_login, before.date_joined)
+
+
 # --- password resets ------------------------------------------------------------------------------------------
 
 

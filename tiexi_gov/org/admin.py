@@ -268,13 +268,15 @@ class UserAdmin(DjangoUserAdmin):
         return "、".join(sorted(g.name for g in obj.groups.all())) or "—"
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # The login and joining times are records, not settings; a permission given one person past the roles
+        # would step round 三员分立, which is checked on the groups (check_role_separation): roles are groups only.
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         actor = request.user
         if obj is not None and obj.pk == actor.pk:
             readonly += [*ACCESS_FIELDS, "is_superuser", "is_active"]  # nobody changes his own roles (issue 12.1)
         if actor.is_superuser:
             return readonly
-        readonly.append("is_superuser")
+        readonly += ["is_superuser", "user_permissions"]
         if obj is not None:
             if not has_role(actor, Role.SECURITY_ADMIN):
                 readonly += ACCESS_FIELDS  # only the security admin assigns roles
