@@ -104,3 +104,12 @@ def styled(form):
             css += " is-invalid"
         widget.attrs["class"] = css
     return form
+
+
+def admin_date_overrides() -> dict:
+    """`formfield_overrides` for a ModelAdmin: its dates within FIRST_DAY–LAST_DAY as every page's form has them;
+    year 9999 typed in the console would stop the working-day counts and the admin's date drill-down."""
+    from django.contrib.admin.widgets import AdminDateWidget
+    from django.db import models
+
+    return {models.DateField: {"form_class": DateField, "widget": AdminDateWidget}}

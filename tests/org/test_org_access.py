@@ -123,6 +123,17 @@ def test_x_2_clerk_cannot_open_another_units_page_but_can_open_their_own(client)
     assert client.get(reverse("org:unit", args=["no-such-unit"])).status_code == 404
 
 
+def test_x_2_a_day_no_calendar_holds_shows_today_not_a_server_error(client):
+    """?day=9999-12-31 on a unit page counted working days past the last date there is (a 500 before)."""
+    d = small_district()
+    client.force_login(d.people["clerk_a"])
+    for day in ("9999-12-31", "0001-01-01"):
+        for url in (reverse("org:unit", args=["fgj"]), reverse("org:directory")):
+            page = client.get(url, {"day": day})
+            assert page.status_code == 200, (url, day)
+            assert page.context["is_today"], (url, day)
+
+
 DIRECTORY, GOV, OFFICE, UNIT_A, UNIT_B = "directory", "gov", "office", "fgj", "sfj"
 ALL = {DIRECTORY, GOV, OFFICE, UNIT_A, UNIT_B}
 

@@ -386,6 +386,19 @@ def test_12_3_export_is_reachable_from_the_audit_admins_page_and_only_for_him(cl
     assert client.get(reverse("audit:export")).status_code == 302
 
 
+def test_12_3_export_of_a_year_out_of_range_is_a_form_error_and_a_garbage_id_no_history(client):
+    """Year 9999 cannot be counted to (a 500 before); an object id that is not a number is no object (404)."""
+    auditor = UserFactory(roles=[Role.AUDIT_ADMIN], is_staff=True)
+    client.force_login(auditor)
+    refused = client.post(reverse("audit:export"), {"start": "0001-01-01", "end": "9999-12-31"})
+    assert refused.status_code == 400
+    assert "须在2000年至2099年之间" in refused.content.decode()
+    assert not Event.objects.filter(action="audit_export").exists()
+    unit_type = ContentType.objects.get_for_model(UnitFactory._meta.model)
+    assert client.get(reverse("audit:history", args=[unit_type.pk, "abc"])).status_code == 404
+    assert client.get(reverse("audit:history", args=[unit_type.pk, "99999999999999999999"])).status_code == 404
+
+
 def test_12_3_beat_runs_verify_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["audit-verify-chain"]
     assert entry["task"] == verify_chain.name

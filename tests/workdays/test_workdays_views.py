@@ -61,6 +61,39 @@ def test_cal_2_import_page_survives_garbage(client, calendar_admin):
     assert client.post(URL, {}).status_code == 400
 
 
+def test_cal_2_import_refuses_a_year_out_of_range_and_marks_no_year_official_unasked(client, calendar_admin):
+    """1900 or 9999 is a typing slip, never a year to mark 正式; and a correction file of a few rows must not make
+    its year official unless the box (unticked by default) is ticked."""
+    for day in ("1900-01-01", "9999-01-01"):
+        content = f"日期,是否工作日,事由\n{day},放假,元旦\n".encode()
+        response = client.post(URL, {"file": upload(content), "mark_official": "on"})
+        assert response.status_code == 400 and "须在2000年至2099年之间" in response.content.decode()
+    assert not WorkdayOverride.objects.exists() and not CalendarYear.objects.exists()
+    page = client.get(URL).content.decode()
+    assert 'name="mark_official"' in page and "checked" not in page.split('name="mark_official"')[1].split(">")[0]
+    one_row = "日期,是否工作日,事由\n2027-10-08,上班,调休上班\n".encode()
+    assert client.post(URL, {"file": upload(one_row)}).status_code == 302
+    assert WorkdayOverride.objects.filter(date=D(2027, 10, 8)).exists()
+    assert not CalendarYear.objects.filter(year=2027).exists() and is_provisional(D(2027, 10, 8))
+
+
+def test_cal_2_console_refuses_year_9999_in_calendar_and_arrangement_dates(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    login(client, admin)
+    override = client.post(
+        reverse("admin:workdays_workdayoverride_add"),
+        {"date": "9999-12-31", "is_workday": "", "reason": "放假", "source_notice": "测试"},
+    )
+    assert override.status_code == 200 and "须在2000年至2099年之间" in override.content.decode()
+    year = client.post(reverse("admin:workdays_calendaryear_add"), {"year": "99999", "source_notice": "测试"})
+    assert year.status_code == 200 and not CalendarYear.objects.exists()
+    assert not WorkdayOverride.objects.exists()
+    # the drill-down of an arrangement's year stays a page, and a 9999 arrangement cannot be entered to reach it
+    assert client.get(reverse("admin:org_actingarrangement_changelist"), {"start__year": "2026"}).status_code == 200
+    arrangement = client.post(reverse("admin:org_actingarrangement_add"), {"start": "9999-12-31"})
+    assert arrangement.status_code == 200 and "须在2000年至2099年之间" in arrangement.content.decode()
+
+
 def test_x_2_import_page_is_hidden_from_others(client):
     assert client.get(URL).status_code == 302  # anonymous -> login
     login(client, UserFactory(roles=[Role.CLERK]))

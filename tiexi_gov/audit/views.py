@@ -9,12 +9,14 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tiexi_gov.forms import DateField, DateInput
 from tiexi_gov.org.roles import Role, has_role
 
 from .export import write_xlsx
@@ -34,7 +36,10 @@ def history(request, content_type_id: int, object_id: str):
     model = content_type.model_class()
     if model is None:
         raise Http404
-    obj = get_object_or_404(model._base_manager, pk=object_id)
+    try:
+        obj = get_object_or_404(model._base_manager, pk=object_id)
+    except (ValueError, TypeError, OverflowError, ValidationError):  # "abc" for a number, a bad uuid: no such object
+        raise Http404 from None
     return render(request, "audit/history.html", {"object": obj, "content_type": content_type})
 
 
@@ -44,8 +49,8 @@ def may_export(user) -> bool:
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期（含）", widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label="起始日期", widget=DateInput())
+    end = DateField(label="截止日期（含）", widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -81,4 +86,4 @@ def export(request):
             filename=name,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return render(request, "audit/export.html", {"form": form})
+    return render(request, "audit/export.html", {"form": form}, status=400 if form.is_bound else 200)

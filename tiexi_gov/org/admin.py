@@ -19,6 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from tiexi_gov.forms import admin_date_overrides
+
 from . import resets
 from .admin_audit import client_ip
 from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
@@ -108,6 +110,7 @@ class PortfolioFormSet(DatedInlineFormSet):
 
 
 class AppointmentInline(admin.TabularInline):
+    formfield_overrides = admin_date_overrides()
     model = Appointment
     formset = AppointmentFormSet
     extra = 1
@@ -117,6 +120,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 class PortfolioInline(admin.TabularInline):
+    formfield_overrides = admin_date_overrides()
     model = Portfolio
     formset = PortfolioFormSet
     fk_name = "post"
@@ -164,6 +168,7 @@ class PostAdmin(admin.ModelAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    formfield_overrides = admin_date_overrides()
     list_display = ["person", "post", "unit_name", "start", "end", "note"]
     list_filter = [ValidityFilter, "post__kind", "post__unit__kind"]
     list_select_related = ["person", "post", "post__unit"]
@@ -178,6 +183,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 @admin.register(Portfolio)
 class PortfolioAdmin(admin.ModelAdmin):
+    formfield_overrides = admin_date_overrides()
     list_display = ["unit", "post", "start", "end", "basis"]
     list_filter = [ValidityFilter, "post", "unit__kind"]
     list_select_related = ["unit", "post"]
@@ -188,6 +194,7 @@ class PortfolioAdmin(admin.ModelAdmin):
 
 @admin.register(ActingArrangement)
 class ActingArrangementAdmin(admin.ModelAdmin):
+    formfield_overrides = admin_date_overrides()
     list_display = ["absent_post", "acting_post", "kind", "start", "end", "reason", "designated_by", "cancelled"]
     list_filter = [ValidityFilter, "kind", "cancelled"]
     list_select_related = ["absent_post", "acting_post", "designated_by"]

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from tiexi_gov.forms import FIRST_DAY, LAST_DAY
+
 from .access import get_unit_or_404, visible_unit_ids, visible_units
 from .panels import unit_panels
 from .selectors import division_of_work, unit_overview, units_grouped_by_kind
@@ -20,6 +22,8 @@ def _day(request) -> tuple[dt.date, bool]:
     try:
         day = dt.date.fromisoformat(raw) if raw else today
     except ValueError:
+        day = today
+    if not FIRST_DAY <= day <= LAST_DAY:  # year 9999: no working day can be counted from it; a typing slip
         day = today
     return day, day == today
 

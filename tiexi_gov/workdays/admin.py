@@ -4,6 +4,9 @@ Saves and deletes go through services.py so each edit is audited and the caches/
 """
 
 from django.contrib import admin
+from django.db import models
+
+from tiexi_gov.forms import FIRST_DAY, LAST_DAY, admin_date_overrides
 
 from . import services
 from .models import CalendarYear, WorkdayOverride
@@ -13,6 +16,7 @@ _WEEKDAYS = "一二三四五六日"
 
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
+    formfield_overrides = admin_date_overrides()
     list_display = ["date", "weekday", "is_workday", "reason", "source_notice", "updated_at"]
     list_filter = ["is_workday", ("date", admin.DateFieldListFilter), "source_notice"]
     search_fields = ["reason", "source_notice", "date"]
@@ -45,6 +49,8 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
+    # A year within the dates every form takes: year 0 or 99999 would be marked official (CAL-2) for nothing.
+    formfield_overrides = {models.PositiveIntegerField: {"min_value": FIRST_DAY.year, "max_value": LAST_DAY.year}}
     list_display = ["year", "source_notice", "entered_by", "entered_at"]
     search_fields = ["year", "source_notice"]
     readonly_fields = ["entered_by", "entered_at"]

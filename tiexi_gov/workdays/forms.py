@@ -9,7 +9,10 @@ class ImportForm(forms.Form):
         label="依据通知", max_length=200, required=False, help_text="如：国办发明电〔2026〕X号（行内未填时使用）"
     )
     mark_official = forms.BooleanField(
-        label="将文件涉及的年度标记为正式日历", required=False, initial=True, help_text="标记后该年度不再按暂定计算"
+        label="将文件涉及的年度标记为正式日历",
+        required=False,
+        initial=False,  # a correction file of a few rows must not make its year official unasked (CAL-2)
+        help_text="仅当文件已包含该年度国务院办公厅通知的全部放假和调休安排时勾选；标记后该年度不再按暂定计算",
     )
 
     def clean_file(self):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tiexi_gov.audit.services import record_event
+from tiexi_gov.forms import FIRST_DAY, LAST_DAY
 
 from .models import CalendarYear, WorkdayOverride
 from .signals import calendar_edited
@@ -178,6 +179,10 @@ def _parse_row(cells: list[str], columns: list[str], line: int, default_notice: 
     day = parse_date(raw_date)
     if day is None:
         raise CalendarImportError(f"第{line}行：日期“{raw_date}”无效，应为 YYYY-MM-DD", row=line)
+    if not FIRST_DAY <= day <= LAST_DAY:  # 1900 or 9999: a typing slip, never a year to mark official
+        raise CalendarImportError(
+            f"第{line}行：日期“{raw_date}”须在{FIRST_DAY.year}年至{LAST_DAY.year}年之间", row=line
+        )
     raw_flag = values.get("is_workday", "")
     is_wd = parse_is_workday(raw_flag)
     if is_wd is None:
