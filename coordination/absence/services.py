@@ -369,6 +369,8 @@ def report_return(
             raise ActionRefused("请填写返回日期。")
         if returned_on > day:
             raise ActionRefused("返回日期不能晚于今天；请返回后再销假。")
+        if returned_on < req.start:  # before the absence began: a typing slip, not "未实际外出"
+            raise ActionRefused(f"返回日期不能早于外出起始日期（{req.start:%Y-%m-%d}）；未实际外出的，请填写起始日期。")
         report = (report or "").strip()
         if req.kind == Kind.UNIT_HEAD and not report:
             raise ActionRefused(

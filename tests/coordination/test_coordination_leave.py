@@ -287,7 +287,7 @@ def test_leave_4_approved_deputy_leave_reroutes_queue_to_acting_deputy_on_first_
     assert step.pk in _queues(w.judicial_deputy, MON)[0]  # history is kept: Monday stays the acting deputy's
 
 
-def test_leave_4_cancel_before_start_and_return_before_start_undo_the_acting(world):
+def test_leave_4_cancel_before_start_and_return_on_the_first_day_undo_the_acting(world):
     w = world
     req = ask(w, w.edu_deputy, w.edu_deputy_post, MON, d(9), today=d(1), acting=w.judicial_post)
     absence.decide_absence(actor=w.head, request=req, approve=True, today=d(1))
@@ -301,6 +301,11 @@ def test_leave_4_cancel_before_start_and_return_before_start_undo_the_acting(wor
     absence.decide_absence(actor=w.head, request=again, approve=True, today=d(2))
     with pytest.raises(CoordinationError):  # started: no withdrawal, a return report instead
         absence.cancel_absence(actor=w.edu_deputy, request=again, reason="x", today=d(14))
+    # a return dated before the absence began is a typing slip, not "未实际外出": refused, the acting kept
+    with pytest.raises(CoordinationError, match="不能早于外出起始日期"):
+        absence.report_return(actor=w.edu_deputy, request=again, returned_on=d(13), report="未成行", today=d(14))
+    again.refresh_from_db()
+    assert again.state == State.APPROVED and not again.arrangement.cancelled
     absence.report_return(actor=w.edu_deputy, request=again, returned_on=d(14), report="未成行", today=d(14))
     again.refresh_from_db()
     assert again.state == State.RETURNED and again.arrangement.cancelled
