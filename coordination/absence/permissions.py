@@ -21,8 +21,19 @@ __all__ = ["can_manage", "handled_post_ids"]
 
 def can_decide_absence(user, request: AbsenceRequest) -> bool:
     """LEAVE-2/LEAVE-3: whoever handles the approver's post on the day (the head, the responsible deputy, or the
-    person acting for them)."""
-    return handles(user, request.approver_post_id, day_of(request))
+    person acting for them) — never the requester himself: when he is the one acting for the approver, the
+    approver decides in person, from away."""
+    if not _active(user) or request.person_id == user.pk or request.approver_post_id is None:
+        return False
+    day = day_of(request)
+    if handles(user, request.approver_post_id, day):
+        return True
+    return handles(request.person, request.approver_post_id, day) and _holds(user, request.approver_post, day)
+
+
+def _holds(user, post, day: date) -> bool:
+    holder = holder_of(post, day)
+    return holder is not None and holder.pk == user.pk
 
 
 def is_requester(user, request: AbsenceRequest) -> bool:

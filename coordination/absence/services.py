@@ -157,6 +157,26 @@ def _check_acting(kind: str, post: Post, acting_post: Post | None, start: dt.dat
     return acting_post
 
 
+def _refuse_if_acting(post: Post, start: dt.date, end: dt.date) -> None:
+    """第十五条: whoever stands in for an absent leader stays for those days; his own absence then would pass the
+    absent leader's work on to a third person, who was never designated for it (and, acting for the head, he
+    would approve his own leave). Asked when the leave is filed and again when it is approved."""
+    standing_in = (
+        ActingArrangement.objects.filter(acting_post=post, cancelled=False, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .select_related("absent_post")
+        .order_by("start")
+        .first()
+    )
+    if standing_in is not None:
+        until = f"{standing_in.end:%Y-%m-%d}" if standing_in.end else "另行通知"
+        raise ActionRefused(
+            f"您在{standing_in.start:%Y-%m-%d}至{until}期间代理{standing_in.absent_post.title}的工作，"
+            "不能同时外出；请先与区长商定调整代理安排（第十五条）。",
+            rule_id="LEAVE-4",
+        )
+
+
 def _open_arrangement(req: AbsenceRequest, actor) -> ActingArrangement:
     """LEAVE-4: the acting for the dates of an approved absence; ORG-3's rules are the arrangement's own clean()."""
     arrangement = ActingArrangement(
@@ -231,6 +251,7 @@ def request_absence(
         )
     rule_lock(*LEAVE_LOCK)
     acting_post = _check_acting(kind, post, acting_post, start, end)
+    _refuse_if_acting(post, start, end)
     clash = AbsenceRequest.objects.filter(post=post, state__in=OPEN_STATES, start__lte=end, end__gte=start)
     if clash.exists():
         raise ActionRefused("这段时间已有本人的请假，请勿重复提交；如需调整请先撤回原请假。")
@@ -320,6 +341,7 @@ def decide_absence(
             s.tell([req.person], f"您的请假（{_span(req)}）未获批准", opinion, level="alert")
             return s.obj
         rule_lock(*LEAVE_LOCK)
+        _refuse_if_acting(req.post, req.start, req.end)  # an acting arrangement made since the leave was filed
         _open_arrangement(req, actor)
         if req.kind == Kind.UNIT_HEAD:
             req.filed_with_office_at = now

@@ -65,6 +65,32 @@ def test_org_3_the_head_away_is_entrusted_to_the_executive_deputy_and_the_refusa
     assert exc.value.rule_id == "ORG-3" and "第十五条" in exc.value.message
 
 
+def test_leave_4_an_acting_leader_is_not_away_those_days_and_never_approves_his_own_leave(world):
+    """第十五条: the executive deputy entrusted while the head is away cannot be away himself on those days (his
+    work would pass to a deputy nobody designated); a leave he files meanwhile goes to the head's post, which he
+    handles — yet the head decides it in person, never he; and an entrustment made after a leave was filed stops
+    its approval for the days it covers."""
+    w = world
+    ask(w, w.head, w.head_post, MON, d(9), today=FRI)  # reported, the executive deputy entrusted
+    with pytest.raises(CoordinationError, match="第十五条"):
+        ask(w, w.exec_deputy, w.exec_post, d(8), d(8), today=FRI, acting=w.judicial_post)
+    assert not AbsenceRequest.objects.filter(person=w.exec_deputy).exists()
+
+    later = ask(w, w.exec_deputy, w.exec_post, d(14), d(15), today=MON, acting=w.judicial_post)
+    assert later.approver_post == w.head_post
+    with pytest.raises(ActionNotAllowed):
+        absence.decide_absence(actor=fresh(w.exec_deputy), request=later, approve=True, today=MON)
+    assert AbsenceRequest.objects.get(pk=later.pk).state == State.REQUESTED
+    approved = absence.decide_absence(actor=fresh(w.head), request=later, approve=True, today=MON)
+    assert approved.state == State.APPROVED and approved.decided_by == w.head
+
+    pending = ask(w, w.exec_deputy, w.exec_post, d(28), d(29), today=d(10), acting=w.judicial_post)
+    ask(w, w.head, w.head_post, d(28), d(30), today=d(10))  # filed after: the executive deputy entrusted again
+    with pytest.raises(CoordinationError, match="第十五条"):
+        absence.decide_absence(actor=fresh(w.head), request=pending, approve=True, today=d(10))
+    assert AbsenceRequest.objects.get(pk=pending.pk).state == State.REQUESTED
+
+
 def test_leave_1_head_request_less_than_3_days_ahead_refused_unless_national_meeting(world):
     w = world
     # Friday → Sunday is 2 calendar days: refused, with the day by which it should have been reported.
