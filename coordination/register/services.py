@@ -42,12 +42,14 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tiexi_gov.deadlines.services import cancel_deadlines
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import Handler, head_post, leader_post_for_unit, who_handles
 from tiexi_gov.references import normalise_reference
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import step, today_or
+from tiexi_gov.workflow.sync import sync_tasks
 
 from ..models import AbolishGround, AnnualTargets, Application, Body, BodyGround, CounterpartLevel, Ground, Rank, Seat
 from ..shared.access import office_people, unit_people
@@ -825,10 +827,23 @@ def _write_register(s, app: Application) -> Body:
         label, opinion = "撤销（区长批准）", ""
     body.ended_on = day
     body.save()
+    _end_open_targets(body, label)
     grounds = "；".join(AbolishGround(g).label for g in app.proposal.get("abolish_grounds", []))
     opinion = "，".join(x for x in (opinion, f"依据：{grounds}" if grounds else "") if x)
     _body_event(s, body, app, app.kind, label, from_state=before, to_state=body.status, opinion=opinion)
     return body
+
+
+def _end_open_targets(body: Body, label: str) -> None:
+    """The year's targets not yet filed or checked end with the body: their CRD-5 clock is cancelled and their
+    待报送 / 待督导检查 leave the queues (the upkeep flow waits on nobody for a body that no longer stands)."""
+    open_targets = AnnualTargets.objects.select_for_update().filter(
+        body=body, state__in=(AnnualTargets.State.PENDING, AnnualTargets.State.FILED)
+    )
+    for targets in open_targets:
+        targets.body = body
+        cancel_deadlines(subject=targets, note=f"机构已{label.removesuffix('（区长批准）')}")
+        sync_tasks(targets)
 
 
 def _write_grounds(body: Body, grounds: list[dict]) -> None:

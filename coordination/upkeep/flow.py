@@ -5,6 +5,7 @@
     annual targets pending → the members of the body's host unit: 待报送, with the CRD-5 clock the office set
                    filed   → the office: 待督导检查 (before year end)
                    reviewed → nobody: checked; the office may correct the check or send unfinished targets on
+                   (a body abolished or merged: nobody — its targets end with it, their clock cancelled)
 
 Leader changes (CRD-3) are not items: the page lists the posts whose holder changed since the bodies were last
 adjusted, computed from the appointments; the adjustment itself is one action of the office or the body's office.
@@ -21,6 +22,7 @@ from tiexi_gov.workflow.models import Area, UnitScope
 from tiexi_gov.workflow.registry import Flow, Need, for_unit
 
 from ..register.flow import office_needs
+from ..register.models import Body
 from .models import AnnualTargets, ReviewEntry
 
 D = ReviewEntry.Decision
@@ -48,6 +50,8 @@ def entry_waiting(entry: ReviewEntry, day: date) -> list[Need]:
 
 
 def targets_waiting(targets: AnnualTargets, day: date) -> list[Need]:
+    if targets.body.status != Body.Status.ACTIVE:  # abolished or merged: its targets end with it
+        return []
     if targets.state == T.PENDING:
         clock = running_deadline_ids([targets], "CRD-5").get(targets.pk)
         return [

@@ -57,15 +57,20 @@ def can_decide_entry(user, entry) -> bool:
     return can_review_bodies(user)
 
 
+def _body_stands(targets) -> bool:
+    """An abolished or merged body files and is checked no more: its year's targets end with it."""
+    return targets is None or targets.body.status == Body.Status.ACTIVE
+
+
 def can_file_targets(user, targets) -> bool:
     """CRD-5: the body's office files its year's targets."""
-    return hosts_body(user, targets.body, day_of(targets))
+    return _body_stands(targets) and hosts_body(user, targets.body, day_of(targets))
 
 
 def can_check_targets(user, targets=None) -> bool:
     """CRD-5: the office opens the year, checks completion and sends follow-ups to the ledger."""
-    return can_manage(user)
+    return can_manage(user) and _body_stands(targets)
 
 
 def can_view_targets(user, targets) -> bool:
-    return can_check_targets(user, targets) or can_file_targets(user, targets)
+    return can_manage(user) or hosts_body(user, targets.body, day_of(targets))

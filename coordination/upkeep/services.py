@@ -451,9 +451,9 @@ def decide_entry(
         s.record(
             "review_decided",
             f"清理评估：{entry.get_decision_display()}",
-            before,
+            D(before).label,  # recorded on the body, whose timeline knows no review codes: the words themselves
             subject=body,
-            after=decision,
+            after=entry.get_decision_display(),
             opinion=f"{entry.round.title}：{entry.get_decision_display()}{target}。"
             + "；".join(x for x in (labels, note) if x),
             rule_id="CRD-4",
@@ -626,7 +626,7 @@ def file_targets(
         if not permissions.can_file_targets(actor, targets):
             raise NotAllowed(f"只有{body.name}的办公室可以报送年度目标。", rule_id="CRD-5")
         if targets.state != AnnualTargets.State.PENDING:
-            raise ActionRefused(f"{targets}已{targets.get_state_display()}，不能重复报送。", rule_id="CRD-5")
+            raise ActionRefused(f"{targets}{targets.get_state_display()}，不能重复报送。", rule_id="CRD-5")
         if reported_to_head_on is None:
             raise ActionRefused(
                 "须先向机构主要负责人汇报年度工作目标和任务，并填写汇报日期（第六十八条）。", rule_id="CRD-5"

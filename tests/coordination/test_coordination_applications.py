@@ -289,6 +289,35 @@ def test_crd_1_abolish_through_application(world):
         apply(w, kind=Kind.ADJUST, body=body, proposal={"office_name": "新办公室"})
 
 
+def test_crd_5_an_abolished_bodys_open_targets_leave_the_queues_and_their_clock_is_cancelled(world):
+    """Abolished (第六十七条), a body files and is checked no more: 待报送 and 待督导检查 of its year's targets leave
+    the host unit's and the office's 我的待办, the CRD-5 clock is cancelled, and the page offers neither step."""
+    from coordination.models import AnnualTargets
+    from coordination.upkeep import permissions as upkeep_permissions
+    from coordination.upkeep import services as upkeep
+    from tiexi_gov.deadlines.models import Deadline
+    from tiexi_gov.workflow.models import Task
+
+    w = world
+    body = _body(w, phase_end="2026-06-30")
+    upkeep.open_targets(actor=w.staff, year=DAY.year + 1, today=DAY)
+    targets = AnnualTargets.objects.get(body=body)
+
+    def open_tasks():
+        return Task.objects.filter(subject_id=str(targets.pk), closed_at__isnull=True, action="file")
+
+    assert open_tasks().exists()
+    app = apply(w, kind=Kind.ABOLISH, body=body, proposal={"abolish_grounds": [AbolishGround.PHASE_DONE]})
+    approve_all(w, app)
+    assert not open_tasks().exists()
+    clock = Deadline.objects.get(rule_id="CRD-5", subject_id=str(targets.pk))
+    assert clock.closed_at is not None and clock.state == Deadline.State.CANCELLED and "撤销" in clock.close_note
+    targets = AnnualTargets.objects.select_related("body").get(pk=targets.pk)
+    assert not upkeep_permissions.can_file_targets(w.clerks["教育局"], targets)
+    assert not upkeep_permissions.can_check_targets(w.staff, targets)
+    assert upkeep_permissions.can_view_targets(w.staff, targets)  # the record stays readable
+
+
 def test_crd_1_two_clicks_on_one_step_give_one_transition(world):
     w = world
     app = apply(w)

@@ -221,6 +221,11 @@ def test_crd_4_each_body_of_a_round_waits_on_the_offices_decision(world):
     fed = Application.objects.get(review=second)
     assert holders(w, second) == set() and holders(w, fed) == unit_members(w, "审计局")
     assert not mismatches(DAY)
+    # the body's record reads in words, not the review's codes (pending → abolish)
+    from tiexi_gov.audit.models import Event
+
+    decided = Event.objects.for_object(other).get(action="review_decided")
+    assert (decided.from_state, decided.to_state) == ("待评估", "建议撤销")
 
 
 def test_crd_5_targets_wait_on_the_host_unit_with_their_clock_then_on_the_office(world):

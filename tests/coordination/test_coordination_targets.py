@@ -88,7 +88,7 @@ def test_crd_5_targets_filed_by_deadline_and_reviewed_before_year_end(world, bod
     clock.refresh_from_db()
     assert clock.closed_at is not None and clock.state == Deadline.State.MET  # filed on the due day: on time
     assert Message.objects.filter(recipient=w.director, subject__contains="年度目标已备案").exists()
-    with pytest.raises(CoordinationError, match="不能重复报送"):
+    with pytest.raises(CoordinationError, match="年度目标已备案，不能重复报送"):
         upkeep.file_targets(actor=w.clerks["司法局"], targets=targets, items=items, reported_to_head_on=OPENED)
 
     # The body that did not file is escalated once its due day has passed; the one that filed is not.
