@@ -604,6 +604,7 @@ def submit_application(
         if not own and not permissions.can_submit_for_unit(actor, app):
             raise NotAllowed("只有申请单位可以提交或修改本申请。", rule_id="CRD-1")
         body = Body.objects.select_for_update().get(pk=app.body_id) if app.body_id else None
+        as_was = (app.reason, app.proposal, app.merge_into_id)
         if reason is not None:
             reason = reason.strip()
             if not reason:
@@ -632,8 +633,10 @@ def submit_application(
                 if not others.exclude(pk=app.pk).exists():
                     raise
                 raise _setup_pending(app.proposal["name"]) from None
-        changed = proposal is not None or reason is not None
+        # The revise form posted back unchanged resubmits: it does not claim a change that never happened.
+        changed = (app.reason, app.proposal, app.merge_into_id) != as_was
         label = "修改后重新提交" if resubmit and changed else ("重新提交" if resubmit else "提交申请")
+        app.submitted_as = label  # the page's message says what happened
         s.record("submit", label, before, opinion=app.reason if changed or not resubmit else "", rule_id="CRD-1")
         s.tell(
             office_people(),

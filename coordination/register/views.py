@@ -423,7 +423,7 @@ def _revise(request, app: Application):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.submit_application(
+            app = services.submit_application(
                 actor=request.user,
                 application=app,
                 reason=d["reason"],
@@ -437,7 +437,8 @@ def _revise(request, app: Application):
         except ActionRefused as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, "申请已修改并重新提交，待区政府办公室审核（第六十四条）。")
+            done = getattr(app, "submitted_as", "提交申请").removesuffix("申请")
+            messages.success(request, f"申请已{done}，待区政府办公室审核（第六十四条）。")
             return redirect("coordination:application", pk=app.pk)
     context = _form_context(request, form, app.kind, body, application=app)
     return render(request, "coordination/application_form.html", context, status=400)

@@ -318,6 +318,24 @@ def test_crd_5_an_abolished_bodys_open_targets_leave_the_queues_and_their_clock_
     assert upkeep_permissions.can_view_targets(w.staff, targets)  # the record stays readable
 
 
+def test_crd_1_a_resubmission_unchanged_does_not_claim_a_change(world):
+    """The revise form posted back as it was resubmits (重新提交, no opinion); a changed reason is 修改后重新提交."""
+    w = world
+    app = apply(w)
+    register.send_back(actor=w.staff, application=app, opinion="请补充依据。", today=DAY)
+    same = register.submit_application(
+        actor=w.clerks["教育局"], application=app.pk, reason=app.reason, proposal=proposal(w), today=DAY
+    )
+    assert same.submitted_as == "重新提交"
+    assert (events(app)[-1].action_label, events(app)[-1].opinion) == ("重新提交", "")
+    register.send_back(actor=w.staff, application=app, opinion="请补充依据。", today=DAY)
+    changed = register.submit_application(
+        actor=w.clerks["教育局"], application=app.pk, reason="已补充法律依据。", proposal=proposal(w), today=DAY
+    )
+    assert changed.submitted_as == "修改后重新提交"
+    assert (events(app)[-1].action_label, events(app)[-1].opinion) == ("修改后重新提交", "已补充法律依据。")
+
+
 def test_crd_1_two_clicks_on_one_step_give_one_transition(world):
     w = world
     app = apply(w)
