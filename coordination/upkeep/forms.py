@@ -142,10 +142,17 @@ class FileTargetsForm(ConfirmMixin):
             raise forms.ValidationError("请填写至少一项年度工作目标或任务。")
         if any(len(line) > 1000 for line in lines):
             raise forms.ValidationError("每项目标不超过1000字。")
+        if len(lines) > MAX_TARGETS:  # the office's check form has two fields a target: it must still fit one POST
+            raise forms.ValidationError(
+                f"年度目标最多{MAX_TARGETS}项（现为{len(lines)}项），请合并相近的目标或分项归并后报送。"
+            )
         return lines
 
 
 YES_NO = [("yes", "已完成"), ("no", "未完成")]
+# The check form posts a done flag and a note per target beside a few fields of its own; Django refuses a POST
+# of more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields, which would lose everything the office typed.
+MAX_TARGETS = 200
 
 
 class ReviewTargetsForm(forms.Form):

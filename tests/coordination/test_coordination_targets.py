@@ -250,3 +250,20 @@ def test_crd_5_targets_list_reads_in_constant_queries(world, client):
     assert response.content.decode().count('data-testid="target-row"') == 11
     assert len(large) == len(small)
     assert Target.objects.count() == 2
+
+
+def test_crd_5_targets_are_capped_so_the_offices_check_form_fits_one_post():
+    """Two fields a target on the office's check form: 500 targets passed Django's 1,000-field limit, and the
+    check answered 400 with everything typed lost. Filing refuses more than the check can take."""
+    from django.conf import settings
+
+    from coordination.upkeep.forms import MAX_TARGETS, FileTargetsForm
+
+    def form(n: int) -> FileTargetsForm:
+        items = "\n".join(f"目标{i}" for i in range(n))
+        return FileTargetsForm({"items": items, "reported_to_head_on": "2026-01-05", "confirm": "on"})
+
+    assert 2 * MAX_TARGETS + 10 < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert form(MAX_TARGETS).is_valid()
+    too_many = form(MAX_TARGETS + 1)
+    assert not too_many.is_valid() and f"最多{MAX_TARGETS}项" in str(too_many.errors["items"])
