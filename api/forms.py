@@ -5,18 +5,27 @@ from tiexi_gov.org.models import User
 
 
 class TokenForm(forms.Form):
+    """The security administrator's: a read-only token for a person (可办理 tokens are the person's own)."""
+
     user = forms.ModelChoiceField(
         label="使用人",
         queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "username"),
-        help_text="调用系统以此人的身份和权限访问接口；管理员账号的令牌一律只读",
+        help_text="调用系统以此人的身份和可见范围查询；安全管理员签发的令牌一律只读，可办理的令牌由使用人本人创建",
     )
     name = forms.CharField(label="用途", max_length=100, help_text="调用系统或用途，例如“统计报表系统”")
-    read_only = forms.BooleanField(label="只读（只能查询，不能办理）", required=False)
     expires_on = DateField(label="有效期至（含当日，可空）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
+
+
+class OwnTokenForm(forms.Form):
+    """我的接口令牌: a person's own token, read-only or able to do his office work."""
+
+    name = forms.CharField(label="用途", max_length=100, help_text="调用系统或用途，例如“本单位OA系统”")
+    read_only = forms.BooleanField(label="只读（只能查询，不能办理）", required=False)
+    expires_on = DateField(label="有效期至（含当日，可空）", required=False)
 
 
 class RevokeForm(forms.Form):

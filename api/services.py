@@ -33,19 +33,22 @@ def create_token(
     *, actor, user, name: str, read_only: bool = False, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token itself, which is shown once and never stored.
-    An administrator's token (系统/安全/审计/日历管理员) is always read-only: administrators do no office work."""
-    if not may_manage_tokens(actor):
-        raise NotAllowed("只有安全管理员可以创建接口令牌。")
+    A token that does office work (可办理) is its user's own, made by himself: the security administrator
+    issues read-only tokens only, or he would hold a working credential of the person he names. An
+    administrator's token (系统/安全/审计/日历管理员) is always read-only: administrators do no office work."""
+    own = user is not None and getattr(actor, "pk", None) == user.pk
+    if not (own or may_manage_tokens(actor)):
+        raise NotAllowed("只有安全管理员或使用人本人可以创建接口令牌。")
     if user is None or not user.is_active:
         raise ActionRefused("该账号已停用，不能创建接口令牌。")
-    if user.pk == actor.pk:
-        raise ActionRefused("三员分立：安全管理员不得为自己创建接口令牌。")
+    if own and is_technical_account(user):
+        raise ActionRefused("三员分立：管理员不得为自己创建接口令牌。")
     name = (name or "").strip()
     if not name:
         raise ActionRefused("请填写令牌的用途。")
     if expires_at is not None and expires_at <= timezone.now():
         raise ActionRefused("有效期须晚于当前时间。")
-    if is_technical_account(user):
+    if is_technical_account(user) or not own:
         read_only = True
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -72,8 +75,8 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
-    if not may_manage_tokens(actor):
-        raise NotAllowed("只有安全管理员可以吊销接口令牌。")
+    if not (may_manage_tokens(actor) or token.user_id == getattr(actor, "pk", None)):
+        raise NotAllowed("只有安全管理员或使用人本人可以吊销接口令牌。")
     fresh = ApiToken.objects.select_for_update().get(pk=token.pk)
     if fresh.revoked_at is not None:
         raise ActionRefused("该令牌已于此前吊销。")

@@ -53,6 +53,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", login_required(tokens.docs), name="docs"),  # reads the schema, which wants a signed-in user too
     path("tokens/", tokens.tokens, name="tokens"),
+    path("tokens/mine/", tokens.my_tokens, name="my_tokens"),
     path("tokens/<int:pk>/revoke/", tokens.revoke, name="token_revoke"),
     path("v1/", include(router.urls)),
 ]

@@ -1,4 +1,5 @@
-"""接口令牌: the security administrator's page to create (shown once) and revoke tokens. Everyone else gets 404."""
+"""接口令牌: the security administrator's page to issue read-only tokens (shown once) and revoke any; 我的接口令牌:
+a person's own tokens, the only ones that may do office work. An administrator's account has no page of its own."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tiexi_gov.forms import styled
+from tiexi_gov.org.roles import is_technical_account
 from tiexi_gov.workflow.errors import ActionRefused
 
 from .. import services
-from ..forms import RevokeForm, TokenForm
+from ..forms import OwnTokenForm, RevokeForm, TokenForm
 from ..models import ApiToken
 
 PAGE_SIZE = 30
@@ -34,16 +36,48 @@ def _end_of(day: dt.date | None):
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def _page(request, form, *, created=None, raw="", status=200):
+def _page(request, form, *, created=None, raw="", status=200, mine=False):
     tokens = ApiToken.objects.select_related("user", "created_by", "revoked_by").order_by("-created_at", "-id")
+    if mine:
+        tokens = tokens.filter(user=request.user)
     page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
-    response = render(
-        request,
-        "api/tokens.html",
-        {"form": styled(form), "page": page, "created": created, "raw": raw, "revoke_form": styled(RevokeForm())},
-        status=status,
-    )
-    return response
+    context = {"form": styled(form), "page": page, "created": created, "raw": raw, "mine": mine}
+    return render(request, "api/tokens.html", context, status=status)
+
+
+def _create(request, form, **kwargs):
+    d = form.cleaned_data
+    try:
+        token, raw = services.create_token(
+            actor=request.user,
+            name=d["name"],
+            read_only=d.get("read_only", True),
+            expires_at=_end_of(d.get("expires_on")),
+            **kwargs,
+        )
+    except ActionRefused as exc:
+        form.add_error(None, exc.message)
+        return None, ""
+    messages.success(request, "令牌已创建。请立即复制保存：离开本页后无法再次查看。")
+    return token, raw
+
+
+@never_cache
+@login_required
+def my_tokens(request):
+    """我的接口令牌: the person's own tokens (可办理 ones only here); administrators' accounts have none."""
+    if not request.user.is_active or is_technical_account(request.user):
+        raise Http404("没有找到该页面。")
+    if request.method != "POST":
+        return _page(request, OwnTokenForm(), mine=True)
+    form = OwnTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请检查填写的内容。")
+        return _page(request, form, status=400, mine=True)
+    token, raw = _create(request, form, user=request.user)
+    if token is None:
+        return _page(request, form, status=400, mine=True)
+    return _page(request, OwnTokenForm(), created=token, raw=raw, mine=True)
 
 
 @never_cache
@@ -57,38 +91,30 @@ def tokens(request):
     if not form.is_valid():
         messages.error(request, "请检查填写的内容。")
         return _page(request, form, status=400)
-    d = form.cleaned_data
-    try:
-        token, raw = services.create_token(
-            actor=request.user,
-            user=d["user"],
-            name=d["name"],
-            read_only=d["read_only"],
-            expires_at=_end_of(d.get("expires_on")),
-        )
-    except ActionRefused as exc:
-        form.add_error(None, exc.message)
+    token, raw = _create(request, form, user=form.cleaned_data["user"])
+    if token is None:
         return _page(request, form, status=400)
-    messages.success(request, "令牌已创建。请立即复制保存：离开本页后无法再次查看。")
     return _page(request, TokenForm(), created=token, raw=raw)
 
 
 @login_required
 @require_POST
 def revoke(request, pk: int):
-    _security_admin_only(request)
-    token = get_object_or_404(ApiToken, pk=pk)
+    admin = services.may_manage_tokens(request.user)
+    # The security administrator revokes any token; a person his own (anyone else's: the 404 of no such token).
+    token = get_object_or_404(ApiToken, pk=pk) if admin else get_object_or_404(ApiToken, pk=pk, user=request.user)
+    back = "api:tokens" if admin else "api:my_tokens"
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请勾选“确认吊销”后再提交。")
-        return redirect("api:tokens")
+        return redirect(back)
     try:
         services.revoke_token(actor=request.user, token=token, reason=form.cleaned_data["reason"])
     except ActionRefused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"令牌“{token.name}”已吊销。")
-    return redirect("api:tokens")
+    return redirect(back)
 
 
 def docs(request):

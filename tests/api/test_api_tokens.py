@@ -1,5 +1,6 @@
-"""15.1 priority 1: tokens — created and revoked only by the security administrator, stored as a hash, scoped to a
-user, audited; a revoked token is refused; an administrator's token does no office work."""
+"""15.1 priority 1: tokens — issued read-only by the security administrator or made by their own user (the only
+tokens that do office work), stored as a hash, scoped to a user, audited; a revoked token is refused; an
+administrator's token does no office work."""
 
 from __future__ import annotations
 
@@ -114,3 +115,33 @@ def world_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_15_1_the_security_admin_cannot_mint_a_working_credential_of_another_person(world, security_admin, client):
+    """A 可办理 token is its user's own: the security admin's token for 区长 is read-only whatever he asks, so he
+    never holds a credential that approves in the leader's name; the person makes (and revokes) his own."""
+    issued, raw = services.create_token(actor=security_admin, user=world.staff, name="统计系统", read_only=False)
+    assert issued.read_only
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    sub = submitted(world, world_today())
+    refused = bearer.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
+    assert refused.status_code == 403 and "只读" in refused.json()["detail"]
+    client.force_login(security_admin)
+    page = client.post(reverse("api:tokens"), {"user": world.staff.pk, "name": "x", "read_only": ""})
+    assert page.status_code == 200 and ApiToken.objects.filter(user=world.staff, read_only=False).count() == 0
+
+    client.force_login(world.staff)  # 我的接口令牌, from the user menu
+    assert reverse("api:my_tokens") in client.get(reverse("workflow:queue")).content.decode()
+    own = client.post(reverse("api:my_tokens"), {"name": "本单位OA系统"})
+    assert own.status_code == 200 and "本单位OA系统" in own.content.decode()
+    mine = ApiToken.objects.get(user=world.staff, read_only=False)
+    assert mine.created_by == world.staff
+    assert "统计系统" in own.content.decode()  # his own tokens, the security admin's read-only one included
+    other = services.create_token(actor=world.director, user=world.director, name="主任的")[0]
+    assert client.post(reverse("api:token_revoke", args=[other.pk]), {"confirm": "on"}).status_code == 404
+    assert client.post(reverse("api:token_revoke", args=[mine.pk]), {"confirm": "on"}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.revoked_at is not None and mine.revoked_by == world.staff
+    client.force_login(security_admin)
+    assert client.get(reverse("api:my_tokens")).status_code == 404  # an administrator has no own token
