@@ -130,6 +130,38 @@ def test_x_1_admin_shows_events_read_only_to_audit_admin(client):
     assert Event.objects.get(pk=event.pk).opinion == "原始记录"
 
 
+def test_x_1_the_audit_admins_list_detail_and_export_cite_articles_not_rule_ids(client):
+    """The console and the export are read by people: 第六十条, never DOC-7 (the ID stays in the database)."""
+    import re
+    from io import BytesIO
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from tiexi_gov.deadlines import rules
+
+    event = _event(UnitFactory(), action="reply", action_label="答复", rule_id="DOC-7")
+    client.force_login(UserFactory(roles=[Role.AUDIT_ADMIN], is_staff=True))
+    article = rules.describe("DOC-7").label
+    pages = {
+        "list": client.get(reverse("admin:audit_event_changelist")).content.decode(),
+        "filtered": client.get(reverse("admin:audit_event_changelist"), {"rule": "DOC-7"}).content.decode(),
+        "detail": client.get(reverse("admin:audit_event_change", args=[event.pk])).content.decode(),
+    }
+    for name, html in pages.items():
+        assert article in html, name
+        # the filter's links and the search box's hidden field carry the ID; the words do not
+        shown = re.sub(r'rule=[A-Z]+-\d+|name="rule" value="[A-Z]+-\d+"', "", html)
+        found = rules.ID_PATTERN.search(shown)
+        assert not found, (name, shown[found.start() - 150 : found.end() + 50] if found else "")
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    export = client.post(reverse("audit:export"), {"start": today, "end": today})
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content)), read_only=True)["审计记录"].values)
+    header = rows[1]
+    row = next(r for r in rows[2:] if r[1] == event.pk)
+    assert row[header.index("依据")] == article
+
+
 def test_x_1_admin_hides_events_from_other_staff(client):
     _event(UnitFactory())
     client.force_login(UserFactory(roles=[Role.SYSTEM_ADMIN], is_staff=True))

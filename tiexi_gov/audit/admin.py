@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from tiexi_gov.deadlines import rules
 from tiexi_gov.org.roles import Role, has_role
 
 from .models import Event
@@ -10,6 +11,19 @@ from .models import Event
 def _is_auditor(request) -> bool:
     user = request.user
     return user.is_active and (user.is_superuser or has_role(user, Role.AUDIT_ADMIN))
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """依据 by article (第六十条 …), never by the rule's ID: the auditor reads the rules' own words."""
+
+    title = "依据"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return rules.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule_id=self.value()) if self.value() else queryset
 
 
 @admin.register(Event)
@@ -22,15 +36,20 @@ class EventAdmin(admin.ModelAdmin):
         "subject_repr",
         "from_state",
         "to_state",
-        "rule_id",
+        "basis",
         "ip",
     )
-    list_filter = ("action", "rule_id", "subject_type")
+    list_filter = ("action", RuleFilter, "subject_type")
     search_fields = ("subject_repr", "opinion", "actor__username", "actor__full_name", "action", "action_label")
     date_hierarchy = "at"
     list_select_related = ("actor", "acting_for", "subject_type")
-    readonly_fields = [f.name for f in Event._meta.concrete_fields]
+    readonly_fields = [f.name for f in Event._meta.concrete_fields if f.name != "rule_id"] + ["basis"]
+    exclude = ["rule_id"]  # shown as 依据, the article
     actions = None
+
+    @admin.display(description="依据", ordering="rule_id")
+    def basis(self, obj):
+        return rules.describe(obj.rule_id).label if obj.rule_id else ""
 
     def has_module_permission(self, request):
         return _is_auditor(request)

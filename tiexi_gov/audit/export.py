@@ -8,6 +8,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from tiexi_gov.deadlines import rules
+
 from . import chain
 from .models import Event
 
@@ -26,7 +28,7 @@ HEADERS = (
     "原状态",
     "新状态",
     "意见/批示",
-    "依据规则",
+    "依据",
     "IP",
     "前序哈希",
     "哈希（SM3）",
@@ -122,7 +124,7 @@ def write_xlsx(
                     from_state,
                     to_state,
                     opinion,
-                    rule_id,
+                    rules.describe(rule_id).label if rule_id else "",  # the article, never the rule's ID
                     ip or "",
                     prev_hash,
                     digest,
