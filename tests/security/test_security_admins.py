@@ -136,6 +136,32 @@ def test_sec_1_the_security_admin_grants_roles_not_single_permissions_and_keeps_
     assert (after.last_login, after.date_joined) == (before.last_login, before.date_joined)
 
 
+def test_sec_1_the_security_admin_resets_a_lost_second_factor_never_his_own_and_nobody_else_does(client, admins):
+    """A lost phone must not lock its owner out for good: the security admin voids the bound authenticator (the
+    next login binds a new one), on the record; not his own, and the system admin has no such action."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    clerk = UserFactory(username="wenshu-otp", roles=[Role.CLERK])
+    for user in (clerk, admins["sec"]):
+        TOTPDevice.objects.create(user=user, name="动态验证码", confirmed=True)
+    url = reverse("admin:org_user_changelist")
+    client.force_login(admins["sys"])
+    assert "reset_second_factor" not in client.get(url).content.decode()
+    client.post(url, {"action": "reset_second_factor", "_selected_action": [clerk.pk]})
+    assert TOTPDevice.objects.filter(user=clerk).exists()
+
+    client.force_login(admins["sec"])
+    assert "reset_second_factor" in client.get(url).content.decode()
+    selected = [clerk.pk, admins["sec"].pk]
+    answer = client.post(url, {"action": "reset_second_factor", "_selected_action": selected}, follow=True)
+    text = answer.content.decode()
+    assert "已重置" in text and "不能重置本人的动态验证码" in text
+    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    assert TOTPDevice.objects.filter(user=admins["sec"]).exists()
+    event = Event.objects.for_object(clerk).get(action="otp_reset")
+    assert event.actor == admins["sec"] and event.action_label == "重置动态验证码"
+
+
 # --- password resets ------------------------------------------------------------------------------------------
 
 

@@ -46,3 +46,24 @@ def otp_login(request, device, *, confirm: bool = False) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     _otp_login(request, device)
+
+
+def reset_devices(*, actor, user) -> int:
+    """The security administrator's answer to a lost or wrongly bound authenticator: the account's devices go, the
+    next login asks to bind a new one (an administrator's must). Never his own (三员分立); audited. Call inside the
+    transaction that records it."""
+    from tiexi_gov.audit.services import record_event
+
+    if user.pk == actor.pk:
+        raise ValueError("不能重置本人的动态验证码。")
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    if count:
+        record_event(
+            actor=actor,
+            subject=user,
+            action="otp_reset",
+            action_label="重置动态验证码",
+            opinion="原绑定的动态验证码已作废，下次登录时重新绑定",
+            rule_id="X-2",
+        )
+    return count
