@@ -114,6 +114,13 @@ def send_circulation(
         raise ActionRefused("所选的领导或单位不存在，请刷新页面后重新选择。")
     if not posts and not units:
         raise ActionRefused("请至少选择一位领导或一个单位。")
+    # The same item twice to a reader who has not read it yet: one more identical 待阅, nothing new to read.
+    unread = Receipt.objects.filter(**{f"circulation__{SOURCE_FIELDS[Kind(kind)]}": item}, state=RS.UNREAD).filter(
+        Q(post__in=posts) | Q(unit__in=units)
+    )
+    waiting = sorted({r.recipient_name for r in unread.select_related("post", "unit")})
+    if waiting:
+        raise ActionRefused(f"{'、'.join(waiting)}尚未阅读此前送阅的该件，请勿重复送阅。")
     now = timezone.now()
     with collected():
         circulation = Circulation.objects.create(

@@ -34,6 +34,16 @@ def test_15_4_the_office_sends_each_of_the_four_kinds(world, kind):
     assert c.receipts.get().post == world.deputy_post
 
 
+def test_15_4_an_item_is_not_sent_again_to_a_reader_who_has_not_read_it(world):
+    """Twice to the same unread reader was two identical 待阅; once read, sending it again is a new reading."""
+    first = _send(world, world.office, Kind.OUTGOING)
+    with pytest.raises(ActionRefused, match="尚未阅读此前送阅的该件"):
+        _send(world, world.office, Kind.OUTGOING)
+    assert Circulation.objects.count() == 1
+    services.read_receipt(actor=world.deputy, receipt=first.receipts.get(), today=SENT_ON)
+    assert _send(world, world.office, Kind.OUTGOING).pk != first.pk
+
+
 def test_15_4_a_bodys_office_sends_its_bodys_adjustment_but_not_documents(world):
     c = _send(world, world.clerk_a, Kind.ADJUSTMENT)
     assert c.sent_capacity == "议事协调机构办公室"
