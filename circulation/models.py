@@ -152,6 +152,7 @@ class Receipt(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     read_capacity = models.CharField("阅读身份", max_length=120, blank=True)
     annotation = models.TextField("批注", blank=True)
+    annotated_capacity = models.CharField("批注身份", max_length=120, blank=True)
     annotated_at = models.DateTimeField("批注时间", null=True, blank=True)
     annotated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -235,13 +235,14 @@ def annotate_receipt(
         if before == RS.UNREAD:
             _mark_read(s, r, handler, now)
         r.annotation, r.annotated_at, r.annotated_by = text, now, actor
+        r.annotated_capacity = _capacity(actor, r, handler)  # 代… shows beside the note as beside the reading
         s.record(
             "circulation_annotated",
             "已阅并批注",
             before,
             opinion=text,
             handler=handler,
-            capacity=_capacity(actor, r, handler),
+            capacity=r.annotated_capacity,
         )
         c = r.circulation
         s.tell(

@@ -5,6 +5,7 @@ a recipient marks it read, 批注 marks it 已阅并批注; the sender sees ever
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,6 +81,14 @@ def test_15_4_the_acting_deputy_reads_the_absent_deputys_copy(world):
     services.read_receipt(actor=acting, receipt=r, today=SENT_ON)
     r.refresh_from_db()
     assert r.read_by == acting and r.read_capacity.startswith("代")
+    # 批注 in the same stead shows it too (X-1: the capacity beside every act, on the page as in the record)
+    services.annotate_receipt(actor=acting, receipt=r, text="请抓好落实。", today=SENT_ON)
+    r.refresh_from_db()
+    assert r.annotated_capacity == r.read_capacity
+    page = Client()
+    page.force_login(world.office)
+    shown = page.get(reverse("circulation:detail", args=[r.circulation_id])).content.decode()
+    assert f"{acting.display_name}（{r.annotated_capacity}）" in shown.split("请抓好落实。", 1)[1]
 
 
 def test_15_4_annotation_adds_the_comment_marks_annotated_and_tells_the_sender(world, client):
