@@ -118,6 +118,31 @@ def test_org_3_admin_refuses_a_non_executive_deputy_acting_for_the_head(office_c
     assert not ActingArrangement.objects.exists()
 
 
+def test_org_3_admin_arrangement_names_the_head_as_designator_and_does_not_pass_the_work_on(office_client):
+    """第十五条 (由区长指定): the console's arrangement names the head (or whoever presides for him) as 指定人; an
+    acting leader away in those days, or a leader away while he stands in for another, is refused — the work
+    would go to someone nobody designated."""
+    d = small_district()
+    url = reverse("admin:org_actingarrangement_add")
+
+    def post(absent, acting, designator, start="2026-03-02", end="2026-03-06"):
+        data = {"absent_post": d.posts[absent].pk, "acting_post": d.posts[acting].pk, "kind": "designated",
+                "start": start, "end": end, "reason": "外出学习",
+                "designated_by": d.people[designator].pk if designator else ""}  # fmt: skip
+        return office_client.post(url, data)
+
+    for designator in ("", "staff", "deputy_a"):
+        refused = post("deputy", "other_deputy", designator)
+        assert refused.status_code == 200 and "指定人" in refused.text and "第十五条" in refused.text, designator
+    assert not ActingArrangement.objects.exists()
+    assert post("deputy", "other_deputy", "head").status_code == 302  # 副区长 away, 副区长（分管司法） acts
+    away = post("other_deputy", "exec", "head", start="2026-03-04", end="2026-03-05")
+    assert away.status_code == 200 and "正代理其他领导的工作" in away.text
+    busy = post("exec", "deputy", "head", start="2026-03-05", end="2026-03-09")
+    assert busy.status_code == 200 and "在此期间也外出，不能代理" in busy.text
+    assert ActingArrangement.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("url", "filters"),
     [

@@ -23,9 +23,11 @@ from tiexi_gov.accounts import totp
 from tiexi_gov.forms import admin_date_overrides
 
 from . import resets
+from .access import handled_post_ids
 from .admin_audit import client_ip
 from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
 from .roles import Role, check_role_separation, has_role
+from .selectors import head_post
 from .services import record_role_change
 
 
@@ -193,8 +195,29 @@ class PortfolioAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
 
 
+class ActingArrangementForm(forms.ModelForm):
+    """Entered by the office on the head's word (第十五条 由区长指定 / 委托): the 指定人 is named, and is whoever holds
+    or acts for the head's post on the first day, not anyone the form offers."""
+
+    class Meta:
+        model = ActingArrangement
+        fields = ("absent_post", "acting_post", "kind", "start", "end", "reason", "designated_by", "cancelled")
+
+    def clean(self):
+        cleaned = super().clean()
+        who, start = cleaned.get("designated_by"), cleaned.get("start")
+        if who is None:
+            self.add_error("designated_by", "请填写指定人（区长，或受区长委托主持工作的副区长）（第十五条）。")
+        elif start is not None:
+            head = head_post()
+            if head is None or head.pk not in handled_post_ids(who, start):
+                self.add_error("designated_by", "指定人须为该日的区长或受区长委托主持工作的副区长（第十五条）。")
+        return cleaned
+
+
 @admin.register(ActingArrangement)
 class ActingArrangementAdmin(admin.ModelAdmin):
+    form = ActingArrangementForm
     formfield_overrides = admin_date_overrides()
     list_display = ["absent_post", "acting_post", "kind", "start", "end", "reason", "designated_by", "cancelled"]
     list_filter = [ValidityFilter, "kind", "cancelled"]
