@@ -88,6 +88,9 @@ def test_sec_wrong_password_message_is_the_same_for_existing_and_missing_account
     a = _post_login(client, user.username, "wrong-Pass-1").content.decode()
     b = _post_login(client, "no-such-user", "wrong-Pass-1", ip="10.0.0.8").content.decode()
     assert "用户名或密码不正确" in a and "用户名或密码不正确" in b
+    # the name typed stays in its box (only the password is asked again, and the cursor waits there)
+    assert f'value="{user.username}"' in a and 'value="no-such-user"' in b
+    assert 'id="id_password" autocomplete="current-password" maxlength="128" required autofocus' in a
 
 
 def test_sec_login_failed_login_and_logout_are_audited_with_address_and_browser(client):
