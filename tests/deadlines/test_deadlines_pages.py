@@ -126,3 +126,17 @@ def test_x_3_board_uses_constant_queries_and_paginates_overdue(client, django_as
     assert "page=2" in overdue_part
     page2 = client.get(reverse("deadlines:board"), {"page": 2}).content.decode().split('data-testid="overdue"')[1]
     assert page2.count('data-testid="deadline-row"') == 30
+
+
+def test_x_3_the_responsible_post_reads_once_with_its_unit():
+    """责任 on the board: "区政府办公室主任" names its unit already (not "区政府办公室区政府办公室主任"); a bare title
+    ("局长") gets its unit in front."""
+    from tiexi_gov.deadlines.models import Deadline
+
+    office = UnitFactory(name="区政府办公室", kind="office")
+    bureau = UnitFactory(name="四平市铁西区发展和改革局", short_name="发改局")
+    director, _ = appoint(Post.Kind.OFFICE_DIRECTOR, unit=office, title="区政府办公室主任")
+    head, _ = appoint(Post.Kind.UNIT_HEAD, unit=bureau, title="局长")
+    named, bare = (Deadline(owner_post=p) for p in (director, head))
+    assert selectors.Row(named, None, "", "").owner == "区政府办公室主任"
+    assert selectors.Row(bare, None, "", "").owner == "发改局局长"

@@ -71,7 +71,10 @@ class Row:
         if d.owner_user_id:
             parts.append(d.owner_user.display_name)
         if d.owner_post_id:
-            parts.append(f"{d.owner_post.unit.display_name}{d.owner_post.title}")
+            post, unit = d.owner_post, d.owner_post.unit
+            # "区政府办公室主任" already names its unit: not "区政府办公室区政府办公室主任"
+            named = any(name and post.title.startswith(name) for name in (unit.name, unit.short_name))
+            parts.append(post.title if named else f"{unit.display_name}{post.title}")
         if d.owner_unit_id:
             parts.append(d.owner_unit.display_name)
         return "、".join(parts)
