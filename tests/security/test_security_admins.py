@@ -236,6 +236,12 @@ def test_sec_1_every_admin_console_act_reaches_the_audit_record_the_audit_admin_
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     event = Event.objects.for_object(unit).get(action="admin_change")
     assert event.actor == office_staff and event.action_label == "管理控制台：修改"
+    # posted back as it now is: nothing changed, no second record ("没有字段被修改")
+    form = client.get(change).context["adminform"].form
+    same = {k: v for k, v in form.initial.items() if v is not None}
+    same.update(kind=unit.kind, order=unit.order or 0, active="on")
+    assert client.post(change, same).status_code == 302
+    assert Event.objects.for_object(unit).filter(action="admin_change").count() == 1
 
     client.force_login(admins["aud"])
     listing = client.get(reverse("admin:audit_event_changelist"))

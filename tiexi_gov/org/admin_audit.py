@@ -58,6 +58,8 @@ def install() -> None:
         return log_addition(self, request, obj, message)
 
     def audited_change(self, request, obj, message):
+        if message == []:  # a form saved as it was: nothing changed, nothing to record ("没有字段被修改")
+            return None
         _record(request, obj, "change", _message(message))
         return log_change(self, request, obj, message)
 
