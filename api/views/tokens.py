@@ -46,6 +46,8 @@ def _page(request, form, *, created=None, raw="", status=200, mine=False):
 
 
 def _create(request, form, **kwargs):
+    """The token made, or (None, "") with the service's refusal on the form. A made token is answered 201 with the
+    page that shows it once: there is no later page to redirect to, the token itself is never stored."""
     d = form.cleaned_data
     try:
         token, raw = services.create_token(
@@ -77,7 +79,7 @@ def my_tokens(request):
     token, raw = _create(request, form, user=request.user)
     if token is None:
         return _page(request, form, status=400, mine=True)
-    return _page(request, OwnTokenForm(), created=token, raw=raw, mine=True)
+    return _page(request, OwnTokenForm(), created=token, raw=raw, status=201, mine=True)
 
 
 @never_cache
@@ -94,7 +96,7 @@ def tokens(request):
     token, raw = _create(request, form, user=form.cleaned_data["user"])
     if token is None:
         return _page(request, form, status=400)
-    return _page(request, TokenForm(), created=token, raw=raw)
+    return _page(request, TokenForm(), created=token, raw=raw, status=201)
 
 
 @login_required

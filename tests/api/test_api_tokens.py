@@ -100,7 +100,7 @@ def test_15_1_token_page_for_the_security_admin_only(world, security_admin, clie
     page = client.get(url)
     assert page.status_code == 200
     response = client.post(url, {"user": world.staff.pk, "name": "报表系统"})
-    assert response.status_code == 200
+    assert response.status_code == 201  # created, and shown on this answer only
     token = ApiToken.objects.get()
     raw = response.context["raw"]
     assert hashlib.sha256(raw.encode()).hexdigest() == token.digest
@@ -129,12 +129,12 @@ def test_15_1_the_security_admin_cannot_mint_a_working_credential_of_another_per
     assert refused.status_code == 403 and "只读" in refused.json()["detail"]
     client.force_login(security_admin)
     page = client.post(reverse("api:tokens"), {"user": world.staff.pk, "name": "x", "read_only": ""})
-    assert page.status_code == 200 and ApiToken.objects.filter(user=world.staff, read_only=False).count() == 0
+    assert page.status_code == 201 and ApiToken.objects.filter(user=world.staff, read_only=False).count() == 0
 
     client.force_login(world.staff)  # 我的接口令牌, from the user menu
     assert reverse("api:my_tokens") in client.get(reverse("workflow:queue")).content.decode()
     own = client.post(reverse("api:my_tokens"), {"name": "本单位OA系统"})
-    assert own.status_code == 200 and "本单位OA系统" in own.content.decode()
+    assert own.status_code == 201 and "本单位OA系统" in own.content.decode()
     mine = ApiToken.objects.get(user=world.staff, read_only=False)
     assert mine.created_by == world.staff
     assert "统计系统" in own.content.decode()  # his own tokens, the security admin's read-only one included
