@@ -315,7 +315,12 @@ def test_sec_anyone_may_bind_a_second_factor(client):
     _login(client, user)
     assert client.get(reverse("otp_setup")).status_code == 200
     device = TOTPDevice.objects.get(user=user)
-    assert client.post(reverse("otp_setup"), {"token": _code(device)}).status_code == 302
+    # the account's password first: a moment at an unlocked session does not bind a stranger's phone
+    assert client.post(reverse("otp_setup"), {"token": _code(device)}).status_code == 400
+    assert client.post(reverse("otp_setup"), {"token": _code(device), "password": "wrong-Pass-1"}).status_code == 400
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert client.post(reverse("otp_setup"), {"token": _code(device), "password": PASSWORD}).status_code == 302
     client.logout()
     assert _post_login(client, user.username, PASSWORD)["Location"] == reverse("otp_verify")
 

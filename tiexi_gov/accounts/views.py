@@ -100,13 +100,19 @@ def otp_setup(request):
         return render(request, "accounts/otp_setup.html", {"bound": True})
     device = new_device(request.user)
     error = ""
+    # The account's own password first: a moment at someone's unlocked session must not bind a stranger's phone.
+    asks_password = request.user.has_usable_password()
     if request.method == "POST":
-        if verify(device, request.POST.get("token", "")):
+        if asks_password and not request.user.check_password(request.POST.get("password", "")):
+            error = "登录密码不正确，请重新输入。"
+        elif verify(device, request.POST.get("token", "")):
             otp_login(request, device, confirm=True)
             messages.success(request, "已绑定动态验证码，今后登录时需输入。")
             return redirect(settings.LOGIN_REDIRECT_URL)
-        error = "动态验证码不正确，请重新输入。"
-    return render(request, "accounts/otp_setup.html", {"device": device, "error": error}, status=400 if error else 200)
+        else:
+            error = "动态验证码不正确，请重新输入。"
+    context = {"device": device, "error": error, "asks_password": asks_password}
+    return render(request, "accounts/otp_setup.html", context, status=400 if error else 200)
 
 
 @login_required
