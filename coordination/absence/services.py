@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tiexi_gov.audit.services import record_event
@@ -147,11 +147,7 @@ def _check_acting(kind: str, post: Post, acting_post: Post | None, start: dt.dat
         else:
             message = "负责常务工作的副区长职务空缺，无法委托主持工作（第十五条）。"
         raise ActionRefused(message, rule_id=RULE_BY_KIND[kind])
-    busy = (
-        ActingArrangement.objects.filter(absent_post=acting_post, cancelled=False, start__lte=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=start))
-        .exists()
-    )
+    busy = ActingArrangement.objects.filter(absent_post=acting_post, cancelled=False).overlapping(start, end).exists()
     if busy:
         raise ActionRefused(f"{acting_post.title}在此期间也外出，不能代理，请另行指定代理人。", rule_id="LEAVE-4")
     return acting_post
@@ -160,10 +156,11 @@ def _check_acting(kind: str, post: Post, acting_post: Post | None, start: dt.dat
 def _refuse_if_acting(post: Post, start: dt.date, end: dt.date) -> None:
     """第十五条: whoever stands in for an absent leader stays for those days; his own absence then would pass the
     absent leader's work on to a third person, who was never designated for it (and, acting for the head, he
-    would approve his own leave). Asked when the leave is filed and again when it is approved."""
+    would approve his own leave). Asked when the leave is filed; at approval the arrangement's own clean() asks
+    it again (an entrustment made since)."""
     standing_in = (
-        ActingArrangement.objects.filter(acting_post=post, cancelled=False, start__lte=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        ActingArrangement.objects.filter(acting_post=post, cancelled=False)
+        .overlapping(start, end)
         .select_related("absent_post")
         .order_by("start")
         .first()
@@ -341,7 +338,6 @@ def decide_absence(
             s.tell([req.person], f"您的请假（{_span(req)}）未获批准", opinion, level="alert")
             return s.obj
         rule_lock(*LEAVE_LOCK)
-        _refuse_if_acting(req.post, req.start, req.end)  # an acting arrangement made since the leave was filed
         _open_arrangement(req, actor)
         if req.kind == Kind.UNIT_HEAD:
             req.filed_with_office_at = now

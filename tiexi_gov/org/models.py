@@ -7,8 +7,6 @@ the division of work never rewrites what was true before (ORG-1..5, LEAVE-4).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -130,6 +128,11 @@ class DatedQuerySet(models.QuerySet):
 
     def on(self, day):
         return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
+
+    def overlapping(self, start, end=None):
+        """Rows valid on some day of start..end (no end: open-ended)."""
+        rows = self.filter(Q(end__isnull=True) | Q(end__gte=start))
+        return rows if end is None else rows.filter(start__lte=end)
 
 
 class DatedRange(models.Model):
@@ -282,25 +285,18 @@ class ActingArrangement(DatedRange):
                     {"kind": "“受委托主持工作”只用于区长外出；其他领导外出请选“指定代理”（第十五条）。"}
                 )
         if self.absent_post_id and self.start and not self.cancelled:
-            clash = (
-                ActingArrangement.objects.filter(absent_post_id=self.absent_post_id, cancelled=False)
-                .exclude(pk=self.pk)
-                .filter(Q(end__isnull=True) | Q(end__gte=self.start))
+            overlapping = (
+                ActingArrangement.objects.filter(cancelled=False).exclude(pk=self.pk).overlapping(self.start, self.end)
             )
-            if self.end:
-                clash = clash.filter(start__lte=self.end)
-            if clash.exists():
+            if overlapping.filter(absent_post_id=self.absent_post_id).exists():
                 raise ValidationError("这段时间已有该领导的代理安排，请先撤销或调整原安排。")
-        if self.absent_post_id and self.acting_post_id and self.start and not self.cancelled:
             # 第十五条 names who stands in; it does not pass on: the acting leader is not away in the meantime, and a
             # leader standing in for someone is not away himself (his work would go to someone nobody designated).
-            overlapping = ActingArrangement.objects.filter(cancelled=False, start__lte=self.end or dt.date.max)
-            overlapping = overlapping.exclude(pk=self.pk).filter(Q(end__isnull=True) | Q(end__gte=self.start))
-            if overlapping.filter(absent_post_id=self.acting_post_id).exists():
+            if self.acting_post_id and overlapping.filter(absent_post_id=self.acting_post_id).exists():
                 raise ValidationError(f"{self.acting_post.title}在此期间也外出，不能代理，请另行指定代理人。")
             if overlapping.filter(acting_post_id=self.absent_post_id).exists():
                 raise ValidationError(
-                    f"{self.absent_post.title}在此期间正代理其他领导的工作，不能同时外出；请先调整原代理安排。"
+                    f"{self.absent_post.title}在此期间正代理其他领导的工作，不能同时外出；请先调整原代理安排（第十五条）。"
                 )
 
 
