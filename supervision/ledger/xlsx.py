@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -30,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from supervision.reports.models import Rectification
 from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.forms import FIRST_DAY, LAST_DAY, OPINION_LIMIT, TEXT_LIMIT
+from tiexi_gov.lookups import OneOf
 from tiexi_gov.org.models import Appointment, Post, Unit
 from tiexi_gov.references import normalise_reference
 
@@ -171,7 +173,7 @@ def _cooperating(ids: list[int]) -> dict[int, list[int]]:
     through = SupervisionItem.cooperating_units.through
     out: dict[int, list[int]] = {}
     rows = (
-        through.objects.filter(supervisionitem_id__in=ids)
+        through.objects.filter(OneOf(F("supervisionitem_id"), ids))
         .order_by("supervisionitem_id", "unit__order", "unit_id")
         .values_list("supervisionitem_id", "unit_id")
     )
@@ -194,46 +196,85 @@ def leader_labels(day: dt.date) -> dict[int, str]:
     return {pk: f"{title}（{holders[pk]}）" if title in shared and holders.get(pk) else title for pk, title in posts}
 
 
-def export_rows(qs, day: dt.date | None = None) -> Iterator[list]:
-    """The sheet's rows (without the header) for a ledger queryset annotated with `light`, in its order."""
+def export_rows(qs, day: dt.date | None = None) -> Iterator[tuple[list, str]]:
+    """The sheet's rows (without the header) for a ledger queryset annotated with `light`, in its order: each row's
+    cells and its light (the 状态 cell's fill).
+
+    Rows are read as tuples in _VALUE_FIELDS' order, and the few distinct labels (状态 with its light, the next
+    report's due date) are made once each, not once a row (issue 14.4)."""
     units = unit_labels()
     posts = leader_labels(day or timezone.localdate())
     source_labels, kind_labels, cycle_labels = dict(Source.choices), dict(Kind.choices), dict(ReportCycle.choices)
     level_labels = dict(Rectification.Level.choices)
-    rows = qs.select_related(None).prefetch_related(None).values(*_VALUE_FIELDS).iterator(chunk_size=CHUNK)
+    states: dict[tuple[str, str], str] = {}
+    dues: dict[dt.date | None, str | None] = {}
+    rows = qs.select_related(None).prefetch_related(None).values_list(*_VALUE_FIELDS).iterator(chunk_size=CHUNK)
     n = 0
     for chunk in _chunks(rows, CHUNK):
-        co = _cooperating([r["id"] for r in chunk])
-        for r in chunk:
+        co = _cooperating([r[0] for r in chunk])
+        for (
+            pk,
+            number,
+            source,
+            source_ref,
+            task,
+            kind,
+            cycle,
+            lead_unit_id,
+            leader_post_id,
+            due,
+            standard,
+            period_start,
+            state,
+            percent,
+            progress_text,
+            light,
+            problem,
+            level,
+            found_by,
+            measures,
+            major,
+            proposal_number,
+            proposer,
+            session,
+            next_report_due,
+        ) in chunk:
             n += 1
-            major = r["rectification__is_major"]
-            yield [
-                n,
-                source_labels.get(r["source"], r["source"]),
-                r["task"],
-                units.get(r["lead_unit_id"], ""),
-                "、".join(units.get(u, "") for u in co.get(r["id"], ())) or None,
-                posts.get(r["leader_post_id"], ""),
-                r["due"],
-                r["standard"],
-                progress_cell(r["percent"], r["progress_text"]),
-                (r["state"], r["light"]),
-                r["number"],
-                r["source_ref"] or None,
-                kind_labels.get(r["kind"], r["kind"]),
-                cycle_labels.get(r["cycle"], r["cycle"]),
-                r["percent"],
-                r["period_start"],
-                r["proposal__number"] or None,
-                r["proposal__proposer"] or None,
-                r["proposal__session"] or None,
-                r["rectification__problem"] or None,
-                level_labels.get(r["rectification__level"]) if r["rectification__level"] else None,
-                r["rectification__found_by"] or None,
-                r["rectification__measures"] or None,
-                None if major is None else ("是" if major else "否"),
-                due_label(r["next_report_due"]) or None,
-            ]
+            state_text = states.get((state, light))
+            if state_text is None:
+                state_text = states[state, light] = state_cell(state, light)
+            if next_report_due not in dues:
+                dues[next_report_due] = due_label(next_report_due) or None
+            yield (
+                [
+                    n,
+                    source_labels.get(source, source),
+                    task,
+                    units.get(lead_unit_id, ""),
+                    "、".join(units.get(u, "") for u in co.get(pk, ())) or None,
+                    posts.get(leader_post_id, ""),
+                    due,
+                    standard,
+                    progress_cell(percent, progress_text),
+                    state_text,
+                    number,
+                    source_ref or None,
+                    kind_labels.get(kind, kind),
+                    cycle_labels.get(cycle, cycle),
+                    percent,
+                    period_start,
+                    proposal_number or None,
+                    proposer or None,
+                    session or None,
+                    problem or None,
+                    level_labels.get(level) if level else None,
+                    found_by or None,
+                    measures or None,
+                    None if major is None else ("是" if major else "否"),
+                    dues[next_report_due],
+                ],
+                light,
+            )
 
 
 # The sheet is written as SpreadsheetML by hand (issue 14.4): openpyxl's write-only mode took 10.5 s for 50,000
@@ -345,24 +386,26 @@ def write_ledger(qs, out, *, title: str = "督查督办台账") -> int:
                     f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData><row r="1">{header}</row>'
                 ).encode()
             )
+            # Each column's cell tags made once: a row then costs one formatting per filled cell (issue 14.4).
+            cell_open = [f'<c r="{col}' for col in columns]
+            text_mid = '" t="inlineStr"><is><t xml:space="preserve">'
+            state_mid = {
+                light: f'"{style} t="inlineStr"><is><t xml:space="preserve">' for light, style in light_style.items()
+            }
             chunk: list[str] = []
-            for r, row in enumerate(export_rows(qs), start=2):
-                state, light = row[9]
-                row[9] = state_cell(state, light)
+            for r, (row, light) in enumerate(export_rows(qs), start=2):
                 cells = []
+                add = cells.append
                 for c, value in enumerate(row):
                     if value is None:
                         continue
                     if isinstance(value, str):
-                        style = light_style.get(light, "") if c == 9 else ""
-                        cells.append(
-                            f'<c r="{columns[c]}{r}"{style} t="inlineStr"><is><t xml:space="preserve">'
-                            f"{_xml(value)}</t></is></c>"
-                        )
+                        mid = state_mid.get(light, text_mid) if c == 9 else text_mid
+                        add(f"{cell_open[c]}{r}{mid}{_xml(value)}</t></is></c>")
                     elif isinstance(value, dt.date):
-                        cells.append(f'<c r="{columns[c]}{r}" s="3"><v>{(value - _EPOCH).days}</v></c>')
+                        add(f'{cell_open[c]}{r}" s="3"><v>{(value - _EPOCH).days}</v></c>')
                     else:
-                        cells.append(f'<c r="{columns[c]}{r}"><v>{value}</v></c>')
+                        add(f'{cell_open[c]}{r}"><v>{value}</v></c>')
                 chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
                 count += 1
                 if len(chunk) >= 500:
@@ -372,10 +415,16 @@ def write_ledger(qs, out, *, title: str = "督查督办台账") -> int:
     return count
 
 
+# What _xml must change: openpyxl's ILLEGAL_CHARACTERS_RE (control characters Excel refuses) and markup. Most cells
+# hold neither, and one search answers that (issue 14.4: half a million cells in a 50,000-row export).
+_NEEDS_WORK = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[&<>]")
+
+
 def _xml(value: str) -> str:
     """Text for an XML element: control characters Excel refuses dropped, markup escaped."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not _NEEDS_WORK.search(value):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
