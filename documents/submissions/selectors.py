@@ -325,8 +325,8 @@ def pending_assignment(user, submission: Submission, day: date | None = None) ->
 
 
 def queue_capacities(user, day: date) -> dict[int, str]:
-    """post id → "代…" for the posts a leader handles through an acting arrangement (shown on queue rows)."""
-    return {h.post.pk: h.capacity for h in _handlers(user, day) if h.is_acting}
+    """post id → "代副区长赵国庆" for the posts a leader handles through an acting arrangement (shown on queue rows)."""
+    return {h.post.pk: h.badge for h in _handlers(user, day) if h.is_acting}
 
 
 def leader_posts():

@@ -302,7 +302,7 @@ def test_leave_4_approved_deputy_leave_reroutes_queue_to_acting_deputy_on_first_
     from tiexi_gov.deadlines.selectors import queue_for
 
     shown = queue_for(fresh(w.judicial_deputy), MON).get(pk=clock.pk)
-    assert shown.capacity == "代副区长（教育）"
+    assert shown.capacity == f"代副区长（教育）{w.edu_deputy.display_name}"
 
     # back on Tuesday (early): the acting ends on Monday, the queue returns to the deputy
     absence.report_return(actor=w.edu_deputy, request=req, returned_on=d(8), report="提前返回。", today=d(8))

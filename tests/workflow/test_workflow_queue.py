@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,7 +119,7 @@ def test_leave_4_acting_reroutes_a_posts_task_on_the_first_and_the_last_day_of_t
         assert ("sign", title) in queue_subjects(w.fin_plain_deputy, d)
         assert ("sign", title) not in queue_subjects(w.fin_head, d)
         [row] = [r for s in selectors.queue(fresh(w.fin_plain_deputy), d) for r in s.rows]
-        assert row.capacity == "代财政局局长"
+        assert row.capacity == f"代财政局局长{w.fin_head.display_name}"
     after = last + dt.timedelta(days=1)
     assert ("sign", title) in queue_subjects(w.fin_head, after)
     assert ("sign", title) not in queue_subjects(w.fin_plain_deputy, after)
@@ -283,3 +284,32 @@ def test_x_14_the_queue_ranks_by_area_number_and_the_database_admits_no_other_ar
     with pytest.raises(IntegrityError), transaction.atomic():
         Task.objects.filter(pk=task.pk).update(area="housing")
     assert [s.area for s in selectors.queue(fresh(w.staff), today)] == [Area.DOCUMENTS]
+
+
+def test_leave_4_the_acting_badge_names_whose_matters_when_deputies_share_a_title(client):
+    """Four deputies are all 副区长: a row reaching one through an arrangement says whose it is, 代副区长<name>,
+    not a bare 代副区长 that fits any of them (第十五条)."""
+    gov = UnitFactory()
+    absent_post, absent = appoint(Post.Kind.DEPUTY, unit=gov, title="副区长")
+    acting_post, acting = appoint(Post.Kind.DEPUTY, unit=gov, title="副区长")
+    acting.full_name, absent.full_name = "赵国庆", "张海燕"
+    acting.save(update_fields=["full_name"])
+    absent.save(update_fields=["full_name"])
+    today = timezone.localdate()
+    ActingArrangementFactory(absent_post=absent_post, acting_post=acting_post, start=today, end=today)
+    Task.objects.create(
+        subject_type=ContentType.objects.get_for_model(Post),
+        subject_id=str(absent_post.pk),
+        subject_repr="审核区直部门请示",
+        area=Area.DOCUMENTS,
+        key="badge|1",
+        action="decide",
+        action_label="待签批",
+        owner_post=absent_post,
+        opened_at=timezone.now(),
+    )
+    [row] = [r for s in selectors.queue(fresh(acting), today) for r in s.rows]
+    assert row.capacity == "代副区长张海燕"
+    client.force_login(acting)
+    page = client.get(reverse("workflow:queue")).content.decode()
+    assert 'data-testid="capacity">代副区长张海燕<' in page

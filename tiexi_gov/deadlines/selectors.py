@@ -37,7 +37,7 @@ def queue_for(user, day: date) -> QuerySet[Deadline]:
     acting_whens = []
     if handled:
         owed |= Q(owner_post_id__in=[h.post.pk for h in handled])
-        acting_whens = [When(owner_post_id=h.post.pk, then=Value(h.capacity)) for h in handled if h.is_acting]
+        acting_whens = [When(owner_post_id=h.post.pk, then=Value(h.badge)) for h in handled if h.is_acting]
     if (unit_id := home_unit_id(user)) and has_role(user, Role.CLERK, Role.UNIT_HEAD):
         owed |= Q(owner_unit_id=unit_id)
     capacity = (

@@ -40,6 +40,16 @@ class Handler:
         return f"代{self.post.title}"
 
     @property
+    def badge(self) -> str:
+        """What a queue row says a step reaches the person as: 代副区长赵国庆, naming whose matters they are, since
+        several deputies share one title; 受区长委托主持工作; empty for the person's own post."""
+        if not self.is_acting:
+            return ""
+        if self.arrangement.kind == ActingArrangement.Kind.ENTRUSTED or self.absent_person is None:
+            return self.capacity
+        return f"代{self.post.title}{self.absent_person.display_name}"
+
+    @property
     def shown(self) -> str:
         """How the person is named to others: 王五（副区长）; acting, 李四（代副区长赵国庆）, with the absent leader's
         name, since several deputies may share one title; entrusted to preside, 赵六（受区长委托主持工作）."""

@@ -266,8 +266,8 @@ def _row(v: dict, day: date, acting: dict[int, str], tz) -> Row:
 
 
 def acting_capacities(user, day: date) -> dict[int, str]:
-    """post id → "代…" / "受…委托主持工作" for the posts `user` handles in someone's stead on `day`."""
-    return {h.post.pk: h.capacity for h in handlers_on(user, day) if h.is_acting}
+    """post id → "代副区长赵国庆" / "受区长委托主持工作" for the posts `user` handles in someone's stead on `day`."""
+    return {h.post.pk: h.badge for h in handlers_on(user, day) if h.is_acting}
 
 
 def rows_for(tasks: QuerySet[Task], user, day: date) -> list[Row]:
