@@ -33,6 +33,7 @@ from tiexi_gov.deadlines import rules as deadline_rules
 from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
+from tiexi_gov.http import to_int
 from tiexi_gov.org.selectors import who_handles
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -158,6 +159,7 @@ def _run_report(request, item, d):
         problems=d["problems"],
         next_steps=d["next_steps"],
         files=d["files"],
+        seen_report=to_int(request.POST.get("seen_report"), low=0),
     )
     if report.is_part:
         return f"{report.unit.display_name}的协办进展已报牵头单位。"
@@ -319,11 +321,15 @@ def _context(request, item: SupervisionItem, *, bound: tuple[str, object] | None
     reports = list(item.reports.all())
     files = list(item.files.all())
     report_dates = {r.pk: r.reported_on for r in reports}
+    # The lead unit's latest report as the page shows it: a second post of the same form (a double click, a second
+    # tab) is then told it was reported already instead of filing it twice (SUP-2).
+    latest_lead_report = max((r.pk for r in reports if not r.is_part), default=0)
     manage = permissions.can_manage(request.user, item)
     return {
         "item": item,
         "today": today,
         "allowed": allowed,
+        "latest_lead_report": latest_lead_report,
         "forms": action_forms,
         "light": light,
         "light_label": Light(light).label,
@@ -420,9 +426,9 @@ def item_action(request, pk: int, action: str):
         return _rerender(request, pk, status=400, bound=(action, form))
     try:
         text = spec.run(request, as_seen(it, seen), form.cleaned_data)
-    except AlreadyHandled as exc:
+    except AlreadyHandled as exc:  # someone was first: say who, keep what was typed (shown if still allowed)
         messages.error(request, exc.message)
-        return _rerender(request, pk, status=200)
+        return _rerender(request, pk, status=409, bound=(action, form))
     except ActionNotAllowed as exc:
         messages.error(request, exc.message)
         return _rerender(request, pk, status=403)

@@ -77,9 +77,14 @@ def file_progress_report(
     next_steps: str = "",
     files: Iterable = (),
     today: dt.date | None = None,
+    seen_report: int | None = None,
 ) -> ProgressReport:
     """SUP-2: the lead unit reports on its cycle (moves the item in progress, resets the report clock); a
-    cooperating unit reports its part to the lead unit, once per cycle (the item does not move)."""
+    cooperating unit reports its part to the lead unit, once per cycle (the item does not move).
+
+    `seen_report`: the id of the lead unit's latest report on the page the report was written on (0: none yet).
+    The lead's step leaves the item in its state, so the state the page showed cannot tell a second post of the
+    same form (a double click, a second tab) from a new report: a newer report than the page showed can."""
     done = required(done, "已完成工作")
     percent = _percent(percent)
     with step(item, actor=actor, expect=PART_STATES, today=today) as s:
@@ -91,6 +96,8 @@ def file_progress_report(
             raise SupervisionError(f"该事项当前状态为“{it.get_state_display()}”，不能报告进展。")
         if not lead and not permissions.can_report_part(actor, it):
             raise SupervisionError("本单位已报告本期协办进展，请在牵头单位下次报告进展后再报。", rule_id="SUP-2")
+        if lead and seen_report is not None:
+            _refuse_if_reported_since(it, seen_report)
         before = s.fire("report_progress" if lead else "report_part")
         unit = it.lead_unit if lead else next(u for u in it.cooperating_units.all() if u.pk == actor.unit_id)
         report = ProgressReport.objects.create(
@@ -123,6 +130,23 @@ def file_progress_report(
         open_report_clock(it, s.day)
         s.record("reported", "报告进展", before, opinion=f"{percent}%：{done}", rule_id="SUP-2")
     return report
+
+
+def _refuse_if_reported_since(item: SupervisionItem, seen_report: int) -> None:
+    latest = (
+        ProgressReport.objects.filter(item=item, is_part=False)
+        .select_related("author")
+        .only("id", "reported_on", "percent", "author__full_name", "author__username")
+        .order_by("-id")
+        .first()
+    )
+    if latest is not None and latest.pk != seen_report:
+        who = latest.author.display_name if latest.author else "牵头单位"
+        raise AlreadyHandled(
+            f"{who}已于{latest.reported_on:%Y-%m-%d}报告进展（{latest.percent}%），本次未重复提交。"
+            "如需再次报告，请核对下方内容后重新提交。",
+            handled_by=latest.author,
+        )
 
 
 # --- SUP-3 rectification -------------------------------------------------------------------------------------

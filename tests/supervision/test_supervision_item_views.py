@@ -193,6 +193,45 @@ def test_sup_2_a_refused_report_keeps_what_the_user_typed(world, client, today):
     assert item.reports.count() == 0 and _state(item) == ItemState.ACCEPTED
 
 
+def _seen_report(html: str) -> str:
+    import re
+
+    return re.search(r'name="seen_report" value="(\d+)"', html).group(1)
+
+
+def test_sup_2_the_same_report_form_posted_twice_files_one_report_and_keeps_the_text(world, client, today):
+    """A double click, the back button or a second tab posts the lead unit's report form again: the item stays in
+    its state, so only the report the page showed tells the copy apart. The copy files nothing, names who reported,
+    keeps what was typed; posted again from that answer, it is a new report on purpose."""
+    w = world
+    item = make_item(w, today=today)
+    services.accept_item(actor=w.fin_clerk, item=item, today=today)
+    c = _login(client.__class__, w.fin_clerk)
+    page = c.get(reverse("supervision:item", args=[item.pk])).content.decode()
+    payload = {
+        "seen_state": _state(item),
+        "seen_report": _seen_report(page),
+        "report-percent": "45",
+        "report-done": "两个标签页同时填写的进展",
+    }
+    url = reverse("supervision:item_action", args=[item.pk, "report"])
+    assert c.post(url, payload).status_code == 302
+    events = Event.objects.filter(action="reported", subject_id=str(item.pk))
+    clock = Deadline.objects.get(subject_id=str(item.pk), rule_id="SUP-2", closed_at__isnull=True)
+    payload["seen_state"] = _state(item)  # the second tab was drawn before the first report, in the same state
+    again = c.post(url, payload)
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert f"{w.fin_clerk.display_name}已于" in html and "本次未重复提交" in html
+    assert "两个标签页同时填写的进展" in html  # nothing typed is lost
+    assert item.reports.count() == 1 and events.count() == 1
+    assert Deadline.objects.get(subject_id=str(item.pk), rule_id="SUP-2", closed_at__isnull=True).pk == clock.pk
+    # From the refusal page (it shows the report now on record), a second report is filed on purpose.
+    payload["seen_report"] = _seen_report(html)
+    assert c.post(url, payload).status_code == 302
+    assert item.reports.count() == 2 and events.count() == 2
+
+
 @pytest.mark.parametrize(
     "action,field",
     [("cancel", "reason"), ("verify", "note"), ("return", "reason"), ("refuse", "opinion")],
