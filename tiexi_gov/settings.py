@@ -36,6 +36,8 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A failed form check says the page is out of date (not "no permission") and shows what was typed (error_pages).
+CSRF_FAILURE_VIEW = "tiexi_gov.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

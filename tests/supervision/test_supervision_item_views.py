@@ -463,3 +463,31 @@ def test_item_page_costs_the_same_queries_with_more_reports_and_files(world, cli
         html = _page(c, item).content.decode()
     assert "协办6" in html and "材料6.pdf" in html
     assert len(large) == len(small), [q["sql"] for q in large][len(small) :]
+
+
+def test_x_1_a_stale_form_check_says_the_page_expired_and_shows_what_was_typed(world, today):
+    """A login in another window renews the form check: the report posted from the old page is refused (403), and
+    the page says the page expired, not 无权 (the account has the right), and shows the text to copy back. A post
+    from another site is refused the same way without echoing its words."""
+    from django.test import Client
+
+    w = world
+    item = make_item(w, today=today)
+    services.accept_item(actor=w.fin_clerk, item=item, today=today)
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(w.fin_clerk)
+    c.get(reverse("supervision:item", args=[item.pk]))  # the form check's cookie
+    url = reverse("supervision:item_action", args=[item.pk, "report"])
+    payload = {
+        "csrfmiddlewaretoken": "x" * 64,  # the old page's token
+        "seen_state": _state(item),
+        "report-percent": "45",
+        "report-done": "已完成第一批资金拨付，共计三千万元",
+    }
+    own = c.post(url, payload, HTTP_ORIGIN="http://testserver", HTTP_REFERER=f"http://testserver{url}")
+    html = own.content.decode()
+    assert own.status_code == 403 and "页面已过期" in html and "无权" not in html
+    assert "已完成第一批资金拨付，共计三千万元" in html and 'data-testid="kept-text"' in html
+    assert item.reports.count() == 0
+    foreign = c.post(url, payload, HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/x")
+    assert foreign.status_code == 403 and "已完成第一批资金拨付" not in foreign.content.decode()
