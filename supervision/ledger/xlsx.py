@@ -13,6 +13,7 @@ back every row and is reported with its row number too.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections import Counter
@@ -70,6 +71,8 @@ EXTRA_COLUMNS = [
     "下次报告截止",  # export only, from the working-day clock: "（暂定）" while provisional (CAL-2)
 ]
 ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
+# Columns the export writes for people and the import does not read back (a formula there, =ROW()-1, is harmless).
+NOT_IMPORTED = {"序号", "进展情况", "督办编号", "完成进度（%）", "下次报告截止"}
 REQUIRED_COLUMNS = ["事项来源", "督办事项", "牵头单位", "责任领导", "完成时限", "量化标准"]
 # The registration form's limits (ledger.forms.ItemForm): a cell is typed text too.
 TEXT_LIMITS = {
@@ -476,7 +479,7 @@ def _heading(value) -> str:
 
 
 def _text(value) -> str:
-    if value is None:
+    if value is None or isinstance(value, Formula):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -490,7 +493,7 @@ _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 def parse_date(value) -> dt.date | None:
     """A date cell, an Excel serial number, or text such as 2026-10-09, 2026/10/9, 2026.10.9, 2026年10月9日."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, Formula):  # a formula: reported by _parse_row
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -511,15 +514,41 @@ def _names(value) -> list[str]:
     return [p for p in (s.strip() for s in re.split(r"[、，,；;／/\n]+", _text(value))) if p]
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula whose result the file does not carry (written by a program, not saved by Excel):
+    its value is unknown, which is not the same as an empty cell."""
+
+    text: str
+
+
+def _rows_with_formulas(values_ws, formulas_ws) -> Iterator[tuple]:
+    """The sheet's values, a formula without a saved result given as Formula instead of None."""
+    for values, formulas in zip(
+        values_ws.iter_rows(values_only=True), formulas_ws.iter_rows(values_only=True), strict=False
+    ):
+        if None in values and any(isinstance(f, str) and f.startswith("=") for f in formulas):
+            values = (
+                tuple(
+                    Formula(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+                    for v, f in zip(values, formulas, strict=False)
+                )
+                + values[len(formulas) :]
+            )
+        yield values
+
+
 def read_sheet(file) -> list[tuple[int, dict[str, object]]]:
     """(Excel row number, {column: value}) for every non-empty row under the header of the first sheet."""
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        data = file.read()  # read twice: the saved results, and the formulas behind cells without one
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise SheetError("无法读取该文件，请上传 Excel .xlsx 格式的台账。") from exc
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = _rows_with_formulas(ws, formulas.worksheets[0])
         columns: dict[str, int] = {}
         header_row = 0
         for number, values in enumerate(rows, start=1):
@@ -538,7 +567,7 @@ def read_sheet(file) -> list[tuple[int, dict[str, object]]]:
         out = []
         for number, values in enumerate(rows, start=header_row + 1):
             record = {name: values[i] if i < len(values) else None for name, i in columns.items()}
-            if all(_text(v) == "" for k, v in record.items() if k != "序号"):
+            if all(_text(v) == "" and not isinstance(v, Formula) for k, v in record.items() if k != "序号"):
                 continue
             out.append((number, record))
             if len(out) > MAX_ROWS:
@@ -546,6 +575,7 @@ def read_sheet(file) -> list[tuple[int, dict[str, object]]]:
         return out
     finally:
         wb.close()
+        formulas.close()
 
 
 class _Lookups:
@@ -609,8 +639,11 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
     errors: list[str] = []
     get = lambda name: _text(record.get(name))  # noqa: E731
 
+    formulas = [name for name, value in record.items() if isinstance(value, Formula) and name not in NOT_IMPORTED]
+    for name in formulas:
+        errors.append(f"“{name}”是公式（{record[name].text[:30]}），文件中没有其计算结果，请复制后“粘贴为数值”再导入")
     for name in REQUIRED_COLUMNS:
-        if not get(name):
+        if not get(name) and name not in formulas:
             errors.append(f"“{name}”未填写")
     for name, limit in TEXT_LIMITS.items():
         if len(get(name)) > limit:

@@ -181,6 +181,27 @@ def test_sup_1_import_names_every_bad_row_by_excel_row_and_imports_nothing(world
     assert "第4行" in html and "第7行" in html and "未导入任何事项" in html
 
 
+def test_sup_1_a_formula_cell_without_its_result_is_named_as_a_formula_not_as_empty(world, client):
+    """A sheet written by a program carries formulas without their results: the cell's value is unknown, and the
+    refusal says so (粘贴为数值) instead of "未填写" for a cell the user can see is filled. A formula in a column
+    the import does not read (序号 =ROW()-1) is no reason to refuse."""
+    w, today = world, _today()
+    due = (today + dt.timedelta(days=30)).isoformat()
+    rows = [
+        [1, "区政府决定", "=1+1", "财政局", "", "副区长（财政）", due, '=HYPERLINK("http://x.invalid","标准")', "", ""],
+        ["=ROW()-1", "区政府决定", "=A1", "", "", "", "", "", "", ""],
+    ]
+    r = _upload(client, w.staff, _sheet(rows))
+    assert r.status_code == 200 and SupervisionItem.objects.count() == 0
+    errors = {e.row: " ".join(e.reasons) for e in r.context["result"].errors}
+    assert set(errors) == {2, 3}  # the row of formulas alone is not taken for an empty row
+    assert "“督办事项”是公式（=1+1）" in errors[2] and "粘贴为数值" in errors[2]
+    assert "“量化标准”是公式" in errors[2]
+    assert "“督办事项”未填写" not in errors[2] and "“量化标准”未填写" not in errors[2]
+    assert "“督办事项”是公式（=A1）" in errors[3] and "“牵头单位”未填写" in errors[3]
+    assert "序号" not in errors[3]
+
+
 def test_sup_5_a_duplicate_midway_rolls_back_every_row_and_names_it(world, client):
     w, today = world, _today()
     due = (today + dt.timedelta(days=30)).isoformat()
