@@ -83,14 +83,27 @@ def _addressing(sub: Submission) -> list[Problem]:
     return out
 
 
+SUBMIT_WITHIN_WORKDAYS = 3  # DOC-3: reported within 3 WD of issue (印发)
+
+
+def submit_by(sub: Submission) -> dt.date | None:
+    """The last day to report a signed submission without a reason (DOC-3), or None before it has an issue date."""
+    return wd.add_workdays(sub.issue_date, SUBMIT_WITHIN_WORKDAYS) if sub.issue_date else None
+
+
+def is_late(sub: Submission, day: dt.date) -> bool:
+    """Reported on `day`, the submission would be past DOC-3's 3 WD: it needs the written reason (第六十条)."""
+    return sub.issue_date is not None and wd.workdays_between(sub.issue_date, day) > SUBMIT_WITHIN_WORKDAYS
+
+
 def _issue_date(sub: Submission, day: dt.date, *, at_submission: bool) -> list[Problem]:
     """DOC-3: reported within 3 WD of issue. Before signature the date may still be empty (签发 sets it)."""
     if sub.issue_date is None:
         return [Problem("DOC-3", "请填写印发日期", "issue_date")] if at_submission else []
     if sub.issue_date > day:
         return [Problem("DOC-3", "印发日期不能晚于报送日", "issue_date")] if at_submission else []
-    if wd.workdays_between(sub.issue_date, day) > 3 and not sub.late_reason.strip():
-        deadline = wd.add_workdays(sub.issue_date, 3)
+    if is_late(sub, day) and not sub.late_reason.strip():
+        deadline = submit_by(sub)
         return [
             Problem(
                 "DOC-3",

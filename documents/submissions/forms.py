@@ -23,7 +23,7 @@ from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
-from .checks import consultable_units
+from .checks import consultable_units, is_late, submit_by
 
 DRAFT_FORM_FIELDS = [
     "kind",
@@ -259,6 +259,28 @@ class StatementForm(forms.Form):
 class CountersignForm(forms.Form):
     statement = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label="会签意见", required=False, max_length=200)
+
+
+class SubmitForm(forms.Form):
+    """报送: nothing to fill in, except the written reason when the submission goes more than 3 working days after
+    its issue (第六十条: 无特殊情况3个工作日内报送). The reason belongs to the act of sending, so it is written here,
+    not by taking the signed submission back to its drafting form."""
+
+    late_reason = FreeText(label="逾期报送的特殊情况说明", required=False, rows=2)
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        if not is_late(submission, today):
+            del self.fields["late_reason"]
+            return
+        field = self.fields["late_reason"]
+        field.help_text = (
+            f"印发日期{submission.issue_date:%Y-%m-%d}，应于{submit_by(submission):%Y-%m-%d}前报送；"
+            "确有特殊情况的，请说明（第六十条）。"
+        )
+        if not self.is_bound and submission.late_reason:
+            self.initial.setdefault("late_reason", submission.late_reason)
 
 
 class SignForm(forms.Form):

@@ -554,18 +554,25 @@ def submission_violations(sub: Submission, day: dt.date) -> list[RuleViolation]:
     return checks.violations(checks.submission_problems(sub, day))
 
 
-def submit_to_office(*, actor, submission: Submission, today: dt.date | None = None) -> Submission:
-    """The unit sends the signed submission to the government through the office (DOC-1)."""
+def submit_to_office(
+    *, actor, submission: Submission, today: dt.date | None = None, late_reason: str = ""
+) -> Submission:
+    """The unit sends the signed submission to the government through the office (DOC-1). Sent more than 3 WD
+    after its issue, it goes with `late_reason`, the written special circumstance (DOC-3), unless the draft has one."""
     with step(submission, actor=actor, expect=(S.SIGNED,), today=today) as s:
         sub = s.obj
         if not permissions.can_edit(actor, sub):
             raise NotAllowed("只有本单位文书或拟稿人可以报送本单位的公文。")
+        late = checks.is_late(sub, s.day)
+        if late and late_reason.strip():
+            sub.late_reason = late_reason.strip()
         violations = submission_violations(sub, s.day)
         if violations:
             raise RuleViolation.combine(violations)
         before = s.fire("submit")
         sub.submitted_at, sub.submitted_on = timezone.now(), s.day
-        s.record("submit", "报送区政府办公室", before, rule_id="DOC-1")
+        opinion = f"逾期报送的特殊情况说明：{sub.late_reason}" if late else ""
+        s.record("submit", "报送区政府办公室", before, rule_id="DOC-1", opinion=opinion)
         s.tell(office_people(), f"【收文待登记】{sub.unit.display_name}：{sub.title}")
     return s.obj
 

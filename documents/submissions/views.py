@@ -269,8 +269,15 @@ def _run_send_for_signature(request, sub, d):
 
 
 def _run_sign(request, sub, d):
-    services.sign_submission(actor=request.user, submission=sub, issue_date=d["issue_date"], opinion=d["opinion"])
-    return "已签发。请在印发后3个工作日内报送区政府办公室。"
+    signed = services.sign_submission(
+        actor=request.user, submission=sub, issue_date=d["issue_date"], opinion=d["opinion"]
+    )
+    if checks.is_late(signed, timezone.localdate()):
+        return (
+            f"已签发。印发日期{signed.issue_date:%Y-%m-%d}距今已超过3个工作日，"
+            "报送时请填写逾期报送的特殊情况说明（第六十条）。"
+        )
+    return f"已签发。请于{checks.submit_by(signed):%Y-%m-%d}前报送区政府办公室（印发后3个工作日内，第六十条）。"
 
 
 def _run_send_back(request, sub, d):
@@ -279,7 +286,7 @@ def _run_send_back(request, sub, d):
 
 
 def _run_submit(request, sub, d):
-    services.submit_to_office(actor=request.user, submission=sub)
+    services.submit_to_office(actor=request.user, submission=sub, late_reason=d.get("late_reason", ""))
     return "已报送区政府办公室。"
 
 
@@ -371,7 +378,7 @@ ACTIONS: dict[str, Action] = {
     "send_for_signature": Action(shared_forms.ConfirmForm, "送签发", _run_send_for_signature),
     "sign": Action(forms.SignForm, "签发", _run_sign),
     "send_back": Action(shared_forms.OpinionForm, "退回拟稿人", _run_send_back),
-    "submit": Action(shared_forms.ConfirmForm, "报送区政府办公室", _run_submit),
+    "submit": Action(forms.SubmitForm, "报送区政府办公室", _run_submit),
     "revise": Action(shared_forms.ConfirmForm, "收回修改", _run_revise),
     "attach": Action(forms.AttachmentForm, "添加附件", _run_attach),
     "checklist": Action(forms.SubmissionChecklistForm, "登记制发程序", _run_checklist),
@@ -417,7 +424,7 @@ def form_kwargs(name: str, sub, user=None) -> dict:
     offers the units other than the requesting one; DOC-11: 转批 offers the leaders other than the one deciding."""
     if name == "checklist":
         return {"steps": normative.required_normative_steps(sub)}
-    if name == "consult":
+    if name in ("consult", "submit"):
         return {"submission": sub}
     if name == "decide" and user is not None:
         return {"deciding_posts": permissions.handled_post_ids(user, timezone.localdate())}

@@ -335,6 +335,37 @@ def test_doc_3_late_submission_message_shown_through_the_view(world, client, tod
     assert _state(sub) == SubmissionState.SIGNED
 
 
+def test_doc_3_a_late_submission_is_sent_with_its_reason_on_the_submit_form(world, client, today):
+    """第六十条: 无特殊情况3个工作日内报送. The reason for a late one is written where it is sent; before, the refusal
+    asked for a reason the 报送 form had no field for, and only 收回修改 (and signing again) led to one."""
+    sub = draft(world, today)
+    services.send_for_signature(actor=world.fin_clerk, submission=sub, today=today)
+    issued = wd.subtract_workdays(today, 6)
+    head = _client(client.__class__(), world.fin_head)
+    r = _act(head, sub, "sign", {"issue_date": issued.isoformat()}, htmx=True)
+    assert r.status_code == 200 and "距今已超过3个工作日" in r.content.decode()  # the signer is told at once
+    c = _client(client, world.fin_clerk)
+    page = c.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert 'name="submit-late_reason"' in page and "第六十条" in page
+    r = _act(c, sub, "submit", {"late_reason": "  "})
+    assert r.status_code == 200 and _state(sub) == SubmissionState.SIGNED
+    assert "请填写特殊情况说明" in " ".join(_messages(r))
+    r = _act(c, sub, "submit", {"late_reason": "因等待市财政局批复，延后报送"})
+    assert r.status_code == 302 and _state(sub) == SubmissionState.SUBMITTED
+    assert Submission.objects.get(pk=sub.pk).late_reason == "因等待市财政局批复，延后报送"
+    event = Event.objects.get(action="submit", subject_id=str(sub.pk))
+    assert event.opinion == "逾期报送的特殊情况说明：因等待市财政局批复，延后报送"
+
+
+def test_doc_3_a_submission_on_time_has_no_reason_to_give(world, client, today):
+    sub = signed(world, today)
+    page = _client(client, world.fin_clerk).get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert 'data-action="submit"' in page and "late_reason" not in page
+    r = _act(client, sub, "submit", {"late_reason": "不需要的说明"})
+    assert r.status_code == 302 and _state(sub) == SubmissionState.SUBMITTED
+    assert Submission.objects.get(pk=sub.pk).late_reason == ""
+
+
 def test_doc_6_disagree_without_reasons_is_refused_and_keeps_the_choice(world, client, today):
     sub = draft(world, today)
     services.request_consultation(actor=world.fin_clerk, submission=sub, units=[world.dev], today=today)
