@@ -19,6 +19,8 @@ from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 
+from tiexi_gov.http import typed_values
+
 logger = logging.getLogger("django.request")
 
 
@@ -61,22 +63,6 @@ def method_not_allowed(request, blank):
     return response
 
 
-# What the page repeats of a refused post: text a person typed, not the tokens, ids and choices a form carries.
-_NOT_TYPED = ("csrfmiddlewaretoken", "seen_", "from", "next")
-
-
-def _typed_values(request) -> list[str]:
-    kept = []
-    for name, values in request.POST.lists():
-        if name.startswith(_NOT_TYPED):
-            continue
-        for value in values:
-            text = value.strip()
-            if text and (not text.isascii() or len(text) >= 20):
-                kept.append(text)
-    return kept
-
-
 def _same_site(request) -> bool:
     """The refused post came from one of the portal's own pages (a stale one), not from another site."""
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
@@ -88,7 +74,7 @@ def csrf_failure(request, reason: str = ""):
     a login in another window, which renews the check. That is not a missing permission, and what was typed must
     not be lost: the page says so and, for a post from the portal's own pages, shows the text typed to copy back.
     (A post from another site is not echoed: the portal does not show other sites' words as the user's.)"""
-    kept = _typed_values(request) if request.method == "POST" and _same_site(request) else []
+    kept = typed_values(request) if request.method == "POST" and _same_site(request) else []
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = ""

@@ -65,6 +65,26 @@ def has_nul(request) -> bool:
     return posted and any("\x00" in (f.name or "") for _key, files in request.FILES.lists() for f in files)
 
 
+# What the page repeats of a refused post: text a person typed, not the tokens, ids and choices a form carries,
+# and never a secret (a password, a one-time code, a token).
+_NOT_TYPED = ("csrfmiddlewaretoken", "seen_", "from", "next")
+_SECRET = ("password", "token", "otp", "secret")
+
+
+def typed_values(request) -> list[str]:
+    """The text a person typed into a refused post, to show back so that nothing typed is lost (NUL bytes
+    dropped: they are why a post may be refused)."""
+    kept = []
+    for name, values in request.POST.lists():
+        if name.startswith(_NOT_TYPED) or any(word in name.lower() for word in _SECRET):
+            continue
+        for value in values:
+            text = value.replace("\x00", "").strip()
+            if text and (not text.isascii() or len(text) >= 20):
+                kept.append(text)
+    return kept
+
+
 def _is_api_endpoint(request) -> bool:
     """The request goes to a REST framework view (the API's endpoints and schema; not /api/'s HTML pages)."""
     match = getattr(request, "resolver_match", None)
@@ -78,7 +98,8 @@ def bad_request(request, message: str):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     if getattr(request, "htmx", False):
         return HttpResponseBadRequest(format_html('<div class="alert alert-danger" role="alert">{}</div>', message))
-    return render(request, "400.html", {"message": message}, status=400)
+    kept = typed_values(request) if request.method == "POST" else []
+    return render(request, "400.html", {"message": message, "kept": kept}, status=400)
 
 
 class BadInputMiddleware:

@@ -146,6 +146,27 @@ def test_x_1_a_nul_byte_in_a_posted_form_is_refused_and_changes_nothing(world, c
     assert Event.objects.count() == events
 
 
+def test_x_1_a_refused_post_shows_back_what_was_typed_but_never_a_password(world, client):
+    """A NUL byte pasted with a long opinion refuses the post (400); the page gives the opinion back, without the
+    invisible character, so nothing typed is lost. A password posted with a NUL is not shown back."""
+    today = timezone.localdate()
+    sub = documents_support.in_leader_review(world, today)
+    client.force_login(world.dep_a)
+    opinion = "同意。请财政局会同发改局按程序办理，\x00并于月底前报送落实情况。"
+    response = client.post(
+        reverse("documents:act", args=[sub.pk, "decide"]),
+        {"seen_state": sub.state, "decide-decision": "approve", "decide-opinion": opinion},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "空字符" in html
+    assert "同意。请财政局会同发改局按程序办理，并于月底前报送落实情况。" in html and 'data-testid="kept-text"' in html
+    secret = "我的密码Very-Secret-Passw0rd-2026\x00"
+    response = client.post(
+        reverse("password_change"), {"old_password": secret, "new_password1": secret, "new_password2": secret}
+    )
+    assert response.status_code == 400 and "Very-Secret-Passw0rd" not in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("day", "message"),
     [
