@@ -17,6 +17,15 @@ from .selectors import acting_holders
 CONFIRM_LABEL = "我已核对以上内容，确认提交（提交后不可撤销）"
 
 
+def acting_options(post: Post, day: dt.date) -> tuple[list[tuple[int, str]], dict[int, Post]]:
+    """Who may act for `post`'s holder on `day`, as choices (张海燕（副区长）, a vacant post 空缺) and by id."""
+    candidates = list(absence.acting_candidates(post, day))
+    holders = acting_holders(candidates, day)
+    options = [(c.pk, f"{holders[c.pk].display_name if c.pk in holders else '（空缺）'}（{c.title}）")
+               for c in candidates]  # fmt: skip
+    return options, {c.pk: c for c in candidates}
+
+
 class AbsenceForm(forms.Form):
     """请假报告: the post (the requester's own, LEAVE-1..3), dates, place, purpose, contact, the acting person."""
 
@@ -41,11 +50,8 @@ class AbsenceForm(forms.Form):
         self.head_acting = None
         groups, known = [], {}
         for post in posts:
-            candidates = list(absence.acting_candidates(post, day))
-            holders = acting_holders(candidates, day)
-            options = [(c.pk, f"{holders[c.pk].display_name if c.pk in holders else '（空缺）'}（{c.title}）")
-                       for c in candidates]  # fmt: skip
-            known.update({c.pk: c for c in candidates})
+            options, candidates = acting_options(post, day)
+            known.update(candidates)
             if absence.kind_for_post(post) == AbsenceRequest.Kind.HEAD:
                 self.head_acting = options[0][1] if options else "（常务副区长空缺）"
                 continue
@@ -76,8 +82,30 @@ class AbsenceForm(forms.Form):
 
 
 class DecideForm(forms.Form):
+    """批准 / 不批准. Approving a deputy's leave, the head may name another deputy to act than the one the request
+    proposed (第十五条: 按照区长安排，指定其他的副区长代为处理)."""
+
     opinion = FreeText(label="审批意见", max_length=200, required=False, rows=2)
+    acting_post = forms.TypedChoiceField(label="代理人", coerce=int, required=False, empty_value=None)
     confirm = forms.BooleanField(label=CONFIRM_LABEL)
+
+    def __init__(self, *args, request: AbsenceRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting_posts: dict[int, Post] = {}
+        if request is None or request.kind != AbsenceRequest.Kind.DEPUTY:
+            del self.fields["acting_post"]
+            return
+        options, self.acting_posts = acting_options(request.post, request.start)
+        field = self.fields["acting_post"]
+        field.choices = options
+        field.help_text = "请假人提出的代理人；区长可另行指定其他副区长（第十五条）。"
+        if not self.is_bound:
+            field.initial = request.acting_post_id
+
+    def clean(self):
+        data = super().clean()
+        data["acting_obj"] = self.acting_posts.get(data.get("acting_post")) if data.get("acting_post") else None
+        return data
 
 
 class ReturnForm(forms.Form):

@@ -315,10 +315,19 @@ def _decision_handler(req: AbsenceRequest, actor, day: dt.date):
 
 
 def decide_absence(
-    *, actor, request: AbsenceRequest | int, approve: bool, opinion: str = "", today: dt.date | None = None
+    *,
+    actor,
+    request: AbsenceRequest | int,
+    approve: bool,
+    opinion: str = "",
+    today: dt.date | None = None,
+    acting_post: Post | None = None,
 ) -> AbsenceRequest:
     """The approver's decision (LEAVE-2, LEAVE-3). Approval sets up the acting for the dates (LEAVE-4); for a
-    deputy the other leaders are informed, for a unit head the particulars are filed with the office."""
+    deputy the other leaders are informed, for a unit head the particulars are filed with the office.
+
+    `acting_post`: approving a deputy's leave, the head may designate another deputy than the one proposed
+    (第十五条 "按照区长安排，指定其他的副区长"); the same checks as at filing apply."""
     with step(request, actor=actor, expect=(State.REQUESTED,), today=today, model=AbsenceRequest) as s:
         req, day = s.obj, s.day
         opinion = (opinion or "").strip()
@@ -326,6 +335,11 @@ def decide_absence(
             raise ActionRefused("不批准请假，请填写意见。")
         if approve and req.end < day:
             raise ActionRefused("该请假的结束日期已过，不能再批准；请请假人撤回。")
+        changed_acting = approve and acting_post is not None and acting_post.pk != req.acting_post_id
+        if changed_acting:
+            if req.kind != Kind.DEPUTY:
+                raise ActionRefused("只有副区长请假时，可由区长另行指定代理人（第十五条）。", rule_id="LEAVE-2")
+            req.acting_post = _check_acting(req.kind, req.post, acting_post, req.start, req.end)
         before = s.fire("approve" if approve else "reject")
         now = timezone.now()
         req.decided_by = actor
@@ -342,8 +356,12 @@ def decide_absence(
         if req.kind == Kind.UNIT_HEAD:
             req.filed_with_office_at = now
         acting = _handler_person(req.acting_post, req.start)
-        s.record("approve", "批准请假", before, opinion=req.decision_opinion, rule_id=rule, handler=handler)
-        s.tell([req.person], f"您的请假（{_span(req)}）已批准", req.decision_opinion)
+        note = req.decision_opinion
+        if changed_acting:
+            who = acting.display_name if acting else "（空缺）"
+            note = f"{note}（指定由{who}（{req.acting_post.title}）代理）"
+        s.record("approve", "批准请假", before, opinion=note, rule_id=rule, handler=handler)
+        s.tell([req.person], f"您的请假（{_span(req)}）已批准", note)
         s.tell(
             [acting],
             f"{req.person.display_name}（{req.post.title}）{_span(req)}外出，由您代理",

@@ -201,13 +201,13 @@ ACTION_FORMS = {
 }
 
 
-def _action_forms(allowed: set[str], today: dt.date, bound=None) -> dict:
+def _action_forms(req: AbsenceRequest, allowed: set[str], today: dt.date, bound=None) -> dict:
     built = {}
     for name in allowed:
         if name == "return":
             form = forms.ReturnForm(prefix=name, initial={"returned_on": today})
         elif name == "approve":
-            form = forms.DecideForm(prefix=name, initial={"opinion": "同意。"})
+            form = forms.DecideForm(prefix=name, initial={"opinion": "同意。"}, request=req)
         else:
             form = ACTION_FORMS[name](prefix=name)
         built[name] = forms.styled(form)
@@ -228,7 +228,7 @@ def _page(request, req: AbsenceRequest, *, bound=None, status: int = 200):
             "req": req,
             "today": today,
             "allowed": allowed,
-            "forms": _action_forms(allowed, today, bound),
+            "forms": _action_forms(req, allowed, today, bound),
             "approver": approver,
             "acting": acting,
             "arrangement": req.arrangement,
@@ -270,13 +270,18 @@ def leave_action(request, pk: int, action: str):
     if seen and seen != req.state:
         messages.warning(request, _moved_on(request.user, req))
         return redirect("coordination:leave", pk=req.pk)
-    form = ACTION_FORMS[action](request.POST, prefix=action)
+    kwargs = {"request": req} if action == "approve" else {}
+    form = ACTION_FORMS[action](request.POST, prefix=action, **kwargs)
     if form.is_valid():
         d = form.cleaned_data
         try:
             if action in ("approve", "reject"):
                 absence.decide_absence(
-                    actor=request.user, request=req, approve=action == "approve", opinion=d["opinion"]
+                    actor=request.user,
+                    request=req,
+                    approve=action == "approve",
+                    opinion=d["opinion"],
+                    acting_post=d.get("acting_obj"),
                 )
                 text = "已批准，代理安排自批准的外出日期起生效。" if action == "approve" else "已不批准，已通知请假人。"
             elif action == "return":

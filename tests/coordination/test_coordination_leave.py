@@ -476,3 +476,46 @@ def test_leave_list_waiting_tab_shows_what_the_approver_must_decide(world, clien
     assert page.content.decode().count('data-testid="leave-row"') == 1
     client.force_login(w.judicial_deputy)
     assert client.get(reverse("coordination:leave_list")).content.decode().count('data-testid="leave-row"') == 0
+
+
+def test_leave_2_the_head_may_designate_another_deputy_when_approving(world, client):
+    """第十五条: 副区长外出期间，可按照区长安排，指定其他的副区长代为处理有关工作. The deputy proposes who acts;
+    the head, approving, keeps that choice or names another deputy, and the acting follows the head's choice."""
+    w = world
+    today = _today()
+    req = ask(w, w.edu_deputy, w.edu_deputy_post, today + dt.timedelta(days=1), today + dt.timedelta(days=2),
+              today=today, acting=w.judicial_post)  # fmt: skip
+    client.force_login(w.head)
+    page = client.get(reverse("coordination:leave", args=[req.pk])).content.decode()
+    assert 'name="approve-acting_post"' in page and "区长可另行指定其他副区长（第十五条）" in page
+    url = reverse("coordination:leave_action", args=[req.pk, "approve"])
+    data = {"approve-opinion": "同意", "approve-confirm": "on", "seen_state": "requested"}
+    assert client.post(url, {**data, "approve-acting_post": w.head_post.pk}).status_code == 400  # not a deputy
+    assert client.post(url, {**data, "approve-acting_post": w.exec_post.pk}).status_code == 302
+    req.refresh_from_db()
+    assert req.state == State.APPROVED and req.acting_post == w.exec_post
+    assert req.arrangement.acting_post == w.exec_post and req.arrangement.designated_by == w.head
+    event = Event.objects.get(action="approve", subject_id=str(req.pk))
+    assert f"指定由{w.exec_deputy.display_name}（{w.exec_post.title}）代理" in event.opinion
+    assert any("由您代理" in s for s in inbox(w.exec_deputy))
+    assert not any("由您代理" in s for s in inbox(w.judicial_deputy))
+
+
+def test_leave_2_approving_with_the_proposed_deputy_records_no_designation(world):
+    w = world
+    req = ask(w, w.edu_deputy, w.edu_deputy_post, MON, d(9), today=FRI, acting=w.judicial_post)
+    req = absence.decide_absence(actor=w.head, request=req, approve=True, today=FRI, acting_post=w.judicial_post)
+    assert req.arrangement.acting_post == w.judicial_post
+    assert "指定由" not in Event.objects.get(action="approve", subject_id=str(req.pk)).opinion
+
+
+def test_leave_3_a_unit_heads_acting_deputy_is_not_changed_at_approval(world):
+    w = world
+    head_post = Post.objects.get(unit=w.units["教育局"], kind=Post.Kind.UNIT_HEAD)
+    holder = who_handles(head_post, FRI).person
+    req = ask(w, holder, head_post, MON, MON, today=FRI, acting=unit_deputy_post(w, "教育局"))
+    approver = who_handles(req.approver_post, FRI).person
+    with pytest.raises(CoordinationError):  # 第十五条 is about deputies; a unit head names his own acting deputy
+        absence.decide_absence(actor=approver, request=req, approve=True, today=FRI, acting_post=w.judicial_post)
+    req.refresh_from_db()
+    assert req.state == State.REQUESTED
