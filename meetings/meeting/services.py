@@ -682,8 +682,11 @@ def leave_route(invitation: Invitation) -> tuple[str, Post | None]:
         return LeaveRequest.Route.CHAIR, meeting.chair_post
     if post is not None and post.is_leader:
         return LeaveRequest.Route.CHAIR, meeting.chair_post
-    if post is not None and post.kind == Post.Kind.UNIT_HEAD:
+    if post is not None and post.kind in (Post.Kind.UNIT_HEAD, Post.Kind.OFFICE_DIRECTOR):
+        # 区政府部门、单位主要负责人: the office is one of them, and its director would otherwise approve his own.
         return LeaveRequest.Route.CHAIR_THEN_OFFICE, meeting.chair_post
+    if director is not None and permissions.handles(invitation.person, director, meeting.date):
+        return LeaveRequest.Route.CHAIR, meeting.chair_post  # acting for the director: nobody approves his own
     return LeaveRequest.Route.OFFICE_DIRECTOR, director
 
 
@@ -770,6 +773,8 @@ def decide_leave(
         lv = ls.obj
         if lv.state != LeaveRequest.State.REQUESTED:
             raise AlreadyHandled(f"该请假已处理（{lv.get_state_display()}）。", handled_by=lv.decided_by)
+        if lv.invitation.person_id == actor.pk:
+            raise ActionNotAllowed("不能审批本人的请假（第五十八条）。")
         inv = lv.invitation
         inv.meeting = ms.obj
         before = ls.fire("approve" if approve else "reject")

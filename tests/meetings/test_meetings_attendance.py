@@ -85,6 +85,33 @@ def test_mtg_9_leave_routed_by_post_others_ask_the_office_director(world):
     assert invitation(m, w.adviser).reply == Invitation.Reply.PENDING  # refused leave: the invitation stands
 
 
+def test_mtg_9_the_office_director_asks_the_chair_and_never_approves_his_own_leave(world):
+    """第五十八条: 区政府部门、单位主要负责人…须向会议主持人请假…安排其他负责人参加会议; 其他人员向办公室主任
+    请假. The office's director is its main head: he asks the chair and sends a deputy director. Before, his
+    request went to the office director's post, his own, and he approved it."""
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    assert invitation(m, w.director).post_id == w.director_post.pk
+    with pytest.raises(MeetingError, match="安排其他负责人"):
+        ask(w, m, w.director)
+    leave = ask(w, m, w.director, substitute=w.office_deputy)
+    assert (leave.route, leave.approver_post_id) == (Route.CHAIR_THEN_OFFICE, w.head_post.pk)
+    with pytest.raises(ActionNotAllowed):
+        meeting_services.decide_leave(actor=w.director, leave=leave, approve=True, today=BEFORE)
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, opinion="同意", today=BEFORE)
+    leave.refresh_from_db()
+    assert leave.state == LeaveRequest.State.APPROVED and leave.filed_with_office_at is not None
+
+
+def test_mtg_9_whoever_acts_for_the_office_director_asks_the_chair(world):
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    deputy_post = w.office_deputy.appointments.first().post
+    ActingArrangementFactory(absent_post=w.director_post, acting_post=deputy_post, start=BEFORE, end=MEETING_DAY)
+    leave = ask(w, m, w.office_deputy)
+    assert (leave.route, leave.approver_post_id) == (Route.CHAIR, w.head_post.pk)
+
+
 def test_mtg_9_leave_routed_by_post_special_meeting_asks_its_chair(world):
     w = world
     m = special_meeting(w, MEETING_DAY)
