@@ -11,6 +11,7 @@ from documents.outgoing.models import (
     OutgoingAttachment,
     OutgoingDocument,
     OutgoingReturnReason,
+    OutgoingState,
     PlanItem,
 )
 from documents.shared.forms import MultipleFileField, limit_copies
@@ -100,6 +101,12 @@ class OutgoingForm(forms.ModelForm):
             plan_items = plan_items.filter(plan__year__gte=year - 1)
         # DOC-15: a department's own plan is for its eyes (and the office's) only.
         plan_items = plan_items.filter(Q(plan__unit__isnull=True) | Q(plan__unit=unit))
+        # A plan item is one document: those another live document answers are not offered again (DOC-15).
+        # The draft's own item stays listed, so that saving it unchanged is never refused.
+        taken = OutgoingDocument.objects.filter(plan_item__isnull=False).exclude(state=OutgoingState.WITHDRAWN)
+        if editing:
+            taken = taken.exclude(pk=self.instance.pk)
+        plan_items = plan_items.filter(~Q(pk__in=taken.values("plan_item_id")) | Q(pk=self.instance.plan_item_id))
         self.fields["plan_item"].queryset = plan_items
         self.fields["plan_item"].label_from_instance = lambda item: f"{item.plan}：{item.title}"
         self.fields["approved_submission"].queryset = Submission.objects.filter(

@@ -547,18 +547,42 @@ def _plan_matches(doc: OutgoingDocument, year: int) -> bool:
     return plan.issuer != Issuer.DEPARTMENT or plan.unit_id == doc.drafting_unit_id
 
 
+def plan_item_holder(item_id: int | None, *, before: int | None = None) -> OutgoingDocument | None:
+    """The live document (not withdrawn) that answers plan item `item_id`: a plan item is one document, the first
+    drafted on it (`before`: only documents drafted before that one)."""
+    if item_id is None:
+        return None
+    held = OutgoingDocument.objects.filter(plan_item_id=item_id).exclude(state=OS.WITHDRAWN)
+    if before is not None:
+        held = held.filter(pk__lt=before)
+    return held.only("id", "title").order_by("id").first()
+
+
 def plan_violations(doc: OutgoingDocument, day: dt.date, *, pending_ok: bool = False) -> list[RuleViolation]:
     """DOC-15: in this year's plan of its issuer, or an approved one-off request for this one matter.
     `pending_ok`: a one-off request the office has still to decide will do (报送核稿: the office decides it before
-    核稿, where the approval itself is required)."""
-    if doc.kind == OutgoingKind.PARTY_MEETING or _plan_matches(doc, day.year):
+    核稿, where the approval itself is required). A plan item another live document already answers does not
+    cover a second one: reusing it would pass any document as planned (第六十三条 一事一报)."""
+    if doc.kind == OutgoingKind.PARTY_MEETING:
         return []
+    holder = None
+    if _plan_matches(doc, day.year):
+        holder = plan_item_holder(doc.plan_item_id, before=doc.pk)
+        if holder is None:
+            return []
     if doc.one_off_approvals.filter(state=OneOffApproval.State.APPROVED).exists():
         return []
     pending = doc.one_off_approvals.filter(state=OneOffApproval.State.PENDING).exists()
     if pending and pending_ok:
         return []
     tail = "计划外发文申请正待区政府办公室审核" if pending else "确需发文的，请按一事一报原则报区政府办公室审核"
+    if holder is not None:
+        return [
+            RuleViolation(
+                "DOC-15",
+                f"发文计划事项“{doc.plan_item.title}”已由《{holder.title}》使用，一项计划事项对应一件发文；{tail}",
+            )
+        ]
     return [RuleViolation("DOC-15", f"该文件未列入{day.year}年度发文计划，一般不予发文；{tail}")]
 
 

@@ -278,6 +278,25 @@ def test_doc_15_a_plan_of_another_year_or_issuer_does_not_count(world):
         assert fresh(doc).state == OS.DRAFTING
 
 
+def test_doc_15_a_plan_item_answers_one_document_not_any_number(world):
+    """第六十三条: 未列入发文计划的，一般不予发文；确需发文的，按照一事一报原则. Found from outside: a plan item already
+    issued as 〔2026〕1号 let an unrelated second document through as planned. A plan item another live document
+    answers covers no other: the second goes the one-off way; a withdrawn document frees its item."""
+    w = world
+    first = outgoing_draft(w.fin_clerk, title="关于规范政务值班的通知")
+    item = first.plan_item
+    second = outgoing_draft(w.fin_clerk, plan_item=item, title="关于开展机关节能检查的通知")
+    with pytest.raises(DocumentRuleError) as exc:
+        issuance.submit_outgoing(actor=w.fin_clerk, document=second, today=DAY)
+    assert exc.value.rule_id == "DOC-15" and f"已由《{first.title}》使用" in str(exc.value)
+    assert fresh(second).state == OS.DRAFTING
+    issuance.submit_outgoing(actor=w.fin_clerk, document=first, today=DAY)  # the holder itself goes on
+    assert fresh(first).state == OS.OFFICE_CHECK
+    OutgoingDocument.objects.filter(pk=first.pk).update(state=OS.WITHDRAWN)  # as withdraw_outgoing leaves it
+    issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(second), today=DAY)
+    assert fresh(second).state == OS.OFFICE_CHECK
+
+
 def approved_request(w) -> Submission:
     sub = in_leader_review(w, title="关于调整收费标准的请示")
     services.leader_decide(actor=w.dep_a, submission=sub, decision="approve", opinion="同意", today=DAY)
@@ -614,3 +633,15 @@ def test_issue_is_done_by_the_office_once_signed(world):
         issuance.issue_outgoing(actor=w.fin_clerk, document=doc, today=DAY)
     doc = issuance.issue_outgoing(actor=w.staff, document=doc, today=DAY)
     assert doc.state == OS.ISSUED and doc.issued_on == DAY
+
+
+def test_doc_15_the_drafting_form_offers_only_plan_items_no_live_document_answers(world):
+    from documents.outgoing.forms import OutgoingForm
+
+    w = world
+    first = outgoing_draft(w.fin_clerk, title="关于规范政务值班的通知")
+    free = PlanItemFactory(plan=first.plan_item.plan, title="关于做好冬季供暖的通知")
+    offered = set(OutgoingForm(unit=w.fin_clerk.unit, year=2026).fields["plan_item"].queryset)
+    assert free in offered and first.plan_item not in offered
+    editing = set(OutgoingForm(instance=first, unit=w.fin_clerk.unit, year=2026).fields["plan_item"].queryset)
+    assert first.plan_item in editing  # its own item: saving the draft unchanged is not refused
