@@ -555,7 +555,8 @@ def check_paper(*, actor, paper: Paper, today: dt.date | None = None) -> Paper:
         raise ActionNotAllowed("会议材料须由汇报单位主要负责人把关（第五十五条）。")
     with topic_step(paper.topic_id, actor=actor, today=day) as (_ms, ts):
         paper = _locked_paper(paper, ts.obj)
-        if paper.checked_at is None and can_proceed(ts.obj.check_paper):
+        _refuse_if_done(paper.checked_at, paper.checked_by, "把关")
+        if can_proceed(ts.obj.check_paper):
             ts.fire("check_paper")
         paper.checked_by, paper.checked_at = actor, timezone.now()
         ts.touch(paper)
@@ -571,6 +572,15 @@ def check_paper(*, actor, paper: Paper, today: dt.date | None = None) -> Paper:
     return paper
 
 
+def _refuse_if_done(at, by, what: str) -> None:
+    """A paper is checked (reviewed) once: the same form posted again (a second tab, a resubmit) writes nothing
+    and says who did it when, instead of another record and a moved date."""
+    if at is not None:
+        who = by.display_name if by else "他人"
+        when = f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+        raise AlreadyHandled(f"该材料已由{who}于{when}{what}，无需重复操作。", handled_by=by)
+
+
 def review_paper(*, actor, paper: Paper, today: dt.date | None = None) -> Paper:
     """MTG-5: the district leader in charge of the unit reviews (报分管区领导审核), after the head's check."""
     day = today_or(today)
@@ -581,7 +591,8 @@ def review_paper(*, actor, paper: Paper, today: dt.date | None = None) -> Paper:
         paper = _locked_paper(paper, ts.obj)
         if paper.checked_at is None:
             raise MeetingError("须先由单位主要负责人把关，再报分管区领导审核（第五十五条）。", rule_id="MTG-5")
-        if paper.reviewed_at is None and can_proceed(ts.obj.review_paper):
+        _refuse_if_done(paper.reviewed_at, paper.reviewed_by, "审核")
+        if can_proceed(ts.obj.review_paper):
             ts.fire("review_paper")
         paper.reviewed_by, paper.reviewed_at = actor, timezone.now()
         ts.touch(paper)
@@ -828,6 +839,8 @@ def sign_in(*, actor, invitation: Invitation, today: dt.date | None = None) -> I
         raise MeetingError("只能在会议当天签到。")
     with step(invitation.meeting_id, model=Meeting, actor=actor, today=day) as s:
         inv = lock_row(Invitation.objects.select_related("person"), invitation.pk)
+        if inv.signed_in_at is not None:
+            raise AlreadyHandled(f"{inv.person.display_name}已于{timezone.localtime(inv.signed_in_at):%H:%M}签到。")
         inv.signed_in_at = timezone.now()
         s.touch(inv)
         s.record("signed_in", "签到", s.obj.state, opinion=inv.person.display_name)

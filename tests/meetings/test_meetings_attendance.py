@@ -173,7 +173,12 @@ def test_mtg_9_sign_in_only_on_the_meeting_day_by_the_office_or_oneself(world):
     with pytest.raises(ActionNotAllowed):
         meeting_services.sign_in(actor=w.exec_deputy, invitation=inv, today=MEETING_DAY)
     meeting_services.sign_in(actor=w.staff, invitation=inv, today=MEETING_DAY)
-    assert invitation(m, w.edu_deputy).signed_in_at is not None
+    signed_at = invitation(m, w.edu_deputy).signed_in_at
+    assert signed_at is not None
+    with pytest.raises(AlreadyHandled, match="已于.*签到"):  # a second click keeps the first time and record
+        meeting_services.sign_in(actor=w.edu_deputy, invitation=inv, today=MEETING_DAY)
+    assert invitation(m, w.edu_deputy).signed_in_at == signed_at
+    assert Event.objects.filter(action="signed_in").count() == 1
 
 
 # --- the attendance page ------------------------------------------------------------------------------------------

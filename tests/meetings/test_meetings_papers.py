@@ -16,7 +16,8 @@ from meetings.meeting import permissions as meeting_permissions
 from meetings.meeting import services as meeting_services
 from meetings.models import Meeting, MeetingKind, Paper, TopicState
 from meetings.schedule import services as schedule_services
-from meetings.shared.errors import ActionNotAllowed, AgendaFrozen, MeetingError
+from meetings.shared.errors import ActionNotAllowed, AgendaFrozen, AlreadyHandled, MeetingError
+from tiexi_gov.audit.models import Event
 from tiexi_gov.workdays import calendar as wd
 
 pytestmark = [pytest.mark.django_db]
@@ -41,6 +42,29 @@ def _accepted_topic(w, meeting, day, short="财政局", leader=None):
     meeting_services.record_proposer(actor=w.head, topic=topic, today=day)
     meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
     return meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
+
+
+def test_mtg_5_a_paper_checked_or_reviewed_again_writes_nothing_and_says_who(world):
+    """Found from outside: the 把关 / 审核 form posted again (a second tab, a resubmit) wrote another record and moved
+    the date, even after the agenda was approved. A paper is checked once and reviewed once."""
+    w = world
+    schedule_services.generate_year(actor=w.staff, year=2026)
+    meeting = Meeting.objects.get(kind=MeetingKind.EXECUTIVE, year=2026, seq=9)
+    paper = meeting_services.add_paper(
+        actor=w.clerks["财政局"], topic=_accepted_topic(w, meeting, DAY), title="汇报材料", file=_pdf()
+    )
+    meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=DAY)
+    checked_at = Paper.objects.get(pk=paper.pk).checked_at
+    with pytest.raises(AlreadyHandled, match=f"已由{w.unit_heads['财政局'].display_name}于.*把关"):
+        meeting_services.check_paper(actor=w.unit_heads["财政局"], paper=paper, today=DAY)
+    meeting_services.review_paper(actor=w.exec_deputy, paper=paper, today=DAY)
+    reviewed_at = Paper.objects.get(pk=paper.pk).reviewed_at
+    with pytest.raises(AlreadyHandled, match="审核，无需重复操作"):
+        meeting_services.review_paper(actor=w.exec_deputy, paper=paper, today=DAY)
+    fresh = Paper.objects.get(pk=paper.pk)
+    assert (fresh.checked_at, fresh.reviewed_at) == (checked_at, reviewed_at)
+    assert Event.objects.filter(action="paper_checked").count() == 1
+    assert Event.objects.filter(action="paper_reviewed").count() == 1
 
 
 def test_mtg_5_papers_checked_by_unit_head_then_leader(world):
