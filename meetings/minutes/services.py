@@ -47,7 +47,7 @@ from ..meeting.services import (
     resync_topics,
     unit_by_mark,
 )
-from ..shared.errors import ActionNotAllowed, MeetingError
+from ..shared.errors import ActionNotAllowed, AlreadyHandled, MeetingError
 from . import permissions
 from .models import Decision, Minutes, MinutesStep
 
@@ -117,6 +117,13 @@ def record_decision(
     if topic is not None and topic.meeting_id != meeting.pk:
         raise MeetingError("该议题不属于本次会议。")
     with step(minutes, actor=actor, expect=(Minutes.State.DRAFTING,), today=today) as s:
+        # Under the minutes' lock: the same decision posted twice (a second tab, a resubmit) is recorded once;
+        # once signed, a second copy would start a second 发文 draft or a second supervised item.
+        same = Decision.objects.filter(
+            meeting=meeting, topic=topic, kind=kind, text=text, document_title=document_title.strip()
+        ).first()
+        if same is not None:
+            raise AlreadyHandled(f"该决定已登记为第{same.order}项，未重复登记。", handled_by=same.recorded_by)
         decision = Decision.objects.create(
             meeting=meeting,
             topic=topic,

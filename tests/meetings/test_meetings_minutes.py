@@ -21,7 +21,7 @@ from meetings.meeting import services as meeting_services
 from meetings.minutes import services as minutes_services
 from meetings.models import MS, Decision, Meeting, MeetingKind, Minutes, MinutesStep
 from meetings.schedule import services as schedule_services
-from meetings.shared.errors import ActionNotAllowed, MeetingError
+from meetings.shared.errors import ActionNotAllowed, AlreadyHandled, MeetingError
 from tiexi_gov.audit.models import Event
 from tiexi_gov.workdays import calendar as wd
 
@@ -114,6 +114,22 @@ def login(client, user):
 
 
 # --- MTG-6: the executive chain ---------------------------------------------------------------------------
+
+
+def test_mtg_6_the_same_decision_posted_twice_is_recorded_once(world):
+    """Found from outside: the decision form posted twice (two tabs, a resubmit) recorded 第1项 and 第2项 alike, and
+    once signed each started its own 发文 draft. The copy is refused under the minutes' lock; another decision on
+    the same topic is recorded."""
+    w = world
+    m, topic = agenda_meeting(w, MEETING_DAY)
+    held(w, m)
+    first = record(w, m, "原则同意预算调整方案。", topic=topic)
+    with pytest.raises(AlreadyHandled, match="已登记为第1项"):
+        record(w, m, "原则同意预算调整方案。", topic=topic)
+    assert record(w, m, "请财政局会同发改局抓好落实。", topic=topic).order == 2
+    assert list(Decision.objects.filter(meeting=m).values_list("pk", flat=True))[0] == first.pk
+    assert Decision.objects.filter(meeting=m).count() == 2
+    assert Event.objects.filter(action="decision_recorded").count() == 2
 
 
 def test_mtg_6_executive_minutes_chain_in_order(world):

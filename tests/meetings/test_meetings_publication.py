@@ -172,7 +172,7 @@ def test_minutes_page_query_count_is_constant_in_decisions(world, client):
     counts = []
     for n in (2, 12):
         for i in range(n):
-            record(w, m, f"决定{i}", topic=topic, confidential=i % 2 == 0, confidential_reason=REASON)
+            record(w, m, f"决定{n}-{i}", topic=topic, confidential=i % 2 == 0, confidential_reason=REASON)
         for user in (w.staff, w.edu_deputy):
             c = login(client, user)
             with CaptureQueriesContext(connection) as ctx:
