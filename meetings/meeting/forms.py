@@ -175,6 +175,24 @@ class ApproveAgendaForm(ConfirmMixin):
 # --- attendance and leave (MTG-9) ------------------------------------------------------------------------------
 
 
+class SpecialAttendeeForm(forms.Form):
+    """专题会议: the chair names who attends, the office records it (第五十六条)."""
+
+    person = forms.ModelChoiceField(label="参会人员", queryset=User.objects.none())
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = meeting.invitations.values("person_id")
+        people = (
+            User.objects.filter(is_active=True, unit__isnull=False)
+            .exclude(pk__in=invited)
+            .select_related("unit")
+            .order_by("unit__order", "unit_id", "username")
+        )
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u.unit.display_name} {u.display_name}"
+
+
 class LeaveForm(forms.Form):
     """请假报备: 事由, the substitute (a unit's main head sends another leader of the unit), opinions on the topics."""
 

@@ -249,12 +249,20 @@ def add_special_attendee(
             raise MeetingError("只有专题会议的参会人员由主持人确定。")
         if not permissions.can_name_special_attendee(actor, m):
             raise ActionNotAllowed("专题会议参加人员由会议主持人确定（第五十六条）。")
-        inv, _ = Invitation.objects.get_or_create(
+        inv, created = Invitation.objects.get_or_create(
             meeting=m,
             person=person,
             defaults={"post": post, "role": SeatRole.MEMBER, "capacity": post.title if post else ""},
         )
+        if not created:  # named already (a second tab): nothing more to record or to tell
+            raise AlreadyHandled(f"{person.display_name}已在参会人员名单中。")
         s.record("attendee_added", "确定参会人员", m.state, opinion=person.display_name, rule_id="MTG-7")
+        start = f" {m.start_time:%H:%M}" if m.start_time else ""
+        s.tell(
+            [person],
+            f"会议通知：{m.title}",
+            f"{m.date}{start} {m.location}；请回复是否参加，不能参加须事先向会议主持人请假（第五十八条）。",
+        )
     return inv
 
 

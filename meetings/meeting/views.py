@@ -25,13 +25,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tiexi_gov.http import to_id
+from tiexi_gov.org.models import Appointment
 from tiexi_gov.org.selectors import who_handles
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..minutes import selectors as minutes_selectors
 from ..shared.errors import ActionNotAllowed, AgendaFrozen, AlreadyHandled, MeetingError, TopicTooLate
 from . import forms, permissions, selectors, services
-from .models import AGENDA_KINDS, MS, Invitation, LeaveRequest, Meeting, Paper
+from .models import AGENDA_KINDS, MS, Invitation, LeaveRequest, Meeting, MeetingKind, Paper
 
 TASK_PAGE_SIZE = 20
 
@@ -463,7 +464,13 @@ def _attendance_context(request, meeting: Meeting, *, bound: dict | None = None)
         "my_leave": my_leave,
         "manage": manage,
         "is_meeting_day": today == meeting.date,
-        "may_refresh": manage and meeting.state in selectors.OPEN_MEETING_STATES,
+        # 专题会议 has no standing seats: its attendees are named by the chair (attendee_form)
+        "may_refresh": manage and meeting.state in selectors.OPEN_MEETING_STATES and meeting.kind in AGENDA_KINDS,
+        "attendee_form": (
+            bound.get("attendee") or forms.styled(forms.SpecialAttendeeForm(meeting=meeting))
+            if _may_name_attendees(user, meeting)
+            else None
+        ),
         "may_attend": bool(
             mine
             and open_meeting
@@ -503,6 +510,8 @@ def attendance(request, pk: int):
     attendee's own buttons, the approver's, the office's. `?print=1`: the printable 签到表. POST: the office
     refreshes the invitations from the standing seats and the accepted topics (acting arrangements included)."""
     meeting = permissions.get_meeting_or_404(request.user, pk, Meeting.objects.select_related("chair_post"))
+    if request.method == "POST" and request.POST.get("action") == "add":
+        return _name_special_attendee(request, meeting)
     if request.method == "POST":
         if not permissions.can_manage(request.user) or meeting.state not in selectors.OPEN_MEETING_STATES:
             messages.error(request, "只有区政府办公室可以在会前刷新参会人员。")
@@ -518,6 +527,36 @@ def attendance(request, pk: int):
             {"meeting": meeting, "record": selectors.attendance(meeting, invitations), "today": timezone.localdate()},
         )
     return render(request, "meetings/attendance.html", _attendance_context(request, meeting))
+
+
+def _may_name_attendees(user, meeting: Meeting) -> bool:
+    return (
+        meeting.kind == MeetingKind.SPECIAL
+        and meeting.state in selectors.OPEN_MEETING_STATES
+        and timezone.localdate() <= meeting.date
+        and permissions.can_name_special_attendee(user, meeting)
+    )
+
+
+def _name_special_attendee(request, meeting: Meeting):
+    """专题会议: the chair (or the office for the chair) names an attendee (MTG-7, 第五十六条)."""
+    if not _may_name_attendees(request.user, meeting):
+        messages.error(request, "专题会议的参加人员由会议主持人在会前确定，区政府办公室登记（第五十六条）。")
+        return _rerender_attendance(request, meeting, status=403)
+    form = forms.SpecialAttendeeForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, "请选择参会人员（已在名单中的人员无需重复确定）。")
+        return _rerender_attendance(request, meeting, status=400, bound={"attendee": forms.styled(form)})
+    person = form.cleaned_data["person"]
+    held = Appointment.objects.on(meeting.date).filter(person=person).select_related("post").order_by("id").first()
+    post = held.post if held else None
+    try:
+        services.add_special_attendee(actor=request.user, meeting=meeting, person=person, post=post)
+    except ActionRefused as exc:
+        status = service_error(request, exc)
+        return _rerender_attendance(request, meeting, status=status)
+    messages.success(request, f"已确定{person.display_name}参加会议，已通知本人。")
+    return redirect("meetings:attendance", pk=meeting.pk)
 
 
 def _rerender_attendance(request, meeting: Meeting, *, status: int, bound: dict | None = None):

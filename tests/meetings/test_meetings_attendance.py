@@ -469,3 +469,29 @@ def test_attendance_refused_leave_through_the_page_leaves_the_invitation_to_answ
     page = login(client, w.adviser).get(reverse("meetings:attendance", args=[m.pk])).content.decode()
     assert 'data-testid="do-attend"' in page and "不准假" in page
     assert 'data-testid="do-leave"' not in page  # one request per invitation
+
+
+def test_mtg_7_the_chair_names_a_special_meetings_attendees_on_its_page(world, client):
+    """第五十六条: 专题会议…参加人员由会议主持人确定. Found from outside: the service existed but no page called it, so
+    a special meeting could not get attendees (no invitations, no leave, no sign-in, no 会签 in the minutes). The
+    chair (or the office for the chair) names them on the attendance page; the person is invited and told; anyone
+    else is refused; the page no longer offers the standing seats' refresh or an agenda deadline for the head."""
+    w = world
+    m = special_meeting(w, timezone.localdate() + dt.timedelta(days=7), units=())
+    url = reverse("meetings:attendance", args=[m.pk])
+    page = login(client, w.edu_deputy).get(url).content.decode()
+    assert 'data-testid="name-attendee"' in page and 'data-testid="do-refresh"' not in page
+    assert (
+        'data-testid="agenda-deadline"'
+        not in login(client, w.edu_deputy).get(reverse("meetings:meeting", args=[m.pk])).content.decode()
+    )
+    chosen = w.unit_heads["财政局"]
+    assert client.post(url, {"action": "add", "person": chosen.pk}).status_code == 302
+    inv = Invitation.objects.get(meeting=m, person=chosen)
+    assert inv.post == w.unit_head_posts["财政局"]
+    assert Message.objects.filter(recipient=chosen, subject=f"会议通知：{m.title}").exists()
+    again = client.post(url, {"action": "add", "person": chosen.pk})  # a second tab: no second invitation
+    assert again.status_code == 400 and Invitation.objects.filter(meeting=m, person=chosen).count() == 1
+    outsider = login(client, w.judicial_deputy).post(url, {"action": "add", "person": w.unit_heads["发改局"].pk})
+    assert outsider.status_code in (403, 404)
+    assert not Invitation.objects.filter(meeting=m, person=w.unit_heads["发改局"]).exists()
