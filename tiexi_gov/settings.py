@@ -250,6 +250,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.remind_research_short",
         "schedule": 24 * 3600.0,
     },
+    "meetings-past-resync": {"task": "meetings.tasks.resync_past_meetings", "schedule": 3600.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Issue 13.1: the mail sweep (unsent mail nobody is trying is queued again). The default queue's name can be set

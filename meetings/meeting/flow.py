@@ -30,7 +30,7 @@ from tiexi_gov.workflow.registry import Flow, Need, for_post, for_role, for_unit
 
 from ..schedule.permissions import decider_post
 from . import permissions
-from .models import AGENDA_KINDS, MS, TS, Invitation, LeaveRequest, Meeting, MeetingKind, Topic
+from .models import AGENDA_KINDS, MS, TS, Invitation, LeaveRequest, Meeting, MeetingKind, Topic, past_unresolved
 from .models import _ready_to_hold as ready_to_hold
 from .services import meeting_url
 
@@ -91,6 +91,14 @@ def meeting_waiting(meeting: Meeting, day: date) -> list[Need]:
             rule_id=rule,
             url=_url("meetings:minutes", meeting.pk),
         )
+    if past_unresolved(meeting, day):
+        # Its day went by and it cannot be recorded as held (no approved agenda): the decider postpones it (or the
+        # office cancels it, the other way out). Without this it waited on nobody (第五十四条、第五十五条).
+        post = decider_post(meeting)
+        if post is not None:
+            rule = "MTG-3" if meeting.kind == MeetingKind.PARTY_GROUP else "MTG-4"
+            url, note = _url("meetings:postpone", meeting.pk), f"会议日期{meeting.date}，或由区政府办公室取消"
+            needs.append(for_post("postpone", "会期已过，待审定顺延", post, note=note, rule_id=rule, url=url))
     if state in (MS.SCHEDULED, MS.AGENDA_SUBMITTED, MS.AGENDA_APPROVED):
         pending = Invitation.objects.filter(meeting=meeting, reply=Invitation.Reply.PENDING, person__is_active=True)
         needs += [

@@ -18,6 +18,7 @@ import datetime as dt
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from tiexi_gov.fsm import object_permission
@@ -130,6 +131,20 @@ def _needs_consent(meeting: Meeting) -> bool:
 def _ready_to_hold(meeting: Meeting) -> bool:
     """MTG-5: a meeting of an agenda kind is held on its approved agenda; a special-topic meeting when scheduled."""
     return meeting.state == MS.AGENDA_APPROVED if meeting.kind in AGENDA_KINDS else meeting.state == MS.SCHEDULED
+
+
+def past_unresolved(meeting: Meeting, day: dt.date) -> bool:
+    """Its day has gone by with topics on it, and it cannot be recorded as held (no approved agenda): the topics
+    wait on it, so it waits to be postponed (a past meeting with nothing on it keeps nobody waiting)."""
+    return (
+        meeting.is_past(day)
+        and not _ready_to_hold(meeting)
+        and _related_model("Topic").objects.filter(meeting_id=meeting.pk, state__in=LIVE_TOPIC_STATES).exists()
+    )
+
+
+def _past_unresolved(meeting: Meeting) -> bool:
+    return past_unresolved(meeting, getattr(meeting, "_day", None) or timezone.localdate())
 
 
 def _without_minutes(meeting: Meeting) -> bool:
@@ -264,6 +279,17 @@ class Meeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def consent_ad_hoc(self):
         """MTG-4: '经区政府主要领导同意后可临时组织召开' (a step that leaves the state as it is)."""
+
+    @transition(
+        field=state,
+        source=OPEN_MEETING_STATES,
+        target=None,
+        conditions=[_past_unresolved],
+        permission=_allowed("can_postpone", "meetings.schedule.permissions"),
+    )
+    def postpone(self):
+        """MTG-3/4: a meeting whose day went by unheld waits for the decider to move it (a step that leaves the state
+        as it is: the date moves). A meeting still ahead may be postponed too, without this step."""
 
     @transition(field=state, source=OPEN_MEETING_STATES, target=None, permission=_allowed("can_reply_invitation"))
     def reply_invitation(self):

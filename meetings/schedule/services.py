@@ -16,6 +16,7 @@ import datetime as dt
 import secrets
 
 from django.db import transaction
+from django_fsm import can_proceed
 
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.org.models import Post, Unit
@@ -153,6 +154,8 @@ def postpone(*, actor, meeting: Meeting, to_date: dt.date, reason: str, today: d
             decided_by=actor,
             decided_as=capacity(m.chair_post, day) if meeting_permissions.handles(actor, m.chair_post, day) else "",
         )
+        if can_proceed(m.postpone):  # its day went by unheld: the step that 待审定顺延 waits for
+            s.fire("postpone")
         m.date = to_date
         s.touch()
         if m.state == MS.AGENDA_APPROVED:

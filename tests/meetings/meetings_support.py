@@ -186,9 +186,11 @@ def queued_actions(obj, user, day: dt.date) -> list[str]:
 def completeness_gaps(day: dt.date, users=None) -> list[str]:
     """For every item of the meetings area and every active user: an allowed step iff a task in their queue.
     Returns one line per disagreement (empty when the queue is complete)."""
+    from meetings.tasks import resync_past
     from tiexi_gov.workflow.models import Area
     from tiexi_gov.workflow.registry import flows
 
+    resync_past(day)  # the hourly job has run by `day`: a meeting whose day went by waits for its postponement
     people = [User.objects.get(pk=u.pk) for u in (users or User.objects.filter(is_active=True).order_by("pk"))]
     gaps = []
     for flow in flows():

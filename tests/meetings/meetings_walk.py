@@ -312,6 +312,13 @@ def _consent(meeting: Meeting, user, day, rng):
     return schedule_services.consent_ad_hoc(actor=user, meeting=meeting, today=day)
 
 
+def _postpone(meeting: Meeting, user, day, rng):
+    # MTG-3/4: a meeting whose day went by with topics on it is moved by the decider to a day ahead
+    return schedule_services.postpone(
+        actor=user, meeting=meeting, to_date=day + dt.timedelta(days=7), reason="会期已过，顺延召开", today=day
+    )
+
+
 def _reply(meeting: Meeting, user, day, rng):
     inv = Invitation.objects.get(meeting=meeting, person=user)
     return meeting_services.reply_invitation(actor=user, invitation=inv, attend=True, today=day)
@@ -397,6 +404,7 @@ DRIVERS: dict[tuple[type, str], Callable] = {
     (Meeting, "submit_agenda"): _submit_agenda,
     (Meeting, "approve_agenda"): _approve_agenda,
     (Meeting, "consent_ad_hoc"): _consent,
+    (Meeting, "postpone"): _postpone,
     (Meeting, "reply_invitation"): _reply,
     (Meeting, "mark_held"): _mark_held,
     (Meeting, "start_minutes"): _start_minutes,

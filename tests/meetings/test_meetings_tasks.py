@@ -425,3 +425,33 @@ def test_mtg_11_plan_waits_on_the_director_then_the_head_and_unplanned_meetings_
     schedule_services.decide_unplanned(actor=w.head, meeting=extra, approve=True, today=DAY)
     assert holders(extra, "decide", DAY) == set()
     assert not completeness_gaps(DAY)
+
+
+def test_mtg_4_a_meeting_whose_day_went_by_with_topics_waits_on_the_head_to_postpone_it(world):
+    """Found from outside: a meeting whose day passed unheld (no approved agenda) showed 会期已过，待登记召开情况或
+    顺延 and waited on nobody: its topics were lost. Nothing happens at midnight, so the hourly job resyncs past
+    meetings; the decider (the head for the executive meeting) then has 待审定顺延 until it is moved. A past
+    meeting with nothing on it keeps nobody waiting."""
+    from meetings.tasks import resync_past
+
+    w = world
+    meeting = _september(w)
+    sub = meeting_request(w, "财政局", day=DAY)
+    meeting_services.propose_topic(
+        actor=w.clerks["财政局"], meeting=meeting, unit=w.units["财政局"], title="预算调整", submission=sub, today=DAY
+    )
+    after = meeting.date + dt.timedelta(days=2)
+    assert holders(meeting, "postpone", after) == set()  # nothing resynced it yet
+    assert resync_past(after) >= 1
+    task = Task.objects.of(meeting).open().get(action="postpone")
+    assert task.action_label == "会期已过，待审定顺延" and task.rule_id == "MTG-4"
+    assert holders(meeting, "postpone", after) == {"head"}
+    assert resync_past(after) == 0  # idempotent
+    empty = Meeting.objects.get(kind=MeetingKind.PARTY_GROUP, year=2026, seq=9)  # same week, no topics
+    assert not Task.objects.of(empty).open().filter(action="postpone").exists()
+    schedule_services.postpone(
+        actor=w.head, meeting=meeting, to_date=after + dt.timedelta(days=7), reason="会期已过，顺延召开", today=after
+    )
+    assert holders(meeting, "postpone", after) == set()
+    assert Task.objects.of(meeting).get(action="postpone").closed_by == w.head
+    assert not completeness_gaps(after)
