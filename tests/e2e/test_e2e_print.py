@@ -1,0 +1,66 @@
+"""Print-friendly pages on paper: the wide registers print on A4 landscape, and no page is wider than A4 portrait
+once printed (found from outside: 督查台账 1,140 px and 议事协调机构名册 1,009 px were clipped on portrait; the
+minutes, the 督查看板 and other pages overflowed by the rows' gutters, 8 px).
+
+Real headless Chromium: the page reached from the navbar as the office director, printed to PDF with the page's own
+@page size (as Chrome's 打印 does), and measured under print media at A4's width.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.test_e2e_phone_width import PASSWORD, demo  # noqa: F401 - the demo district fixture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+A4_PORTRAIT_PX = 794  # 210 mm at 96 px/inch
+MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]")
+
+
+def _page_size(pdf: bytes) -> tuple[float, float]:
+    width, height = MEDIA_BOX.search(pdf).groups()
+    return float(width), float(height)
+
+
+def _fits_a4_when_printed(page) -> int:
+    page.emulate_media(media="print")
+    try:
+        return page.evaluate("document.scrollingElement.scrollWidth")
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_x_print_wide_registers_print_landscape_and_pages_fit_a4_portrait(live_server, browser, demo):  # noqa: F811
+    context = browser.new_context(viewport={"width": A4_PORTRAIT_PX, "height": 1123}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "bangongshi_zhuren")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    def nav(label: str) -> None:
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible():
+            toggler.click()
+        page.locator("nav").get_by_role("link", name=label, exact=True).first.click()
+        page.wait_for_load_state()
+
+    try:
+        for label, table in (("督查督办", "ledger-table"), ("议事协调", "register-table")):
+            nav(label)
+            assert page.get_by_test_id(table).count() == 1, label
+            width, height = _page_size(page.pdf(prefer_css_page_size=True))
+            assert width > height, f"{label} prints on portrait ({width}x{height})"
+        nav("督查督办")
+        page.get_by_role("link", name="督查看板").first.click()
+        page.wait_for_load_state()
+        assert _fits_a4_when_printed(page) <= A4_PORTRAIT_PX
+        width, height = _page_size(page.pdf(prefer_css_page_size=True))
+        assert width < height  # an ordinary page stays on portrait
+    finally:
+        context.close()
