@@ -133,5 +133,5 @@ def outcome_decide(request, pk: int):
     except SupervisionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已{done.get_state_display()}：{done.get_kind_display()}{done.unit.display_name}。")
+        messages.success(request, f"{done.get_state_display()}：{done.get_kind_display()}{done.unit.display_name}。")
     return redirect("supervision:outcome", pk=outcome.pk)

@@ -4,6 +4,7 @@ from 我的待办, in the visible text and in the hover titles."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -15,6 +16,8 @@ from tests.demo_seeds import SEEDS
 from tiexi_gov.deadlines import rules
 from tiexi_gov.workflow.errors import ActionRefused, RuleViolation
 from tiexi_gov.workflow.selectors import open_tasks_for
+
+TWICE = re.compile(r"(第[一二三四五六七八九十百]+条)[，、]\1")
 
 
 class _Visible(HTMLParser):
@@ -111,6 +114,24 @@ def test_x_1_no_page_a_demo_login_reaches_shows_a_rule_id(demo, client):
             pages += 1
             text = " ".join(_read(response.content.decode()).text)
             found += [f"{user.username} {url}: {m.group(0)}" for m in rules.ID_PATTERN.finditer(text)]
+            # …nor an article cited twice in one breath (半年报告 read 第四十九条，第四十九条)
+            found += [f"{user.username} {url}: {m.group(0)}" for m in TWICE.finditer(text)]
         client.logout()
     assert pages > 50, "the crawl reached too few pages to prove anything"
+    assert not found, "\n".join(found)
+
+
+def test_x_1_no_template_cites_an_article_twice_in_one_breath():
+    """半年工作报告's page read （第四十九条，第四十九条）, a page the navbar crawl above does not reach."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    found = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in (".html", ".jinja", ".txt")
+        for m in TWICE.finditer(path.read_text(encoding="utf-8"))
+    ]
     assert not found, "\n".join(found)

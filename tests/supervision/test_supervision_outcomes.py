@@ -146,8 +146,9 @@ def test_sup_4_outcome_pages_propose_and_decide(world, client, today):
     assert "不予批准须写明理由" in response.content.decode()
     outcome.refresh_from_db()
     assert outcome.state == Outcome.State.PROPOSED
-    response = client.post(decide, {"decision": "approve", "opinion": "同意", "confirm": "on"})
-    assert response.status_code == 302
+    response = client.post(decide, {"decision": "approve", "opinion": "同意", "confirm": "on"}, follow=True)
+    assert response.redirect_chain[0][1] == 302
+    assert f"已批准：批评{world.fin.display_name}。" in _messages(response)  # not 已已批准
     outcome.refresh_from_db()
     assert outcome.state == Outcome.State.APPROVED and outcome.decided_by == world.dep_a
     assert 'data-testid="decide-form"' not in client.get(page).content.decode()
