@@ -8,6 +8,7 @@ now are shown, and each is checked again by its service.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..meeting import permissions as meeting_permissions
@@ -43,6 +45,19 @@ class DecisionRow:
     register_entry: object | None
     readers: list
     reader_form: object | None
+    today: dt.date | None = None
+
+    @property
+    def clock(self) -> tuple[str, str]:
+        """The issuance clock's words and tone: a running one counted from today in working days, as 我的待办 and
+        the deadline board count it (超期 N 个工作日 the day after its due, not once the sweep has escalated it);
+        a finished one by how it ended."""
+        d = self.deadline
+        if d is None:
+            return "", ""
+        if d.closed_at is None and self.today is not None:
+            return due_text(d.due, self.today)
+        return d.get_state_display(), "success" if d.state == "met" else "secondary"
 
     @property
     def publication(self) -> str:
@@ -90,6 +105,7 @@ def _minutes_context(request, meeting: Meeting, *, bound: tuple[str, object] | N
                 register_entry=entries.get(d.pk),
                 readers=readers.get(d.pk, []),
                 reader_form=reader_form,
+                today=today,
             )
         )
     may_draft = bool(

@@ -301,3 +301,32 @@ def test_minutes_page_links_the_created_items_and_documents(world, client):
     page = login(client, w.edu_deputy).get(reverse("meetings:minutes", args=[m.pk])).content.decode()
     assert reverse("supervision:item", args=[item.pk]) not in page
     assert work.text in page
+
+
+def test_mtg_10_the_minutes_page_counts_the_issuance_clock_as_the_queue_does(world, client):
+    """Found from outside: 我的待办 and 时限看板 said 超期 11 个工作日 while the minutes page still said 进行中
+    (the clock's state until the sweep escalates it), and a 2027 完成时限 showed without the 暂定 mark the ledger
+    gives it (CAL-2)."""
+    from tiexi_gov.deadlines.display import due_html
+    from tiexi_gov.deadlines.selectors import due_text
+
+    w = world
+    later = dt.date(2027, 2, 3)
+
+    def make(m, topic):
+        work = record(
+            w, m, "发改局牵头推进项目前期工作。", topic=topic, kind=Decision.Kind.ASSIGN_WORK,
+            lead_unit=w.units["发改局"], leader_post=w.exec_post, due=later, standard="完成可研批复",
+        )  # fmt: skip
+        return [issue_decision(w, m, topic), work]
+
+    m, (decision, _work) = signed_executive(w, make=make)
+    decision.refresh_from_db()
+    clock = mtg10(decision.outgoing)
+    assert clock.closed_at is None and clock.state == Deadline.State.OPEN  # not yet swept
+    client.force_login(w.staff)
+    html = client.get(reverse("meetings:minutes", args=[m.pk])).content.decode()
+    words, _tone = due_text(clock.due, timezone.localdate())
+    assert words.startswith("超期") and f'data-testid="issue-deadline">{words}<' in html
+    assert "进行中" not in html
+    assert f"完成时限：{due_html(later)}" in html
