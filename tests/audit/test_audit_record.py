@@ -84,6 +84,16 @@ def test_x_1_timeline_shows_actor_capacity_state_and_opinion():
     assert html.index("审核同意") < html.index("签发")  # oldest first
 
 
+def test_x_1_timeline_names_whom_an_acting_leader_stood_in_for():
+    """Four deputies share the title 副区长: the record keeps 代副区长 and whom (acting_for); the timeline showed only
+    陈晓东 代副区长. It names the absent holder: 代副区长张海燕."""
+    absent, acting = UserFactory(full_name="张海燕"), UserFactory(full_name="陈晓东")
+    subject = UnitFactory(name="区卫健局")
+    _event(subject, actor=acting, action="approve", action_label="同意", capacity="代副区长", acting_for=absent)
+    html = Template("{% load audit_tags %}{% audit_timeline obj %}").render(Context({"obj": subject}))
+    assert "代副区长张海燕" in html
+
+
 def test_x_1_timeline_uses_the_state_labels_of_the_subject():
     from tiexi_gov.audit.templatetags.audit_tags import state_labels
     from tiexi_gov.deadlines.models import Deadline

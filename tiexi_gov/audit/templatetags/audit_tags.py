@@ -28,8 +28,11 @@ def clock_state_labels() -> dict[str, str]:
 
 
 def _capacity(e) -> str:
-    """本职 / 代… for a person; nothing for the system (a sweep or a clock acts in no capacity)."""
+    """本职 / 代… for a person; nothing for the system (a sweep or a clock acts in no capacity). Acting, the absent
+    holder is named (代副区长张海燕): four deputies share the title 副区长."""
     if e.capacity:
+        if e.capacity.startswith("代") and e.acting_for_id and e.acting_for.display_name not in e.capacity:
+            return f"{e.capacity}{e.acting_for.display_name}"
         return e.capacity
     if e.acting_for_id:
         return f"代{e.acting_for.display_name}"
