@@ -26,7 +26,9 @@ from documents.outgoing.models import (
 from documents.shared.models import NormativeChecklistItem
 from documents.submissions.selectors import TAB_CLOSED, TAB_TODO, TABS, _handlers
 from tiexi_gov.audit.models import Event
+from tiexi_gov.deadlines import rules
 from tiexi_gov.deadlines.models import Deadline
+from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.org.models import Post
 from tiexi_gov.org.roles import home_unit_id
 
@@ -199,6 +201,18 @@ def unit_plans_of_year(year: int):
         .annotate(item_count=Count("items"))
         .order_by("unit__code")
     )
+
+
+def running_clocks(document) -> list:
+    """The clocks still running on `document` (MTG-10's 7 WD to issue, a legality review's limit …), soonest
+    first, each with its words counted from today as 我的待办 counts them (X-3)."""
+    ct = ContentType.objects.get_for_model(OutgoingDocument)
+    today = timezone.localdate()
+    clocks = list(Deadline.objects.running().filter(subject_type=ct, subject_id=str(document.pk)).order_by("due", "id"))
+    for clock in clocks:
+        clock.remaining, clock.tone = due_text(clock.due, today)
+        clock.rule = rules.describe(clock.rule_id)
+    return clocks
 
 
 def clocks_of(document_ids, rule_id: str) -> dict[int, object]:

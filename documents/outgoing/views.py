@@ -315,6 +315,7 @@ def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) 
         "other_files": [a for a in attachments if a.purpose != OutgoingAttachment.Purpose.ATTACHMENT],
         "interpretation": getattr(doc, "interpretation", None) if _has_interpretation(doc) else None,
         "signer_text": permissions.SIGNER_TEXT[OutgoingKind(doc.kind)],
+        "clocks": selectors.running_clocks(doc),
         "may_download": bool(doc.number),
         **_readers_context(request.user, doc, permissions.can_grant_outgoing_reader, "documents:outgoing_readers"),
     }

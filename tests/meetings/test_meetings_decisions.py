@@ -330,3 +330,18 @@ def test_mtg_10_the_minutes_page_counts_the_issuance_clock_as_the_queue_does(wor
     assert words.startswith("超期") and f'data-testid="issue-deadline">{words}<' in html
     assert "进行中" not in html
     assert f"完成时限：{due_html(later)}" in html
+
+
+def test_mtg_10_the_outgoing_page_shows_the_issuance_clock_the_queue_shows(world, client):
+    """Found from outside: 我的待办 said 待报送 … 超期 11 个工作日, and the 发文 page it opens showed no time limit
+    at all (only inside the timeline's text). The page shows each running clock, counted as the queue counts it."""
+    from tiexi_gov.deadlines.selectors import due_text
+
+    w = world
+    _m, (decision,) = signed_executive(w, make=lambda m, topic: [issue_decision(w, m, topic)])
+    decision.refresh_from_db()
+    clock = mtg10(decision.outgoing)
+    client.force_login(w.clerks["财政局"])
+    html = client.get(reverse("documents:outgoing_detail", args=[decision.outgoing_id])).content.decode()
+    words, _tone = due_text(clock.due, timezone.localdate())
+    assert 'data-testid="clock"' in html and clock.title in html and words in html
