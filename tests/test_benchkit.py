@@ -62,7 +62,9 @@ def test_x_14_cpu_use_counts_the_database_work_of_other_sessions():
 
 def test_x_14_wait_idle_returns_only_once_the_servers_stop_burning_cpu():
     port = benchkit.free_port()
-    burn = "import time\nend = time.monotonic() + 1.5\nwhile time.monotonic() < end: pass\ntime.sleep(30)"
+    # 1.5 s of CPU, not of the clock: on a box busy with other suites (CI runs two at once) a clock-timed loop got
+    # 0.79 s of CPU, and the check below failed although wait_idle had waited for the whole burn.
+    burn = "import time\nwhile time.process_time() < 1.5: pass\ntime.sleep(30)"
     server = subprocess.Popen([sys.executable, "-c", burn, "gunicorn", "-b", f"127.0.0.1:{port}"])
     try:
         deadline = time.monotonic() + 10
@@ -76,7 +78,7 @@ def test_x_14_wait_idle_returns_only_once_the_servers_stop_burning_cpu():
         server.kill()
         server.wait()
     assert busy >= 1.2, "it waited for the busy boot to end"
-    assert waited < 5
+    assert waited < 15  # soon after the burn, not at wait_idle's 30 s limit (the process then sleeps 30 s)
 
 
 def test_x_14_the_benches_serve_the_portal_with_a_shared_redis_cache_as_production_does(monkeypatch, tmp_path):
