@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from documents.submissions.forms import LeaderChoiceField
 from tiexi_gov.forms import DateField, DateInput, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 
@@ -45,7 +46,7 @@ class MeetingNewForm(forms.Form):
     reason = forms.CharField(
         label="召开事由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="临时召开须说明事由"
     )
-    chair_post = forms.ModelChoiceField(
+    chair_post = LeaderChoiceField(  # 副区长（赵国庆）: four deputies share the title
         label="主持人（专题会议）",
         queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS).order_by("kind", "order", "id"),
         required=False,

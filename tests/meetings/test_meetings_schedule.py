@@ -468,3 +468,13 @@ def test_14_calendar_day_cell_shows_a_few_meetings_and_links_to_the_whole_day(wo
     assert cell.total == 2 and cell.more == 0 and {r.meeting.pk for r in cell.rows} == {m.pk for m in busy[:2]}
     listed = client.get(url, {"day": day.isoformat()})
     assert {r.meeting.pk for r in listed.context["rows"]} == {m.pk for m in busy[:2]}
+
+
+def test_mtg_7_the_chair_list_names_each_deputy(world, client):
+    """Found from outside: 主持人 listed 副区长 four times with no names, so the office could not tell which deputy
+    would chair the special meeting. Each leader's post is named with its holder today."""
+    w = world
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:meeting_new")).content.decode()
+    for post, person in ((w.edu_deputy_post, w.edu_deputy), (w.judicial_post, w.judicial_deputy)):
+        assert f"{post.title}（{person.display_name}）" in page
