@@ -1,10 +1,12 @@
 """Project-level pages: the landing redirect (each work area owns its own pages), the site icon and the Chinese
-400 page."""
+400 and 404 pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -30,3 +32,14 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return http.bad_request(request, "提交的内容过长，未作任何修改。请删减后重试（附件请用上传框提交）。")
     return http.bad_request(request, "提交的内容无法处理，未作任何修改。请返回上一页检查后重试。")
+
+
+API_PREFIX = "/api/v1/"
+
+
+def not_found(request, exception=None):
+    """The Chinese 404 page; under the API's own prefix a JSON answer, as every other answer of the API (a system
+    calling a route that does not exist, /api/v1/invitations/, got the HTML page)."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "没有该接口。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

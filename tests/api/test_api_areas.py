@@ -130,6 +130,19 @@ def test_15_1_bad_input_is_400_or_404_in_chinese_never_500(world, token_for, tod
     assert broken.status_code == 400 and "JSON" in broken.json()["detail"]
 
 
+def test_15_1_a_route_the_api_does_not_have_answers_json_in_chinese(world, token_for, client):
+    """Found from outside: GET /api/v1/invitations/ (no such route) answered the portal's HTML 404 page, while every
+    other answer of the API is JSON. Pages outside the API's prefix keep the HTML page."""
+    api = token_for(world.fin_clerk)
+    for url in ("/api/v1/invitations/", "/api/v1/no/such/thing/"):
+        response = api.get(url)
+        assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"] == "没有该接口。"
+    client.force_login(world.fin_clerk)
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_15_1_session_writes_need_csrf(world, today):
     sub = submitted(world, today)
     client = APIClient(enforce_csrf_checks=True)
