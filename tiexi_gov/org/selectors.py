@@ -54,11 +54,7 @@ class Handler:
         """How the person is named to others: 王五（副区长）; acting, 李四（代副区长赵国庆）, with the absent leader's
         name, since several deputies may share one title; entrusted to preside, 赵六（受区长委托主持工作）."""
         who = self.person.display_name if self.person else "（空缺）"
-        if not self.is_acting:
-            return f"{who}（{self.post.title}）"
-        if self.arrangement.kind == ActingArrangement.Kind.ENTRUSTED or self.absent_person is None:
-            return f"{who}（{self.capacity}）"
-        return f"{who}（代{self.post.title}{self.absent_person.display_name}）"
+        return f"{who}（{self.badge if self.is_acting else self.post.title}）"
 
 
 def post_with_holder(post: Post, handler: Handler | None) -> str:
