@@ -627,7 +627,7 @@ def agenda_deadline(meeting: Meeting) -> dt.date:
 def submit_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> Meeting:
     """MTG-5: topics and papers go to the head at least 1 day before the meeting; every paper must be ready."""
     day = today_or(today)
-    with step(meeting, actor=actor, today=day) as s:
+    with step(meeting, actor=actor, expect=(MS.SCHEDULED,), today=day) as s:
         m = s.obj
         if m.kind not in AGENDA_KINDS:
             raise MeetingError("专题会议的参会人员和议题由主持人确定，无需报审议程（第五十六条）。", rule_id="MTG-7")

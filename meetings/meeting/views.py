@@ -28,6 +28,7 @@ from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Appointment
 from tiexi_gov.org.selectors import who_handles
 from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.kernel import as_seen
 
 from ..minutes import selectors as minutes_selectors
 from ..shared.errors import ActionNotAllowed, AgendaFrozen, AlreadyHandled, MeetingError, TopicTooLate
@@ -127,14 +128,18 @@ def agenda_action(request, pk: int, action: str):
     if spec is None:
         raise Http404("没有该操作。")
     form = spec.form(request.POST, prefix=_prefix(action))
-    if spec.may not in page.may:
+    # The page posts the state it showed: when the agenda moved since (a second click, another office clerk), the
+    # step answers "已由XX处理" instead of the rule that no longer lets this user act (the kernel compares them).
+    seen = request.POST.get("seen_state", "")
+    stale = seen in MS.values and seen != page.meeting.state
+    if spec.may not in page.may and not stale:
         messages.error(request, f"您当前不能对该会议进行“{spec.label}”操作。")
         return render(request, "meetings/meeting.html", _meeting_context(request, page), status=403)
     if not form.is_valid():
         messages.error(request, "请检查填写的内容。")
         return render(request, "meetings/meeting.html", _meeting_context(request, page, (action, form)), status=400)
     try:
-        text = spec.run(request, page.meeting, form.cleaned_data)
+        text = spec.run(request, as_seen(page.meeting, seen), form.cleaned_data)
     except ActionRefused as exc:
         messages.error(request, exc.message)
         status = 403 if isinstance(exc, ActionNotAllowed) else 200 if isinstance(exc, AlreadyHandled) else 400

@@ -245,10 +245,18 @@ def sign_minutes_step(
         lock_row(Meeting, meeting_id)  # the meeting before its minutes: the last signature closes it
         with step(minutes, actor=actor, today=day) as s:
             mn = s.obj
-            if mn.state != Minutes.State.SIGNING:
-                raise MeetingError(f"该纪要当前状态为“{mn.get_state_display()}”，不能审签。")
-            candidates = permissions.next_steps(mn)
+            signing = mn.state == Minutes.State.SIGNING
+            candidates = permissions.next_steps(mn) if signing else []
             mine = [st for st in candidates if meeting_permissions.handles(actor, st.post_id, day)]
+            if not mine and (done := _signed_for(actor, mn, day)) is not None:
+                # A second click on a page from before the signature (Back, a double tap): say who signed and when.
+                raise AlreadyHandled(
+                    f"该纪要的“{done.get_step_display()}”环节已由{done.signed_by.display_name}于"
+                    f"{timezone.localtime(done.signed_at):%Y年%m月%d日 %H:%M}审签，无需重复操作。",
+                    handled_by=done.signed_by,
+                )
+            if not signing:
+                raise MeetingError(f"该纪要当前状态为“{mn.get_state_display()}”，不能审签。")
             if not mine:
                 later = [
                     st
@@ -313,6 +321,16 @@ def sign_minutes_step(
             if meeting.coordinates_topic_id:
                 _resync_coordinated_topic(meeting.coordinates_topic_id, actor=actor, day=day)
     return row
+
+
+def _signed_for(actor, minutes: Minutes, day: dt.date) -> MinutesStep | None:
+    """The last signed step of a post `actor` handles, when none of his is left to sign: his signature is done."""
+    steps = [
+        st for st in minutes.steps.select_related("signed_by") if meeting_permissions.handles(actor, st.post_id, day)
+    ]
+    if not steps or any(st.signed_at is None for st in steps):
+        return None
+    return max(steps, key=lambda st: (st.signed_at, st.pk))
 
 
 def _resync_coordinated_topic(topic_id: int, *, actor, day: dt.date) -> None:

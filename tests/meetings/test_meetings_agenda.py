@@ -211,3 +211,34 @@ def test_mtg_5_frozen_agenda_reason_is_shown_on_the_pages(world, client, today):
     assert refused.status_code == 403
     assert any(FROZEN in str(m) for m in refused.context["messages"])
     assert Topic.objects.get(pk=pending.pk).state == TopicState.PROPOSED
+
+
+def test_mtg_5_second_click_on_a_stale_agenda_page_names_who_handled_it(world, client, today):
+    """报区长审定 and 审定议程 clicked again from the page as it was (Back, a double tap): the page says the agenda was
+    already handled and by whom, not the rule that no longer lets the user act; nothing changes."""
+    w = world
+    meeting = _meeting(w, today)
+    _ready_topic(w, meeting, today)
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
+    assert f'name="seen_state" value="{MeetingState.SCHEDULED}"' in page
+    stale_submit = {"seen_state": MeetingState.SCHEDULED}
+    assert client.post(reverse("meetings:agenda_action", args=[meeting.pk, "submit"]), stale_submit).status_code == 302
+    again = client.post(reverse("meetings:agenda_action", args=[meeting.pk, "submit"]), stale_submit)
+    text = again.content.decode()
+    assert again.status_code == 200 and f"已由{w.staff.display_name}处理" in text, text
+    assert Event.objects.filter(action="agenda_submitted", subject_id=str(meeting.pk)).count() == 1
+
+    client.force_login(w.head)
+    stale_approve = {"seen_state": MeetingState.AGENDA_SUBMITTED, "approve-confirm": "on"}
+    url = reverse("meetings:agenda_action", args=[meeting.pk, "approve"])
+    assert client.post(url, stale_approve).status_code == 302
+    again = client.post(url, stale_approve)
+    assert again.status_code == 200 and f"已由{w.head.display_name}处理" in again.content.decode()
+    assert _state(meeting) == MeetingState.AGENDA_APPROVED
+    # Without a state from the page (or with one that is current), the rule still answers.
+    assert _agenda(client, meeting, "approve", {"confirm": "on"}).status_code == 403
+    # A made-up state is not a stale page.
+    assert client.post(url, {"seen_state": "nonsense", "approve-confirm": "on"}).status_code == 403
+    client.force_login(w.clerks["教育局"])
+    assert client.post(url, stale_approve).status_code == 404  # outsiders still learn nothing

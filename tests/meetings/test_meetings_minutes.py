@@ -172,6 +172,30 @@ def test_mtg_6_executive_minutes_chain_in_order(world):
     assert Event.objects.filter(action="signed", rule_id="MTG-6").exists()
 
 
+def test_mtg_6_a_second_signature_click_says_who_signed_and_when(world):
+    """The same signer clicks 审签 again from the page as it was (Back, a double tap): the answer names the
+    signature already given, not the next step's rule; nothing is signed twice, and the chain goes on."""
+    w = world
+    m, topic = agenda_meeting(w, MEETING_DAY)
+    minutes = held(w, m)
+    record(w, m, "原则同意预算调整方案。", topic=topic)
+    minutes_services.send_minutes_for_signing(actor=w.staff, minutes=minutes, today=AFTER)
+    minutes_services.sign_minutes_step(actor=w.office_deputy, minutes=minutes, opinion="同意", today=AFTER)
+    with pytest.raises(AlreadyHandled, match=f"办公室分管副主任审核”环节已由{w.office_deputy.display_name}于") as exc:
+        minutes_services.sign_minutes_step(actor=w.office_deputy, minutes=minutes, opinion="同意", today=AFTER)
+    assert exc.value.handled_by == w.office_deputy
+    assert minutes.steps.filter(signed_at__isnull=False).count() == 1
+    # the chain is not disturbed: the director is next, and an outsider still gets the rule
+    with pytest.raises(ActionNotAllowed):
+        minutes_services.sign_minutes_step(actor=w.edu_deputy, minutes=minutes, today=AFTER)
+    sign_all(w, minutes, executive_signers(w)[1:])
+    assert minutes.state == Minutes.State.SIGNED
+    # after the last signature (the minutes signed, the meeting closed) the head's second click says the same
+    with pytest.raises(AlreadyHandled, match=f"区长签发”环节已由{w.head.display_name}于"):
+        minutes_services.sign_minutes_step(actor=w.head, minutes=minutes, opinion="同意", today=AFTER)
+    assert Event.objects.filter(action="signed", subject_id=str(minutes.pk)).count() == 1
+
+
 def test_mtg_6_send_back_returns_to_drafting_and_resending_rebuilds_the_rest_of_the_chain(world):
     w = world
     m, topic = agenda_meeting(w, MEETING_DAY)
@@ -368,6 +392,9 @@ def test_minutes_page_walks_the_executive_chain_through_the_views(world, client)
         assert r.status_code == 302, r.content.decode()[:500]
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.SIGNED
+    # the head's page from before his signature, posted again: who signed, not "cannot sign in this state"
+    r = login(client, w.head).post(act("sign"), {"sign-opinion": "同意", "sign-confirm": "on"})
+    assert r.status_code == 200 and f"已由{w.head.display_name}于" in r.content.decode()
     page = login(client, w.staff).get(url).content.decode()
     assert w.head.display_name in page and "区长签发" in page and 'data-testid="do-sign"' not in page
 
