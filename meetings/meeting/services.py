@@ -849,6 +849,9 @@ def sign_in(*, actor, invitation: Invitation, today: dt.date | None = None) -> I
         inv = lock_row(Invitation.objects.select_related("person"), invitation.pk)
         if inv.signed_in_at is not None:
             raise AlreadyHandled(f"{inv.person.display_name}已于{timezone.localtime(inv.signed_in_at):%H:%M}签到。")
+        if LeaveRequest.objects.filter(invitation=inv, state=LeaveRequest.State.APPROVED).exists():
+            # The record would say both 已准假 and 签到; the page offers no sign-in for this row either.
+            raise MeetingError(f"{inv.person.display_name}已获准请假，不能签到（第五十八条）。", rule_id="MTG-9")
         inv.signed_in_at = timezone.now()
         s.touch(inv)
         s.record("signed_in", "签到", s.obj.state, opinion=inv.person.display_name)

@@ -181,6 +181,25 @@ def test_mtg_9_sign_in_only_on_the_meeting_day_by_the_office_or_oneself(world):
     assert Event.objects.filter(action="signed_in").count() == 1
 
 
+def test_mtg_9_approved_leave_cannot_sign_in_a_refused_one_can(world):
+    """The page offers no sign-in to someone on approved leave; a posted one is refused too, so the record never says
+    both 已准假 and 签到. A refused leave leaves the invitation standing: that person signs in."""
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    away = ask(w, m, w.edu_deputy)
+    meeting_services.decide_leave(actor=w.head, leave=away, approve=True, today=BEFORE)
+    for actor in (w.staff, w.edu_deputy):
+        with pytest.raises(MeetingError, match="已获准请假，不能签到（第五十八条）") as exc:
+            meeting_services.sign_in(actor=actor, invitation=invitation(m, w.edu_deputy), today=MEETING_DAY)
+        assert exc.value.rule_id == "MTG-9"
+    assert invitation(m, w.edu_deputy).signed_in_at is None
+    refused = ask(w, m, w.exec_deputy)
+    meeting_services.decide_leave(actor=w.head, leave=refused, approve=False, opinion="请按时参会", today=BEFORE)
+    meeting_services.sign_in(actor=w.staff, invitation=invitation(m, w.exec_deputy), today=MEETING_DAY)
+    assert invitation(m, w.exec_deputy).signed_in_at is not None
+    assert Event.objects.filter(action="signed_in").count() == 1
+
+
 # --- the attendance page ------------------------------------------------------------------------------------------
 
 
