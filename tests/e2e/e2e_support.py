@@ -60,6 +60,13 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+OFF_SCREEN_CONTROLS = """() => Array.from(document.querySelectorAll(
+    'main a[href], main button, main input:not([type=hidden]), main select, main textarea'))
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
+                 && getComputedStyle(e).visibility !== 'hidden' && r.left > window.innerWidth - 20; })
+  .map(e => (e.innerText || e.getAttribute('aria-label') || e.name || e.tagName).trim().slice(0, 30))"""
+
+
 class ClickSession:
     """One person's tab that goes only where a person can click (issue 11 point 8).
 
@@ -146,6 +153,11 @@ class ClickSession:
             page.screenshot(path=str(SCREENS / f"{name}-390.png"), full_page=True)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a 390 px phone"
+            # A table that scrolls inside its own box keeps the page narrow, yet a button past its right edge is
+            # one the phone's user does not see: every control of the page's main area starts on the screen (a long
+            # title may run past the edge; a 查看 button wholly beyond it may not).
+            beyond = page.evaluate(OFF_SCREEN_CONTROLS)
+            assert not beyond, f"{name}: controls beyond the right edge of a 390 px phone: {beyond}"
         finally:
             page.set_viewport_size(DESKTOP)
 

@@ -1,0 +1,49 @@
+"""At 390 px a wide table becomes a stack of cards (`.table-stack`): its buttons and links are on the screen, not
+past the right edge of a box that scrolls sideways (a phone's user does not know to swipe a table).
+
+The half-year report list (督查督办 → 半年报告), reached by clicking as the office and as a unit's clerk whose report
+is filed (查看). ClickSession.shot checks every control of the main area at 390 px.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from e2e_support import PHONE, ClickSession
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def district(settings, tmp_path):
+    from tests.supervision.supervision_support import build_world
+    from tiexi_gov.workdays import calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    calendar.invalidate()
+    return build_world()
+
+
+def test_sup_2_half_year_list_shows_its_buttons_on_a_phone(live_server, browser, district):
+    from supervision.reports import services as report_services
+    from supervision.reports.models import HalfYearReport
+    from supervision.reports.views import last_ended_half
+
+    w = district
+    year, half = last_ended_half(timezone.localdate())  # the round the office's page opens on
+    report_services.open_half_year_round(actor=w.staff, year=year, half=half)
+    mine = HalfYearReport.objects.get(unit=w.fin, year=year, half=half)
+    report_services.file_half_year_report(
+        actor=w.fin_clerk, report=mine, summary="全年工作总结。", counterpart="四平市财政局"
+    )
+
+    for user, button in ((w.staff, "查看"), (w.fin_clerk, "查看")):
+        s = ClickSession(browser, live_server.url, user)
+        s.nav("督查督办")
+        s.click_link("半年报告")
+        s.page.set_viewport_size(PHONE)
+        link = s.page.get_by_test_id("half-year-list").get_by_role("link", name=button).first
+        box = link.bounding_box()
+        assert box and box["x"] + box["width"] <= PHONE["width"], f"{user.username}: {button} at {box}"
+        s.shot(f"half-year-{user.username}")
+        s.close()
