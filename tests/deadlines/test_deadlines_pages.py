@@ -140,3 +140,25 @@ def test_x_3_the_responsible_post_reads_once_with_its_unit():
     named, bare = (Deadline(owner_post=p) for p in (director, head))
     assert selectors.Row(named, None, "", "").owner == "区政府办公室主任"
     assert selectors.Row(bare, None, "", "").owner == "发改局局长"
+
+
+def test_x_2_board_links_an_item_only_where_its_page_opens_for_the_viewer(client):
+    """A unit's draft under consultation owes a clock the office watches, but its page is the unit's: the board
+    shows the row without a link (the page would answer 404); an item the office may open keeps its link."""
+    from tests.documents.documents_support import build_world, draft
+
+    w = build_world()
+    today = timezone.localdate()
+    sub = draft(w, today, title="单位内部的请示草稿")
+    hidden = open_for(
+        subject=sub, owner_unit=w.fin, rule_id="DOC-7", due=today, url=reverse("documents:detail", args=[sub.pk])
+    )
+    shown = open_for(owner_unit=w.fin, rule_id="DOC-13", due=today, url="/supervision/")
+    director = UserFactory(roles=[Role.OFFICE_DIRECTOR])
+    login(client, director)
+    assert client.get(hidden.url).status_code == 404  # the page itself is the unit's
+    html = client.get(reverse("deadlines:board")).content.decode()
+    assert "单位内部的请示草稿" in html and f'href="{hidden.url}"' not in html
+    assert f'href="{shown.url}" data-testid="item-link"' in html
+    login(client, w.fin_clerk)
+    assert client.get(hidden.url).status_code == 200

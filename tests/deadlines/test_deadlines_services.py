@@ -263,3 +263,24 @@ def test_x_3_sweep_finds_work_in_batches_with_few_queries(django_assert_max_num_
     with django_assert_max_num_queries(45):
         assert services.sweep(today=OCT_12, batch_size=15).reminded == 40
     assert deadline_messages("remind").count() == 40
+
+
+def test_x_3_escalation_links_the_director_to_the_board_where_the_items_page_is_not_his():
+    """The office director is told of every missed clock; a unit's draft under consultation is not a page he may
+    open, so his message links to the deadline board (which lists the row) instead of a 404. The owner, whose
+    item it is, is linked to it; so is the director where the item is one the office keeps."""
+    from django.urls import reverse
+
+    from tests.documents.documents_support import build_world, draft
+
+    w = build_world()
+    director = w.director
+    sub = draft(w, title="单位内部的请示草稿")
+    item_url = reverse("documents:detail", args=[sub.pk])
+    unit_draft = open_for(subject=sub, owner_user=w.fin_clerk, url=item_url)
+    office_kept = open_for(subject=UnitFactory(), owner_user=w.fin_clerk, url="/meetings/")
+    assert services.sweep(today=OCT_14).escalated == 2
+    sent = {(m.recipient_id, m.key.split(":")[1]): m.url for m in deadline_messages("escalate")}
+    assert sent[(director.pk, str(unit_draft.pk))] == reverse("deadlines:board")
+    assert sent[(w.fin_clerk.pk, str(unit_draft.pk))] == item_url
+    assert sent[(director.pk, str(office_kept.pk))] == "/meetings/"

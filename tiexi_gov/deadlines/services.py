@@ -408,16 +408,19 @@ def _remind_batch(today: date, limit: int) -> tuple[int, bool]:
         rows = _load(ids)
         Deadline.objects.filter(id__in=ids).update(reminded_at=now)
         owners = resolve_owners(rows, today)
-        fallback = None
+        fallback, opens = [], None
         messages = []
         queue_url = reverse("workflow:queue")
+        vacant = [d for d in rows if not owners[d.pk]]
+        if vacant:  # a vacant post nobody acts for: the office must know
+            fallback = office_directors(today)
+            opens = _board_links(fallback, vacant)
         for d in rows:
-            people = owners[d.pk]
-            if not people:  # a vacant post nobody acts for: the office must know
-                fallback = fallback if fallback is not None else office_directors(today)
-                people = fallback
+            people = owners[d.pk] or fallback
             subject, body = _reminder_text(d, today)
-            messages += _messages(d, people, Message.Level.REMINDER, "remind", subject, body, queue_url)
+            messages += _messages(
+                d, people, Message.Level.REMINDER, "remind", subject, body, queue_url, None if owners[d.pk] else opens
+            )
         deliver(messages)
     return len(rows), len(ids) == limit
 
@@ -459,11 +462,17 @@ def _escalate_batch(today: date, limit: int, directors: list, busy: set[int]) ->
         owners = resolve_owners(escalate, today)
         messages = []
         queue_url = reverse("workflow:queue")
+        opens = _board_links(directors, escalate) if escalate else {}
         for d in escalate:
             d.state, d.escalated_at = State.MISSED, now
             people = {u.pk: u for u in owners[d.pk]} | {u.pk: u for u in directors}
+            # A director who owes the clock himself is sent to the item, as any owner.
+            mine = {u.pk for u in owners[d.pk]}
+            told = {pk: ids for pk, ids in opens.items() if pk not in mine}
             subject, body = _escalation_text(d, today, owners[d.pk])
-            messages += _messages(d, people.values(), Message.Level.ESCALATION, "escalate", subject, body, queue_url)
+            messages += _messages(
+                d, people.values(), Message.Level.ESCALATION, "escalate", subject, body, queue_url, told
+            )
             record_event(
                 actor=None,
                 subject=subjects[d.pk],
@@ -504,15 +513,29 @@ def _run_handler(d: Deadline, subject):
         return _FAILED
 
 
-def _messages(d: Deadline, people, level: str, kind: str, subject: str, body: str, fallback_url: str):
-    url = d.url or fallback_url
+def _board_links(directors, rows) -> dict[int, set[int]]:
+    """For each office director told of a clock he does not owe (escalation, a vacant post's reminder): the rows
+    whose item his own page would open. The others link to the deadline board, which lists them, not to a 404."""
+    from compliance.links import openable  # the apps' visibility rules; imported late: they import this module
+
+    return {u.pk: openable(u, rows) for u in directors}
+
+
+def _messages(d: Deadline, people, level: str, kind: str, subject: str, body: str, fallback_url: str, opens=None):
+    board = reverse("deadlines:board")
+
+    def url_for(u) -> str:
+        if opens is not None and u.pk in opens and d.pk not in opens[u.pk]:
+            return board
+        return d.url or fallback_url
+
     return [
         Message(
             recipient_id=u.pk,
             level=level,
             subject=subject[:200],
             body=body,
-            url=url,
+            url=url_for(u),
             key=f"deadline:{d.pk}:{kind}:{u.pk}",
         )
         for u in people

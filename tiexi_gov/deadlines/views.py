@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from compliance.links import openable
+
 from . import rules, selectors
 
 BOARD_SECTION_LIMIT = 200  # today / this week are short lists; beyond this the page says "more"
@@ -28,6 +30,10 @@ def board(request):
     overdue_page = Paginator(selectors.board_overdue(filters, today), OVERDUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    overdue = selectors.rows_for(overdue_page.object_list, today)
+    # A row links to its item only where that page would open for this viewer (a unit's draft under consultation,
+    # a unit's 发文稿: the office sees the clock, not the paper), never to a 404.
+    linked = openable(request.user, [row.deadline for row in (*due_today, *this_week, *overdue)])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -44,7 +50,8 @@ def board(request):
             "this_week": this_week,
             "week_more": week_more,
             "overdue_page": overdue_page,
-            "overdue": selectors.rows_for(overdue_page.object_list, today),
+            "overdue": overdue,
+            "linked": linked,
             "filter_query": query.urlencode(),
         },
     )
