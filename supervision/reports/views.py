@@ -52,6 +52,7 @@ class HalfYearRow:
     tone: str
     due_text: str
     may_file: bool
+    may_open: bool  # the filed report's page: its unit and the office; its leaders read the list only
 
 
 def may_file(user, report: HalfYearReport) -> bool:
@@ -71,6 +72,7 @@ def _half_rows(user, reports, today: dt.date) -> list[HalfYearRow]:
                 tone=tone,
                 due_text="" if key == "filed" else due_text(r.due, today)[0],
                 may_file=key != "filed" and may_file(user, r),
+                may_open=key == "filed" and permissions.can_open_half_year_report(user, r),
             )
         )
     return rows

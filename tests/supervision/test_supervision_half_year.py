@@ -161,6 +161,10 @@ def test_sup_2_unit_files_its_report_through_the_page_and_the_clock_is_met(world
     client.force_login(world.dep_a)
     listing = client.get(reverse("supervision:half_year")).content.decode()
     assert "财政局" in listing and "发改局" not in listing and 'data-testid="file-link"' not in listing
+    # ...and reads the list only: the filed report's page is the unit's and the office's, so no 查看 leads to a 404.
+    assert client.get(url).status_code == 404 and url not in listing
+    client.force_login(world.staff)
+    assert url in client.get(reverse("supervision:half_year")).content.decode()
 
 
 def test_sup_2_office_sees_every_unit_opens_a_round_and_pages_with_constant_queries(world, client, today):
