@@ -115,6 +115,19 @@ def test_sup_1_form_offers_every_field_with_leaders_named_by_title_and_holder(wo
     assert form["supervising_unit"].value() == world.office.pk
 
 
+def test_sup_1_leader_choice_names_whose_post_it_is_while_its_holder_is_away(world, client, today):
+    """责任领导 while 李副区长 is away and 张副区长 acts for him: both posts are in the list with one title each, so
+    the absent holder's post names him first and the stand-in second, never only the stand-in's name."""
+    from tests.factories import ActingArrangementFactory
+
+    ActingArrangementFactory(absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=today, end=today)
+    form = _client(client, world.staff).get(NEW).context["form"]
+    choices = {str(v): label for v, label in form.fields["leader_post"].choices}
+    away, stand_in = world.dep_a.display_name, world.dep_b.display_name
+    assert choices[str(world.dep_a_post.pk)] == f"{world.dep_a_post.title} · {away}（{stand_in}代）"
+    assert choices[str(world.dep_b_post.pk)] == f"{world.dep_b_post.title} · {stand_in}"
+
+
 def test_sup_1_save_and_issue_assigns_the_item_and_starts_the_completion_clock(world, client, today):
     response = _client(client, world.staff).post(NEW, _post(world, today, issue="1"))
     item = SupervisionItem.objects.get()
