@@ -1,7 +1,21 @@
 // Tiexi portal: tiny glue. htmx already sends the CSRF token (hx-headers on <body>).
+// An htmx action the server refused leaves the form as it was (nothing is swapped), so what was typed is still on
+// the page: say the server's own words where its error page has them (a 400 names the field or the character to
+// fix), and never ask for a refresh, which would throw the typed text away.
+function serverMessage(xhr) {
+  try {
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var el = doc.querySelector("[data-testid=bad-request], [role=alert]");
+    return el ? el.textContent.trim() : "";
+  } catch (e) {
+    return "";
+  }
+}
 document.addEventListener("htmx:responseError", function (evt) {
-  var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
-  var text = status === 403 ? "无权进行此操作。" : status === 413 ? "提交的内容过大，未作任何修改。请缩小或减少附件后重试。" : status === 404 ? "内容不存在或无权查看。" : "操作失败，请刷新页面后重试。";
+  var xhr = evt.detail.xhr;
+  var status = xhr ? xhr.status : 0;
+  var kept = "您填写的内容仍保留在页面上。";
+  var text = status === 403 ? "无权进行此操作。" : status === 413 ? "提交的内容过大，未作任何修改。请缩小或减少附件后重试。" : status === 404 ? "内容不存在或无权查看。" : status === 400 ? (serverMessage(xhr) || "提交的内容无法处理，未作任何修改。请检查后重试。") + kept : "操作未能完成，请稍后重试。" + kept;
   window.alert(text);
 });
 

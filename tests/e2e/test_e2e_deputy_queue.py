@@ -124,3 +124,39 @@ def test_e2e_phone_width_layout(live_server, browser, deputy_with_reminder):
         assert page.url.endswith("/inbox/")
     finally:
         context.close()
+
+
+def test_e2e_htmx_refusal_shows_the_servers_words_and_keeps_the_opinion(live_server, browser, deputy_with_reminder):
+    """An opinion with an invisible NUL character, posted by the item page's htmx form: the server refuses it (400,
+    nothing changes) and the alert says what to fix in the server's words, not "refresh the page" — the form is
+    not swapped, so the typed opinion is still there to correct."""
+    from documents.submissions.models import Submission, SubmissionState
+
+    deputy, sub, _reminder = deputy_with_reminder
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    said = []
+
+    def answer(dialog):
+        said.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    try:
+        _login(page, live_server.url, deputy.username, PASSWORD)
+        page.locator("[data-testid=task-row]").filter(has_text=sub.title).locator("[data-testid=task-link]").click()
+        page.wait_for_url(f"**/documents/{sub.pk}/")
+        opinion = page.locator("form[data-action=decide] textarea")
+        opinion.fill("同意，请财政局抓紧办理。")
+        opinion.evaluate("el => { el.value = el.value + '\\u0000' }")
+        with page.expect_response(lambda r: r.url.endswith(f"/documents/{sub.pk}/act/decide/")) as answered:
+            page.get_by_test_id("approve").click()
+        assert answered.value.status == 400
+        page.wait_for_timeout(300)  # the alert is raised once htmx has handled the response
+        assert said[0] == "确认提交批示？提交后不能修改。"
+        assert "空字符" in said[-1] and "刷新" not in said[-1], said
+        assert opinion.input_value().startswith("同意，请财政局抓紧办理。")
+        assert Submission.objects.get(pk=sub.pk).state == SubmissionState.LEADER_REVIEW
+    finally:
+        context.close()
