@@ -297,7 +297,9 @@ def filter_units():
     )
 
 
-DECIDED_STATES = (S.APPROVED, S.DISAPPROVED, S.CLOSED)
+# The approval clock has stopped: decided, or returned to the unit (its DOC-13 clocks close with the return; a
+# resubmission opens new ones).
+DECIDED_STATES = (S.APPROVED, S.DISAPPROVED, S.RETURNED, S.CLOSED)
 
 
 def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:

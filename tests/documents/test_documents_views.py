@@ -761,6 +761,11 @@ def test_doc_13_a_decided_item_shows_no_countdown_and_a_guessed_count_is_marked_
     page = c.get(reverse("documents:detail", args=[sub.pk]))
     assert page.context["due_text"] == ""
     assert 'data-testid="due"' not in c.get(reverse("documents:index")).content.decode()
+    # returned by the leader: the clock stopped too (the list and the page said "剩 7 个工作日" on a returned 请示)
+    back = in_leader_review(world, today, title="关于被退回事项的请示")
+    services.leader_decide(actor=world.dep_a, submission=back, decision="return", opinion="请补充依据", today=today)
+    assert Submission.objects.get(pk=back.pk).state == SubmissionState.RETURNED
+    assert c.get(reverse("documents:detail", args=[back.pk])).context["due_text"] == ""
     far = today.replace(year=today.year + 3, month=3, day=2)
     assert not CalendarYear.objects.filter(year=far.year).exists()
     drafted = draft(world, today, title="关于三年后启用新址的请示", decision_needed_by=far)
