@@ -291,8 +291,9 @@ class Step:
     label: str  # the button
     opinion_label: str = "意见"
     button: str = "primary"
-    confirm: bool = False
+    confirm: bool = False  # a box to tick, checked on the server (the step that changes the register)
     run: object = None
+    ask: str = ""  # the browser's question before the step is sent (every step moves the application on)
 
 
 def _run_submit(request, app, d):
@@ -323,11 +324,29 @@ def _run_send_back(request, app, d):
 
 
 STEPS = {
-    "submit": Step("submit", "提交申请", run=_run_submit),
-    "office-review": Step("office_pass", "审核通过，报分管副区长", "办公室审核意见", run=_run_office),
-    "deputy-review": Step("deputy_pass", "同意，报区长审批", "分管副区长审核意见", run=_run_deputy),
-    "approve": Step("approve", "批准", "区长审批意见", "success", confirm=True, run=_run_approve),
-    "send-back": Step("send_back", "退回申请单位", "退回意见", "outline-danger", run=_run_send_back),
+    "submit": Step("submit", "提交申请", run=_run_submit, ask="确认提交申请？提交后由区政府办公室审核。"),
+    "office-review": Step(
+        "office_pass",
+        "审核通过，报分管副区长",
+        "办公室审核意见",
+        run=_run_office,
+        ask="确认审核通过，报分管副区长审核？",
+    ),
+    "deputy-review": Step(
+        "deputy_pass", "同意，报区长审批", "分管副区长审核意见", run=_run_deputy, ask="确认同意，报区长审批？"
+    ),
+    "approve": Step(
+        "approve",
+        "批准",
+        "区长审批意见",
+        "success",
+        confirm=True,
+        run=_run_approve,
+        ask="批准后名册即行变更，确认批准？",
+    ),
+    "send-back": Step(
+        "send_back", "退回申请单位", "退回意见", "outline-danger", run=_run_send_back, ask="确认退回申请单位？"
+    ),
 }
 
 

@@ -527,7 +527,14 @@ def test_crd_1_pages_apply_review_approve(world, client):
     refused = client.post(act, {"office-review-opinion": "同意", "office-review-seen_state": app.state})
     assert refused.status_code == 403
     client.force_login(w.staff)
-    assert 'data-testid="do-office-review"' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="do-office-review"' in page
+    # every step asks before it moves the application on, not only 批准
+    # ...naming the leader it goes to: the deputy whose portfolio covers the unit (the 常务 one, for some units)
+    deputy = app.deputy_post.title
+    assert f'data-action="office-review" data-confirm="确认审核通过，报{deputy}审核？"' in page
+    assert f"审核通过，报{deputy}</button>" in page
+    assert 'data-action="send-back" data-confirm="确认退回申请单位？"' in page
     missing = client.post(act, {"office-review-opinion": "", "office-review-seen_state": app.state})
     assert missing.status_code == 400
     client.post(act, {"office-review-opinion": "拟同意。", "office-review-seen_state": app.state})
