@@ -162,3 +162,16 @@ def test_x_2_board_links_an_item_only_where_its_page_opens_for_the_viewer(client
     assert f'href="{shown.url}" data-testid="item-link"' in html
     login(client, w.fin_clerk)
     assert client.get(hidden.url).status_code == 200
+
+
+def test_x_3_rule_filter_lists_the_articles_in_their_order():
+    """The board's 依据规则 list follows the articles (第五十五条 before 第五十八条), cross-cutting rules last."""
+    from tiexi_gov.deadlines import rules
+
+    assert rules.article_number("第五十五条") == 55 and rules.article_number("第一百零二条") == 102
+    assert rules.article_number("通则（贯穿全文）") is None
+    numbers = [rules.article_number(rules.RULES[rid].article) for rid, _ in rules.choices()]
+    numbered = [n for n in numbers if n is not None]
+    assert numbered == sorted(numbered) and 55 in numbered and 58 in numbered
+    assert numbers.index(None) == len(numbered)  # every article before the first cross-cutting rule
+    assert len(rules.choices()) == len(rules.RULES)

@@ -140,9 +140,31 @@ def describe(rule_id: str) -> Rule:
     return RULES.get(rule_id) or Rule(rule_id, "", "（规则目录中无此编号）")
 
 
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ARTICLE = re.compile(r"^第([零一二两三四五六七八九十百]+)条")
+
+
+def article_number(article: str) -> int | None:
+    """第五十五条 → 55; None for a note that is not one article (cross-cutting rules)."""
+    m = _ARTICLE.match(article)
+    if not m:
+        return None
+    total, digit = 0, 0
+    for ch in m.group(1):
+        if ch == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif ch == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _DIGITS[ch]
+    return total + digit
+
+
 def choices() -> list[tuple[str, str]]:
-    """(id, label) pairs for filters and forms, in catalogue order."""
-    return [(r.id, r.label) for r in RULES.values()]
+    """(id, label) pairs for filters and forms, in the order of the articles (people look for 第五十五条 between
+    第五十四条 and 第五十六条), the cross-cutting rules after them, each group in catalogue order."""
+    ordered = sorted(enumerate(RULES.values()), key=lambda ir: (article_number(ir[1].article) or 10_000, ir[0]))
+    return [(r.id, r.label) for _, r in ordered]
 
 
 # A rule ID as it may stand in text written for people: 「（DOC-7）」, 「DOC-7」, 「CAL-1..3」, 「X-2」.
