@@ -175,3 +175,18 @@ def test_x_3_rule_filter_lists_the_articles_in_their_order():
     assert numbered == sorted(numbered) and 55 in numbered and 58 in numbered
     assert numbers.index(None) == len(numbered)  # every article before the first cross-cutting rule
     assert len(rules.choices()) == len(rules.RULES)
+
+
+def test_x_3_board_names_who_holds_an_owing_post_and_who_acts_for_him(client):
+    """Four deputies share the title 副区长: a clock owed by a post names its holder, and while he is away the
+    deputy acting for him."""
+    today = timezone.localdate()
+    post, holder = appoint(Post.Kind.DEPUTY, title="副区长")
+    other_post, other = appoint(Post.Kind.DEPUTY, title="副区长")
+    open_for(owner_post=post, rule_id="DOC-13", title="待批示", due=today)
+    login(client, UserFactory(roles=[Role.OFFICE_DIRECTOR]))
+    html = client.get(reverse("deadlines:board")).content.decode()
+    assert f"副区长（{holder.display_name}）" in html
+    ActingArrangementFactory(absent_post=post, acting_post=other_post, start=today, end=today)
+    html = client.get(reverse("deadlines:board")).content.decode()
+    assert f"副区长（{holder.display_name}，{other.display_name}代）" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +12,7 @@ from tiexi_gov.http import to_id
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, home_unit_id
+from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
 from tiexi_gov.workdays import calendar as wd
 
 from . import rules
@@ -63,6 +64,7 @@ class Row:
     remaining: str  # 剩 N 个工作日 / 今日到期 / 超期 N 个工作日
     tone: str  # bootstrap colour: danger, warning, secondary
     capacity: str = ""
+    holder: str = ""  # （张海燕）after an owing post's title: four deputies share 副区长 (see name_holders)
 
     @property
     def owner(self) -> str:
@@ -74,7 +76,7 @@ class Row:
             post, unit = d.owner_post, d.owner_post.unit
             # "区政府办公室主任" already names its unit: not "区政府办公室区政府办公室主任"
             named = any(name and post.title.startswith(name) for name in (unit.name, unit.short_name))
-            parts.append(post.title if named else f"{unit.display_name}{post.title}")
+            parts.append((post.title if named else f"{unit.display_name}{post.title}") + self.holder)
         if d.owner_unit_id:
             parts.append(d.owner_unit.display_name)
         return "、".join(parts)
@@ -97,6 +99,22 @@ def rows_for(deadlines, today: date) -> list[Row]:
         text, tone = due_text(d.due, today)
         rows.append(Row(d, rules.describe(d.rule_id), text, tone, getattr(d, "capacity", "") or ""))
     return rows
+
+
+def name_holders(*sections: list[Row], day: date) -> tuple[list[Row], ...]:
+    """The sections with who holds (or acts for) each owing post named, in a few queries for the whole page:
+    区政府副区长（张海燕）, 区政府副区长（张海燕，陈晓东代）."""
+    posts = {
+        r.deadline.owner_post_id: r.deadline.owner_post for rows in sections for r in rows if r.deadline.owner_post_id
+    }
+    if not posts:
+        return sections
+    handlers = handlers_for_posts(posts.values(), day)
+    named = {pk: post_with_holder(post, handlers.get(pk))[len(post.title) :] for pk, post in posts.items()}
+    return tuple(
+        [replace(r, holder=named[r.deadline.owner_post_id]) if r.deadline.owner_post_id else r for r in rows]
+        for rows in sections
+    )
 
 
 # --- the office's board ------------------------------------------------------------------------------------

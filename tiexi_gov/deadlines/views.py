@@ -34,6 +34,7 @@ def board(request):
     # A row links to its item only where that page would open for this viewer (a unit's draft under consultation,
     # a unit's 发文稿: the office sees the clock, not the paper), never to a 404.
     linked = openable(request.user, [row.deadline for row in (*due_today, *this_week, *overdue)])
+    due_today, this_week, overdue = selectors.name_holders(due_today, this_week, overdue, day=today)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
