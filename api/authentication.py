@@ -7,6 +7,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from tiexi_gov.org.roles import is_technical_account
+
 from . import services
 from .models import ApiToken
 
@@ -34,6 +36,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             reason = "令牌已过期。"
         elif not token.user.is_active:
             reason = "令牌的使用人账号已停用。"
+        elif is_technical_account(token.user):  # one issued before administrators' accounts were refused tokens
+            reason = "三员分立：管理员账号不使用接口令牌。"
         if reason:
             services.record_denied(token=token, reason=f"{reason}请求：{request.method} {request.path}")
             raise exceptions.AuthenticationFailed(reason)

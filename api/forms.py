@@ -2,6 +2,7 @@ from django import forms
 
 from tiexi_gov.forms import DateField, FreeText
 from tiexi_gov.org.models import User
+from tiexi_gov.org.roles import SEPARATED_ADMIN_ROLES
 
 
 class TokenForm(forms.Form):
@@ -9,7 +10,11 @@ class TokenForm(forms.Form):
 
     user = forms.ModelChoiceField(
         label="使用人",
-        queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "username"),
+        # Administrators' accounts have none (三员分立): the 三员 are not offered (the service refuses them all).
+        queryset=User.objects.filter(is_active=True, is_superuser=False)
+        .exclude(groups__name__in=[str(r) for r in SEPARATED_ADMIN_ROLES])
+        .select_related("unit")
+        .order_by("unit__code", "username"),
         help_text="调用系统以此人的身份和可见范围查询；安全管理员签发的令牌一律只读，可办理的令牌由使用人本人创建",
     )
     name = forms.CharField(label="用途", max_length=100, help_text="调用系统或用途，例如“统计报表系统”")

@@ -35,7 +35,8 @@ def create_token(
     """A new token for `user`; returns the row and the token itself, which is shown once and never stored.
     A token that does office work (可办理) is its user's own, made by himself: the security administrator
     issues read-only tokens only, or he would hold a working credential of the person he names. An
-    administrator's token (系统/安全/审计/日历管理员) is always read-only: administrators do no office work."""
+    administrator's account (系统/安全/审计/日历管理员) has no token: administrators do no office work, and none
+    reads as another."""
     own = user is not None and getattr(actor, "pk", None) == user.pk
     if not (own or may_manage_tokens(actor)):
         raise NotAllowed("只有安全管理员或使用人本人可以创建接口令牌。")
@@ -43,6 +44,10 @@ def create_token(
         raise ActionRefused("该账号已停用，不能创建接口令牌。")
     if own and is_technical_account(user):
         raise ActionRefused("三员分立：管理员不得为自己创建接口令牌。")
+    if is_technical_account(user):
+        # A credential in another administrator's name would let the security administrator read as him (his
+        # inbox, his tasks): administrators' accounts have no token at all, whoever asks.
+        raise ActionRefused("三员分立：不得为管理员账号创建接口令牌。")
     name = (name or "").strip()
     if not name:
         raise ActionRefused("请填写令牌的用途。")

@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from api import services
 from tests.documents.documents_support import build_world
 from tests.factories import UserFactory
-from tiexi_gov.org.roles import Role, is_technical_account
+from tiexi_gov.org.roles import Role
 from tiexi_gov.workdays import calendar
 
 
@@ -31,12 +31,12 @@ def security_admin(db):
 
 
 @pytest.fixture
-def token_for(security_admin):
-    """A Bearer client for `user`, with a token made through the service: by the person himself (the only way to
-    a token that does office work), or, for an administrator's account, by the security administrator."""
+def token_for(db):
+    """A Bearer client for `user`, with a token made through the service by the person himself (the only way to a
+    token that does office work; an administrator's account has none)."""
 
     def make(user, **kwargs):
-        actor = security_admin if is_technical_account(user) else user
+        actor = user
         _token, raw = services.create_token(actor=actor, user=user, name="测试系统", **kwargs)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")

@@ -1,6 +1,6 @@
 """15.1 priority 1: tokens — issued read-only by the security administrator or made by their own user (the only
 tokens that do office work), stored as a hash, scoped to a user, audited; a revoked token is refused; an
-administrator's token does no office work."""
+administrator's account has no token (三员分立)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.documents.documents_support import submitted
 from tests.factories import UserFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.org.roles import Role
-from tiexi_gov.workflow.errors import NotAllowed
+from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -68,17 +68,35 @@ def test_15_1_unknown_or_malformed_token_is_401_in_chinese(db):
     assert APIClient().get("/api/v1/tasks/").status_code == 401
 
 
-def test_15_1_admin_token_is_read_only_and_cannot_do_office_work(world, token_for, settings, tmp_path):
+def test_15_1_no_token_for_an_administrators_account_whoever_asks(world, security_admin, client, settings, tmp_path):
+    """三员分立: the security administrator may not hold a credential in another administrator's name (it read the
+    system administrator's inbox), nor in his own; the page does not offer the 三员; a token made before this rule
+    is refused at use, and the refusal audited."""
     settings.MEDIA_ROOT = tmp_path
     sysadmin = UserFactory(username="xitong", unit=world.office, roles=[Role.SYSTEM_ADMIN])
-    sub = submitted(world, world_today())
-    client = token_for(sysadmin)  # asked for a full token: an administrator's is read-only all the same
-    token = ApiToken.objects.get(user=sysadmin)
-    assert token.read_only
-    response = client.post(f"/api/v1/submissions/{sub.pk}/actions/register/", {}, format="json")
-    assert response.status_code in (403, 404)  # an administrator does not even see the office's business
-    sub.refresh_from_db()
-    assert sub.state == "submitted"
+    auditor = UserFactory(username="shenji", unit=None, roles=[Role.AUDIT_ADMIN])
+    for user in (sysadmin, auditor, security_admin):
+        with pytest.raises(ActionRefused, match="三员分立"):
+            services.create_token(actor=security_admin, user=user, name="统计系统")
+        with pytest.raises(ActionRefused, match="三员分立"):
+            services.create_token(actor=user, user=user, name="统计系统")
+    assert not ApiToken.objects.exists()
+    client.force_login(security_admin)
+    page = client.get("/api/tokens/")
+    offered = {u.pk for u in page.context["form"].fields["user"].queryset}
+    assert world.staff.pk in offered and not offered & {sysadmin.pk, auditor.pk, security_admin.pk}
+    refused = client.post("/api/tokens/", {"user": sysadmin.pk, "name": "统计系统"})
+    assert refused.status_code in (200, 400) and not ApiToken.objects.exists()
+
+    raw = "tx_" + "a" * 40  # one made before the rule, straight into the table
+    ApiToken.objects.create(
+        user=sysadmin, name="旧令牌", prefix=raw[:10], digest=services.digest_of(raw), created_by=security_admin
+    )
+    old = APIClient()
+    old.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = old.get("/api/v1/messages/")
+    assert response.status_code == 401 and "三员分立" in response.json()["detail"]
+    assert Event.objects.filter(action="api_token_denied").count() == 1
 
 
 def test_15_1_read_only_token_refuses_actions_and_audits(world, token_for, settings, tmp_path):
