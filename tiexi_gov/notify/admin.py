@@ -2,7 +2,9 @@
 
 It is also the system administrator's mail console (issue 13.1): the 邮件状态 column and filter show what went out,
 what is still queued and what failed after the last retry, with the server's error. The system administrator may
-view it without the model permission (a technical role: 三员 keep the system running, not the business)."""
+view it without the model permission (a technical role: 三员 keep the system running, not the business), and so it
+shows delivery only — who, when, which kind, whether the mail went — never what a message says or links to: a
+message's subject names the business (【征求意见】住建局：关于…的请示) that the administrator may not open."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -45,13 +47,15 @@ def _is_system_admin(user) -> bool:
     return user.is_active and user.is_staff and str(Role.SYSTEM_ADMIN) in role_names(user)
 
 
+BUSINESS_FIELDS = ("subject", "body", "url", "key")  # what a message says: not the mail console's to read
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "recipient",
         "level",
-        "subject",
         "read_at",
         "email_status",
         "emailed_at",
@@ -60,10 +64,11 @@ class MessageAdmin(admin.ModelAdmin):
         "last_email_error",
     )
     list_filter = (EmailStatusFilter, "level")
-    search_fields = ("subject", "recipient__username", "recipient__full_name", "key")
+    search_fields = ("recipient__username", "recipient__full_name")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Message._meta.concrete_fields]
+    exclude = BUSINESS_FIELDS
+    readonly_fields = [f.name for f in Message._meta.concrete_fields if f.name not in BUSINESS_FIELDS]
     actions = None
 
     @admin.display(description="邮件状态")

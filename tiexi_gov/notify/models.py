@@ -66,4 +66,5 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject
+        # Not the subject: the admin's mail console names rows by this, and a subject names the business (三员分立).
+        return f"站内消息 {self.pk}"
