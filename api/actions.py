@@ -13,6 +13,7 @@ from django.utils.datastructures import MultiValueDict
 from rest_framework import status
 from rest_framework.response import Response
 
+from tiexi_gov.http import CONTROL, CONTROL_MESSAGE, BadInput
 from tiexi_gov.org.roles import is_technical_account
 from tiexi_gov.workflow.errors import ActionRefused
 
@@ -53,7 +54,10 @@ def form_data(data) -> QueryDict:
             return "on" if value else ""
         if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False)
-        return str(value)
+        value = str(value)
+        if CONTROL.search(value):  # as the pages refuse it (BadInputMiddleware): a 400 before anything changes
+            raise BadInput(CONTROL_MESSAGE)
+        return value
 
     for key, value in data.items():
         if isinstance(value, list):

@@ -35,6 +35,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from tiexi_gov.http import CONTROL
+
 __all__ = [
     "FANGSONG",
     "HEITI",
@@ -572,6 +574,8 @@ def _format(p, align, *, line_pt=LINE_PITCH_PT):
 
 
 def _run(p, text, font, size_pt, *, color=None):
+    # A control character saved before the pages refused them would stop the whole document (XML cannot hold it).
+    text = CONTROL.sub("", text) if text else text
     run = set_run_font(p.add_run(text), font, size_pt, color=color)
     if size_pt == BODY_PT:
         # 5.2.3: 28 characters a line (see BODY_CHAR_SPACING_TWENTIETHS).

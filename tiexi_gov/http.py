@@ -9,6 +9,8 @@ errors."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -17,6 +19,14 @@ from django.utils.html import format_html
 MAX_ID = 2**63 - 1  # the largest value a database integer column holds (SQLite, PostgreSQL bigint)
 
 NUL_MESSAGE = "提交的内容含有不可见的空字符，无法处理，未作任何修改。请删去该字符（或重新输入这段文字）后再提交。"
+CONTROL_MESSAGE = (
+    "提交的内容含有不可见的控制字符（常由其他软件复制带入），无法处理，未作任何修改。"
+    "请删去该字符（或重新输入这段文字）后再提交。"
+)
+# What no text a person types holds, and what breaks a document or misleads a reader: the C0 controls but tab, line
+# feed and carriage return (XML — a .docx — cannot hold them; ESC reaches mail subjects), DEL, and the bidi
+# overrides and isolates (U+202E shows a title reversed, a spoofed name).
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class BadInput(BadRequest):
@@ -53,6 +63,16 @@ def require_id(value, what: str = "参数") -> int:
     return number
 
 
+def has_control(request) -> bool:
+    """True if a query or form parameter (name or value) holds a control character (CONTROL); NUL is has_nul's."""
+    posted = request.method == "POST"
+    for data in (request.GET, request.POST) if posted else (request.GET,):
+        for key, values in data.lists():
+            if CONTROL.search(key) or any(CONTROL.search(v) for v in values):
+                return True
+    return False
+
+
 def has_nul(request) -> bool:
     """True if the path, a query or form parameter (name or value) or an uploaded file's name holds a NUL byte."""
     if "\x00" in request.path:
@@ -79,7 +99,7 @@ def typed_values(request) -> list[str]:
         if name.startswith(_NOT_TYPED) or any(word in name.lower() for word in _SECRET):
             continue
         for value in values:
-            text = value.replace("\x00", "").strip()
+            text = CONTROL.sub("", value.replace("\x00", "")).strip()
             if text and (not text.isascii() or len(text) >= 20):
                 kept.append(text)
     return kept
@@ -104,7 +124,8 @@ def bad_request(request, message: str):
 
 class BadInputMiddleware:
     """Refuses a request with a NUL byte anywhere in its parameters (Django's form fields refuse it too, but a
-    search box or an id read straight from the query reaches the database, and PostgreSQL raises), and answers a
+    search box or an id read straight from the query reaches the database, and PostgreSQL raises) or another
+    control character (CONTROL: a .docx cannot hold it, and it would be saved), and answers a
     view's BadInput — both with a 400 in Chinese, before anything changes."""
 
     def __init__(self, get_response):
@@ -116,6 +137,8 @@ class BadInputMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if has_nul(request):
             return bad_request(request, NUL_MESSAGE)
+        if has_control(request):
+            return bad_request(request, CONTROL_MESSAGE)
         return None
 
     def process_exception(self, request, exception):

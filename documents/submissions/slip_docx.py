@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tiexi_gov.deadlines.display import due_label
+from tiexi_gov.http import CONTROL
 
 from .selectors import instruction_text
 
@@ -44,7 +45,8 @@ def set_run_font(run, name: str, size=None, bold: bool | None = None) -> None:
 
 
 def _run(paragraph, text: str, font: str = BODY_FONT, size=BODY_SIZE, bold: bool | None = None):
-    run = paragraph.add_run(text)
+    # A control character saved before the pages refused them would stop the whole slip (XML cannot hold it).
+    run = paragraph.add_run(CONTROL.sub("", text) if text else text)
     set_run_font(run, font, size, bold)
     return run
 

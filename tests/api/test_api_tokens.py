@@ -163,3 +163,15 @@ def test_15_1_the_security_admin_cannot_mint_a_working_credential_of_another_per
     assert mine.revoked_at is not None and mine.revoked_by == world.staff
     client.force_login(security_admin)
     assert client.get(reverse("api:my_tokens")).status_code == 404  # an administrator has no own token
+
+
+def test_x_1_api_refuses_control_characters_as_the_pages_do(world, token_for):
+    from documents.models import Submission
+
+    client = token_for(world.fin_clerk)
+    before = Submission.objects.count()
+    response = client.post(
+        "/api/v1/submissions/", {"kind": "request", "title": "关于\u202e拨付资金的请示"}, format="json"
+    )
+    assert response.status_code == 400 and "控制字符" in response.json()["detail"]
+    assert Submission.objects.count() == before

@@ -140,3 +140,22 @@ def test_slip_and_docx_are_404_for_those_who_may_not_see_it(world, client, decid
     client.force_login(getattr(world, who))
     assert client.get(reverse("documents:slip", args=[decided.pk])).status_code == 404
     assert client.get(reverse("documents:slip_docx", args=[decided.pk])).status_code == 404
+
+
+def test_x_1_control_characters_are_refused_at_the_door_and_an_old_one_does_not_break_the_slip(world, client, decided):
+    """A title with ESC or a right-to-left override (pasted from another program, or a spoofed name) is refused
+    with a Chinese 400 and the typed text given back without it; a row saved before the rule still prints its
+    processing slip, the character left out (a .docx cannot hold it)."""
+    client.force_login(world.fin_clerk)
+    before = Submission.objects.count()
+    r = client.post(reverse("documents:create"), {"kind": "request", "title": "关于\x1b[31m拨付\u202e资金的请示"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "控制字符" in html and "关于[31m拨付资金的请示" in html
+    assert Submission.objects.count() == before
+    ProcessingSlip.objects.filter(submission=decided).update(title="关于\x01拨付资金\x1b的请示")
+    client.force_login(world.staff)
+    r = client.get(reverse("documents:slip_docx", args=[decided.pk]))
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
+    assert "关于拨付资金的请示" in text
