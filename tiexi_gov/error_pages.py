@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import Resolver404, get_urlconf, resolve
@@ -52,6 +52,10 @@ class ChineseErrorPagesMiddleware:
             return defaults.page_not_found(request, exception)
         if isinstance(exception, PermissionDenied):
             return defaults.permission_denied(request, exception)
+        if isinstance(exception, (BadRequest, SuspiciousOperation)):  # a body too large for the API's parser…
+            from tiexi_gov.views import bad_request
+
+            return bad_request(request, exception)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception, extra={"request": request})
         return defaults.server_error(request)
 

@@ -114,12 +114,34 @@ def _is_api_endpoint(request) -> bool:
 def bad_request(request, message: str):
     """The Chinese 400 page; for htmx the message alone (the page stays as it is, with what the user typed); for an
     API endpoint JSON, as every other answer of the API (api/exceptions.py)."""
-    if _is_api_endpoint(request):
+    if _is_api_endpoint(request) or (
+        getattr(request, "resolver_match", None) is None and request.path_info.startswith("/api/v1/")
+    ):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     if getattr(request, "htmx", False):
         return HttpResponseBadRequest(format_html('<div class="alert alert-danger" role="alert">{}</div>', message))
     kept = typed_values(request) if request.method == "POST" else []
     return render(request, "400.html", {"message": message, "kept": kept}, status=400)
+
+
+def parse_limits(request):
+    """Read the query and the form now, so that too many fields or files, or a form body past the limit, gets the
+    Chinese 400 with the navbar here: left to the CSRF check (the first to read a post) it met Django's own answer,
+    whose page read the query again and failed a second time (500), or, with DEBUG, the English traceback page."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.http import QueryDict
+
+    try:
+        request.GET  # noqa: B018 — parsed here
+        if request.method == "POST":
+            request.POST  # noqa: B018 — the form and its files
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+        request.GET = QueryDict()  # the page drawn now reads the query: empty, not the refused one
+        request._mark_post_parse_error()
+        from tiexi_gov.views import bad_request as page
+
+        return page(request, exc)
+    return None
 
 
 class BadInputMiddleware:
@@ -132,7 +154,8 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        refused = parse_limits(request)
+        return refused if refused is not None else self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if has_nul(request):

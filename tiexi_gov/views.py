@@ -2,7 +2,7 @@
 400 and 404 pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -31,6 +31,8 @@ def bad_request(request, exception=None):
         return http.bad_request(request, exception.message)
     if isinstance(exception, RequestDataTooBig):
         return http.bad_request(request, "提交的内容过长，未作任何修改。请删减后重试（附件请用上传框提交）。")
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return http.bad_request(request, "提交的项目或附件过多，未作任何修改。请分次提交。")
     return http.bad_request(request, "提交的内容无法处理，未作任何修改。请返回上一页检查后重试。")
 
 
