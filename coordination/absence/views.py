@@ -193,6 +193,7 @@ def allowed_actions(user, req: AbsenceRequest, day: dt.date) -> set[str]:
     return allowed
 
 
+ACTION_LABELS = {"approve": "批准", "reject": "不批准", "return": "销假", "cancel": "撤回"}
 ACTION_FORMS = {
     "approve": forms.DecideForm,
     "reject": forms.DecideForm,
@@ -270,6 +271,10 @@ def leave_action(request, pk: int, action: str):
     if seen and seen != req.state:
         messages.warning(request, _moved_on(request.user, req))
         return redirect("coordination:leave", pk=req.pk)
+    if action not in allowed_actions(request.user, req, today):
+        # Before the form: a refused user's page does not draw it, so its errors would make a blank 400.
+        messages.error(request, f"您当前不能对该请假进行“{ACTION_LABELS[action]}”操作。")
+        return _page(request, req, status=403)
     kwargs = {"request": req} if action == "approve" else {}
     form = ACTION_FORMS[action](request.POST, prefix=action, **kwargs)
     if form.is_valid():

@@ -428,8 +428,11 @@ def test_leave_a_refused_decision_says_why_on_the_page(world, client):
     url = reverse("coordination:leave_action", args=[req.pk, "approve"])
     data = {"approve-opinion": "同意", "approve-confirm": "on", "seen_state": "requested"}
     refused = client.post(url, data)
-    assert refused.status_code == 400
-    assert [str(m) for m in refused.context["messages"]]
+    assert refused.status_code == 403
+    assert [str(m) for m in refused.context["messages"]] == ["您当前不能对该请假进行“批准”操作。"]
+    # Without the confirmation box the form is invalid too: still the refusal, not a blank page of form errors.
+    unconfirmed = client.post(url, {"approve-opinion": "同意", "seen_state": "requested"})
+    assert unconfirmed.status_code == 403 and "您当前不能对该请假进行“批准”操作。" in unconfirmed.content.decode()
     req.refresh_from_db()
     assert req.state == State.REQUESTED
 
