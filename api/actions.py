@@ -79,6 +79,25 @@ def prefixed(data: QueryDict, prefix: str) -> QueryDict:
     return result
 
 
+def shape_errors(raw, form) -> Response | None:
+    """JSON of the wrong shape for the page's form: an object where a field takes text, or a list where it takes
+    one value. Read as text they were saved ({"a": 1} as a title, ["a", "b"] as "b"): a 400 on the field instead."""
+    if not isinstance(raw, dict):
+        return None
+    errors = {}
+    for key, value in raw.items():
+        field = form.fields.get(str(key))
+        if field is None:
+            continue
+        if isinstance(value, dict):
+            errors[str(key)] = ["应为文本、数字或列表，不能是对象。"]
+        elif isinstance(value, list) and not getattr(field.widget, "allow_multiple_selected", False):
+            errors[str(key)] = ["只能填写一个值，不能是列表。"]
+    if not errors:
+        return None
+    return Response({"detail": "请检查填写的内容。", "errors": errors, "rules": []}, status=status.HTTP_400_BAD_REQUEST)
+
+
 def invalid(form) -> Response:
     return Response(
         {"detail": "请检查填写的内容。", "errors": errors_of(form), "rules": []}, status=status.HTTP_400_BAD_REQUEST
@@ -91,6 +110,8 @@ def create(request, *, form, run, after) -> Response:
     refused = refuse_writer(request)
     if refused is not None:
         return refused
+    if wrong := shape_errors(request.data, form):
+        return wrong
     if not form.is_valid():
         return invalid(form)
     try:
@@ -144,6 +165,8 @@ def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_se
     if files is not None and spec.prefix:
         files = MultiValueDict({f"{spec.prefix}-{key}": files.getlist(key) for key in files})
     form = spec.form(prefixed(data, spec.prefix), files, **spec.form_kwargs(request, obj))
+    if wrong := shape_errors(request.data, form):
+        return wrong
     if not form.is_valid():
         return invalid(form)
     try:

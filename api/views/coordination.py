@@ -34,7 +34,7 @@ from ..serializers.coordination import (
     BodyDetailSerializer,
     BodySerializer,
 )
-from .base import ERRORS, AreaViewSet, act_schema, area_schema
+from .base import ERRORS, AreaViewSet, act_schema, area_schema, enum_param
 
 
 @area_schema(BodySerializer, BodyDetailSerializer, "议事协调机构")
@@ -50,8 +50,8 @@ class BodyViewSet(AreaViewSet):
         return register_selectors.bodies(register_selectors.RegisterFilters(status="all"))
 
     def filtered(self, qs):
-        wanted = self.request.query_params.get("state", "")
-        return qs.filter(status=wanted) if wanted in Body.Status.values else qs
+        wanted = enum_param(self.request, "state", Body.Status.values)
+        return qs.filter(status=wanted) if wanted else qs
 
     def find(self, pk):
         return register_selectors.body_page(self.request.user, pk, timezone.localdate()).body

@@ -11,6 +11,7 @@ from tiexi_gov.workflow import selectors
 from tiexi_gov.workflow.models import Area
 
 from ..serializers.common import ErrorSerializer, TaskSerializer
+from .base import enum_param
 
 
 class TaskViewSet(viewsets.GenericViewSet):
@@ -24,8 +25,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     def list(self, request):
         today = timezone.localdate()
         tasks = selectors.open_tasks_for(request.user, today)
-        area = request.query_params.get("area", "")
-        if area in Area.values:
+        area = enum_param(request, "area", Area.values)
+        if area:
             tasks = tasks.filter(area=area)
         page = self.paginate_queryset(tasks)
         context = {**self.get_serializer_context(), "acting": selectors.acting_capacities(request.user, today)}

@@ -175,3 +175,28 @@ def test_x_1_api_refuses_control_characters_as_the_pages_do(world, token_for):
     )
     assert response.status_code == 400 and "控制字符" in response.json()["detail"]
     assert Submission.objects.count() == before
+
+
+def test_x_1_api_refuses_a_filter_value_it_does_not_know(world, token_for):
+    """?state=closd read as no filter at all (a misspelling looked like a match on everything): a 400 naming the
+    choices; a known value still filters."""
+    client = token_for(world.staff)
+    wrong = client.get("/api/v1/submissions/", {"state": "closd"})
+    assert wrong.status_code == 400 and "closd" in str(wrong.json()) and "closed" in str(wrong.json())
+    assert client.get("/api/v1/submissions/", {"state": "closed"}).status_code == 200
+    wrong = client.get("/api/v1/tasks/", {"area": "document"})
+    assert wrong.status_code == 400 and "documents" in str(wrong.json())
+    assert client.get("/api/v1/tasks/", {"area": "documents"}).status_code == 200
+
+
+def test_x_1_api_refuses_json_of_the_wrong_shape_for_a_field(world, token_for):
+    """A list for a one-value field kept its last item, an object was saved as its JSON text: both a 400 on the
+    field, nothing created."""
+    from documents.models import Submission
+
+    client = token_for(world.fin_clerk)
+    before = Submission.objects.count()
+    for title in (["关于甲的请示", "关于乙的请示"], {"a": 1}):
+        response = client.post("/api/v1/submissions/", {"kind": "request", "title": title}, format="json")
+        assert response.status_code == 400 and "title" in response.json()["errors"], response.json()
+    assert Submission.objects.count() == before
