@@ -17,6 +17,12 @@ from .selectors import acting_holders
 CONFIRM_LABEL = "我已核对以上内容，确认提交（提交后不可撤销）"
 
 
+NOBODY_TO_ACT = (
+    "组织机构中本单位没有在任的副职，无法指定代理工作同志（第七十五条须报备代理人名单）。"
+    "请联系区政府办公室在组织机构中维护本单位副职后再提交。"
+)
+
+
 def acting_options(post: Post, day: dt.date) -> tuple[list[tuple[int, str]], dict[int, Post]]:
     """Who may act for `post`'s holder on `day`, as choices (张海燕（副区长）, a vacant post 空缺) and by id."""
     candidates = list(absence.acting_candidates(post, day))
@@ -48,6 +54,7 @@ class AbsenceForm(forms.Form):
             self.fields["post"].initial = posts[0].pk
         kinds = {absence.kind_for_post(p) for p in posts}
         self.head_acting = None
+        self.nobody_to_act: set[int] = set()  # posts whose unit has no deputy in office to name
         groups, known = [], {}
         for post in posts:
             options, candidates = acting_options(post, day)
@@ -56,6 +63,8 @@ class AbsenceForm(forms.Form):
                 self.head_acting = options[0][1] if options else "（常务副区长空缺）"
                 continue
             groups.append((f"{post.title}的代理人", options))
+            if not options:
+                self.nobody_to_act.add(post.pk)
         self.acting_posts = known
         if len(groups) == 1:
             self.fields["acting_post"].choices = [("", "请选择代理人"), *groups[0][1]]
@@ -63,6 +72,8 @@ class AbsenceForm(forms.Form):
             self.fields["acting_post"].choices = [("", "请选择代理人"), *groups]
         if not groups:
             del self.fields["acting_post"]
+        elif self.nobody_to_act and len(groups) == 1:
+            self.fields["acting_post"].help_text = NOBODY_TO_ACT
         if AbsenceRequest.Kind.HEAD not in kinds:
             del self.fields["national_or_provincial_meeting"]
         if user is not None and not self.is_bound and getattr(user, "phone", ""):
@@ -77,7 +88,9 @@ class AbsenceForm(forms.Form):
         acting_id = data.get("acting_post")
         data["acting_obj"] = self.acting_posts.get(acting_id) if acting_id else None
         if post is not None and absence.kind_for_post(post) != AbsenceRequest.Kind.HEAD and acting_id is None:
-            self.add_error("acting_post", "请选择外出期间的代理人。")
+            self.add_error(
+                "acting_post", NOBODY_TO_ACT if post.pk in self.nobody_to_act else "请选择外出期间的代理人。"
+            )
         return data
 
 

@@ -522,3 +522,27 @@ def test_leave_3_a_unit_heads_acting_deputy_is_not_changed_at_approval(world):
         absence.decide_absence(actor=approver, request=req, approve=True, today=FRI, acting_post=w.judicial_post)
     req.refresh_from_db()
     assert req.state == State.REQUESTED
+
+
+def test_leave_3_a_unit_head_with_no_deputy_in_office_is_told_why_he_cannot_name_an_acting_person(world, client):
+    """第七十五条 files the acting colleague's name; the form offers the unit's deputies in office. With none (the post
+    vacant), the empty list said only 请选择代理人: the page now says why and what to do, before and after posting."""
+    from tiexi_gov.org.models import Appointment
+
+    w = world
+    today = _today()
+    Appointment.objects.filter(post=unit_deputy_post(w, "财政局")).update(end=today - dt.timedelta(days=1))
+    client.force_login(w.unit_heads["财政局"])
+    page = client.get(reverse("coordination:leave_new")).content.decode()
+    assert "组织机构中本单位没有在任的副职" in page
+    data = {
+        "post": w.unit_head_posts["财政局"].pk,
+        "start": (today + dt.timedelta(days=5)).isoformat(),
+        "end": (today + dt.timedelta(days=5)).isoformat(),
+        "place": "长春",
+        "purpose": "学习",
+        "contact": "13800000000",
+    }
+    refused = client.post(reverse("coordination:leave_new"), data)
+    assert refused.status_code == 400 and "请联系区政府办公室在组织机构中维护本单位副职" in refused.content.decode()
+    assert not AbsenceRequest.objects.exists()
