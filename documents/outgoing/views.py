@@ -33,6 +33,7 @@ from tiexi_gov.forms import styled
 from tiexi_gov.http import to_id, to_int
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import LEADER_ROLES, has_role, home_unit_id
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -78,17 +79,24 @@ def outgoing_create(request):
 
     if not home_unit_id(request.user):
         raise Http404
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: what it made, not a second draft
     today = timezone.localdate()
     form = forms.OutgoingForm(request.POST or None, request.FILES or None, unit=request.user.unit, year=today.year)
     if request.method == "POST" and form.is_valid():
         try:
-            doc = services.create_outgoing(actor=request.user, **form.service_fields())
+            with once.once(request) as done:
+                doc = services.create_outgoing(actor=request.user, **form.service_fields())
+                done(reverse("documents:outgoing_detail", args=[doc.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "发文稿已保存。")
             return redirect("documents:outgoing_detail", pk=doc.pk)
-    return render(request, "documents/outgoing_form.html", {"form": styled(form), "document": None})
+    context = {"form": styled(form), "document": None, "once_token": once.token_for(request)}
+    return render(request, "documents/outgoing_form.html", context)
 
 
 @login_required

@@ -42,6 +42,7 @@ from tiexi_gov.listing import TemplateRow, url_for_each
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import leader_for_unit
 from tiexi_gov.pagecache.cache import cached_page
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -170,10 +171,16 @@ def create(request):
     touched units and the files together."""
     if not home_unit_id(request.user):
         raise Http404
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: what it made, not a second draft
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, unit=request.user.unit)
     if request.method == "POST" and form.is_valid():
         try:
-            sub = services.create_draft(actor=request.user, **form.draft_fields())
+            with once.once(request) as done:
+                sub = services.create_draft(actor=request.user, **form.draft_fields())
+                done(reverse("documents:detail", args=[sub.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
@@ -183,7 +190,8 @@ def create(request):
                 messages.info(request, "请在下方“征求意见”中确认相关单位和回复时限后发出。")
                 url += "?consult=open#act-consult"
             return redirect(url)
-    return render(request, "documents/form.html", {"form": styled(form), "submission": None})
+    context = {"form": styled(form), "submission": None, "once_token": once.token_for(request)}
+    return render(request, "documents/form.html", context)
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tiexi_gov.http import to_id
 from tiexi_gov.pagecache.cache import cached_page
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..meeting import permissions as meeting_permissions
@@ -118,10 +119,16 @@ def meeting_new(request):
     topic = to_id(request.GET.get("topic"))
     if topic:  # "convene a coordinating special-topic meeting" (MTG-8)
         initial = {"kind": MeetingKind.SPECIAL, "coordinates_topic": topic}
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the meeting it arranged, not a second one
     form = forms.MeetingNewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.schedule_ad_hoc(actor=request.user, **form.service_kwargs())
+            with once.once(request) as done:
+                meeting = services.schedule_ad_hoc(actor=request.user, **form.service_kwargs())
+                done(reverse("meetings:meeting", args=[meeting.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -133,7 +140,8 @@ def meeting_new(request):
             else:
                 messages.success(request, f"已安排{meeting.title}（{meeting.date}）。")
             return redirect("meetings:meeting", pk=meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": forms.styled(form), "rules": RULES})
+    context = {"form": forms.styled(form), "rules": RULES, "once_token": once.token_for(request)}
+    return render(request, "meetings/meeting_form.html", context)
 
 
 # --- postponement and consent ---------------------------------------------------------------------------------

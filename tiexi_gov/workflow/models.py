@@ -153,3 +153,20 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class PostedForm(models.Model):
+    """A create form's one-time token (workflow.once), written in the transaction that made the record: the same
+    form posted again — a double click, Back and 提交 again, a second tab — finds it and is shown what was made,
+    instead of making a second record."""
+
+    token = models.CharField(max_length=32)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已提交的表单"
+        verbose_name_plural = "已提交的表单"
+        # Per person: a token copied into someone else's post is his own first post, not a look at theirs.
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="posted_form_once_per_user")]
