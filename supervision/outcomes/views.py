@@ -18,6 +18,8 @@ from supervision.ledger import permissions as ledger_permissions
 from supervision.ledger.models import SupervisionItem
 from supervision.shared.errors import SupervisionError
 from supervision.shared.views import page_links
+from tiexi_gov.audit.models import Event
+from tiexi_gov.audit.templatetags.audit_tags import capacity_text
 
 from . import forms, permissions, selectors, services
 from .models import Outcome
@@ -91,6 +93,17 @@ def outcome_new(request, pk: int):
     )
 
 
+def _decided_as(outcome: Outcome) -> str:
+    """In whose stead the decision was made, as the record says it (代副区长张海燕): a deputy acting for the absent
+    approver signs as himself, and the page named only him beside the approver's title."""
+    if not outcome.decided_on:
+        return ""
+    event = Event.objects.for_object(outcome).filter(action="decided").select_related("acting_for")
+    event = event.order_by("-at", "-id").first()
+    capacity = capacity_text(event) if event else ""
+    return capacity if capacity.startswith(("代", "受")) else ""
+
+
 def _outcome_page(request, outcome: Outcome, *, form=None, status: int = 200):
     may_decide = outcome.state == Outcome.State.PROPOSED and permissions.can_decide_outcome(request.user, outcome)
     if may_decide and form is None:
@@ -104,6 +117,7 @@ def _outcome_page(request, outcome: Outcome, *, form=None, status: int = 200):
             "form": forms.styled(form) if may_decide else None,
             "may_see_item": ledger_permissions.can_view(request.user, outcome.item),
             "rules": OUTCOME_RULES,
+            "decided_as": _decided_as(outcome),
         },
         status=status,
     )

@@ -93,6 +93,18 @@ def test_sup_4_the_deputy_acting_for_the_approver_decides_during_the_absence(wor
     assert done.state == Outcome.State.APPROVED and done.decided_by == world.dep_b
 
 
+def test_sup_4_the_outcome_page_says_in_whose_stead_the_acting_deputy_decided(world, client, today):
+    """The page named only the acting deputy beside the approver's title; the record says 代副区长…"""
+    item = _overdue_item(world, today)
+    outcome = _propose(world, item, today=today)
+    ActingArrangementFactory(absent_post=world.dep_a_post, acting_post=world.dep_b_post, start=today, end=today)
+    outcome_services.decide_outcome(actor=world.dep_b, outcome=outcome, approve=True, today=today)
+    client.force_login(world.staff)
+    decision = client.get(reverse("supervision:outcome", args=[outcome.pk])).content.decode()
+    decision = decision.split('data-testid="decision">')[1].split("</dd>")[0]
+    assert f"{world.dep_b.display_name}（代{world.dep_a_post.title}{world.dep_a.display_name}）" in decision
+
+
 def test_sup_4_rejection_needs_an_opinion(world):
     item = make_item(world)
     late = item.due + dt.timedelta(days=1)

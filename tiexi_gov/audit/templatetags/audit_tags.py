@@ -27,7 +27,7 @@ def clock_state_labels() -> dict[str, str]:
     return state_labels(apps.get_model("deadlines", "Deadline"))
 
 
-def _capacity(e) -> str:
+def capacity_text(e) -> str:
     """本职 / 代… for a person; nothing for the system (a sweep or a clock acts in no capacity). Acting, the absent
     holder is named (代副区长张海燕): four deputies share the title 副区长."""
     if e.capacity:
@@ -48,7 +48,7 @@ def audit_timeline(obj, title="办理记录"):
         entries.append(
             {
                 "event": e,
-                "capacity": _capacity(e),
+                "capacity": capacity_text(e),
                 "from_label": labels.get(e.from_state, e.from_state),
                 "to_label": labels.get(e.to_state, e.to_state),
             }
