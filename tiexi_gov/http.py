@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import BadRequest
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.html import format_html
 
@@ -128,9 +128,6 @@ def parse_limits(request):
     """Read the query and the form now, so that too many fields or files, or a form body past the limit, gets the
     Chinese 400 with the navbar here: left to the CSRF check (the first to read a post) it met Django's own answer,
     whose page read the query again and failed a second time (500), or, with DEBUG, the English traceback page."""
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-    from django.http import QueryDict
-
     try:
         request.GET  # noqa: B018 — parsed here
         if request.method == "POST":
@@ -138,7 +135,7 @@ def parse_limits(request):
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
         request.GET = QueryDict()  # the page drawn now reads the query: empty, not the refused one
         request._mark_post_parse_error()
-        from tiexi_gov.views import bad_request as page
+        from tiexi_gov.views import bad_request as page  # the 400 handler; it imports this module
 
         return page(request, exc)
     return None

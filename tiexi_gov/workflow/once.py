@@ -1,8 +1,8 @@
 """A create form is done once (issue 11: a form posted again changes nothing). The page carries a one-time token;
 the view records it, with the address of what it made, in the same transaction as the record. The same post
 again — a double click, Back and 提交, two tabs — is answered with that address, not a second record; two at the
-same moment meet the token's unique constraint, and the loser is answered the same way. A post without a token
-(the API, a script) is not affected."""
+same moment meet the token's unique constraint (per person), and the loser is answered the same way. A post
+without a token (the API, a script) is not affected."""
 
 from __future__ import annotations
 
