@@ -181,7 +181,7 @@ def render_issued_document(layout: IssuedLayout) -> bytes:
     _edition_record(doc, layout)
 
     props = doc.core_properties
-    props.title = layout.title.replace("\n", "")
+    props.title = CONTROL.sub("", layout.title.replace("\n", ""))
     props.author = layout.issuer_signature
     props.subject = layout.doc_number
     props.language = "zh-CN"

@@ -43,6 +43,7 @@ from tiexi_gov.gbt9704 import (
     _visual_width,
     format_cn_date,
 )
+from tiexi_gov.http import CONTROL
 from tiexi_gov.org.selectors import who_handles
 
 from ..meeting.models import PUBLISHING_KINDS, Meeting, MeetingKind
@@ -228,7 +229,7 @@ def render_minutes(layout: MinutesLayout) -> bytes:
     _edition_record(doc, layout)
 
     props = doc.core_properties
-    props.title = layout.title + (f"（{DRAFT_MARK}）" if layout.draft else "")
+    props.title = CONTROL.sub("", layout.title) + (f"（{DRAFT_MARK}）" if layout.draft else "")
     props.subject = layout.number
     props.author = layout.issuer
     props.keywords = DRAFT_MARK if layout.draft else "已签发"

@@ -35,6 +35,7 @@ from tiexi_gov.gbt9704 import (
     format_cn_date,
     set_run_font,
 )
+from tiexi_gov.http import CONTROL
 
 TABLE_HEADER = ("编号", "督办事项", "完成时限", "状态/超期工作日数")
 COLUMN_MM = (32, 66, 24, 34)
@@ -68,6 +69,12 @@ class BulletinLayout:
     empty_text: str = "本期无超期未办结和逾期办结事项。"
 
 
+def _clean(text: str) -> str:
+    """Without control characters (tiexi_gov.http.CONTROL): XML cannot hold them, and one saved before the pages
+    refused them would stop the whole bulletin."""
+    return CONTROL.sub("", text) if text else text
+
+
 def cn_ordinal(n: int) -> str:
     """1 → 一, 12 → 十二, 20 → 二十 (heading ordinals, GB/T 9704 7.3.3)."""
     if n <= 10:
@@ -86,7 +93,7 @@ def render_bulletin(layout: BulletinLayout) -> bytes:
             body.remove(child)
 
     p = _para(doc, WD_ALIGN_PARAGRAPH.CENTER, line_pt=TITLE_PT * 1.5)
-    set_run_font(p.add_run(layout.title), XIAOBIAOSONG, TITLE_PT)
+    set_run_font(p.add_run(_clean(layout.title)), XIAOBIAOSONG, TITLE_PT)
     _para(doc, WD_ALIGN_PARAGRAPH.LEFT)
 
     _body(doc, layout.summary)
@@ -95,7 +102,7 @@ def render_bulletin(layout: BulletinLayout) -> bytes:
     for i, section in enumerate(layout.sections, start=1):
         p = _para(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
         p.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-        set_run_font(p.add_run(f"{cn_ordinal(i)}、{section.heading}"), HEITI, BODY_PT)
+        set_run_font(p.add_run(_clean(f"{cn_ordinal(i)}、{section.heading}")), HEITI, BODY_PT)
         _table(doc, section.rows)
     if layout.closing:
         _body(doc, layout.closing)
@@ -105,11 +112,11 @@ def render_bulletin(layout: BulletinLayout) -> bytes:
     for text in (layout.issuer, format_cn_date(layout.date)):
         p = _para(doc, WD_ALIGN_PARAGRAPH.RIGHT)
         p.paragraph_format.right_indent = Pt(BODY_PT * 2)
-        set_run_font(p.add_run(text), FANGSONG, BODY_PT)
+        set_run_font(p.add_run(_clean(text)), FANGSONG, BODY_PT)
 
     props = doc.core_properties
-    props.title = layout.title
-    props.author = layout.issuer
+    props.title = _clean(layout.title)
+    props.author = _clean(layout.issuer)
     props.language = "zh-CN"
     out = io.BytesIO()
     doc.save(out)
@@ -164,7 +171,7 @@ def _para(doc, align, *, line_pt: float = LINE_PT):
 def _body(doc, text: str) -> None:
     p = _para(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
     p.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-    set_run_font(p.add_run(text), FANGSONG, BODY_PT)
+    set_run_font(p.add_run(_clean(text)), FANGSONG, BODY_PT)
 
 
 def _table(doc, rows: tuple[BulletinRow, ...]) -> None:
@@ -202,4 +209,4 @@ def _cell(cell, text: str, font: str, align) -> None:
     fmt = p.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    set_run_font(p.add_run(text), font, EDITION_PT)
+    set_run_font(p.add_run(_clean(text)), font, EDITION_PT)

@@ -161,3 +161,21 @@ def test_unit_page_panels_use_a_constant_number_of_queries(world, client, today)
     with CaptureQueriesContext(connection) as big:
         assert client.get(unit_page).status_code == 200
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_x_1_a_control_character_saved_before_the_pages_refused_them_does_not_stop_the_bulletin():
+    from supervision.ledger.bulletin_docx import BulletinLayout, BulletinRow, BulletinSection, render_bulletin
+
+    row = BulletinRow(
+        number="铁督〔2026〕1号", task="完成\x1b[31m雨污分流\u202e改造", due="2026-11-30", status="超期未办结"
+    )
+    layout = BulletinLayout(
+        title="督查情况通报\x01",
+        summary="本期通报\x0b如下。",
+        sections=(BulletinSection(heading="财政局\x1f（超期未办结1件）", rows=(row,)),),
+        issuer="区政府办公室",
+        date=dt.date(2026, 12, 7),
+    )
+    doc = Document(io.BytesIO(render_bulletin(layout)))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "督查情况通报" in text and "完成[31m雨污分流改造" in text and "财政局（超期未办结1件）" in text
