@@ -16,6 +16,7 @@ from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.html import format_html
 
+API_PREFIX = "/api/v1/"  # the API's own routes: their refusals are JSON
 MAX_ID = 2**63 - 1  # the largest value a database integer column holds (SQLite, PostgreSQL bigint)
 
 NUL_MESSAGE = "提交的内容含有不可见的空字符，无法处理，未作任何修改。请删去该字符（或重新输入这段文字）后再提交。"
@@ -115,7 +116,7 @@ def bad_request(request, message: str):
     """The Chinese 400 page; for htmx the message alone (the page stays as it is, with what the user typed); for an
     API endpoint JSON, as every other answer of the API (api/exceptions.py)."""
     if _is_api_endpoint(request) or (
-        getattr(request, "resolver_match", None) is None and request.path_info.startswith("/api/v1/")
+        getattr(request, "resolver_match", None) is None and request.path_info.startswith(API_PREFIX)
     ):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     if getattr(request, "htmx", False):

@@ -36,7 +36,7 @@ def bad_request(request, exception=None):
     return http.bad_request(request, "提交的内容无法处理，未作任何修改。请返回上一页检查后重试。")
 
 
-API_PREFIX = "/api/v1/"
+API_PREFIX = http.API_PREFIX
 
 
 def not_found(request, exception=None):

@@ -30,8 +30,8 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     ModelMultipleChoiceField,
     styled,
 )
-from tiexi_gov.org.models import ActingArrangement, Post, Unit
-from tiexi_gov.org.selectors import handlers_for_posts
+from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.org.selectors import handlers_for_posts, stands_in
 
 from .models import PROPOSAL_SOURCES, ItemState, Kind, Light, ReportCycle, Source, SupervisionItem
 from .selectors import DEFAULT_SORT, LedgerFilters
@@ -89,8 +89,7 @@ class LeaderPostField(forms.ModelChoiceField):
             # Whose post it is first: the acting deputy's own post is in the same list, under the same title.
             if handler.absent_person is None:
                 return f"{post.title} · {person.display_name}（{handler.capacity}）"
-            stands_in = "受委托主持工作" if handler.arrangement.kind == ActingArrangement.Kind.ENTRUSTED else "代"
-            return f"{post.title} · {handler.absent_person.display_name}（{person.display_name}{stands_in}）"
+            return f"{post.title} · {handler.absent_person.display_name}（{stands_in(handler)}）"
         return f"{post.title} · {person.display_name}"
 
 

@@ -12,7 +12,7 @@ from tiexi_gov.http import to_id
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, home_unit_id
-from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
+from tiexi_gov.org.selectors import handlers_for_posts, holder_note
 from tiexi_gov.workdays import calendar as wd
 
 from . import rules
@@ -110,7 +110,7 @@ def name_holders(*sections: list[Row], day: date) -> tuple[list[Row], ...]:
     if not posts:
         return sections
     handlers = handlers_for_posts(posts.values(), day)
-    named = {pk: post_with_holder(post, handlers.get(pk))[len(post.title) :] for pk, post in posts.items()}
+    named = {pk: f"（{holder_note(handlers.get(pk))}）" for pk in posts}
     return tuple(
         [replace(r, holder=named[r.deadline.owner_post_id]) if r.deadline.owner_post_id else r for r in rows]
         for rows in sections

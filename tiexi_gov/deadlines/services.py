@@ -522,11 +522,9 @@ def _board_links(directors, rows) -> dict[int, set[int]]:
 
 
 def _messages(d: Deadline, people, level: str, kind: str, subject: str, body: str, fallback_url: str, opens=None):
-    board = reverse("deadlines:board")
-
     def url_for(u) -> str:
         if opens is not None and u.pk in opens and d.pk not in opens[u.pk]:
-            return board
+            return reverse("deadlines:board")
         return d.url or fallback_url
 
     return [

@@ -61,15 +61,25 @@ def post_with_holder(post: Post, handler: Handler | None) -> str:
     """A leader's post in a list to choose from, told apart from the posts of the same title (four deputies are all
     副区长): 副区长（赵国庆）; while its holder is away, 副区长（赵国庆，张海燕代）, since the acting person's own post
     is listed too; 副区长（空缺）."""
+    return f"{post.title}（{holder_note(handler)}）"
+
+
+def holder_note(handler: Handler | None) -> str:
+    """Who a post's matters are with, as post_with_holder writes it in brackets: 赵国庆; 赵国庆，张海燕代; 空缺."""
     person = handler.person if handler is not None else None
     if person is None:
-        return f"{post.title}（空缺）"
+        return "空缺"
     if not handler.is_acting:
-        return f"{post.title}（{person.display_name}）"
+        return person.display_name
     if handler.absent_person is None:
-        return f"{post.title}（{person.display_name}，{handler.capacity}）"
-    stands_in = "受委托主持工作" if handler.arrangement.kind == ActingArrangement.Kind.ENTRUSTED else "代"
-    return f"{post.title}（{handler.absent_person.display_name}，{person.display_name}{stands_in}）"
+        return f"{person.display_name}，{handler.capacity}"
+    return f"{handler.absent_person.display_name}，{stands_in(handler)}"
+
+
+def stands_in(handler: Handler) -> str:
+    """The acting person and how he stands in for the absent holder: 张海燕代; 张海燕受委托主持工作."""
+    how = "受委托主持工作" if handler.arrangement.kind == ActingArrangement.Kind.ENTRUSTED else "代"
+    return f"{handler.person.display_name}{how}"
 
 
 def holder_of(post: Post, day: date) -> User | None:

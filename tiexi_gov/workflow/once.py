@@ -29,12 +29,11 @@ class AlreadyPosted(Exception):
 
 def token_for(request) -> str:
     """The page's token: the posted one (a form shown again keeps it), else a new one."""
-    posted = request.POST.get(FIELD, "") if request.method == "POST" else ""
-    return posted if _TOKEN.match(posted) else uuid.uuid4().hex
+    return _posted(request) or uuid.uuid4().hex
 
 
 def _posted(request) -> str:
-    token = request.POST.get(FIELD, "")
+    token = request.POST.get(FIELD, "") if request.method == "POST" else ""
     return token if _TOKEN.match(token) else ""
 
 
