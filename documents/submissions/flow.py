@@ -67,6 +67,11 @@ def waiting(sub: Submission, day: date) -> list[Need]:
     if state in (S.DRAFTING, S.CONSULTING):
         if sub.consultations_settled():
             needs += editor_needs(sub, "send_for_signature", "待送签发", urgency=urgency)
+        else:  # the lead unit's own next step while the consultation is not settled (DOC-6)
+            if sub.unconsulted_unit_names():
+                needs += editor_needs(sub, "consult", "待征求意见", rule_id="DOC-6", urgency=urgency)
+            if sub.awaits_statement():
+                needs += editor_needs(sub, "statement", "待起草分歧意见说明", rule_id="DOC-6", urgency=urgency)
         requests = _open_consultations(sub)
         clocks = running_deadline_ids(requests, "DOC-7")
         needs += [

@@ -252,9 +252,22 @@ class Submission(ConcurrentTransitionMixin, models.Model):
             return False
         return needed <= set(statement.countersigns.values_list("unit_id", flat=True))
 
+    def unconsulted_unit_names(self) -> list[str]:
+        """DOC-6: the units the drafter named as touched whose written opinion has not been asked yet. Naming a unit
+        and sending the draft on without asking it let a matter reach the government unconsulted."""
+        asked = set(self.consultations.values_list("unit_id", flat=True))
+        return [u.display_name for u in self.touched_units.all() if u.pk not in asked]
+
+    def awaits_statement(self) -> bool:
+        """DOC-6: a unit disagreed and the lead unit has not written the disagreement statement yet."""
+        return bool(self.disagreeing_unit_ids()) and not self.disagreement_statements.exists()
+
     def consultation_violations(self) -> list[RuleViolation]:
         """DOC-6/DOC-7: what still stops the draft from going to signature, each with the rule's words."""
         out = []
+        unasked = self.unconsulted_unit_names()
+        if unasked:
+            out.append(RuleViolation("DOC-6", f"本件涉及{'、'.join(unasked)}的职权，须先书面征求其意见"))
         open_units = [
             r.unit.display_name
             for r in self.consultations.filter(state=ConsultationRequest.State.OPEN).select_related("unit")

@@ -158,7 +158,7 @@ def index(request):
 def _saved(request, sub, text: str) -> None:
     """Every submission rule is checked when the draft is saved, not first at 报送: the drafter reads all that is
     still missing at once, while only the drafter has touched it."""
-    problems = checks.draft_problems(sub, timezone.localdate())
+    problems = checks.signature_problems(sub, timezone.localdate())
     if problems:
         messages.warning(request, f"{text}送签前还须完善{len(problems)}项，见“办理”栏中的清单。")
     else:
@@ -485,7 +485,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "signed_unit_ids": {cs.unit_id for st in statements for cs in st.countersigns.all()},
         "attachments": list(sub.attachments.all()),
         "checklist": _checklist(sub),
-        "draft_problems": checks.draft_problems(sub, today) if "edit" in allowed else [],
+        "draft_problems": checks.signature_problems(sub, today) if "edit" in allowed else [],
         "checklist_missing": [v.message for v in normative.normative_violations(sub)]
         if sub.state in (SubmissionState.DRAFTING, SubmissionState.CONSULTING, SubmissionState.AWAITING_SIGNATURE)
         else [],

@@ -185,3 +185,55 @@ def test_doc_6_only_units_that_can_reply_are_offered_or_consulted(world):
             services.request_consultation(actor=world.fin_clerk, submission=sub, units=[unit], today=DAY)
     sub.refresh_from_db()
     assert sub.state == SubmissionState.DRAFTING and not sub.consultations.exists()
+
+
+def _queued(user, sub, day=DAY) -> set[str]:
+    """The actions `user`'s 我的待办 holds for `sub` on `day` (the page's own query)."""
+    from tiexi_gov.workflow.selectors import open_tasks_for
+
+    fresh = type(user).objects.get(pk=user.pk)
+    return {t.action for t in open_tasks_for(fresh, day) if str(t.subject_id) == str(sub.pk)}
+
+
+def test_doc_6_a_unit_named_as_touched_must_be_asked_before_signature(world, client):
+    """The drafter names 发改局 as touched and tries to send the draft on without asking it: 送签 is refused, the
+    panel lists what is missing instead of "ready", and 我的待办 holds 待征求意见, not 待送签发."""
+    sub = draft(world, touched_units=[world.dev])
+    assert _queued(world.fin_clerk, sub) == {"consult"}
+    with pytest.raises(DocumentRuleError) as exc:
+        services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    assert exc.value.rule_ids == ["DOC-6"] and world.dev.display_name in str(exc.value)
+    client.force_login(world.fin_clerk)
+    page = client.get(f"/documents/{sub.pk}/").content.decode()
+    assert 'data-testid="draft-ready"' not in page
+    assert f"本件涉及{world.dev.display_name}的职权，须先书面征求其意见" in page
+
+    services.request_consultation(actor=world.fin_clerk, submission=sub, units=[world.dev], today=DAY)
+    (req,) = sub.consultations.all()
+    services.reply_to_consultation(actor=world.dev_clerk, consultation=req, reply=Reply.AGREE, today=DAY)
+    assert _queued(world.fin_clerk, sub) == {"send_for_signature"}
+    sub = services.send_for_signature(actor=world.fin_clerk, submission=sub, today=DAY)
+    assert sub.state == SubmissionState.AWAITING_SIGNATURE
+
+
+def test_doc_6_a_disagreement_puts_the_statement_in_the_lead_clerks_queue(world, client):
+    """After 不同意 the lead unit's next step is the disagreement statement: it is in the clerk's 我的待办 and the
+    panel does not call the draft ready; once written, the disagreeing unit's countersign is what it waits on."""
+    sub, (req,) = _consult(world)
+    services.reply_to_consultation(
+        actor=world.dev_clerk, consultation=req, reply=Reply.DISAGREE, text="资金来源不明确", today=DAY
+    )
+    assert _queued(world.fin_clerk, sub) == {"statement"}
+    client.force_login(world.fin_clerk)
+    page = client.get(f"/documents/{sub.pk}/").content.decode()
+    assert 'data-testid="draft-ready"' not in page and 'data-testid="draft-problems"' in page
+    services.record_disagreement_statement(
+        actor=world.fin_clerk,
+        submission=sub,
+        talks_note="两局主要负责人协商未果",
+        lead_reasons="专项资金已列入年度预算",
+        other_reasons="发改局认为项目未入库",
+        proposal="建议先行拨付50%",
+    )
+    assert _queued(world.fin_clerk, sub) == set()
+    assert _queued(world.dev_clerk, sub) == {"countersign"}
