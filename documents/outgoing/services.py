@@ -859,7 +859,7 @@ def revise_outgoing(*, actor, document: OutgoingDocument, today=None) -> Outgoin
     """The drafting unit takes a returned draft back; it goes through 核稿, review and signature again."""
     with step(document, actor=actor, expect=(OS.RETURNED,), today=today) as s:
         before = s.fire("revise")
-        s.record("outgoing_revise", "修改后重新报送", before)
+        s.record("outgoing_revise", "退回后重新修改", before)
     return s.obj
 
 

@@ -302,13 +302,24 @@ def filter_units():
 DECIDED_STATES = (S.APPROVED, S.DISAPPROVED, S.RETURNED, S.CLOSED)
 
 
+# The slip's approval limit runs from registration until the leaders decide (DOC-13). A returned item keeps its old
+# slip while the unit redrafts and resubmits; the old limit, closed at the return, is not its deadline any more.
+SLIP_CLOCK_STATES = (
+    SubmissionState.REGISTERED,
+    SubmissionState.OFFICE_REVIEW,
+    SubmissionState.AWAITING_ROUTING,
+    SubmissionState.LEADER_REVIEW,
+)
+
+
 def row_due(sub: Submission, today: date) -> tuple[str, str, date | None]:
     """The due date a list shows: the approval limit once registered (DOC-13), else the decision date; nothing once
     the leaders have decided (the clock stopped: "剩 10 个工作日" on an approved item would say it still runs)."""
 
     if sub.state in DECIDED_STATES:
         return "", "", None
-    due = sub.current_slip.approval_due if sub.current_slip_id else sub.decision_needed_by
+    slip_runs = sub.current_slip_id and sub.state in SLIP_CLOCK_STATES
+    due = sub.current_slip.approval_due if slip_runs else sub.decision_needed_by
     if due is None:
         return "", "", None
     text, tone = due_text(due, today)

@@ -1077,7 +1077,7 @@ def revise(*, actor, submission: Submission, today: dt.date | None = None) -> Su
         before = s.fire("revise")
         sub.signed_by = sub.signed_post = sub.signed_at = None
         sub.submitted_at = sub.submitted_on = None
-        s.record("revise", "修改后重新报送" if before == S.RETURNED else "签发后收回修改", before)
+        s.record("revise", "退回后重新修改" if before == S.RETURNED else "签发后收回修改", before)
     return s.obj
 
 

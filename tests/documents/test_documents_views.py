@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from documents_support import draft, in_leader_review, registered, signed, submitted, valid_fields
+from documents_support import DAY, draft, in_leader_review, registered, signed, submitted, valid_fields
 
 from documents.models import (
     Attachment,
@@ -771,3 +771,20 @@ def test_doc_13_a_decided_item_shows_no_countdown_and_a_guessed_count_is_marked_
     drafted = draft(world, today, title="关于三年后启用新址的请示", decision_needed_by=far)
     html = c.get(reverse("documents:detail", args=[drafted.pk])).content.decode()
     assert "个工作日" in html and "暂定" in html
+
+
+def test_doc_13_a_returned_item_taken_back_shows_its_decision_date_not_the_closed_approval_limit(world):
+    """The office returns a registered 请示 and the unit takes it back to redraft: the old slip's approval limit was
+    closed at the return, so the item shows the date the unit needs a decision by, and the record says 退回后重新修改
+    (not 修改后重新报送: nothing has been resubmitted yet)."""
+    from documents.submissions.selectors import row_due
+
+    sub = registered(world)
+    slip_due = sub.current_slip.approval_due
+    assert row_due(sub, DAY)[2] == slip_due
+    services.return_submission(actor=world.staff, submission=sub, reason="other", text="请补充材料。", today=DAY)
+    sub = services.revise(actor=world.fin_clerk, submission=Submission.objects.get(pk=sub.pk), today=DAY)
+    assert sub.state == SubmissionState.DRAFTING and sub.current_slip_id is not None
+    _text, _tone, due = row_due(sub, DAY)
+    assert due == sub.decision_needed_by != slip_due
+    assert Event.objects.for_object(sub).get(action="revise").action_label == "退回后重新修改"
