@@ -87,6 +87,16 @@ class DateField(forms.DateField):
             )
 
 
+def typed_text(form) -> list[tuple[str, str]]:
+    """(label, text) of what the user wrote in a form's text areas: kept on screen when the step it was for is
+    refused because someone else took it, so nothing typed is lost with the button."""
+    return [
+        (field.label, field.value())
+        for field in form
+        if isinstance(field.field.widget, forms.Textarea) and str(field.value() or "").strip()
+    ]
+
+
 def styled(form):
     """Bootstrap classes on a form's widgets, `is-invalid` on the fields with errors; returns the form."""
     errors = form.errors if form.is_bound else {}

@@ -29,7 +29,7 @@ from documents.shared import normative
 from documents.shared.models import NormativeStep
 from documents.shared.views import _change_readers, _readers_context
 from documents.submissions.views import Action
-from tiexi_gov.forms import styled
+from tiexi_gov.forms import styled, typed_text
 from tiexi_gov.http import to_id, to_int
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.roles import LEADER_ROLES, has_role, home_unit_id
@@ -297,9 +297,13 @@ def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) 
 
     allowed = permissions.outgoing_allowed_actions(request.user, doc)
     action_forms = {name: styled(_outgoing_form(name, doc)) for name in allowed if name in OUTGOING_ACTIONS}
+    kept = []
     if bound is not None:
-        action_forms[bound[0]] = styled(bound[1])
-        allowed = allowed | {bound[0]}
+        name, form = bound
+        if name in allowed:  # refused for what was filled in: the form again, as typed
+            action_forms[name] = styled(form)
+        else:  # no longer this person's step: no button for it, but nothing typed is lost
+            kept = [value for _label, value in typed_text(form)]
     rows = {r.step: r for r in doc.checklist.all()}
     checklist = (
         [(NormativeStep(s).label, rows.get(s)) for s in normative.required_normative_steps(doc)]
@@ -311,6 +315,7 @@ def _outgoing_context(request, doc, *, bound: tuple[str, object] | None = None) 
     return {
         "document": doc,
         "allowed": allowed,
+        "kept": kept,
         "forms": action_forms,
         "checklist": checklist,
         "countersign_rows": [(u, u.pk in signed_units) for u in doc.countersign_units.all()],

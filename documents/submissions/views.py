@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -36,7 +35,7 @@ from documents.submissions.models import (
 from tiexi_gov.deadlines.display import count_mark, due_html, due_label
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.followups import followups
-from tiexi_gov.forms import styled
+from tiexi_gov.forms import styled, typed_text
 from tiexi_gov.http import require_id, to_id
 from tiexi_gov.listing import TemplateRow, url_for_each
 from tiexi_gov.org.roles import home_unit_id
@@ -451,9 +450,13 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
     today = timezone.localdate()
     allowed = permissions.allowed_actions(request.user, sub)
     action_forms = _initial_forms(request, sub, allowed)
+    kept = []
     if bound is not None:
-        action_forms[bound[0]] = styled(bound[1])
-        allowed = allowed | {bound[0]}
+        name, form = bound
+        if name in allowed:  # refused for what was filled in: the form again, as typed
+            action_forms[name] = styled(form)
+        else:  # no longer this person's step (someone acted first): no button for it, but nothing typed is lost
+            kept = [value for _label, value in typed_text(form)]
     unit_id = home_unit_id(request.user)
     consultations = list(sub.consultations.all())
     instructions = list(sub.instructions.all())
@@ -467,6 +470,7 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "submission": sub,
         "slip": sub.current_slip,
         "allowed": allowed,
+        "kept": kept,
         "route_label": f"按分工呈{route_to}审批",
         "route_confirm": f"确认呈{route_to}审批？",
         "forms": action_forms,
@@ -596,12 +600,7 @@ def _already_handled(request, sub, form):
     """Someone else was first (a simultaneous click, or a stale page): a short page that names who (the message),
     keeps what the user wrote so nothing typed is lost, and links back — the item page is not redrawn for a click
     that changed nothing. 409: the page the user acted on no longer matches the item."""
-    kept = [
-        (field.label, field.value())
-        for field in form
-        if isinstance(field.field.widget, django_forms.Textarea) and str(field.value() or "").strip()
-    ]
-    context = {"submission": sub, "kept": kept, "detail_url": reverse("documents:detail", args=[sub.pk])}
+    context = {"submission": sub, "kept": typed_text(form), "detail_url": reverse("documents:detail", args=[sub.pk])}
     return render(request, "documents/already_handled.html", context, status=409)
 
 

@@ -222,7 +222,9 @@ def test_doc_14_wrong_signer_sees_the_rule_message_and_keeps_the_opinion(world, 
     assert r.status_code == 200
     text = messages_of(r)
     assert "第六十二条" in text and "区长签发" in text
-    assert r.context["forms"]["sign"]["opinion"].value() == "我来签"
+    # Not his step: no 签发 button comes back, but what he wrote stays on the page.
+    assert "sign" not in r.context["forms"] and "确认签发？" not in r.content.decode()
+    assert r.context["kept"] == ["我来签"] and 'data-testid="kept-text"' in r.content.decode()
     assert fresh(doc).state == OS.AWAITING_SIGNATURE and fresh(doc).number == ""
 
 

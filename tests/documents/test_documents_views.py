@@ -511,6 +511,29 @@ def test_stale_page_second_registration_sees_who_handled_it(world, client, today
     assert ProcessingSlip.objects.filter(submission=sub).count() == 1
 
 
+def test_a_step_someone_took_first_leaves_no_button_for_it_and_keeps_what_was_typed(world, client, today):
+    """Two office clerks on one 待登记 item: the second click is told who registered it, and the panel it gets back
+    offers the steps that are now open, not 登记 again. A leader's opinion posted on an item already decided is kept
+    on screen (nothing typed is lost) without the 同意/不同意 buttons."""
+    sub = submitted(world, today)
+    a = _client(client, world.staff)
+    b = _client(client.__class__(), world.staff2)
+    _act(a, sub, "register", seen="submitted")
+    r = _act(b, sub, "register", seen="submitted", htmx=True)
+    panel = r.content.decode()
+    assert "已由郑文书处理" in panel
+    assert 'data-action="register"' not in panel
+
+    decided = in_leader_review(world, today)
+    leader = _client(client.__class__(), world.dep_a)
+    _act(leader, decided, "decide", {"decision": "approve", "opinion": "同意"})
+    assert _state(decided) == SubmissionState.APPROVED
+    r = _act(leader, decided, "decide", {"decision": "approve", "opinion": "同意，请财政局抓紧落实。"}, seen="")
+    page = r.content.decode()
+    assert 'data-action="decide"' not in page
+    assert "同意，请财政局抓紧落实。" in page and 'data-testid="kept-text"' in page
+
+
 # --- permissions through the pages ---------------------------------------------------------------------------
 
 PAGES = ("detail", "slip", "slip_docx", "attachment")
