@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from documents.shared.models import NormativeStep
 from tiexi_gov.forms import TEXT_LIMIT, FreeText, styled  # noqa: F401  (views call forms.styled)
@@ -14,8 +14,10 @@ MAX_COPIES = 10_000  # 份数 / 印制份数: a number a press prints, well insi
 
 
 def limit_copies(field) -> None:
-    """The model's own checks do not run on these forms (_post_clean): the form keeps 份数 to MAX_COPIES."""
-    field.validators.append(MaxValueValidator(MAX_COPIES))
+    """The model's own checks do not run on these forms (_post_clean): the form keeps 份数 between 1 (a document
+    sent in no copies is no document) and MAX_COPIES."""
+    field.validators += [MinValueValidator(1, "份数至少为1份。"), MaxValueValidator(MAX_COPIES)]
+    field.widget.attrs["min"] = 1
     field.widget.attrs["max"] = MAX_COPIES
 
 

@@ -811,3 +811,26 @@ def test_doc_13_a_returned_item_taken_back_shows_its_decision_date_not_the_close
     _text, _tone, due = row_due(sub, DAY)
     assert due == sub.decision_needed_by != slip_due
     assert Event.objects.for_object(sub).get(action="revise").action_label == "退回后重新修改"
+
+
+@pytest.mark.parametrize("copies", ["0", "-1"])
+def test_a_draft_in_no_copies_is_refused_and_keeps_what_was_typed(world, client, today, copies):
+    """份数 0 saved a 请示 sent in no copies; the form asks for at least one and keeps the title typed."""
+    c = _client(client, world.fin_clerk)
+    data = {
+        "kind": "request",
+        "title": "关于零份数的请示",
+        "body": "正文",
+        "urgency": "normal",
+        "disclosure": "full",
+        "disclosure_manner": "active",
+        "issue_date": today.isoformat(),
+        "decision_needed_by": wd.add_workdays(today, 20).isoformat(),
+        "declares_one_matter": "on",
+        "not_classified": "on",
+        "copies": copies,
+    }
+    r = c.post(reverse("documents:create"), data)
+    assert r.status_code == 200 and "copies" in r.context["form"].errors
+    assert not Submission.objects.filter(title="关于零份数的请示").exists()
+    assert 'value="关于零份数的请示"' in r.content.decode()
