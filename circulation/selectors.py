@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tiexi_gov.org.models import Appointment, Post, Unit
+from tiexi_gov.org.selectors import handlers_for_posts, holder_note
 from tiexi_gov.workdays import calendar as wd
 
 from . import permissions, services, sources
@@ -42,6 +43,17 @@ def received_receipts(user, day: dt.date) -> QuerySet[Receipt]:
         .select_related(*RECEIPT_JOINS)
         .order_by("-circulation__sent_at", "-id")
     )
+
+
+def with_holders(receipts, day: dt.date) -> list[Receipt]:
+    """Each receipt addressed to a post told apart by who holds it, or acts for it, on `day` (four posts are all
+    副区长, and an unread one names no reader yet): `holder`, "" for a unit's receipt. A few queries per page."""
+    receipts = list(receipts)
+    posts = {r.post_id: r.post for r in receipts if r.post_id}
+    handlers = handlers_for_posts(posts.values(), day) if posts else {}
+    for r in receipts:
+        r.holder = holder_note(handlers.get(r.post_id)) if r.post_id else ""
+    return receipts
 
 
 def overdue_receipts() -> QuerySet[Receipt]:

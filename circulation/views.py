@@ -70,7 +70,11 @@ def overdue(request):
     return render(
         request,
         "circulation/overdue.html",
-        {"page_obj": page, "rows": selectors.with_due(page.object_list, today), "today": today},
+        {
+            "page_obj": page,
+            "rows": selectors.with_due(selectors.with_holders(page.object_list, today), today),
+            "today": today,
+        },
     )
 
 
@@ -143,7 +147,7 @@ def detail(request, pk: int):
     if circulation is None:
         raise _not_found()
     today = timezone.localdate()
-    receipts = list(circulation.receipts.all())
+    receipts = selectors.with_holders(circulation.receipts.all(), today)
     counts = {state: sum(1 for r in receipts if r.state == state) for state in RS.values}
     return render(
         request,

@@ -288,6 +288,32 @@ class SignForm(forms.Form):
     opinion = FreeText(label="签发意见", required=False, rows=2)
 
 
+class LeaderLabels:
+    """A district leader's post named with who holds it today, or who acts for them: four posts are all 副区长."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._handlers = None
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field._handlers = None  # each form reads who holds the posts on its own day
+        return field
+
+    def label_from_instance(self, post: Post) -> str:
+        if self._handlers is None:  # once a form, when its choices are drawn (the queue's rows never draw them)
+            self._handlers = handlers_for_posts(list(self.queryset), timezone.localdate())
+        return post_with_holder(post, self._handlers.get(post.pk))
+
+
+class LeaderChoiceField(LeaderLabels, forms.ModelChoiceField):
+    """One district leader, named with who holds the post today (转批)."""
+
+
+class LeaderMultipleChoiceField(LeaderLabels, ModelMultipleChoiceField):
+    """Several district leaders, each named with who holds the post today (串并联分送)."""
+
+
 class SendToLeadersForm(forms.Form):
     mode = forms.ChoiceField(
         label="方式",
@@ -295,7 +321,7 @@ class SendToLeadersForm(forms.Form):
         widget=forms.RadioSelect,
         initial="parallel",
     )
-    posts = ModelMultipleChoiceField(
+    posts = LeaderMultipleChoiceField(
         label="领导（串联按列表顺序）",
         queryset=Post.objects.filter(kind__in=Post.LEADER_KINDS).order_by("kind", "order", "id"),
         widget=forms.CheckboxSelectMultiple,
@@ -313,24 +339,6 @@ class NotifyUnitsForm(forms.Form):
 
 class CloseForm(forms.Form):
     result = FreeText(label="办理结果", required=False, rows=2, help_text="留空则记为批示结果")
-
-
-class LeaderChoiceField(forms.ModelChoiceField):
-    """A district leader's post named with who holds it today, or who acts for them: four posts are all 副区长."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._handlers = None
-
-    def __deepcopy__(self, memo):
-        field = super().__deepcopy__(memo)
-        field._handlers = None  # each form reads who holds the posts on its own day
-        return field
-
-    def label_from_instance(self, post: Post) -> str:
-        if self._handlers is None:  # once a form, when its choices are drawn (the queue's rows never draw them)
-            self._handlers = handlers_for_posts(list(self.queryset), timezone.localdate())
-        return post_with_holder(post, self._handlers.get(post.pk))
 
 
 class DecisionForm(LeaderDecisionForm):

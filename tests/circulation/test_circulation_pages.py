@@ -102,3 +102,17 @@ def test_15_4_a_leader_opening_circulation_sees_what_waits_for_them_and_the_offi
     assert page.context["tab"] == "received" and len(page.context["rows"]) == 1
     client.force_login(world.office)
     assert client.get(reverse("circulation:index")).context["tab"] == "sent"
+
+
+def test_15_4_status_and_overdue_pages_name_who_holds_each_unread_post(world, client):
+    """Four deputies' posts all read 副区长: an unread receipt is told apart by its holder (副区长（…）), on the
+    sender's status page and on the office's overdue list, before anyone has read it."""
+    sent = _send(world, 1, [world.unit_a])
+    services.remind_unread(today=FRIDAY)
+    holder = f'<span class="small text-secondary">（{world.deputy.display_name}）</span>'
+    named = f"{world.deputy_post.title}</a>{holder}"
+    client.force_login(world.office)
+    status = client.get(reverse("circulation:detail", args=[sent.pk])).content.decode()
+    assert named in status
+    overdue = client.get(reverse("circulation:overdue")).content.decode()
+    assert f"{world.deputy_post.title}{holder}" in overdue

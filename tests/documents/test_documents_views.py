@@ -834,3 +834,13 @@ def test_a_draft_in_no_copies_is_refused_and_keeps_what_was_typed(world, client,
     assert r.status_code == 200 and "copies" in r.context["form"].errors
     assert not Submission.objects.filter(title="关于零份数的请示").exists()
     assert 'value="关于零份数的请示"' in r.content.decode()
+
+
+def test_doc_12_sending_to_several_leaders_names_each_one(world):
+    """串并联分送 listed 副区长 / 副区长 / …: the office could not tell the deputies apart, nor choose the order of a
+    serial batch. Each post is named with its holder, as 转批 names them."""
+    from documents.submissions.forms import SendToLeadersForm
+
+    labels = [label for _value, label in SendToLeadersForm().fields["posts"].choices]
+    for post, person in ((world.dep_a_post, world.dep_a), (world.dep_b_post, world.dep_b)):
+        assert f"{post.title}（{person.display_name}）" in labels
