@@ -208,7 +208,8 @@ def _round(w, i, today):
 
 def _targets(w, i, today):
     _body(w, i, today)
-    upkeep.open_targets(actor=w.staff, year=today.year, due=wd.add_workdays(today, 5))
+    due = wd.add_workdays(today, 5)
+    upkeep.open_targets(actor=w.staff, year=due.year, due=due)  # late December: the coming year's targets
 
 
 def _absence(w, i, today):

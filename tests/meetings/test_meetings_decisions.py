@@ -53,7 +53,7 @@ def issue_decision(w, m, topic, **extra) -> Decision:
     )
 
 
-def work_decision(w, m, topic=None, *, actor=None) -> Decision:
+def work_decision(w, m, topic=None, *, actor=None, due=DUE) -> Decision:
     return record(
         w,
         m,
@@ -64,7 +64,7 @@ def work_decision(w, m, topic=None, *, actor=None) -> Decision:
         lead_unit=w.units["财政局"],
         co_units=[w.units["发改局"], w.units["审计局"]],
         leader_post=w.exec_post,
-        due=DUE,
+        due=due,
         standard="年底前调整到位，执行率不低于95%",
     )
 
@@ -286,8 +286,9 @@ def test_sup_1_a_decision_the_ledger_refuses_is_the_signers_message_and_nothing_
 def test_minutes_page_links_the_created_items_and_documents(world, client):
     w = world
     today = timezone.localdate()
+    due = wd.add_workdays(today, 20)  # after the meeting, whatever today is
     m, decisions = signed_executive(
-        w, date=today, sign_day=today, make=lambda m, t: [issue_decision(w, m, t), work_decision(w, m, t)]
+        w, date=today, sign_day=today, make=lambda m, t: [issue_decision(w, m, t), work_decision(w, m, t, due=due)]
     )
     issue, work = (Decision.objects.get(pk=d.pk) for d in decisions)
     item = SupervisionItem.objects.get()
