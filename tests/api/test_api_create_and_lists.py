@@ -208,8 +208,8 @@ def _round(w, i, today):
 
 def _targets(w, i, today):
     _body(w, i, today)
-    due = wd.add_workdays(today, 5)
-    upkeep.open_targets(actor=w.staff, year=due.year, due=due)  # late December: the coming year's targets
+    due = min(wd.add_workdays(today, 5), dt.date(today.year, 12, 31))  # due within the year, even in late December
+    upkeep.open_targets(actor=w.staff, year=today.year, due=due)
 
 
 def _absence(w, i, today):
