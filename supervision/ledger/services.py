@@ -336,6 +336,17 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
     return s.obj
 
 
+def _refuse_past_due(item: SupervisionItem, day: dt.date, *, hint: str = "请先修改完成时限，再交办") -> None:
+    """SUP-1 (第四十七条): work is assigned with its completion deadline still ahead. An item sent out after its
+    deadline would be overdue the day the unit receives it and count against the unit's on-time rate; a draft may
+    keep the date until the office corrects it."""
+    if item.due < day:
+        raise SupervisionError(
+            f"完成时限{item.due:%Y-%m-%d}早于今天（{day:%Y-%m-%d}），不能交办，{hint}（第四十七条：部署工作须规定完成时限）。",
+            rule_id="SUP-1",
+        )
+
+
 def _start_clocks(item: SupervisionItem, day: dt.date) -> None:
     item.assigned_on = day
     open_deadline(
@@ -365,6 +376,7 @@ def issue_item(*, actor, item: SupervisionItem, today: dt.date | None = None) ->
     """Issue a draft: straight to the lead unit, or first to the leader in charge when SUP-5 asks for it."""
     with step(item, actor=actor, expect=(St.DRAFT,), today=today) as s:
         it = s.obj
+        _refuse_past_due(it, s.day)
         if it.needs_leader_approval():
             before = s.fire("submit_for_approval")
             s.record("submitted_for_approval", "报区领导审批（以区政府名义督查）", before, rule_id="SUP-5")
@@ -384,6 +396,7 @@ def issue_item(*, actor, item: SupervisionItem, today: dt.date | None = None) ->
 def approve_item(*, actor, item: SupervisionItem, opinion: str = "", today: dt.date | None = None) -> SupervisionItem:
     """SUP-5: the leader in charge (or the head, or whoever acts for either) approves; the item goes out."""
     with step(item, actor=actor, expect=(St.AWAITING_APPROVAL,), today=today) as s:
+        _refuse_past_due(s.obj, s.day, hint="请“不同意”，退回区政府办公室修改完成时限")
         before = s.fire("approve")
         handler = permissions.approval_handler(actor, s.obj)
         _start_clocks(s.obj, s.day)

@@ -684,6 +684,9 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
     start = start or day
     if due is not None and due < start:
         errors.append(f"完成时限{due}早于起始日期{start}")
+    issue = not get("状态").startswith(ItemState.DRAFT.label)
+    if issue and due is not None and due < day:  # SUP-1: not assigned overdue (services.issue_item refuses it too)
+        errors.append(f"完成时限{due}早于今天，不能交办（第四十七条）；如只登记为草稿，请将“状态”填为“草稿”")
     kind = _choice(look.kinds, get("督查方式"), "督查方式", errors)
     cycle = _choice(look.cycles, get("报告周期"), "报告周期", errors)
     fields = {
@@ -717,7 +720,6 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
             if not proposal[key]:
                 errors.append(f"人大代表建议、政协委员提案须填写“{label}”（第四十二条）")
         fields["proposal"] = proposal
-    issue = not get("状态").startswith(ItemState.DRAFT.label)
     return fields, issue, errors
 
 

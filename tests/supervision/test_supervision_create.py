@@ -138,6 +138,25 @@ def test_sup_1_save_and_issue_assigns_the_item_and_starts_the_completion_clock(w
     assert deadline.due == item.due and deadline.owner_unit == world.fin
 
 
+def test_sup_1_save_and_issue_refuses_a_deadline_already_passed_and_keeps_the_form(world, client, today):
+    """第四十七条: registered and assigned at once, a deadline already passed would be overdue on arrival; saved as a
+    draft it may wait for the office to correct it."""
+    start, passed = today - dt.timedelta(days=104), today - dt.timedelta(days=21)
+    data = _post(world, today, period_start=start.isoformat(), due=passed.isoformat())
+    response = _client(client, world.staff).post(NEW, {**data, "issue": "1"})
+    assert response.status_code == 200 and not SupervisionItem.objects.exists()
+    [error] = _errors(response)["__all__"]
+    assert f"完成时限{passed:%Y-%m-%d}早于今天" in error and "第四十七条" in error
+    form = response.context["form"]
+    assert form["task"].value() == data["task"] and form["due"].value() == passed.isoformat()
+    assert error in response.content.decode()
+
+    response = client.post(NEW, data)  # 保存草稿
+    assert response.status_code == 302
+    draft = SupervisionItem.objects.get()
+    assert draft.state == ItemState.DRAFT and draft.due == passed
+
+
 @pytest.mark.parametrize("source", [Source.GOVERNMENT_DECISION, Source.MEETING_DECISION, Source.LEADER_INSTRUCTION])
 def test_sup_1_each_plain_source_can_be_registered(world, client, today, source):
     response = _client(client, world.staff).post(NEW, _post(world, today, source=source, source_ref=f"依据-{source}"))

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from supervision_support import make_item
+from supervision_support import DAY, make_item
 
 from documents.models import Instruction, ProcessingSlip, Submission
 from supervision.ledger import services
@@ -272,6 +272,46 @@ def test_sup_1_office_issues_a_draft_and_cancel_stops_its_clocks(world, client, 
     item.refresh_from_db()
     assert item.state == ItemState.CANCELLED and item.cancel_reason == "任务调整"
     assert not Deadline.objects.running().filter(subject_id=str(item.pk), rule_id__startswith="SUP").exists()
+
+
+def test_sup_1_a_draft_past_its_deadline_is_not_assigned_until_the_date_is_corrected(world, client, today):
+    """第四十七条: work is assigned with a deadline ahead; sent out late it would be overdue the day the unit gets it
+    (red, counted against its on-time rate). The draft keeps its date and its edit form shows it until corrected."""
+    w = world
+    start, passed = today - dt.timedelta(days=104), today - dt.timedelta(days=21)
+    item = make_item(w, today=today, issue=False, period_start=start, due=passed)
+    office = _login(client.__class__, w.staff)
+    r = _act(office, item, "issue")
+    assert r.status_code == 400
+    [message] = _messages(r)
+    assert f"完成时限{passed:%Y-%m-%d}早于今天" in message and "第四十七条" in message and "SUP-" not in message
+    assert _state(item) == ItemState.DRAFT and "assigned" not in _events(item)
+    assert not Deadline.objects.filter(subject_id=str(item.pk), rule_id="SUP-1").exists()
+
+    edit = office.get(reverse("supervision:item_edit", args=[item.pk]))
+    form = edit.context["form"]
+    assert form["due"].value() == passed and form["period_start"].value() == start
+    assert passed.isoformat() in edit.content.decode()
+    new_due = today + dt.timedelta(days=30)
+    data = {
+        "source_ref": "", "task": item.task, "kind": item.kind, "cycle": item.cycle, "lead_unit": w.fin.pk,
+        "cooperating_units": [w.dev.pk], "leader_post": w.dep_a_post.pk, "due": new_due.isoformat(),
+        "standard": item.standard, "period_start": start.isoformat(), "supervising_unit": w.office.pk,
+    }  # fmt: skip
+    assert office.post(reverse("supervision:item_edit", args=[item.pk]), data).status_code == 302
+    assert _act(office, item, "issue").status_code == 302
+    assert _state(item) == ItemState.ASSIGNED
+    assert Deadline.objects.running().get(subject_id=str(item.pk), rule_id="SUP-1").due == new_due
+
+
+def test_sup_1_leader_cannot_approve_an_item_whose_deadline_passed_while_it_waited(world):
+    w = world
+    item = make_item(w, today=DAY, due=DAY + dt.timedelta(days=10), in_government_name=True, supervising_unit=w.dev)
+    assert item.state == ItemState.AWAITING_APPROVAL
+    with pytest.raises(services.SupervisionError, match="不同意"):
+        services.approve_item(actor=w.dep_a, item=item, opinion="同意", today=DAY + dt.timedelta(days=20))
+    assert _state(item) == ItemState.AWAITING_APPROVAL
+    assert services.refuse_item(actor=w.dep_a, item=item, opinion="请修改完成时限").state == ItemState.DRAFT
 
 
 def test_sup_5_government_name_item_is_approved_or_refused_by_the_leader_in_charge(world, client, today):

@@ -260,6 +260,29 @@ def test_sup_1_import_accepts_short_names_leader_names_chinese_dates_and_drafts(
     assert second.state == ItemState.ASSIGNED and second.leader_post == w.dep_b_post
 
 
+def test_sup_1_import_does_not_assign_a_row_whose_deadline_has_passed(world, client):
+    """第四十七条: a row to be assigned (any 状态 but 草稿) with its deadline already passed would be overdue on
+    arrival; it is refused by row, and the same row as a 草稿 is registered for the office to correct."""
+    w, today = world, _today()
+    passed, ahead = today - dt.timedelta(days=21), today + dt.timedelta(days=30)
+    header = [*OFFICE_COLUMNS, "起始日期"]
+    start = today - dt.timedelta(days=104)
+    rows = [
+        [1, "区政府决定", "建设城区口袋公园10处", "财政局", "", "副区长（财政）", ahead, "建成10处", "", "", start],
+        [2, "区政府决定", "推进垃圾分类示范小区", "发改局", "", "区长", passed, "覆盖30个小区", "", "办理中", start],
+    ]
+    r = _upload(client, w.staff, _sheet(rows, header=header))
+    assert r.status_code == 200 and not SupervisionItem.objects.exists() and not Deadline.objects.exists()
+    errors = {e.row: " ".join(e.reasons) for e in r.context["result"].errors}
+    assert list(errors) == [3] and f"完成时限{passed}早于今天，不能交办（第四十七条）" in errors[3]
+
+    rows[1][9] = "草稿"
+    r = _upload(client, w.staff, _sheet(rows, header=header))
+    assert r.status_code == 302
+    states = dict(SupervisionItem.objects.values_list("task", "state"))
+    assert states == {"建设城区口袋公园10处": ItemState.ASSIGNED, "推进垃圾分类示范小区": ItemState.DRAFT}
+
+
 def test_sup_3_an_inspection_row_without_its_rectification_fields_is_refused(world, client):
     w, today = world, _today()
     header = [*OFFICE_COLUMNS, "督查层级", "督查组/来源", "整改措施"]
