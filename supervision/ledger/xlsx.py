@@ -4,10 +4,11 @@ Export streams: the sheet's XML is written row by row straight into the .xlsx's 
 from the database in chunks (server-side cursor, `values()`, no model instances), so memory does not grow with
 the number of rows.
 
-Import is all or nothing: every row is checked first (units, leader, dates, source, required fields, duplicates)
-and a sheet with any bad row imports nothing and names each bad row by its Excel row number; a good sheet is
-created through `services.create_item` inside one transaction, so a refusal midway (a duplicate on row 7) rolls
-back every row and is reported with its row number too.
+Import is all or nothing: every row is checked first (units, leader, dates, source, required fields, duplicates,
+a 督办编号 already in the ledger, a finished 状态, a deadline already passed) and a sheet with any bad row imports
+nothing and names each bad row by its Excel row number; a good sheet is created through `services.create_item`
+inside one transaction, so a refusal midway (a duplicate on row 7) rolls back every row and is reported with its
+row number too.
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ EXTRA_COLUMNS = [
 ]
 ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
 # Columns the export writes for people and the import does not read back (a formula there, =ROW()-1, is harmless).
-NOT_IMPORTED = {"序号", "进展情况", "督办编号", "完成进度（%）", "下次报告截止"}
+# 督办编号 is read only to recognise a row of an item already in the ledger (an export imported back).
+NOT_IMPORTED = {"序号", "进展情况", "完成进度（%）", "下次报告截止"}
+# 状态 of an item that is over: such a row is a record of finished work, never new work to assign.
+FINISHED_LABELS = ("按期办结", "逾期办结", "已办结", "已撤销")
 REQUIRED_COLUMNS = ["事项来源", "督办事项", "牵头单位", "责任领导", "完成时限", "量化标准"]
 # The registration form's limits (ledger.forms.ItemForm): a cell is typed text too.
 TEXT_LIMITS = {
@@ -684,7 +688,10 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
     start = start or day
     if due is not None and due < start:
         errors.append(f"完成时限{due}早于起始日期{start}")
-    issue = not get("状态").startswith(ItemState.DRAFT.label)
+    state_text = get("状态")
+    if state_text.startswith(FINISHED_LABELS):
+        errors.append(f"状态为“{state_text}”的事项已结束，不能作为新事项导入；新事项的“状态”请留空或填“草稿”")
+    issue = not state_text.startswith(ItemState.DRAFT.label)
     if issue and due is not None and due < day:  # SUP-1: not assigned overdue (services.issue_item refuses it too)
         errors.append(f"完成时限{due}早于今天，不能交办（第四十七条）；如只登记为草稿，请将“状态”填为“草稿”")
     kind = _choice(look.kinds, get("督查方式"), "督查方式", errors)
@@ -723,13 +730,30 @@ def _parse_row(record: dict, look: _Lookups, day: dt.date) -> tuple[dict, bool, 
     return fields, issue, errors
 
 
+def items_in_ledger(records: list[tuple[int, dict]]) -> dict[str, tuple[str, str]]:
+    """The items the sheet's 督办编号 cells name, by the compared number: (number, state). One query."""
+    keys = {normalise_reference(_text(record.get("督办编号"))) for _, record in records} - {""}
+    if not keys:
+        return {}
+    found = SupervisionItem.objects.filter(number__in=sorted(keys)).values_list("number", "state")
+    return {normalise_reference(number): (number, state) for number, state in found}
+
+
 def validate_rows(records: list[tuple[int, dict]], *, day: dt.date) -> tuple[list[ParsedRow], list[RowError]]:
-    """Check every row; nothing is written. Duplicates (SUP-5) are checked against open items and within the
-    sheet (the same source reference twice)."""
+    """Check every row; nothing is written. A row naming an item already in the ledger by its 督办编号 (the ledger's
+    own export, imported back) is refused whatever the item's state: it would be that item a second time (SUP-5).
+    Duplicates (SUP-5) are checked against open items and within the sheet (the same source reference twice)."""
     look = _Lookups(day)
     parsed, errors = [], []
     seen_refs: dict[str, int] = {}
+    known = items_in_ledger(records)
     for number, record in records:
+        existing = known.get(normalise_reference(_text(record.get("督办编号"))))
+        if existing is not None:
+            item_number, state = existing
+            reason = f"督办编号{item_number}已在台账中，状态为“{ItemState(state).label}”，未重复导入（第五十条）"
+            errors.append(RowError(number, [f"{reason}；导入新事项时请删去该行"]))
+            continue
         fields, issue, reasons = _parse_row(record, look, day)
         ref = fields["source_ref"]
         key = normalise_reference(ref)  # 〔2026〕 and [2026], full- and half-width, spaces: one reference

@@ -157,6 +157,69 @@ def test_sup_1_excel_round_trip_export_wipe_import_gives_the_same_ledger(world, 
     assert "已导入 5 项督查事项（交办 4 项，草稿 1 项）" in follow.content.decode()
 
 
+def _keep_rows(content: bytes, keep) -> bytes:
+    """The exported sheet with only the item rows for which keep(row values) is true (the header stays)."""
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb.worksheets[0]
+    for n in range(ws.max_row, 1, -1):
+        if not keep([c.value for c in ws[n]]):
+            ws.delete_rows(n)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_sup_1_import_refuses_rows_of_an_export_that_name_items_already_in_the_ledger(world, client):
+    """The page invites "直接使用本系统导出的台账": a row carrying the 督办编号 of an item in the ledger is that
+    item, not new work — finished or in progress it is refused by row, never assigned again with its old (passed)
+    deadline (第五十条: no duplicate supervision). A finished 状态 is never new work either."""
+    w, today = world, _today()
+    start = today - dt.timedelta(days=60)
+    on_time = make_item(w, today=start, due=today - dt.timedelta(days=30), task="建设城区口袋公园10处")
+    late = make_item(w, today=start, due=today - dt.timedelta(days=30), task="治理校园周边交通秩序", lead_unit=w.dev,
+                     cooperating_units=[], leader_post=w.dep_b_post)  # fmt: skip
+    for item, claimed in ((on_time, today - dt.timedelta(days=40)), (late, today - dt.timedelta(days=20))):
+        clerk = w.fin_clerk if item.lead_unit == w.fin else w.dev_clerk
+        services.accept_item(actor=clerk, item=item, today=start)
+        services.claim_completion(actor=clerk, item=item, evidence="已完成", today=claimed)
+        services.verify_item(actor=w.staff, item=item, note="经复查属实", today=claimed)
+    open_item = make_item(w, today=today, task="开展燃气安全专项排查", lead_unit=w.other, cooperating_units=[])
+    states = dict(SupervisionItem.objects.values_list("number", "state"))
+    assert states[on_time.number] == ItemState.CLOSED_ON_TIME and states[late.number] == ItemState.CLOSED_LATE
+    deadlines = Deadline.objects.count()
+
+    export = _export(client, w.staff)
+    finished = _keep_rows(export, lambda row: str(row[9]).endswith("办结"))
+    r = _upload(client, w.staff, finished)
+    assert r.status_code == 200
+    errors = {e.row: " ".join(e.reasons) for e in r.context["result"].errors}
+    assert sorted(errors.values()) == sorted(
+        f"督办编号{item.number}已在台账中，状态为“{label}”，未重复导入（第五十条）；导入新事项时请删去该行"
+        for item, label in ((on_time, "按期办结"), (late, "逾期办结"))
+    )
+    assert "未导入任何事项" in r.content.decode()
+    assert dict(SupervisionItem.objects.values_list("number", "state")) == states
+    assert Deadline.objects.count() == deadlines
+
+    # The whole export: the item in progress is refused by its number too; a row with a new task is not.
+    r = _upload(client, w.staff, export)
+    errors = {e.row: " ".join(e.reasons) for e in r.context["result"].errors}
+    assert len(errors) == 3 and any(open_item.number in e and "已交办" in e for e in errors.values())
+    assert SupervisionItem.objects.count() == 3
+
+    # A finished row whose number is not (or no longer) in the ledger is a record, not work to assign.
+    wb = load_workbook(io.BytesIO(finished))
+    for row in wb.worksheets[0].iter_rows(min_row=2):
+        row[10].value = None  # 督办编号
+        row[6].value = today + dt.timedelta(days=30)  # 完成时限 ahead: only the 状态 refuses it
+    out = io.BytesIO()
+    wb.save(out)
+    r = _upload(client, w.staff, out.getvalue())
+    errors = [" ".join(e.reasons) for e in r.context["result"].errors]
+    assert len(errors) == 2 and all("已结束，不能作为新事项导入" in e for e in errors)
+    assert SupervisionItem.objects.count() == 3
+
+
 def test_sup_1_import_names_every_bad_row_by_excel_row_and_imports_nothing(world, client):
     w, today = world, _today()
     due = (today + dt.timedelta(days=30)).isoformat()
