@@ -252,6 +252,18 @@ def open_due_half_year_rounds(today: dt.date | None = None) -> int:
     return open_half_year_round(year=year, half=half, today=day)
 
 
+def _refuse_sent_before_half_ended(report: HalfYearReport, sent_on: dt.date) -> None:
+    """SUP-2 (第四十九条): the report is on the half-year's work done, so it is sent when the half-year ends — on its
+    last day at the earliest (the day its clock counts from), never before."""
+    end = half_year_end(report.year, report.half)
+    if sent_on < end:
+        raise SupervisionError(
+            f"报送日期不能早于{end.year}年{end.month}月{end.day}日：半年报告报告的是{report.year}年"
+            f"{report.get_half_display()}的工作完成情况，须在该半年结束时报送（第四十九条）。",
+            rule_id="SUP-2",
+        )
+
+
 def file_half_year_report(
     *,
     actor,
@@ -276,9 +288,11 @@ def file_half_year_report(
             before = s.fire("file_for_unit")
         else:
             raise ActionNotAllowed("只能报送本单位的半年报告。")
+        sent_on = sent_on or s.day
+        _refuse_sent_before_half_ended(r, sent_on)
         r.summary = summary
         r.counterpart = counterpart[:100]
-        r.sent_to_counterpart_on = sent_on or s.day
+        r.sent_to_counterpart_on = sent_on
         r.filed_by = actor
         r.filed_on = s.day
         attach_files(files, actor=actor, purpose=SupervisionFile.Purpose.HALF_YEAR, half_year_report=r)

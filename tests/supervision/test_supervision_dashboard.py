@@ -19,6 +19,7 @@ from supervision_support import make_item
 from supervision.ledger import permissions, selectors, services
 from supervision.models import HalfYearReport, ItemState, Light
 from supervision.reports import services as report_services
+from supervision.reports.views import last_ended_half
 from tiexi_gov.workdays import calendar as wd
 
 DASHBOARD = reverse("supervision:dashboard")
@@ -171,8 +172,9 @@ def test_sup_2_missed_reports_show_on_the_dashboard(world, client, today):
     on_cycle = make_item(world, today=today, task=_task("按期报告"), due=today + dt.timedelta(days=60))
     services.accept_item(actor=world.fin_clerk, item=on_cycle, today=today)
     # A half-year report missed by 发改局 and 审计局; 财政局 filed its copy.
-    report_services.open_half_year_round(year=today.year, half=1, due=today - dt.timedelta(days=3), today=today)
-    fin_report = HalfYearReport.objects.get(unit=world.fin, year=today.year, half=1)
+    year, half = last_ended_half(today)  # a report is filed once its half-year has ended (SUP-2)
+    report_services.open_half_year_round(year=year, half=half, due=today - dt.timedelta(days=3), today=today)
+    fin_report = HalfYearReport.objects.get(unit=world.fin, year=year, half=half)
     report_services.file_half_year_report(
         actor=world.fin_clerk, report=fin_report, summary="上半年工作总结", counterpart="市财政局", today=today
     )

@@ -167,6 +167,39 @@ def test_sup_2_unit_files_its_report_through_the_page_and_the_clock_is_met(world
     assert url in client.get(reverse("supervision:half_year")).content.decode()
 
 
+def test_sup_2_half_year_report_sent_before_the_half_year_ended_is_refused_and_the_form_kept(world, client, today):
+    """第四十九条: the half-year report is on the half-year's work, so it cannot have been sent before that half-year
+    ended; its last day is the earliest date (a future date is refused already)."""
+    year, half = last_ended_half(today)
+    report_services.open_half_year_round(year=year, half=half, due=wd.add_workdays(today, 5))
+    report = _report(world.fin, year, half)
+    end = report_services.half_year_end(year, half)
+    url = reverse("supervision:half_year_file", args=[report.pk])
+    client.force_login(world.fin_clerk)
+    typed = {"summary": "半年工作总结（未完）", "counterpart": "四平市财政局"}
+    for early in (dt.date(2020, 1, 1), end - dt.timedelta(days=1)):
+        response = client.post(url, {**typed, "sent_on": early.isoformat()})
+        assert response.status_code == 200
+        assert _report(world.fin, year, half).state == HalfYearReport.State.PENDING
+        message = " ".join(str(m) for m in response.context["messages"])
+        assert f"报送日期不能早于{end.year}年{end.month}月{end.day}日" in message and "第四十九条" in message
+        form = response.context["form"]
+        assert form["summary"].value() == typed["summary"] and form["sent_on"].value() == early.isoformat()
+        assert typed["summary"] in response.content.decode() and "报送日期不能早于" in response.content.decode()
+    assert not Event.objects.for_object(report).filter(action="filed").exists()
+
+    # The office filing the unit's paper copy is held to the same date.
+    with pytest.raises(services.SupervisionError, match="第四十九条"):
+        report_services.file_half_year_report(
+            actor=world.staff, report=report, summary="纸质", counterpart="市财政局", sent_on=end - dt.timedelta(1)
+        )
+
+    response = client.post(url, {**typed, "sent_on": end.isoformat()})
+    assert response.status_code == 302
+    filed = _report(world.fin, year, half)
+    assert filed.state == HalfYearReport.State.FILED and filed.sent_to_counterpart_on == end
+
+
 def test_sup_2_office_sees_every_unit_opens_a_round_and_pages_with_constant_queries(world, client, today):
     report_services.open_half_year_round(year=2026, half=1, today=DAY)  # due 2026-07-14
     report_services.file_half_year_report(
