@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from supervision.public.models import Proposal
-from supervision.reports.models import Rectification
+from supervision.reports.models import ProgressReport, Rectification
 from supervision.shared.errors import ActionNotAllowed, RuleViolation, SupervisionError
 from supervision.shared.errors import AlreadyHandled as AlreadyHandled  # re-exported: callers catch it here
 from supervision.shared.people import leader_people, office_people, unit_people
@@ -514,14 +514,22 @@ def claim_completion(
     return s.obj
 
 
+def last_reported_percent(item: SupervisionItem) -> int:
+    """SUP-2: the lead unit's latest progress figure (0 before its first report); part reports do not count."""
+    reports = ProgressReport.objects.filter(item=item, is_part=False).order_by("-id")
+    return reports.values_list("percent", flat=True).first() or 0
+
+
 def return_for_rework(*, actor, item: SupervisionItem, reason: str, today: dt.date | None = None) -> SupervisionItem:
-    """The re-check found the work not done: back to the lead unit; the clocks run again."""
+    """The re-check found the work not done: back to the lead unit; the clocks run again. The claim's 100 % goes
+    with it: the progress is again what the lead unit last reported before claiming (SUP-4)."""
     reason = required(reason, "退回理由")
     with step(item, actor=actor, expect=(St.CLAIMED,), today=today) as s:
         it = s.obj
         before = s.fire("return_for_rework")
         it.rework_count += 1
         it.claimed_on = None
+        it.percent = last_reported_percent(it)
         it.verification_note = reason
         open_deadline(
             subject=it,

@@ -8,6 +8,7 @@ The views use the real today (timezone.localdate()), so the data here is built r
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 
 import pytest
@@ -16,6 +17,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from supervision_support import build_world, make_item
 
 from supervision.ledger import selectors, services
@@ -117,6 +119,36 @@ def test_sup_1_lifecycle_accept_report_claim_return_for_rework_claim_verify_clos
     assert lifecycle == ["created", "assigned", "accepted", "reported", "claimed", "returned", "claimed", "verified"]
     page = office.get(reverse("supervision:item", args=[item.pk])).content.decode()
     assert "按期办结" in page and "退回整改" in page
+
+
+def test_sup_4_a_failed_recheck_puts_progress_back_to_the_last_reported_figure(world, today):
+    """报办结 shows 100 %; 核验不合格，退回整改 says the work is not done, so the item, its ledger row and export show
+    again what the lead unit last reported (30 %), or 0 % when it never reported — in the step that returns it."""
+    w = world
+    item = make_item(w, today=today)
+    bare = make_item(w, today=today, task="核查审计发现的专项资金滞留", lead_unit=w.other, cooperating_units=[])
+    fin, office, audit = _login(w.fin_clerk), _login(w.staff), _login(w.other_clerk)
+    assert _act(fin, item, "accept").status_code == 302
+    assert _act(fin, item, "report", {"percent": "30", "done": "已拨付第一批资金"}).status_code == 302
+    assert _act(fin, item, "claim", {"evidence": "资金已全部拨付"}).status_code == 302
+    assert _fresh(item).percent == 100
+    assert _act(audit, bare, "accept").status_code == 302
+    assert _act(audit, bare, "claim", {"evidence": "已清理"}).status_code == 302
+
+    for it in (item, bare):
+        r = _act(office, it, "return", {"reason": "佐证不全", "confirm": "on"})
+        assert r.status_code == 302, _messages(r)
+    returned = _fresh(item)
+    assert returned.state == ItemState.IN_PROGRESS and returned.percent == 30
+    assert returned.progress_text == "已拨付第一批资金"
+    assert _fresh(bare).percent == 0
+    page = office.get(reverse("supervision:item", args=[item.pk])).content.decode()
+    assert 'data-testid="percent">30%<' in page
+    ledger = office.get(reverse("supervision:ledger")).content.decode()
+    assert 'aria-valuenow="30"' in ledger and 'aria-valuenow="100"' not in ledger
+    export = b"".join(office.get(reverse("supervision:ledger_export")).streaming_content)
+    rows = list(load_workbook(io.BytesIO(export), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert {row[8] for row in rows[1:]} == {"30%：已拨付第一批资金", "0%"}
 
 
 def test_sup_1_a_claim_after_the_deadline_closes_late(world, today):
