@@ -100,7 +100,9 @@ def meeting_waiting(meeting: Meeting, day: date) -> list[Need]:
             url, note = _url("meetings:postpone", meeting.pk), f"会议日期{meeting.date}，或由区政府办公室取消"
             needs.append(for_post("postpone", "会期已过，待审定顺延", post, note=note, rule_id=rule, url=url))
     if state in (MS.SCHEDULED, MS.AGENDA_SUBMITTED, MS.AGENDA_APPROVED):
-        pending = Invitation.objects.filter(meeting=meeting, reply=Invitation.Reply.PENDING, person__is_active=True)
+        pending = Invitation.objects.filter(
+            meeting=meeting, reply=Invitation.Reply.PENDING, person__in=permissions.participants()
+        )
         needs += [
             for_user("reply_invitation", "待回复参会", pid, rule_id="MTG-9")
             for pid in pending.order_by("id").values_list("person_id", flat=True)

@@ -19,6 +19,7 @@ from tiexi_gov.org.models import Unit, User
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
 from .models import AGENDA_KINDS, Meeting
+from .permissions import participants
 
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
 
@@ -176,7 +177,8 @@ class ApproveAgendaForm(ConfirmMixin):
 
 
 class SpecialAttendeeForm(forms.Form):
-    """专题会议: the chair names who attends, the office records it (第五十六条)."""
+    """专题会议: the chair names who attends, the office records it (第五十六条). Administrators' accounts are not
+    offered (三员分立), wherever the org chart files them."""
 
     person = forms.ModelChoiceField(label="参会人员", queryset=User.objects.none())
 
@@ -184,7 +186,7 @@ class SpecialAttendeeForm(forms.Form):
         super().__init__(*args, **kwargs)
         invited = meeting.invitations.values("person_id")
         people = (
-            User.objects.filter(is_active=True, unit__isnull=False)
+            participants(User.objects.filter(unit__isnull=False))
             .exclude(pk__in=invited)
             .select_related("unit")
             .order_by("unit__order", "unit_id", "username")

@@ -9,7 +9,9 @@
   it (MTG-9), whoever handles that post on the day (LEAVE-4);
 - the head / the responsible deputy / the office director put executive and plenary topics forward, the secretary
   or a party-group member party-group topics (MTG-5, MTG-3); the unit's main head checks its papers, its district
-  leader reviews them (MTG-5).
+  leader reviews them (MTG-5);
+- an administrator's account (系统/安全/审计管理员) takes no part: it is never offered, invited, named, sent as a
+  substitute or a reader, and never answers, asks leave or signs in (三员分立, `may_take_part`).
 Everyone else gets 404. Object-only: a global Django permission never grants anything.
 
 Day: checks that depend on who holds or acts for a post use the object's `_day` when the kernel set it (the day
@@ -27,7 +29,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from tiexi_gov.org.access import business_unit_ids, handled_post_ids, handlers_on, is_office, member_unit_ids
-from tiexi_gov.org.models import Post
+from tiexi_gov.org.models import Post, User
+from tiexi_gov.org.roles import is_technical_account, without_technical_accounts
 from tiexi_gov.org.selectors import Handler, leader_post_for_unit, portfolio_unit_ids, unit_head_post
 
 from .models import (
@@ -54,6 +57,23 @@ def _day(obj=None) -> date:
 
 def _active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+ADMIN_REFUSAL = (
+    "{name}是管理员账号，不参加会议、不办理会议事务（三员分立：系统管理员、安全管理员、审计管理员不参与业务工作）。"
+)
+
+
+def may_take_part(person) -> bool:
+    """三员分立: the system, security and audit administrators keep the system and take no part in its business, so
+    no meeting invites, names, seats or hears from them — whatever unit the org chart files them under."""
+    return _active(person) and not is_technical_account(person)
+
+
+def participants(users: QuerySet | None = None) -> QuerySet:
+    """`may_take_part` as a query: the people a meeting's pickers may offer (attendees, substitutes, readers)."""
+    users = User.objects.all() if users is None else users
+    return without_technical_accounts(users.filter(is_active=True))
 
 
 def nobody(user, obj=None) -> bool:
@@ -101,7 +121,7 @@ def can_manage(user, obj=None) -> bool:
 
 def visible_meetings(user, qs: QuerySet | None = None) -> QuerySet:
     qs = Meeting.objects.all() if qs is None else qs
-    if not _active(user):
+    if not may_take_part(user):  # an administrator invited before the pickers left them out sees nothing either
         return qs.none()
     if can_manage(user) or sees_all(user):
         return qs
@@ -132,7 +152,7 @@ def get_meeting_or_404(user, pk, qs: QuerySet | None = None) -> Meeting:
 
 
 def is_attendee(user, meeting: Meeting) -> bool:
-    return _active(user) and Invitation.objects.filter(meeting=meeting, person=user).exists()
+    return may_take_part(user) and Invitation.objects.filter(meeting=meeting, person=user).exists()
 
 
 # --- the meeting's steps ------------------------------------------------------------------------------------
@@ -146,17 +166,18 @@ def can_approve_agenda(user, meeting: Meeting) -> bool:
 def can_reply_invitation(user, meeting: Meeting) -> bool:
     """The invitee answers their own invitation while it waits for an answer (a refused leave reopens it)."""
     return (
-        _active(user)
+        may_take_part(user)
         and Invitation.objects.filter(meeting=meeting, person=user, reply=Invitation.Reply.PENDING).exists()
     )
 
 
 def can_answer_invitation(user, invitation: Invitation) -> bool:
-    return _active(user) and invitation.person_id == user.pk
+    return may_take_part(user) and invitation.person_id == user.pk
 
 
 def can_sign_in(user, invitation: Invitation) -> bool:
-    return can_manage(user) or can_answer_invitation(user, invitation)
+    """The office or the invitee signs in — never for an administrator's account (三员分立)."""
+    return may_take_part(invitation.person) and (can_manage(user) or can_answer_invitation(user, invitation))
 
 
 def can_name_special_attendee(user, meeting: Meeting) -> bool:

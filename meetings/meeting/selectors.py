@@ -414,7 +414,10 @@ def agendas_to_approve(user, day: dt.date):
 
 
 def unanswered_invitations(user, day: dt.date):
-    """The user's own invitations to meetings still ahead that they have not answered."""
+    """The user's own invitations to meetings still ahead that they have not answered (none for an administrator's
+    account, which answers none, 三员分立)."""
+    if not permissions.may_take_part(user):
+        return Invitation.objects.none()
     return (
         Invitation.objects.filter(
             person=user, reply=Invitation.Reply.PENDING, meeting__state__in=OPEN_MEETING_STATES, meeting__date__gte=day
@@ -583,4 +586,5 @@ def substitute_choices(inv: Invitation):
     unit_id = inv.post.unit_id if inv.post_id else inv.person.unit_id
     if not unit_id:
         return User.objects.none()
-    return User.objects.filter(unit_id=unit_id, is_active=True).exclude(pk=inv.person_id).order_by("username")
+    people = permissions.participants(User.objects.filter(unit_id=unit_id))  # never an administrator (三员分立)
+    return people.exclude(pk=inv.person_id).order_by("username")

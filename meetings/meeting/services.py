@@ -196,8 +196,8 @@ def _invite(meeting: Meeting, post: Post | None, role: str, day: dt.date, topic:
     if post is None:
         return False
     handler = who_handles(post, day)
-    if handler.person is None:
-        return False
+    if handler.person is None or not permissions.may_take_part(handler.person):
+        return False  # vacant, or an administrator's account wrongly seated (三员分立)
     title = post.title if not handler.is_acting else f"{handler.capacity}"
     _, created = Invitation.objects.get_or_create(
         meeting=meeting,
@@ -249,6 +249,8 @@ def add_special_attendee(
             raise MeetingError("只有专题会议的参会人员由主持人确定。")
         if not permissions.can_name_special_attendee(actor, m):
             raise ActionNotAllowed("专题会议参加人员由会议主持人确定（第五十六条）。")
+        if not permissions.may_take_part(person):
+            raise ActionNotAllowed(permissions.ADMIN_REFUSAL.format(name=person.display_name))
         inv, created = Invitation.objects.get_or_create(
             meeting=m,
             person=person,
@@ -692,6 +694,12 @@ def send_back_agenda(*, actor, meeting: Meeting, reason: str, today: dt.date | N
 # --- MTG-9: attendance and leave --------------------------------------------------------------------------------
 
 
+def _refuse_administrator(person: User) -> None:
+    """三员分立: an administrator's account neither answers, asks leave, is sent nor is signed in for a meeting."""
+    if not permissions.may_take_part(person):
+        raise ActionNotAllowed(permissions.ADMIN_REFUSAL.format(name=person.display_name))
+
+
 def leave_route(invitation: Invitation) -> tuple[str, Post | None]:
     """MTG-9 (第五十八条): whom the requester asks, by their post and the kind of meeting."""
     meeting = invitation.meeting
@@ -711,6 +719,7 @@ def leave_route(invitation: Invitation) -> tuple[str, Post | None]:
 
 def reply_invitation(*, actor, invitation: Invitation, attend: bool, today: dt.date | None = None) -> Invitation:
     """The invitee answers the meeting notice: 参加. Not attending is a leave request (MTG-9)."""
+    _refuse_administrator(actor)
     if not permissions.can_answer_invitation(actor, invitation):
         raise ActionNotAllowed("只能回复本人的会议通知。")
     if not attend:
@@ -740,6 +749,7 @@ def request_leave(
     """MTG-9: asked before the meeting; a unit's main head names another leader of the unit to attend."""
     day = today_or(today)
     reason = required(reason, "请假事由")
+    _refuse_administrator(actor)
     if not permissions.can_answer_invitation(actor, invitation):
         raise ActionNotAllowed("只能为本人请假。")
     meeting = invitation.meeting
@@ -753,6 +763,7 @@ def request_leave(
             raise MeetingError("单位主要负责人请假须安排其他负责人参加会议（第五十八条）。", rule_id="MTG-9")
         if substitute.unit_id != (invitation.post.unit_id if invitation.post else actor.unit_id):
             raise MeetingError("代为参会的须是本单位其他负责人（第五十八条）。", rule_id="MTG-9")
+        _refuse_administrator(substitute)
     with step(meeting, actor=actor, today=day) as ms:
         inv = lock_row(Invitation, invitation.pk)
         if LeaveRequest.objects.filter(invitation=inv).exists():
@@ -841,6 +852,7 @@ def decide_leave(
 
 def sign_in(*, actor, invitation: Invitation, today: dt.date | None = None) -> Invitation:
     day = today_or(today)
+    _refuse_administrator(invitation.person)
     if not permissions.can_sign_in(actor, invitation):
         raise ActionNotAllowed("签到由本人或会务人员办理。")
     if day != invitation.meeting.date:

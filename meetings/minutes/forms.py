@@ -22,6 +22,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit, User
 
 from ..meeting.models import TS, Topic
+from ..meeting.permissions import participants
 from .models import Decision
 
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
@@ -131,8 +132,8 @@ class ReaderForm(ConfirmMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
-            User.objects.filter(is_active=True).select_related("unit").order_by("unit__order", "unit_id", "username")
+        self.fields["user"].queryset = (  # never an administrator's account (三员分立)
+            participants().select_related("unit").order_by("unit__order", "unit_id", "username")
         )
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.unit.display_name if u.unit else ''} {u.display_name}".strip()

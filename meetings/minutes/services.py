@@ -434,7 +434,7 @@ def supervision_items_for(decision: Decision) -> list:
 
 def _drafter_for(unit: Unit) -> User:
     """Who drafts a decided document: the unit's clerk, else its main head, else any active member."""
-    people = User.objects.filter(unit=unit, is_active=True)
+    people = meeting_permissions.participants(User.objects.filter(unit=unit))  # never an administrator
     return (
         people.filter(groups__name=str(Role.CLERK)).order_by("id").first()
         or people.filter(groups__name=str(Role.UNIT_HEAD)).order_by("id").first()
@@ -454,6 +454,8 @@ def grant_decision_reader(*, actor, decision: Decision, user: User) -> None:
     """A confidential decision's named reader (X-2). Not a step of the chain: who waits on what is unchanged."""
     if not permissions.can_name_decision_reader(actor, decision):
         raise ActionNotAllowed("只有区政府办公室可以指定知悉人员。")
+    if not meeting_permissions.may_take_part(user):
+        raise ActionNotAllowed(meeting_permissions.ADMIN_REFUSAL.format(name=user.display_name))
     with transaction.atomic():
         assign_perm("meetings.read_decision", user, decision)
         record_event(

@@ -11,16 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from meetings_support import allowed_steps, queued_actions
 from test_meetings_minutes import MEETING_DAY, agenda_meeting, held, login, record, special_meeting
+from test_meetings_publication import signed_meeting
 
 from meetings.meeting import services as meeting_services
 from meetings.minutes import services as minutes_services
-from meetings.models import Invitation, LeaveRequest, Minutes
+from meetings.minutes.forms import ReaderForm
+from meetings.models import Invitation, LeaveRequest, MeetingKind, Minutes, SeatRole
 from meetings.shared.errors import ActionNotAllowed, AlreadyHandled, MeetingError
-from tests.factories import ActingArrangementFactory
+from tests.factories import ActingArrangementFactory, UserFactory
 from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
 from tiexi_gov.org.models import ActingArrangement, User
+from tiexi_gov.org.roles import Role
 
 BEFORE = MEETING_DAY - dt.timedelta(days=1)
 Route = LeaveRequest.Route
@@ -514,3 +518,83 @@ def test_mtg_7_the_chair_names_a_special_meetings_attendees_on_its_page(world, c
     outsider = login(client, w.judicial_deputy).post(url, {"action": "add", "person": w.unit_heads["发改局"].pk})
     assert outsider.status_code in (403, 404)
     assert not Invitation.objects.filter(meeting=m, person=w.unit_heads["发改局"]).exists()
+
+
+# --- 三员分立: the system, security and audit administrators take no part in meetings ------------------------------
+
+
+def administrators(w) -> list[User]:
+    """罗斌, 谢涛, 韩雪: filed under the office, as the demo district files them."""
+    return [
+        UserFactory(username=username, unit=w.office, full_name=name, roles=[role])
+        for username, name, role in (
+            ("xitong_admin", "罗斌", Role.SYSTEM_ADMIN),
+            ("anquan_admin", "谢涛", Role.SECURITY_ADMIN),
+            ("shenji_admin", "韩雪", Role.AUDIT_ADMIN),
+        )
+    ]
+
+
+def test_separation_of_duties_no_meeting_picker_offers_an_administrator(world, client):
+    """Found clicking through: 专题会议 → 考勤与请假 offered 罗斌 (系统管理员), 谢涛 and 韩雪 as 参会人员, because the
+    org chart files them under the office. No person list of the meetings offers them: the attendees, a main head's
+    substitute (the office director's leave), the readers of a confidential decision; a posted id is refused."""
+    w = world
+    admins = administrators(w)
+    special = special_meeting(w, timezone.localdate() + dt.timedelta(days=7), units=())
+    url = reverse("meetings:attendance", args=[special.pk])
+    offered = set(login(client, w.staff).get(url).context["attendee_form"].fields["person"].queryset)
+    assert w.office_deputy in offered and not offered & set(admins)
+    r = client.post(url, {"action": "add", "person": admins[0].pk})
+    assert r.status_code == 400 and not Invitation.objects.filter(person__in=admins).exists()
+
+    m, _ = today_meeting(w, days_ahead=2)
+    page = login(client, w.director).get(reverse("meetings:attendance", args=[m.pk]))
+    substitutes = set(page.context["leave_form"].fields["substitute"].queryset)
+    assert w.office_deputy in substitutes and not substitutes & set(admins)
+    readers = set(ReaderForm().fields["user"].queryset)
+    assert w.edu_deputy in readers and not readers & set(admins)
+
+
+def test_separation_of_duties_the_services_refuse_an_administrator_posted_anyway(world):
+    """The pickers leave them out; the services refuse their ids all the same, in words the office understands."""
+    w = world
+    admin = administrators(w)[0]
+    special = special_meeting(w, MEETING_DAY, units=())
+    with pytest.raises(ActionNotAllowed, match="罗斌是管理员账号，不参加会议"):
+        meeting_services.add_special_attendee(actor=w.staff, meeting=special, person=admin)
+    m, _ = agenda_meeting(w, MEETING_DAY + dt.timedelta(days=7))
+    with pytest.raises(ActionNotAllowed, match="三员分立"):
+        ask(w, m, w.director, substitute=admin)
+    _signed, _public, secret = signed_meeting(w, MeetingKind.EXECUTIVE, day=MEETING_DAY + dt.timedelta(days=14))
+    with pytest.raises(ActionNotAllowed, match="三员分立"):
+        minutes_services.grant_decision_reader(actor=w.staff, decision=secret, user=admin)
+    assert not Invitation.objects.filter(person=admin).exists() and not LeaveRequest.objects.exists()
+    assert not Event.objects.filter(opinion="罗斌").exists()
+
+
+def test_separation_of_duties_an_administrator_invited_before_neither_answers_nor_waits_in_a_queue(world, client):
+    """What the tester saw: 罗斌, once added, had "会议 1 · 待回复参会" in 我的待办 and POST …/do/attend/ answered
+    已回复参加 ("回复参加 罗斌 本职"). An invitation written before the fix waits on nobody: no task, no reply, no
+    leave, no sign-in, and the meeting stays out of the administrator's sight."""
+    w = world
+    admin = administrators(w)[0]
+    day = timezone.localdate()
+    m = special_meeting(w, day, units=())
+    inv = Invitation.objects.create(meeting=m, person=admin, role=SeatRole.MEMBER)  # as the hole let it be written
+    meeting_services.add_special_attendee(actor=w.staff, meeting=m, person=w.unit_heads["财政局"])  # tasks re-synced
+    assert queued_actions(m, admin, day) == [] and allowed_steps(m, admin, day) == []
+    assert "reply_invitation" in queued_actions(m, w.unit_heads["财政局"], day)
+    assert not login(client, admin).get(reverse("meetings:tasks")).context["invitations"].object_list
+    for action in ("attend", "leave", "sign-in"):
+        r = client.post(reverse("meetings:invitation_action", args=[inv.pk, action]), {"leave-reason": "出差"})
+        assert r.status_code == 404
+    with pytest.raises(ActionNotAllowed, match="管理员账号"):
+        meeting_services.reply_invitation(actor=admin, invitation=inv, attend=True)
+    with pytest.raises(ActionNotAllowed, match="管理员账号"):
+        meeting_services.request_leave(actor=admin, invitation=inv, reason="出差")
+    with pytest.raises(ActionNotAllowed, match="管理员账号"):
+        meeting_services.sign_in(actor=w.staff, invitation=inv, today=day)
+    inv.refresh_from_db()
+    assert inv.reply == Invitation.Reply.PENDING and inv.signed_in_at is None
+    assert not Event.objects.filter(action__in=("replied", "signed_in")).exists()

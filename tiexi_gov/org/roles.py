@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from .memo import memo
 from .models import User
@@ -127,6 +128,17 @@ def is_technical_account(user) -> bool:
     if names & {str(r) for r in SEPARATED_ADMIN_ROLES}:
         return True
     return bool(names & {str(r) for r in TECHNICAL_ROLES}) and not names & {str(r) for r in BUSINESS_ROLES}
+
+
+def without_technical_accounts(users):
+    """`users` less the administrators' accounts: `is_technical_account` as a query, for the lists that offer people
+    for business work (三员分立, issue 12.1)."""
+    held = User.groups.through.objects.filter(user_id=OuterRef("pk"))
+
+    def holding(roles):
+        return Exists(held.filter(group__name__in=[str(r) for r in roles]))
+
+    return users.exclude(holding(SEPARATED_ADMIN_ROLES)).exclude(holding(TECHNICAL_ROLES) & ~holding(BUSINESS_ROLES))
 
 
 def home_unit_id(user) -> int | None:
