@@ -139,7 +139,7 @@ class MeetingViewSet(MinutesMixin, AreaViewSet):
                 related_units=list(d["related_units"]),
                 units_disagree=d["units_disagree"],
             )
-            return topic, f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、区长确定。"
+            return topic, f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、{meeting.agenda_decider}确定。"
 
         return create(request, form=form, run=run, after=lambda topic: TopicSerializer(topic).data)
 

@@ -18,7 +18,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Unit, User
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
-from .models import AGENDA_KINDS, Meeting
+from .models import INTAKE_KINDS, Meeting, MeetingKind
 from .permissions import participants
 
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
@@ -76,9 +76,11 @@ class TopicForm(forms.Form):
         self.fields["unit"].queryset = units
         self.fields["submission"].queryset = requests
         self.fields["related_units"].queryset = Unit.objects.filter(active=True).order_by("order", "id")
-        if meeting.kind in AGENDA_KINDS:
+        if meeting.kind in INTAKE_KINDS:
             self.fields["submission"].required = True
             self.fields["submission"].empty_label = "请选择请示"
+        elif meeting.kind == MeetingKind.PARTY_GROUP:
+            self.fields["submission"].help_text = "党组会议议题由党组书记或党组成员提出，可不附请示（第五十四条）。"
         else:
             self.fields["submission"].help_text = "专题会议议题可不附请示。"
 

@@ -26,6 +26,7 @@ from tiexi_gov.org.models import Post, Unit
 
 __all__ = [
     "AGENDA_KINDS",
+    "INTAKE_KINDS",
     "LIVE_TOPIC_STATES",
     "MS",
     "OPEN_MEETING_STATES",
@@ -56,8 +57,12 @@ class MeetingKind(models.TextChoices):
     SPECIAL = "special", "区政府专题会议"
 
 
-# Kinds whose agenda is governed by MTG-5 / MTG-8 (intake 3 WD ahead, frozen agenda, topic checklist).
+# Kinds with an agenda the chair approves and freezes, its topics checked against MTG-8 (第五十七条).
 AGENDA_KINDS = (MeetingKind.PLENARY, MeetingKind.PARTY_GROUP, MeetingKind.EXECUTIVE)
+# Kinds whose topics are units' formal requests filed 3 WD ahead, the agenda with the head 1 day ahead (MTG-5,
+# 第五十五条). A party-group topic is put forward by the secretary or a member and decided by the secretary (MTG-3,
+# 第五十四条): the office records it; no unit files it, no filing deadline.
+INTAKE_KINDS = (MeetingKind.PLENARY, MeetingKind.EXECUTIVE)
 # MTG-10 / MTG-12: decisions of these are issued within 7 WD and published unless confidential.
 PUBLISHING_KINDS = (MeetingKind.PLENARY, MeetingKind.EXECUTIVE)
 
@@ -223,7 +228,20 @@ class Meeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def status_on(self, day: dt.date) -> str:
         """The state as people should read it on `day`: a meeting whose day has passed is no longer 收集议题."""
-        return "会期已过，待登记召开情况或顺延" if self.is_past(day) else self.get_state_display()
+        if self.is_past(day):
+            return "会期已过，待登记召开情况或顺延"
+        if self.state == MS.AGENDA_SUBMITTED:
+            return f"议程待{self.agenda_decider}审定"
+        return self.get_state_display()
+
+    @property
+    def agenda_decider(self) -> str:
+        """Who decides the topics and approves the agenda: the party secretary (MTG-3), else the head (MTG-5)."""
+        return "党组书记" if self.kind == MeetingKind.PARTY_GROUP else "区长"
+
+    @property
+    def agenda_article(self) -> str:
+        return "第五十四条" if self.kind == MeetingKind.PARTY_GROUP else "第五十五条"
 
     @property
     def needs_consent(self) -> bool:
@@ -341,6 +359,19 @@ class TopicState(models.TextChoices):
 
 TS = TopicState
 LIVE_TOPIC_STATES = (TS.PROPOSED, TS.ACCEPTED)
+
+
+NOT_PUT_FORWARD = (
+    "尚未按规定提出（区长提出，或分管副区长、办公室主任协调审核后提出）（第五十五条）",
+    "尚未按规定提出（党组书记提出，或其他党组成员审核后提出建议）（第五十四条）",
+)
+
+
+def proposer_rule(meeting: Meeting) -> str:
+    """Who puts a topic forward, in the words of the article (MTG-3 / MTG-5)."""
+    if meeting.kind == MeetingKind.PARTY_GROUP:
+        return "议题由党组书记提出，或由其他党组成员审核后提出建议，党组书记确定（第五十四条）"
+    return "议题由区长提出，或由分管副区长、办公室主任协调审核后提出，报区长确定（第五十五条）"
 
 
 def _topic_open(topic: Topic) -> bool:
@@ -482,9 +513,7 @@ class Topic(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         problems = []
         if self.meeting.kind in AGENDA_KINDS:
             if not self.proposer_path:
-                problems.append(
-                    ("尚未按规定提出（区长提出，或分管副区长、办公室主任协调审核后提出）（第五十五条）", True)
-                )
+                problems.append((NOT_PUT_FORWARD[self.meeting.kind == MeetingKind.PARTY_GROUP], True))
             if self.checked_at is None:
                 problems.append(("尚待办公室核对上会条件（第五十七条）", True))
             elif not self.checklist_complete:

@@ -318,11 +318,12 @@ def paper_access(user, meeting: Meeting) -> PaperAccess:
 
 def can_propose_to(user, meeting: Meeting) -> bool:
     """Who may open the topic form of a meeting: the office (on behalf of a unit), and a unit's people for a
-    regular kind of meeting (its date is public; their unit may have no topic on it yet) or one they can see."""
+    regular kind of meeting (its date is public; their unit may have no topic on it yet) or one they can see. A
+    party-group topic is put forward by the secretary or a member (MTG-3): the office records it, no unit files it."""
     if not _active(user) or meeting.state == MS.CANCELLED:
         return False
     if can_manage(user):
         return True
-    if not member_unit_ids(user):
+    if meeting.kind == MeetingKind.PARTY_GROUP or not member_unit_ids(user):
         return False
     return meeting.kind != MeetingKind.SPECIAL or can_view_meeting(user, meeting)

@@ -21,6 +21,7 @@ from ..minutes.models import Minutes
 from . import permissions
 from .models import (
     AGENDA_KINDS,
+    INTAKE_KINDS,
     MS,
     OPEN_MEETING_STATES,
     TS,
@@ -90,7 +91,7 @@ class MeetingPage:
     chair: Handler | None
     postponements: list[Postponement]
     last_filing_day: dt.date | None
-    agenda_deadline: dt.date
+    agenda_deadline: dt.date | None  # MTG-5; none for the party group (MTG-3)
     filing_open: bool
     agenda: list[TopicRow]
     pending: list[TopicRow]
@@ -259,8 +260,7 @@ def meeting_page(user, pk, today: dt.date) -> MeetingPage:
     counts = dict.fromkeys(Invitation.Reply.values, 0)
     for inv in invitations:
         counts[inv.reply] += 1
-    is_agenda_kind = meeting.kind in AGENDA_KINDS
-    last_day = last_filing_day(meeting) if is_agenda_kind else None
+    last_day = last_filing_day(meeting) if meeting.kind in INTAKE_KINDS else None
     return MeetingPage(
         meeting=meeting,
         today=today,
@@ -353,7 +353,7 @@ def topic_page(user, pk, today: dt.date) -> TopicPage:
         meeting=meeting,
         row=row,
         today=today,
-        last_filing_day=last_filing_day(meeting) if meeting.kind in AGENDA_KINDS else None,
+        last_filing_day=last_filing_day(meeting) if meeting.kind in INTAKE_KINDS else None,
         violations=topic.gate() if topic.state == TS.PROPOSED else [],
         unit_head_post=unit_head_post(topic.unit),
         leader_post=leader_post_for_unit(topic.unit, today),

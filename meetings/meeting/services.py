@@ -37,6 +37,7 @@ from ..shared.errors import ActionNotAllowed, AgendaFrozen, AlreadyHandled, Meet
 from . import permissions
 from .models import (
     AGENDA_KINDS,
+    INTAKE_KINDS,
     LIVE_TOPIC_STATES,
     MS,
     OPEN_MEETING_STATES,
@@ -50,6 +51,7 @@ from .models import (
     SeatRole,
     StandingSeat,
     Topic,
+    proposer_rule,
 )
 
 INTAKE_WORKDAYS = 3  # MTG-5: the request is filed at least 3 WD before the meeting
@@ -288,14 +290,20 @@ def next_open_meeting(meeting: Meeting, filed_on: dt.date) -> Meeting | None:
     return None
 
 
+def frozen_reason(meeting: Meeting) -> str:
+    """Why the meeting takes no more topics now (its agenda is with its decider, or approved); "" while it does."""
+    who, article = meeting.agenda_decider, meeting.agenda_article
+    if meeting.agenda_frozen:
+        return f"该会议议程已经{who}审定，不再临时增加议题（{article}）。"
+    if meeting.state == MS.AGENDA_SUBMITTED:
+        return f"该会议议程已报{who}审定，如需增加议题请先由{who}退回议程（{article}）。"
+    return ""
+
+
 def _check_intake(meeting: Meeting, filed_on: dt.date) -> None:
-    if meeting.agenda_frozen or meeting.state == MS.AGENDA_SUBMITTED:
-        raise AgendaFrozen(
-            "该会议议程已报区长审定，不再临时增加议题（第五十五条）。"
-            if meeting.agenda_frozen
-            else "该会议议程已报区长审定，如需增加议题请先由区长退回议程（第五十五条）。"
-        )
-    if meeting.kind in AGENDA_KINDS and filed_on > last_filing_day(meeting):
+    if reason := frozen_reason(meeting):
+        raise AgendaFrozen(reason)
+    if meeting.kind in INTAKE_KINDS and filed_on > last_filing_day(meeting):
         nxt = next_open_meeting(meeting, filed_on)
         tail = f"可改报{nxt.title}（{nxt.date}）。" if nxt else "请改报下次会议。"
         raise TopicTooLate(
@@ -318,14 +326,18 @@ def propose_topic(
     today: dt.date | None = None,
 ) -> Topic:
     """MTG-5: a unit's topic, filed as a formal request (请示 "提请会议研究") with the office at least 3 WD ahead.
-    The filing day is the day the request reached the office (its submission date)."""
+    The filing day is the day the request reached the office (its submission date). MTG-3: a party-group topic is
+    the secretary's or a member's — the office records it, with or without a request, on any day before the agenda
+    goes to the secretary."""
     day = today_or(today)
     title = required(title, "议题名称")
+    if meeting.kind == MeetingKind.PARTY_GROUP and not permissions.can_manage(actor):
+        raise ActionNotAllowed(f"{proposer_rule(meeting)}，由区政府办公室登记，不由单位申报。", rule_id="MTG-3")
     if not (permissions.can_manage(actor) or unit.pk in permissions.member_unit_ids(actor, day)):
         raise ActionNotAllowed("只能申报本单位的议题。")
-    if meeting.kind in AGENDA_KINDS:
-        if submission is None:
-            raise MeetingError("议题须以部门正式请示（提请会议研究）报送区政府办公室（第五十五条）。", rule_id="MTG-5")
+    if meeting.kind in INTAKE_KINDS and submission is None:
+        raise MeetingError("议题须以部门正式请示（提请会议研究）报送区政府办公室（第五十五条）。", rule_id="MTG-5")
+    if meeting.kind in AGENDA_KINDS and submission is not None:
         if submission.kind != SubmissionKind.REQUEST or submission.unit_id != unit.pk or not submission.for_meeting:
             raise MeetingError("议题须以本单位“提请区政府会议研究”的请示报送（第五十五条）。", rule_id="MTG-5")
         if submission.submitted_on is None:
@@ -395,7 +407,8 @@ def withdraw_topic(*, actor, topic: Topic, reason: str, today: dt.date | None = 
     with topic_step(topic, actor=actor, today=today) as (ms, ts):
         meeting = ms.obj
         if meeting.agenda_frozen or meeting.state == MS.AGENDA_SUBMITTED:
-            raise AgendaFrozen("议程已报区长审定，议题不能自行撤回；如需调整请报区长（第五十五条）。")
+            who = meeting.agenda_decider
+            raise AgendaFrozen(f"议程已报{who}审定，议题不能自行撤回；如需调整请报{who}（{meeting.agenda_article}）。")
         before = ts.fire("withdraw")
         ts.record("withdrawn", "撤回议题", before, opinion=reason, rule_id="MTG-5")
         ts.tell(office_people(), f"议题撤回：{ts.obj.title}", reason, url=meeting_url(meeting))
@@ -436,7 +449,7 @@ def record_proposer(*, actor, topic: Topic, note: str = "", today: dt.date | Non
         t = ts.obj
         path, post = _proposer_path(actor, t, day)
         if not path:
-            raise ActionNotAllowed("议题由区长提出，或由分管副区长、办公室主任协调审核后提出（第五十五条）。")
+            raise ActionNotAllowed(f"{proposer_rule(ms.obj)}。")
         if path in (Topic.ProposerPath.DEPUTY, Topic.ProposerPath.DIRECTOR, Topic.ProposerPath.MEMBER):
             note = required(note, "协调审核意见")
         if can_proceed(t.record_proposer):
@@ -503,12 +516,12 @@ def decide_topic(*, actor, topic: Topic, accept: bool, reason: str = "", today: 
         t, meeting = ts.obj, ms.obj
         if accept:
             if meeting.agenda_frozen:
-                raise AgendaFrozen("该会议议程已经区长审定，不再临时增加议题（第五十五条）。")
+                raise AgendaFrozen(frozen_reason(meeting))
             problems = t.violations()
             if problems:
                 raise MeetingError("；".join(problems), rule_id="MTG-8")
             if not permissions.can_decide_topic(actor, t):
-                raise ActionNotAllowed("议题由区长确定（党组会议由党组书记确定）（第五十五条）。")
+                raise ActionNotAllowed(f"议题由{meeting.agenda_decider}确定（{meeting.agenda_article}）。")
             before = ts.fire("accept")
             t.head_decided_by, t.head_decided_at = actor, timezone.now()
         else:
@@ -621,21 +634,23 @@ def review_paper(*, actor, paper: Paper, today: dt.date | None = None) -> Paper:
 # --- the agenda ------------------------------------------------------------------------------------------------
 
 
-def agenda_deadline(meeting: Meeting) -> dt.date:
-    """MTG-5: topics and papers reach the head at least 1 day before the meeting."""
-    return meeting.date - dt.timedelta(days=1)
+def agenda_deadline(meeting: Meeting) -> dt.date | None:
+    """MTG-5: topics and papers reach the head at least 1 day before the meeting (no such day for the party group,
+    第五十四条)."""
+    return meeting.date - dt.timedelta(days=1) if meeting.kind in INTAKE_KINDS else None
 
 
 def submit_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> Meeting:
-    """MTG-5: topics and papers go to the head at least 1 day before the meeting; every paper must be ready."""
+    """MTG-5: topics and papers go to the head at least 1 day before the meeting; every paper must be ready. A
+    party-group agenda goes to the secretary (MTG-3)."""
     day = today_or(today)
     with step(meeting, actor=actor, expect=(MS.SCHEDULED,), today=day) as s:
         m = s.obj
         if m.kind not in AGENDA_KINDS:
             raise MeetingError("专题会议的参会人员和议题由主持人确定，无需报审议程（第五十六条）。", rule_id="MTG-7")
         if m.needs_consent:
-            raise MeetingError("临时召开的会议须先经区长同意（第五十五条）。", rule_id="MTG-4")
-        if day > agenda_deadline(m):
+            raise MeetingError(f"临时召开的会议须先经{m.agenda_decider}同意（{m.agenda_article}）。", rule_id="MTG-4")
+        if m.kind in INTAKE_KINDS and day > agenda_deadline(m):
             raise MeetingError(
                 f"议题和文件须于会前1天报区长审定（最迟{agenda_deadline(m)}）（第五十五条）。", rule_id="MTG-5"
             )
@@ -650,7 +665,11 @@ def submit_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> M
         before = s.fire("submit_agenda")
         m.agenda_sent_on = day
         s.record(
-            "agenda_submitted", "议程报区长审定", before, opinion="；".join(t.title for t in topics), rule_id="MTG-5"
+            "agenda_submitted",
+            f"议程报{m.agenda_decider}审定",
+            before,
+            opinion="；".join(t.title for t in topics),
+            rule_id="MTG-3" if m.kind == MeetingKind.PARTY_GROUP else "MTG-5",
         )
         s.tell([person_of(m.chair_post, day)], f"请审定会议议程：{m.title}")
     return m
@@ -666,7 +685,7 @@ def approve_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> 
         invite_seats_and_topics(m)
         s.record(
             "agenda_approved",
-            "区长审定议程（议程冻结）",
+            f"{m.agenda_decider}审定议程（议程冻结）",
             before,
             rule_id="MTG-5",
             capacity=capacity(m.chair_post, day),
@@ -878,7 +897,7 @@ def mark_held(*, actor, meeting: Meeting, today: dt.date | None = None) -> Meeti
         if day < m.date:
             raise MeetingError("会议尚未召开。")
         if m.kind in AGENDA_KINDS and m.state != MS.AGENDA_APPROVED:
-            raise MeetingError("议程须经区长审定后方可召开（第五十五条）。", rule_id="MTG-5")
+            raise MeetingError(f"议程须经{m.agenda_decider}审定后方可召开（{m.agenda_article}）。", rule_id="MTG-5")
         before = s.fire("mark_held")
         s.record("held", "会议召开", before, rule_id="MTG-1")
         for pk in m.topics.filter(state=TS.ACCEPTED).values_list("pk", flat=True):

@@ -33,12 +33,9 @@ from tiexi_gov.workflow.kernel import as_seen
 from ..minutes import selectors as minutes_selectors
 from ..shared.errors import ActionNotAllowed, AgendaFrozen, AlreadyHandled, MeetingError, TopicTooLate
 from . import forms, permissions, selectors, services
-from .models import AGENDA_KINDS, MS, Invitation, LeaveRequest, Meeting, MeetingKind, Paper
+from .models import AGENDA_KINDS, INTAKE_KINDS, MS, Invitation, LeaveRequest, Meeting, MeetingKind, Paper
 
 TASK_PAGE_SIZE = 20
-
-FROZEN_TEXT = "该会议议程已经区长审定，不再临时增加议题（第五十五条）。"
-SUBMITTED_TEXT = "该会议议程已报区长审定，如需增加议题请先由区长退回议程（第五十五条）。"
 
 
 def _url(name: str, *args) -> str:
@@ -49,11 +46,7 @@ def _url(name: str, *args) -> str:
 
 
 def _frozen_reason(meeting: Meeting) -> str:
-    if meeting.agenda_frozen:
-        return FROZEN_TEXT
-    if meeting.state == MS.AGENDA_SUBMITTED:
-        return SUBMITTED_TEXT
-    return ""
+    return services.frozen_reason(meeting)
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class Action:
 
 def _run_submit(request, meeting, d):
     services.submit_agenda(actor=request.user, meeting=meeting)
-    return "议程已报区长审定。"
+    return f"议程已报{meeting.agenda_decider}审定。"
 
 
 def _run_approve(request, meeting, d):
@@ -83,7 +76,7 @@ def _run_send_back(request, meeting, d):
 
 
 AGENDA_ACTIONS: dict[str, Action] = {
-    "submit": Action(forms.PlainForm, "报区长审定", "submit_agenda", _run_submit),
+    "submit": Action(forms.PlainForm, "报送议程审定", "submit_agenda", _run_submit),
     "approve": Action(forms.ApproveAgendaForm, "审定议程", "approve_agenda", _run_approve),
     "send-back": Action(forms.SendBackForm, "退回议程", "send_back_agenda", _run_send_back),
 }
@@ -197,10 +190,13 @@ def topic_new(request, pk: int):
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、区长确定。")
+                messages.success(
+                    request,
+                    f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、{meeting.agenda_decider}确定。",
+                )
                 return redirect("meetings:topic", pk=topic.pk)
         messages.error(request, "议题未能申报，请查看下方说明。")
-    last_day = services.last_filing_day(meeting) if meeting.kind in AGENDA_KINDS else None
+    last_day = services.last_filing_day(meeting) if meeting.kind in INTAKE_KINDS else None
     return render(
         request,
         "meetings/topic_form.html",
@@ -212,6 +208,7 @@ def topic_new(request, pk: int):
             "last_filing_day": last_day,
             "today": today,
             "has_requests": requests.exists(),
+            "needs_request": meeting.kind in INTAKE_KINDS,
             "documents_new_url": _url("documents:create"),
             "may_view_meeting": permissions.can_view_meeting(request.user, meeting),
         },

@@ -23,7 +23,7 @@ from icalendar import Calendar, Event
 
 from tiexi_gov.deadlines.display import due_label
 
-from ..meeting.models import AGENDA_KINDS, MS, Meeting, MeetingKind
+from ..meeting.models import INTAKE_KINDS, MS, Meeting, MeetingKind
 from ..meeting.services import last_filing_day
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _description(meeting: Meeting, postponements: list) -> str:
     if meeting.lead_unit_id:
         lines.append(f"牵头部门：{meeting.lead_unit.display_name}")
     lines.append(f"状态：{meeting.get_state_display()}")
-    if meeting.kind in AGENDA_KINDS and meeting.state == MS.SCHEDULED:
+    if meeting.kind in INTAKE_KINDS and meeting.state == MS.SCHEDULED:
         # MTG-5, computed on the working-day clock: marked 暂定 while its year has no official calendar (CAL-2).
         lines.append(f"议题请示报送截止：{due_label(last_filing_day(meeting))}（会前3个工作日，第五十五条）")
     for p in postponements:

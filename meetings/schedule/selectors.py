@@ -19,7 +19,7 @@ from tiexi_gov.org.access import business_unit_ids
 from tiexi_gov.org.models import Unit
 
 from ..meeting import permissions as meeting_permissions
-from ..meeting.models import AGENDA_KINDS, MS, Meeting, MeetingKind
+from ..meeting.models import INTAKE_KINDS, MS, Meeting, MeetingKind
 from ..meeting.services import last_filing_day
 from . import permissions
 from .models import DistrictMeeting, MeetingPlan, Postponement
@@ -128,11 +128,12 @@ class OpenForTopics:
 def open_for_topics(user, today: dt.date, limit: int = 6) -> list[OpenForTopics]:
     """For a unit's people, who see a meeting's page only once their unit has a topic or a seat on it: the coming
     meetings they may file topics for, so they reach the topic form by clicking (MTG-5). Empty for the office,
-    which sees every meeting anyway, and for people without a unit."""
+    which sees every meeting anyway, and for people without a unit. Never a party-group meeting: its topics are
+    the secretary's or a member's (MTG-3)."""
     if meeting_permissions.can_manage(user) or not meeting_permissions.member_unit_ids(user):
         return []
     meetings = (
-        Meeting.objects.filter(state=MS.SCHEDULED, kind__in=AGENDA_KINDS, date__gte=today)
+        Meeting.objects.filter(state=MS.SCHEDULED, kind__in=INTAKE_KINDS, date__gte=today)
         .filter(Q(is_regular=True) | Q(ad_hoc_consent_by__isnull=False))  # an ad hoc one waits for its consent
         .order_by("date", "start_time", "id")[:limit]
     )

@@ -24,7 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings.meeting import services as meeting_services
 from meetings.meeting.models import (
-    AGENDA_KINDS,
+    INTAKE_KINDS,
     MS,
     TS,
     Invitation,
@@ -161,21 +161,25 @@ def create_topic(rng: random.Random, day: dt.date) -> Topic | None:
     open_meetings = [
         m
         for m in Meeting.objects.filter(state=MS.SCHEDULED, date__gt=day).order_by("date", "pk")[:20]
-        if m.kind not in AGENDA_KINDS or day <= meeting_services.last_filing_day(m)
+        if m.kind not in INTAKE_KINDS or day <= meeting_services.last_filing_day(m)
     ]
     units = _units_with_staff()
     if not open_meetings or not units:
         return None
     meeting, unit = rng.choice(open_meetings), rng.choice(units)
     title = f"{rng.choice(SUBJECTS)}{rng.randint(1, 999)}"
-    submission = _meeting_request(unit, title, day, rng) if meeting.kind in AGENDA_KINDS else None
+    party_group = meeting.kind == MeetingKind.PARTY_GROUP  # MTG-3: the office records it, no request needed
+    submission = _meeting_request(unit, title, day, rng) if meeting.kind in INTAKE_KINDS else None
     clerk = _clerk(unit, rng)
-    if clerk is None or (meeting.kind in AGENDA_KINDS and submission is None):
+    if clerk is None or (meeting.kind in INTAKE_KINDS and submission is None):
+        return None
+    proposer = _office(rng) if party_group else clerk
+    if proposer is None:
         return None
     others = [u for u in units if u.pk != unit.pk]
     related = rng.sample(others, min(len(others), rng.randint(0, 2)))
     topic = meeting_services.propose_topic(
-        actor=clerk,
+        actor=proposer,
         meeting=meeting,
         unit=unit,
         title=title,

@@ -10,12 +10,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from meetings_support import DAY, meeting_request
+from test_meetings_minutes import agenda_meeting
 
 from meetings.meeting import services as meeting_services
 from meetings.minutes import services as minutes_services
 from meetings.models import Meeting, MeetingKind, Topic, TopicState
 from meetings.schedule import services as schedule_services
 from meetings.shared.errors import ActionNotAllowed, MeetingError, TopicTooLate
+from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines.display import due_html
 from tiexi_gov.workdays import calendar as wd
 
@@ -442,3 +444,68 @@ def test_mtg_5_a_unit_clerk_finds_the_meetings_open_for_topics_with_their_last_d
 
 def last_day(meeting):
     return meeting_services.last_filing_day(meeting)
+
+
+# --- MTG-3 (第五十四条): the party group's topics are the secretary's or a member's -------------------------------
+
+
+def _party_and_executive(w, today):
+    """A party-group and an executive meeting, both agreed to, far enough ahead to take topics."""
+    meeting_services.ensure_standing_seats()
+    meetings = [
+        schedule_services.schedule_ad_hoc(
+            actor=w.staff, kind=kind, date=wd.add_workdays(today, 12), reason="研究重点工作", today=today
+        )
+        for kind in (MeetingKind.PARTY_GROUP, MeetingKind.EXECUTIVE)
+    ]
+    Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(ad_hoc_consent_by=w.head)
+    return [Meeting.objects.get(pk=m.pk) for m in meetings]
+
+
+def test_mtg_3_party_group_page_names_the_secretary_and_article_54_not_the_executive_intake(world, client, today):
+    """Found clicking through: the 党组会议 page said "议程报区长审定", "须于…前报送…（第五十五条）" and
+    "议题请示报送截止…（会前3个工作日，以部门正式请示报区政府办公室，第五十五条）" — the executive meeting's intake.
+    第五十四条: the secretary, or a member after review, puts a topic forward and the secretary decides; the agenda
+    goes to him."""
+    w = world
+    party, executive = _party_and_executive(w, today)
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:meeting", args=[party.pk])).content.decode()
+    assert "议程报党组书记审定" in page and 'data-testid="topic-rule"' in page and "第五十四条" in page
+    assert "报区长" not in page and "区长审定" not in page and "第五十五条" not in page and "会前3个工作日" not in page
+    assert 'data-testid="filing-deadline"' not in page and 'data-testid="agenda-deadline"' not in page
+    page = client.get(reverse("meetings:meeting", args=[executive.pk])).content.decode()  # 常务会议 keeps 第五十五条
+    assert "议程报区长审定" in page and 'data-testid="filing-deadline"' in page and "第五十五条" in page
+
+    sent, _topic = agenda_meeting(w, wd.add_workdays(today, 8), kind=MeetingKind.PARTY_GROUP, approve=False)
+    page = client.get(reverse("meetings:meeting", args=[sent.pk])).content.decode()
+    assert 'data-testid="meeting-status">议程待党组书记审定<' in page
+    assert Event.objects.filter(action="agenda_submitted", action_label="议程报党组书记审定").exists()
+
+
+def test_mtg_3_units_do_not_file_party_group_topics_the_office_records_them(world, client, today):
+    """A unit clerk was offered 申报议题 for every 党组会议. 第五十四条 gives units no part in party-group topics and
+    no filing deadline: the list and the form leave them out and the service refuses them; the office records a
+    member's topic, without a request, after the executive meeting's 3-WD day, and the secretary decides it."""
+    w = world
+    party, executive = _party_and_executive(w, today)
+    clerk = w.clerks["财政局"]
+    client.force_login(clerk)
+    page = client.get(reverse("meetings:index")).content.decode()
+    assert reverse("meetings:topic_new", args=[executive.pk]) in page
+    assert reverse("meetings:topic_new", args=[party.pk]) not in page
+    assert client.get(reverse("meetings:topic_new", args=[party.pk])).status_code == 404
+    with pytest.raises(ActionNotAllowed, match="党组书记确定（第五十四条）"):
+        _propose(w, party, day=today)
+    assert not Topic.objects.exists()
+
+    eve = wd.subtract_workdays(party.date, 1)  # past the executive meeting's last filing day
+    topic = meeting_services.propose_topic(
+        actor=w.staff, meeting=party, unit=w.units["财政局"], title="研究党风廉政建设工作", today=eve
+    )
+    assert topic.gate()[0] == ("尚未按规定提出（党组书记提出，或其他党组成员审核后提出建议）（第五十四条）", True)
+    meeting_services.record_proposer(actor=w.edu_deputy, topic=topic, note="经审核，建议提请党组会议研究", today=eve)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=eve)
+    topic.refresh_from_db()
+    assert topic.proposer_path == Topic.ProposerPath.MEMBER and topic.state == TopicState.ACCEPTED

@@ -41,9 +41,15 @@ def agenda_meeting(w, date: dt.date, *, kind=MeetingKind.EXECUTIVE, unit="财政
     filing = wd.subtract_workdays(date, 5)
     m = schedule_services.schedule_ad_hoc(actor=w.staff, kind=kind, date=date, reason="研究有关事项", today=filing)
     schedule_services.consent_ad_hoc(actor=w.head, meeting=m, today=filing)
-    sub = meeting_request(w, short=unit, day=filing, title=f"关于提请区政府会议研究{title}的请示")
+    if kind == MeetingKind.PARTY_GROUP:  # MTG-3: the office records the secretary's or a member's topic
+        actor, sub = w.staff, None
+    else:
+        actor, sub = (
+            w.clerks[unit],
+            meeting_request(w, short=unit, day=filing, title=f"关于提请区政府会议研究{title}的请示"),
+        )
     topic = meeting_services.propose_topic(
-        actor=w.clerks[unit], meeting=m, unit=w.units[unit], title=title, submission=sub, today=filing
+        actor=actor, meeting=m, unit=w.units[unit], title=title, submission=sub, today=filing
     )
     meeting_services.record_proposer(actor=w.head, topic=topic, today=filing)
     meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
