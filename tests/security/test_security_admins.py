@@ -339,3 +339,21 @@ def test_sec_1_an_administrators_account_cannot_be_appointed_to_a_post(admins):
         with pytest.raises(ValidationError, match="不能担任业务职务"):
             Appointment(post=post, person=admin, start=start).full_clean()
     Appointment(post=post, person=UserFactory(username="putong", roles=[Role.CLERK]), start=start).full_clean()
+
+
+@pytest.mark.parametrize("actor", ["sys", "sec"])
+def test_sec_1_no_administrator_switches_off_or_strips_another_administrators_account(client, admins, actor):
+    """The system administrator unticked 有效 on the audit administrator's account and the auditor was logged out
+    and locked out: the one who reads the system administrator's acts, silenced by him alone. Another
+    administrator's account fields and roles are read-only to a peer; a post that tries anyway changes nothing."""
+    aud = admins["aud"]
+    client.force_login(admins[actor])
+    change = reverse("admin:org_user_change", args=[aud.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    form_fields = page.context["adminform"].form.fields
+    assert "is_active" not in form_fields and "username" not in form_fields and "groups" not in form_fields
+    response = client.post(change, {"username": "renamed", "email": "x@bench.invalid", "groups": []})
+    assert response.status_code in (200, 302)
+    aud.refresh_from_db()
+    assert aud.is_active and aud.username == "shenji" and _names(aud) == {str(Role.AUDIT_ADMIN)}

@@ -308,6 +308,11 @@ class UserAdmin(DjangoUserAdmin):
         if actor.is_superuser:
             return readonly
         readonly += ["is_superuser", "user_permissions"]
+        if obj is not None and obj.pk != actor.pk and resets.is_admin_account(obj):
+            # 三员分立: a peer cannot switch off, rename, re-address or strip the role of another administrator's
+            # account — the system administrator would silence the auditor who reads his acts, the security
+            # administrator likewise. The operator does it on the server (README).
+            readonly += [*ACCOUNT_FIELDS, *ACCESS_FIELDS]
         if obj is not None:
             if not has_role(actor, Role.SECURITY_ADMIN):
                 readonly += ACCESS_FIELDS  # only the security admin assigns roles
