@@ -324,6 +324,27 @@ class Submission(ConcurrentTransitionMixin, models.Model):
     def send_for_signature(self):
         """DOC-6/DOC-7: once every consulted unit has answered and any disagreement statement is countersigned."""
 
+    def has_unasked_units(self) -> bool:
+        return bool(self.unconsulted_unit_names())
+
+    @transition(
+        field=state,
+        source=[S.DRAFTING, S.CONSULTING],
+        target=S.CONSULTING,
+        permission=_allowed("can_edit"),
+        conditions=[has_unasked_units],
+    )
+    def consult_touched_units(self):
+        """DOC-6: a unit the drafter named as touched must be asked before 送签: while one is not, asking is the
+        lead unit's expected step (start_consultation, asking anyone at any time, is never one)."""
+
+    @transition(
+        field=state, source=S.CONSULTING, target=None, permission=_allowed("can_edit"), conditions=[awaits_statement]
+    )
+    def state_disagreement(self):
+        """DOC-6: after a 不同意 the lead unit states each side's reasons and a proposal — its expected step until it
+        has (the disagreeing units then countersign)."""
+
     @transition(field=state, source=[S.DRAFTING, S.CONSULTING], target=None, permission=_allowed("can_reply"))
     def reply_consultation(self):
         """DOC-6: a consulted unit gives its written opinion (the item stays where it is)."""

@@ -272,6 +272,8 @@ def visible_q(user, day: date | None = None) -> Q:
 # FSM transition → the item page's actions it offers.
 TRANSITION_ACTIONS = {
     "start_consultation": ("consult",),
+    "consult_touched_units": ("consult",),
+    "state_disagreement": ("statement",),
     "send_for_signature": ("send_for_signature",),
     "reply_consultation": ("reply",),
     "countersign_statement": ("countersign",),

@@ -273,7 +273,7 @@ def request_consultation(
         dup = [u.display_name for u in units if u.pk in open_units]
         if dup:
             raise ActionRefused(f"已在征求{'、'.join(dup)}的意见，请勿重复发起。")
-        before = s.fire("start_consultation")
+        before = s.fire("consult_touched_units" if sub.has_unasked_units() else "start_consultation")
         due = wd.add_workdays(day, limit_wd)
         created = []
         for unit in units:
@@ -415,6 +415,10 @@ def record_disagreement_statement(
             raise RuleViolation("DOC-6", "没有不同意的回复，无需分歧意见说明")
         if not all(x.strip() for x in (talks_note, lead_reasons, other_reasons, proposal)):
             raise RuleViolation("DOC-6", "须写明主要负责人沟通协商情况、各方理据和办理建议")
+        if sub.awaits_statement():  # the first statement is the step the lead unit owed; a later one revises it
+            s.fire("state_disagreement")
+        else:
+            s.touch()
         statement = DisagreementStatement.objects.create(
             submission=sub,
             talks_note=talks_note.strip(),
@@ -423,7 +427,6 @@ def record_disagreement_statement(
             proposal=proposal.strip(),
             drafted_by=actor,
         )
-        s.touch()
         s.record("disagreement_statement", "分歧意见说明", opinion=statement.proposal, rule_id="DOC-6")
         for unit in Unit.objects.filter(pk__in=disagreeing):
             s.tell(unit_people(unit), f"【请会签分歧意见说明】{sub.title}")
