@@ -46,6 +46,10 @@ State = AbsenceRequest.State
 
 HEAD_NOTICE_DAYS = 3  # LEAVE-1 "须提前3天": calendar days (the original counts days, not working days)
 SHORT_ABSENCE_DAYS = 1  # LEAVE-3 "离开本地一天以内" → the responsible deputy; longer → the head
+# 第七十五条 covers 出差、出访、休假、学习 and 第十五条 an acting person "外出期间": a temporary absence. The rules give
+# no ceiling; one year (the span of the government's own annual cycle: targets, research, assessment) is the most a
+# leave hands a leader's work to an acting person. Longer is a change of the division of work, not a leave.
+MAX_ABSENCE_DAYS = 365
 
 KIND_BY_POST = {
     Post.Kind.HEAD: Kind.HEAD,
@@ -153,6 +157,18 @@ def _check_acting(kind: str, post: Post, acting_post: Post | None, start: dt.dat
     return acting_post
 
 
+def check_length(kind: str, start: dt.date, end: dt.date) -> None:
+    """An absence with no real end would hand the leader's work to the acting person indefinitely (第十五条)."""
+    days = (end - start).days + 1
+    if days > MAX_ABSENCE_DAYS:
+        raise ActionRefused(
+            f"一次外出请假（报告）最长{MAX_ABSENCE_DAYS}天，本次{start:%Y-%m-%d}至{end:%Y-%m-%d}共{days}天。"
+            "请按实际返回日期填写；需离岗一年以上的（如长期学习、挂职），应由区长调整分工、另行明确代理工作的人选，"
+            "不通过请假办理（第十五条、第七十五条）。",
+            rule_id=RULE_BY_KIND[kind],
+        )
+
+
 def _refuse_if_acting(post: Post, start: dt.date, end: dt.date) -> None:
     """第十五条: whoever stands in for an absent leader stays for those days; his own absence then would pass the
     absent leader's work on to a third person, who was never designated for it (and, acting for the head, he
@@ -238,6 +254,7 @@ def request_absence(
         raise ActionRefused("结束日期不能早于开始日期。")
     if start < day:
         raise ActionRefused("外出须事先请假报告，开始日期不能早于今天。", rule_id=RULE_BY_KIND[kind])
+    check_length(kind, start, end)
     meeting = bool(national_or_provincial_meeting) and kind == Kind.HEAD
     if kind == Kind.HEAD and not meeting and (start - day).days < HEAD_NOTICE_DAYS:
         latest = start - dt.timedelta(days=HEAD_NOTICE_DAYS)
@@ -335,6 +352,8 @@ def decide_absence(
             raise ActionRefused("不批准请假，请填写意见。")
         if approve and req.end < day:
             raise ActionRefused("该请假的结束日期已过，不能再批准；请请假人撤回。")
+        if approve:
+            check_length(req.kind, req.start, req.end)  # a request filed before the ceiling existed
         changed_acting = approve and acting_post is not None and acting_post.pk != req.acting_post_id
         if changed_acting:
             if req.kind != Kind.DEPUTY:

@@ -546,3 +546,56 @@ def test_leave_3_a_unit_head_with_no_deputy_in_office_is_told_why_he_cannot_name
     refused = client.post(reverse("coordination:leave_new"), data)
     assert refused.status_code == 400 and "请联系区政府办公室在组织机构中维护本单位副职" in refused.content.decode()
     assert not AbsenceRequest.objects.exists()
+
+
+def test_leave_an_absence_longer_than_the_maximum_is_refused_for_every_leader(world, client):
+    """An end date of 2099 handed a deputy's work to the acting person for 73 years: a leave (report) is at most
+    MAX_ABSENCE_DAYS long, for the head, a deputy and a unit head alike; the page keeps what was typed."""
+    w = world
+    start = d(15, 12)
+    last = start + dt.timedelta(days=absence.MAX_ABSENCE_DAYS - 1)
+    cases = [
+        (w.head, w.head_post, None, "LEAVE-1"),
+        (w.edu_deputy, w.edu_deputy_post, w.judicial_post, "LEAVE-2"),
+        (w.unit_heads["教育局"], w.unit_head_posts["教育局"], unit_deputy_post(w, "教育局"), "LEAVE-3"),
+    ]
+    for person, post, acting, rule in cases:
+        with pytest.raises(CoordinationError, match=f"最长{absence.MAX_ABSENCE_DAYS}天") as refused:
+            ask(w, person, post, start, last + dt.timedelta(days=1), today=FRI, acting=acting)
+        assert refused.value.rule_id == rule and "调整分工" in refused.value.message
+    assert not AbsenceRequest.objects.exists() and not ActingArrangement.objects.exists()
+    req = ask(w, w.edu_deputy, w.edu_deputy_post, start, last, today=FRI, acting=w.judicial_post)
+    assert req.state == State.REQUESTED  # exactly the maximum stands
+
+    # A request filed before the limit existed is not approved either.
+    old = AbsenceRequest.objects.create(
+        kind=AbsenceRequest.Kind.UNIT_HEAD,
+        person=w.unit_heads["教育局"],
+        post=w.unit_head_posts["教育局"],
+        start=start,
+        end=dt.date(2099, 12, 31),
+        place="外地",
+        purpose="学习",
+        contact="13900000000",
+        acting_post=unit_deputy_post(w, "教育局"),
+        approver_post=w.head_post,
+    )
+    with pytest.raises(CoordinationError, match="最长"):
+        absence.decide_absence(actor=w.head, request=old, approve=True, today=FRI)
+    old.refresh_from_db()
+    assert old.state == State.REQUESTED and old.arrangement is None
+
+    client.force_login(w.judicial_deputy)
+    data = {
+        "post": w.judicial_post.pk,
+        "start": (_today() + dt.timedelta(days=8)).isoformat(),
+        "end": "2099-12-31",
+        "place": "省委党校",
+        "purpose": "学习",
+        "contact": "13800000000",
+        "acting_post": w.edu_deputy_post.pk,
+    }
+    page = client.post(reverse("coordination:leave_new"), data)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert f"最长{absence.MAX_ABSENCE_DAYS}天" in text and "省委党校" in text and "2099-12-31" in text
