@@ -609,6 +609,14 @@ def open_targets(
     return created
 
 
+def earliest_report_day(targets: AnnualTargets) -> dt.date:
+    """CRD-5: the year's targets cannot have been reported to the body's head before the body was set up, nor
+    before the year before the target year (the model keeps no day on which the office opened the year)."""
+    earliest = dt.date(targets.year - 1, 1, 1)
+    founded = targets.body.founded_on
+    return max(earliest, founded) if founded else earliest
+
+
 def file_targets(
     *,
     actor,
@@ -633,8 +641,14 @@ def file_targets(
             )
         if reported_to_head_on > day:
             raise ActionRefused("向机构主要负责人汇报的日期不能晚于今天。", rule_id="CRD-5")
-        if reported_to_head_on.year < targets.year - 1:
-            raise ActionRefused("汇报日期与年度不符。", rule_id="CRD-5")
+        earliest = earliest_report_day(targets)
+        if reported_to_head_on < earliest:
+            founded = body.founded_on if body.founded_on and body.founded_on >= earliest else None
+            why = f"{body.name}于{founded:%Y-%m-%d}设立" if founded else f"{targets.year}年度目标最早于上一年初部署"
+            raise ActionRefused(
+                f"向机构主要负责人汇报的日期不能早于{earliest:%Y-%m-%d}（{why}），请核对汇报日期（第六十八条）。",
+                rule_id="CRD-5",
+            )
         if not texts:
             raise ActionRefused("请填写至少一项年度工作目标或任务。", rule_id="CRD-5")
         before = s.fire("file_with_office")

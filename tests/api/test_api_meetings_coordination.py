@@ -216,6 +216,20 @@ def test_15_1_crd_5_targets_opened_filed_and_reviewed_through_the_api(w, today):
     assert api(w.clerks["审计局"]).get(f"/api/v1/targets/{targets.pk}/").status_code == 404
 
 
+def test_15_1_crd_5_the_api_refuses_a_report_to_the_head_before_the_body_was_set_up(w, today):
+    """The API files through the same service as the page: the report date cannot predate the body."""
+    founded = dt.date(today.year, 1, 2)
+    body = make_body("铁西区新设工作领导小组", host=w.units["发改局"], head=w.exec_post, founded_on=founded)
+    due = str(min(wd.add_workdays(today, 5), dt.date(today.year, 12, 31)))
+    assert api(w.staff).post("/api/v1/targets/", {"year": today.year, "due": due}, format="json").status_code == 201
+    targets = AnnualTargets.objects.get(body=body, year=today.year)
+    early = {"items": "推进重点项目", "reported_to_head_on": str(founded - dt.timedelta(days=1)), "confirm": True}
+    refused = api(w.unit_heads["发改局"]).post(f"/api/v1/targets/{targets.pk}/actions/file/", early, format="json")
+    assert refused.status_code == 400, refused.content
+    assert f"{founded:%Y-%m-%d}" in refused.json()["detail"]
+    assert AnnualTargets.objects.get(pk=targets.pk).state == AnnualTargets.State.PENDING
+
+
 def test_15_1_res_1_research_day_recorded_through_the_api(w, today):
     url = f"/api/v1/research/{today.year}"
     data = {"person": w.edu_deputy.pk, "day": str(today), "place": "兴华街道", "subject": "学校安全"}
