@@ -694,19 +694,27 @@ def review_targets(
         missing = [t for t in items if t.pk not in results or results[t.pk][0] is None]
         if missing:
             raise ActionRefused(f"请逐项填写完成情况（还有{len(missing)}项未填）。", rule_id="CRD-5")
-        before = s.fire("check_completion" if targets.state == AnnualTargets.State.FILED else "recheck_completion")
+        findings = {t.pk: (bool(results[t.pk][0]), (results[t.pk][1] or "").strip()) for t in items}
+        _refuse_changing_followed_up(items, findings)
+        changes = [
+            f"第{n}项由“{_finding(t.done, t.note)}”改为“{_finding(*findings[t.pk])}”"
+            for n, t in enumerate(items, 1)
+            if t.done is not None and (t.done, t.note) != findings[t.pk]
+        ]
+        rechecked = targets.state == AnnualTargets.State.REVIEWED
+        before = s.fire("recheck_completion" if rechecked else "check_completion")
         for t in items:
-            done, text = results[t.pk]
-            t.done, t.note = bool(done), (text or "").strip()
+            t.done, t.note = findings[t.pk]
         Target.objects.bulk_update(items, ["done", "note"])
         targets.reviewed_on = day
         targets.review_note = (note or "").strip()
         undone = sum(1 for t in items if not t.done)
+        changed = f"修改：{'；'.join(changes)}。" if changes else ""
         s.record(
             "targets_reviewed",
-            "督导检查年度目标完成情况",
+            "修改督导检查结果" if rechecked else "督导检查年度目标完成情况",
             before,
-            opinion=f"共{len(items)}项，完成{len(items) - undone}项，未完成{undone}项。{targets.review_note}",
+            opinion=f"共{len(items)}项，完成{len(items) - undone}项，未完成{undone}项。{changed}{targets.review_note}",
             rule_id="CRD-5",
         )
         s.tell(
@@ -715,6 +723,23 @@ def review_targets(
             f"共{len(items)}项，完成{len(items) - undone}项，未完成{undone}项。",
         )
     return s.obj
+
+
+def _finding(done: bool | None, note: str) -> str:
+    text = "未检查" if done is None else ("已完成" if done else "未完成")
+    return f"{text}（{note}）" if note else text
+
+
+def _refuse_changing_followed_up(items: list[Target], findings: Mapping[int, tuple[bool, str]]) -> None:
+    """CRD-5: a finding sent to the supervision ledger is what the ledger item rests on; changing it would leave an
+    open item for a target the page calls finished (as a review decision turned into an application stands)."""
+    for n, t in enumerate(items, 1):
+        if t.follow_up_id is not None and (t.done, t.note) != findings[t.pk]:
+            raise ActionRefused(
+                f"第{n}项目标的检查结论“{_finding(t.done, t.note)}”已转入督查督办（{t.follow_up.number}），"
+                "不能再修改；其后的完成情况请在该督办事项中报告（第六十八条）。",
+                rule_id="CRD-5",
+            )
 
 
 def follow_up_post(body: Body, day: dt.date) -> Post | None:

@@ -5,6 +5,7 @@ checks completion target by target, and unfinished targets go to the supervision
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from coordination.shared.errors import ActionNotAllowed, CoordinationError
 from coordination.upkeep import services as upkeep
 from supervision.models import Source, SupervisionItem
 from tests.coordination.upkeep_support import make_body
+from tiexi_gov.audit.models import Event
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.services import sweep
 from tiexi_gov.notify.models import Message
@@ -307,3 +309,61 @@ def test_crd_5_report_to_head_cannot_predate_the_body(world, bodies, client):
     assert targets.state == S.PENDING
     data["file-reported_to_head_on"] = "2026-02-12"
     assert client.post(url, data).status_code == 302
+
+
+def _reviewed_with_second_sent_on(w, body):
+    """Filed, checked (first done, second not, "尚差两项") and the second target sent to the supervision ledger."""
+    upkeep.open_targets(actor=w.staff, year=YEAR, today=OPENED)
+    targets = AnnualTargets.objects.get(body=body, year=YEAR)
+    upkeep.file_targets(
+        actor=w.clerks["司法局"], targets=targets, items=["目标一", "目标二"], reported_to_head_on=OPENED, today=OPENED
+    )
+    first, second = targets.items.order_by("id")
+    upkeep.review_targets(
+        actor=w.staff, targets=targets, results={first.pk: (True, ""), second.pk: (False, "尚差两项")}, today=REVIEW_DAY
+    )
+    item = upkeep.follow_up_target(actor=w.staff, target=second, due=dt.date(YEAR, 12, 31), today=REVIEW_DAY)
+    return targets, first, second, item
+
+
+def test_crd_5_a_finding_sent_to_supervision_cannot_be_overwritten(world, bodies, client):
+    """Once an unfinished target went to the ledger its finding stands (the ledger item rests on it), on the page
+    as in the service; the other targets' findings may still be corrected."""
+    w = world
+    targets, first, second, item = _reviewed_with_second_sent_on(w, bodies["safety"])
+    with pytest.raises(CoordinationError, match=re.escape(item.number)) as refused:
+        upkeep.review_targets(
+            actor=w.staff, targets=targets, results={first.pk: (True, ""), second.pk: (True, "")}, today=REVIEW_DAY
+        )
+    assert "不能再修改" in refused.value.message and refused.value.rule_id == "CRD-5"
+
+    client.force_login(w.staff)
+    url = reverse("coordination:target_action", args=[targets.pk, "review"])
+    data = {f"review-done_{first.pk}": "yes", f"review-done_{second.pk}": "yes", "review-review_note": "再查"}
+    page = client.post(url, data)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert item.number in text and "不能再修改" in text and "再查" in text  # typed values kept
+    second.refresh_from_db()
+    assert (second.done, second.note, second.follow_up_id) == (False, "尚差两项", item.pk)
+
+    # The same finding posted again, with the first target corrected, is accepted.
+    data |= {f"review-done_{first.pk}": "no", f"review-done_{second.pk}": "no", f"review-note_{second.pk}": "尚差两项"}
+    assert client.post(url, data).status_code == 302
+    first.refresh_from_db()
+    assert first.done is False
+
+
+def test_crd_5_a_corrected_finding_is_recorded_not_silently_overwritten(world, bodies):
+    w = world
+    targets, first, second, _item = _reviewed_with_second_sent_on(w, bodies["safety"])
+    upkeep.review_targets(
+        actor=w.staff,
+        targets=targets,
+        results={first.pk: (False, "复核未达标"), second.pk: (False, "尚差两项")},
+        today=REVIEW_DAY,
+    )
+    event = Event.objects.filter(action="targets_reviewed").order_by("-id").first()
+    assert event.action_label == "修改督导检查结果"
+    assert "第1项由“已完成”改为“未完成（复核未达标）”" in event.opinion
+    assert "第2项" not in event.opinion
