@@ -38,7 +38,7 @@ from tiexi_gov.org.models import Appointment, Post, User
 from tiexi_gov.org.selectors import leader_post_for_unit, who_handles
 from tiexi_gov.rule_lock import rule_lock
 from tiexi_gov.workdays import calendar as wd
-from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
 
 from ..models import (
@@ -763,14 +763,19 @@ def follow_up_target(*, actor, target: Target, due: dt.date, today: dt.date | No
         targets = s.obj
         target = lock_row(Target, target.pk)
         body = targets.body
+        number = list(targets.items.order_by("id").values_list("id", flat=True)).index(target.pk) + 1
+        if target.follow_up_id is not None:  # a second click or a stale page: say when and where it went
+            item = target.follow_up
+            raise AlreadyHandled(
+                f"第{number}项目标已转入督查督办（{item.number}，{item.assigned_on or item.period_start:%Y-%m-%d}"
+                "交办），无需重复。",
+                rule_id="CRD-5",
+            )
         if targets.state != AnnualTargets.State.REVIEWED or target.done is not False:
             raise ActionRefused("只有督导检查认定未完成的目标才能转入督查督办。", rule_id="CRD-5")
-        if target.follow_up_id is not None:
-            raise ActionRefused("该目标已转入督查督办。", rule_id="CRD-5")
         leader = follow_up_post(body, day)
         if leader is None:
             raise ActionRefused("无法确定责任领导，请先维护领导分工。", rule_id="CRD-5")
-        number = list(targets.items.order_by("id").values_list("id", flat=True)).index(target.pk) + 1
         try:
             item = supervision.create_item(
                 actor=actor,

@@ -22,7 +22,7 @@ from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
-from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled
 
 from ..models import AbolishGround, Adjustment, AnnualTargets, ReviewEntry, Target
 from . import forms, permissions, selectors
@@ -457,6 +457,11 @@ def target_action(request, pk: int, action: str):
 
 def _target_error(request, t, name, form):
     context = _target_context(request, t, bound=(name, form))
+    shown = any(f is form and not row.follow_up_id for row, f in context["items"])
+    if name == "follow-up" and not shown:  # a row without a form (sent already, or finished): say it at the top
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
     return render(request, "coordination/target_set.html", context, status=400)
 
 
@@ -502,6 +507,9 @@ def _follow_up(request, t):
             raise Http404("没有找到该目标。")
         try:
             item = upkeep.follow_up_target(actor=request.user, target=target, due=form.cleaned_data["due"])
+        except AlreadyHandled as exc:  # already sent: the row shows its ledger number, not the form
+            messages.error(request, exc.message)
+            return render(request, "coordination/target_set.html", _target_context(request, t), status=409)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:

@@ -271,46 +271,6 @@ def test_crd_5_targets_are_capped_so_the_offices_check_form_fits_one_post():
     assert not too_many.is_valid() and f"最多{MAX_TARGETS}项" in str(too_many.errors["items"])
 
 
-def test_crd_5_report_to_head_cannot_predate_the_body(world, bodies, client):
-    """第六十八条: the year's targets are reported to the body's head; not before the body was set up, nor before
-    the year before the target year (the model keeps no day on which the office opened the year)."""
-    w = world
-    body = make_body("新设工作领导小组", host=w.units["司法局"], head=w.judicial_post, founded_on=dt.date(YEAR, 2, 12))
-    upkeep.open_targets(actor=w.staff, year=YEAR, due=dt.date(YEAR, 3, 31), today=dt.date(YEAR, 2, 20))
-    targets = AnnualTargets.objects.get(body=body, year=YEAR)
-    clerk = w.clerks["司法局"]
-    with pytest.raises(CoordinationError, match="2026-02-12") as refused:
-        upkeep.file_targets(
-            actor=clerk,
-            targets=targets,
-            items=["一"],
-            reported_to_head_on=dt.date(2025, 5, 1),
-            today=dt.date(YEAR, 3, 2),
-        )
-    assert refused.value.rule_id == "CRD-5" and "设立" in refused.value.message
-    older = AnnualTargets.objects.get(body=bodies["safety"], year=YEAR)  # founded 2024: the year before is the floor
-    with pytest.raises(CoordinationError, match="2025-01-01"):
-        upkeep.file_targets(
-            actor=clerk,
-            targets=older,
-            items=["一"],
-            reported_to_head_on=dt.date(2024, 12, 31),
-            today=dt.date(YEAR, 3, 2),
-        )
-
-    client.force_login(clerk)
-    url = reverse("coordination:target_action", args=[targets.pk, "file"])
-    data = {"file-items": "完成专项整治", "file-reported_to_head_on": "2025-05-01", "file-confirm": "on"}
-    page = client.post(url, data)
-    assert page.status_code == 400
-    text = page.content.decode()
-    assert "2026-02-12" in text and "完成专项整治" in text and "2025-05-01" in text
-    targets.refresh_from_db()
-    assert targets.state == S.PENDING
-    data["file-reported_to_head_on"] = "2026-02-12"
-    assert client.post(url, data).status_code == 302
-
-
 def _reviewed_with_second_sent_on(w, body):
     """Filed, checked (first done, second not, "尚差两项") and the second target sent to the supervision ledger."""
     upkeep.open_targets(actor=w.staff, year=YEAR, today=OPENED)
@@ -367,3 +327,58 @@ def test_crd_5_a_corrected_finding_is_recorded_not_silently_overwritten(world, b
     assert event.action_label == "修改督导检查结果"
     assert "第1项由“已完成”改为“未完成（复核未达标）”" in event.opinion
     assert "第2项" not in event.opinion
+
+
+def test_crd_5_report_to_head_cannot_predate_the_body(world, bodies, client):
+    """第六十八条: the year's targets are reported to the body's head; not before the body was set up, nor before
+    the year before the target year (the model keeps no day on which the office opened the year)."""
+    w = world
+    body = make_body("新设工作领导小组", host=w.units["司法局"], head=w.judicial_post, founded_on=dt.date(YEAR, 2, 12))
+    upkeep.open_targets(actor=w.staff, year=YEAR, due=dt.date(YEAR, 3, 31), today=dt.date(YEAR, 2, 20))
+    targets = AnnualTargets.objects.get(body=body, year=YEAR)
+    clerk = w.clerks["司法局"]
+    with pytest.raises(CoordinationError, match="2026-02-12") as refused:
+        upkeep.file_targets(
+            actor=clerk,
+            targets=targets,
+            items=["一"],
+            reported_to_head_on=dt.date(2025, 5, 1),
+            today=dt.date(YEAR, 3, 2),
+        )
+    assert refused.value.rule_id == "CRD-5" and "设立" in refused.value.message
+    older = AnnualTargets.objects.get(body=bodies["safety"], year=YEAR)  # founded 2024: the year before is the floor
+    with pytest.raises(CoordinationError, match="2025-01-01"):
+        upkeep.file_targets(
+            actor=clerk,
+            targets=older,
+            items=["一"],
+            reported_to_head_on=dt.date(2024, 12, 31),
+            today=dt.date(YEAR, 3, 2),
+        )
+
+    client.force_login(clerk)
+    url = reverse("coordination:target_action", args=[targets.pk, "file"])
+    data = {"file-items": "完成专项整治", "file-reported_to_head_on": "2025-05-01", "file-confirm": "on"}
+    page = client.post(url, data)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "2026-02-12" in text and "完成专项整治" in text and "2025-05-01" in text
+    targets.refresh_from_db()
+    assert targets.state == S.PENDING
+    data["file-reported_to_head_on"] = "2026-02-12"
+    assert client.post(url, data).status_code == 302
+
+
+def test_crd_5_sending_a_target_to_supervision_twice_says_when_and_where(world, bodies, client):
+    """A second 转入督查督办 (a double click, a stale page) is told where the target went, not a bare 400."""
+    w = world
+    targets, _first, second, item = _reviewed_with_second_sent_on(w, bodies["safety"])
+    client.force_login(w.staff)
+    again = client.post(
+        reverse("coordination:target_action", args=[targets.pk, "follow-up"]),
+        {f"f{second.pk}-target": second.pk, f"f{second.pk}-due": "2026-12-31", f"f{second.pk}-confirm": "on"},
+    )
+    assert again.status_code == 409
+    text = again.content.decode()
+    assert f"第2项目标已转入督查督办（{item.number}，{REVIEW_DAY:%Y-%m-%d}交办），无需重复" in text
+    assert SupervisionItem.objects.count() == 1
