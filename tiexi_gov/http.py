@@ -106,6 +106,11 @@ def typed_values(request) -> list[str]:
     return kept
 
 
+def is_api_path(path: str) -> bool:
+    """The address is the API's (/api/v1 and everything under it): whatever refuses it answers JSON, never a page."""
+    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
+
+
 def _is_api_endpoint(request) -> bool:
     """The request goes to a REST framework view (the API's endpoints and schema; not /api/'s HTML pages)."""
     match = getattr(request, "resolver_match", None)
@@ -116,7 +121,7 @@ def bad_request(request, message: str):
     """The Chinese 400 page; for htmx the message alone (the page stays as it is, with what the user typed); for an
     API endpoint JSON, as every other answer of the API (api/exceptions.py)."""
     if _is_api_endpoint(request) or (
-        getattr(request, "resolver_match", None) is None and request.path_info.startswith(API_PREFIX)
+        getattr(request, "resolver_match", None) is None and is_api_path(request.path_info)
     ):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     if getattr(request, "htmx", False):

@@ -36,12 +36,10 @@ def bad_request(request, exception=None):
     return http.bad_request(request, "提交的内容无法处理，未作任何修改。请返回上一页检查后重试。")
 
 
-API_PREFIX = http.API_PREFIX
-
-
 def not_found(request, exception=None):
     """The Chinese 404 page; under the API's own prefix a JSON answer, as every other answer of the API (a system
-    calling a route that does not exist, /api/v1/invitations/, got the HTML page)."""
-    if request.path_info.startswith(API_PREFIX):
+    calling a route that does not exist, /api/v1/invitations/, got the HTML page). The only place that draws a 404
+    for an address no URL pattern takes: Django calls it with DEBUG off, ChineseErrorPagesMiddleware with DEBUG on."""
+    if http.is_api_path(request.path_info):
         return JsonResponse({"detail": "没有该接口。"}, status=404, json_dumps_params={"ensure_ascii": False})
     return defaults.page_not_found(request, exception)

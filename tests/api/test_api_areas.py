@@ -143,6 +143,49 @@ def test_15_1_a_route_the_api_does_not_have_answers_json_in_chinese(world, token
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
+# Addresses no URL pattern takes: a route the API does not have, an id the router's converter refuses, a route
+# that exists only on the portal's pages' side, the prefix itself without its slash.
+UNROUTED = (
+    "/api/v1/submissions/-1/",
+    "/api/v1/submissions/abc/",
+    "/api/v1/nonexistent/",
+    "/api/v1/tasks/1/",
+    "/api/v1/meeting-plans/99999999999999/",
+    "/api/v1/",
+    "/api/v1",
+)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize("signed_in", [True, False], ids=["token", "anonymous"])
+def test_15_1_every_refusal_under_the_api_prefix_is_json_in_chinese(world, token_for, settings, debug, signed_in):
+    """Found from outside (a clerk's token against `make run`, DEBUG on): /api/v1/submissions/-1/, …/abc/,
+    /api/v1/nonexistent/, /api/v1/tasks/1/ answered the portal's HTML 404 page — the DEBUG-only error-page
+    middleware drew Django's page itself instead of the project's handler404. Every 404 and 405 under the API's
+    prefix is JSON with a Chinese detail, whatever the reason, the Accept header, the method or the credentials;
+    the portal's own pages keep the HTML page."""
+    settings.DEBUG = debug
+    settings.TECHNICAL_ERROR_PAGES = False
+    api = token_for(world.fin_clerk) if signed_in else APIClient()
+    for url in UNROUTED:
+        for method in ("get", "post", "delete"):
+            for accept in ("application/json", "text/html"):
+                response = getattr(api, method)(url, HTTP_ACCEPT=accept)
+                assert response.status_code == 404, (method, url, accept)
+                assert response["Content-Type"].startswith("application/json"), (method, url, accept)
+                assert response.json()["detail"] == "没有该接口。"
+    # Routes that match, for comparison: the view's own 404 (an id past any row) and 405 (a method it does not take).
+    if signed_in:
+        for url in ("/api/v1/meeting-plans/0/", "/api/v1/submissions/99999999999999999999999/"):
+            missing = api.get(url)
+            assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
+            assert missing.json()["detail"].startswith("没有找到该")
+        refused = api.delete("/api/v1/submissions/")
+        assert refused.status_code == 405 and refused.json()["detail"] == "不支持该请求方法。"
+    page = APIClient().get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_15_1_session_writes_need_csrf(world, today):
     sub = submitted(world, today)
     client = APIClient(enforce_csrf_checks=True)
