@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from tiexi_gov.http import CONTROL, CONTROL_MESSAGE, BadInput
@@ -67,6 +68,21 @@ def form_data(data) -> QueryDict:
         else:
             result[str(key)] = text(value)
     return result
+
+
+def with_defaults(data: QueryDict, serializer: type, *, instance=None) -> QueryDict:
+    """`data` with the fields the caller left out that the schema gives a default (`serializer`, the endpoint's
+    request body): the value the page's form shows prefilled — on a new item the schema's default (紧急程度 一般,
+    份数 1), on an edited one the item's own. A client built from the schema sends only what it marks required, and
+    the page's form, which always receives its prefilled fields from the browser, must not refuse it for them."""
+    filled = QueryDict(mutable=True)
+    for key, values in data.lists():  # not data.copy(): a multipart body's files do not deep-copy
+        filled.setlist(key, values)
+    for name, declared in serializer().fields.items():
+        if name in filled or declared.default is empty:
+            continue
+        filled[name] = str(getattr(instance, name) if instance is not None else declared.default)
+    return filled
 
 
 def prefixed(data: QueryDict, prefix: str) -> QueryDict:

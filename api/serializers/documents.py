@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from documents.outgoing.models import DocumentPlan, OutgoingDocument, PlanItem
-from documents.submissions.models import Submission
+from documents.shared.forms import MAX_COPIES
+from documents.submissions.models import Submission, Urgency
 
 from .common import PlainModelSerializer, person
 
@@ -137,7 +138,9 @@ class SubmissionInputSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="文种代码（request 请示、report 报告 …）")
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False)
-    urgency = serializers.CharField(required=False)
+    # Left out: the page's prefilled value (api.actions.with_defaults; on edit, the draft's own).
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL, help_text="紧急程度")
+    copies = serializers.IntegerField(min_value=1, max_value=MAX_COPIES, default=1, help_text="份数")
     disclosure = serializers.CharField(required=False)
     disclosure_manner = serializers.CharField(required=False)
     not_classified = serializers.BooleanField(help_text="本件不涉及国家秘密（必须声明）")
@@ -154,6 +157,7 @@ class OutgoingInputSerializer(serializers.Serializer):
     copy_to = serializers.CharField(required=False)
     body = serializers.CharField(required=False)
     disclosure = serializers.CharField(required=False)
+    copies = serializers.IntegerField(min_value=1, max_value=MAX_COPIES, default=1, help_text="印制份数")
     not_classified = serializers.BooleanField()
     countersign_units = serializers.ListField(child=serializers.IntegerField(), required=False)
     files = serializers.ListField(child=serializers.FileField(), required=False, help_text="附件（multipart）")

@@ -30,7 +30,7 @@ from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
-from ..actions import ApiAction, create, form_data, invalid, refuse_writer
+from ..actions import ApiAction, create, form_data, invalid, refuse_writer, with_defaults
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.documents import (
@@ -141,7 +141,10 @@ class SubmissionViewSet(AreaViewSet):
     def edit(self, request, pk=None):
         sub = self.get_item(pk)
         form = submission_forms.SubmissionForm(
-            form_data(request.data), request.FILES or None, instance=sub, unit=sub.unit
+            with_defaults(form_data(request.data), SubmissionInputSerializer, instance=sub),
+            request.FILES or None,
+            instance=sub,
+            unit=sub.unit,
         )
         return edit_draft(
             request,
@@ -178,7 +181,8 @@ class SubmissionViewSet(AreaViewSet):
     )
     def create(self, request):
         unit = _drafter_unit(request)
-        form = submission_forms.SubmissionForm(form_data(request.data), request.FILES or None, unit=unit)
+        data = with_defaults(form_data(request.data), SubmissionInputSerializer)
+        form = submission_forms.SubmissionForm(data, request.FILES or None, unit=unit)
 
         def run(d):
             sub = services.create_draft(actor=request.user, **form.draft_fields())
@@ -230,7 +234,10 @@ class OutgoingViewSet(AreaViewSet):
     def edit(self, request, pk=None):
         doc = self.get_item(pk)
         form = outgoing_forms.OutgoingForm(
-            form_data(request.data), request.FILES or None, instance=doc, year=timezone.localdate().year
+            with_defaults(form_data(request.data), OutgoingInputSerializer, instance=doc),
+            request.FILES or None,
+            instance=doc,
+            year=timezone.localdate().year,
         )
         return edit_draft(
             request,
@@ -274,7 +281,10 @@ class OutgoingViewSet(AreaViewSet):
     def create(self, request):
         unit = _drafter_unit(request)
         form = outgoing_forms.OutgoingForm(
-            form_data(request.data), request.FILES or None, unit=unit, year=timezone.localdate().year
+            with_defaults(form_data(request.data), OutgoingInputSerializer),
+            request.FILES or None,
+            unit=unit,
+            year=timezone.localdate().year,
         )
 
         def run(d):

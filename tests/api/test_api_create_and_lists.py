@@ -17,9 +17,10 @@ from circulation.models import Kind
 from coordination.absence import services as absence
 from coordination.models import Application, Rank, ReviewRound
 from coordination.upkeep import services as upkeep
-from documents.models import Disclosure, DisclosureManner, Submission
+from documents.models import Disclosure, DisclosureManner, Submission, Urgency
 from documents.outgoing import services as outgoing_services
 from documents.outgoing.models import OutgoingDocument
+from documents.shared.forms import MAX_COPIES
 from meetings.meeting import services as meeting_services
 from meetings.models import Invitation, MeetingKind
 from meetings.schedule import services as schedule_services
@@ -79,6 +80,56 @@ def test_15_1_submission_drafted_through_the_api_with_a_real_file_in_multipart(t
     assert Submission.objects.count() == 1
     nobody = UserFactory(username="nobody", unit=None)
     assert api(nobody).post("/api/v1/submissions/", {}, format="json").status_code == 404  # no unit: no draft
+
+
+# A valid value for every field a create endpoint's schema may mark required (the test fails on one it lacks).
+SCHEMA_VALUES = {
+    "kind": None,  # per endpoint
+    "title": "关于拨付专项资金的报告",
+    "not_classified": True,
+}
+CREATE_BODIES = {
+    "/api/v1/submissions/": ("SubmissionInputRequest", {"kind": "report"}, Submission),
+    "/api/v1/outgoing/": ("OutgoingInputRequest", {"kind": "government"}, OutgoingDocument),
+}
+
+
+@pytest.mark.parametrize("url", list(CREATE_BODIES))
+def test_15_1_a_draft_made_from_the_schemas_required_fields_alone_is_created(world, token_for, url):
+    """Found from outside with a clerk's token: SubmissionInputRequest marked kind, not_classified and title required
+    and had no copies, yet a POST of exactly those was refused {"urgency": 必填, "copies": 必填} (the outgoing
+    sheet: copies). The page's form gets them prefilled from the browser (一般, 1 份); the API fills in the same
+    defaults, which the schema now lists, and the limits of 份数 (1 … MAX_COPIES) are in the schema too."""
+    component, own, model = CREATE_BODIES[url]
+    api = token_for(world.fin_clerk)
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    body = schema["components"]["schemas"][component]
+    values = {**SCHEMA_VALUES, **own}
+    assert set(body["required"]) <= set(values), body["required"]
+    copies = body["properties"]["copies"]
+    assert (copies["default"], copies["minimum"], copies["maximum"]) == (1, 1, MAX_COPIES)
+    if "urgency" in body["properties"]:
+        assert body["properties"]["urgency"]["default"] == Urgency.NORMAL
+
+    made = api.post(url, {name: values[name] for name in body["required"]}, format="json")
+    assert made.status_code == 201, made.content
+    item = model.objects.get(pk=made.json()["item"]["id"])
+    assert item.copies == 1 and getattr(item, "urgency", Urgency.NORMAL) == Urgency.NORMAL
+
+    # Sent, they are the caller's, within the page's limits; an edit that leaves them out keeps the draft's own.
+    required = {name: values[name] for name in body["required"]}
+    for wrong in (0, MAX_COPIES + 1):
+        refused = api.post(url, {**required, "copies": wrong}, format="json")
+        assert refused.status_code == 400 and refused.json()["errors"]["copies"], wrong
+    chosen = {**required, "copies": 3} | ({"urgency": Urgency.URGENT} if "urgency" in body["properties"] else {})
+    again = api.post(url, chosen, format="json")
+    assert again.status_code == 201, again.content
+    item_id = again.json()["item"]["id"]
+    edited = api.post(f"{url}{item_id}/edit/", {**required, "title": "关于拨付专项资金的报告（修改）"}, format="json")
+    assert edited.status_code == 200, edited.content
+    item = model.objects.get(pk=item_id)
+    assert item.title.endswith("（修改）") and item.copies == 3
+    assert getattr(item, "urgency", Urgency.URGENT) == Urgency.URGENT
 
 
 def test_15_1_outgoing_draft_and_ledger_item_through_the_pages_forms(today):
