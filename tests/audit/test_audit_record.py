@@ -196,3 +196,98 @@ def test_x_1_timeline_names_a_clock_s_states_in_chinese_and_gives_the_system_no_
     assert "— → 进行中" in html and "进行中 → 按期完成" in html
     assert "open" not in html and "met" not in html
     assert "系统" in html and "本职" not in html
+
+
+def _state_events():
+    """Events on subjects of several kinds, as the flows record them (state codes and Chinese action names)."""
+    from documents.submissions.models import Submission
+    from meetings.models import Meeting
+    from meetings.schedule.models import MeetingPlan
+
+    submission = Submission(pk=901, title="关于申请追加预算的请示")
+    meeting = Meeting(pk=903, title="区政府2027年第1次常务会议")
+    return [
+        _event(
+            submission, action="submitted", action_label="报送", from_state="drafting", to_state="awaiting_signature"
+        ),
+        _event(MeetingPlan(pk=902), action="plan_drafted", action_label="编制会议计划", to_state="drafting"),
+        _event(
+            meeting,
+            action="agenda_approved",
+            action_label="区长审定议程（议程冻结）",
+            from_state="agenda_submitted",
+            to_state="agenda_approved",
+        ),
+        _event(submission, action="deadline_closed", action_label="时限关闭", from_state="open", to_state="met"),
+        _event(UnitFactory(), action="note", from_state="retired_code"),
+    ]
+
+
+def test_x_1_audit_list_names_states_by_the_subjects_labels_and_the_action_filter_in_chinese(client):
+    """The 审计记录 screen is read by the audit administrator: 待签发, not `awaiting_signature`; the 操作 filter lists
+    报送, 区长审定议程… (the events' own names) and still filters by the action underneath."""
+    import re
+
+    _state_events()
+    client.force_login(UserFactory(roles=[Role.AUDIT_ADMIN], is_staff=True))
+    response = client.get(reverse("admin:audit_event_changelist"))
+    cell = re.compile(r'class="field-(\w+?)(?:_name)?">(.*?)</t[dh]>')  # field-from_state(_name): the column
+    rows = [
+        {name: re.sub(r"<[^>]+>", "", text).strip() for name, text in cell.findall(row)}
+        for row in re.findall(r"<tr>(.*?)</tr>", response.content.decode(), re.S)
+    ]
+    states = {(row["from_state"], row["to_state"]) for row in rows if "to_state" in row}
+    assert {("起草中", "待签发"), ("-", "办公室编制中"), ("议程待区长审定", "议程已审定")} <= states
+    assert ("进行中", "按期完成") in states  # a time limit's states, as the clock names them
+    assert ("retired_code", "-") in states  # a code no model knows is shown as recorded
+    shown = {name for pair in states for name in pair}
+    assert not {"drafting", "awaiting_signature", "agenda_submitted", "open", "met"} & shown
+
+    action_filter = next(spec for spec in response.context["cl"].filter_specs if spec.parameter_name == "action")
+    names = {choice["display"] for choice in action_filter.choices(response.context["cl"])}
+    assert {"报送", "编制会议计划", "区长审定议程（议程冻结）", "时限关闭", "note"} <= names
+    assert not {"submitted", "agenda_approved", "deadline_closed"} & names
+    filtered = client.get(reverse("admin:audit_event_changelist"), {"action": "agenda_approved"})
+    assert [e.action for e in filtered.context["cl"].result_list] == ["agenda_approved"]
+
+
+def test_x_1_audit_export_names_states_like_the_list():
+    from datetime import timedelta
+    from io import BytesIO
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from tiexi_gov.audit.export import write_xlsx
+
+    events = _state_events()
+    now = timezone.now()
+    out, _result = write_xlsx(start=now - timedelta(hours=1), end=now + timedelta(hours=1), exported_by="审计员")
+    rows = list(load_workbook(BytesIO(out.read()), read_only=True)["审计记录"].values)
+    header = rows[1]
+    by_id = {r[1]: r for r in rows[2:]}
+    states = [(by_id[e.pk][header.index("原状态")], by_id[e.pk][header.index("新状态")]) for e in events]
+    assert states == [
+        ("起草中", "待签发"),
+        (None, "办公室编制中"),
+        ("议程待区长审定", "议程已审定"),
+        ("进行中", "按期完成"),
+        ("retired_code", None),
+    ]
+
+
+def test_x_1_audit_list_costs_the_same_queries_for_more_events_of_more_kinds(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(roles=[Role.AUDIT_ADMIN], is_staff=True))
+    url = reverse("admin:audit_event_changelist")
+    _state_events()
+    client.get(url)  # the per-process state labels are filled once
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _state_events()
+    _state_events()
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries)

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from tiexi_gov.deadlines import rules
 
 from . import chain
+from .labels import state_label
 from .models import Event
 
 HEADERS = (
@@ -121,8 +122,8 @@ def write_xlsx(
                     f"{app}.{model}",
                     sid,
                     srepr,
-                    from_state,
-                    to_state,
+                    state_label(from_state, app_label=app, model=model, action=action),  # 会签中, not the code
+                    state_label(to_state, app_label=app, model=model, action=action),
                     opinion,
                     rules.describe(rule_id).label if rule_id else "",  # the article, never the rule's ID
                     ip or "",

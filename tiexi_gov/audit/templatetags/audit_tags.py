@@ -1,30 +1,11 @@
 """`{% audit_timeline obj %}`: an object's history (X-1) as a vertical timeline on its page."""
 
-from functools import cache
-
 from django import template
-from django.apps import apps
 
+from tiexi_gov.audit.labels import clock_state_labels, state_labels
 from tiexi_gov.audit.selectors import history_of
 
 register = template.Library()
-
-
-def state_labels(obj) -> dict[str, str]:
-    """Chinese labels of the object's state choices, so the timeline shows 会签中 rather than `countersigning`."""
-    labels: dict[str, str] = {}
-    for field in obj._meta.get_fields():
-        choices = getattr(field, "choices", None)
-        if choices and (field.name in {"state", "status"} or type(field).__name__ == "FSMField"):
-            labels.update({str(value): str(label) for value, label in field.flatchoices})
-    return labels
-
-
-@cache
-def clock_state_labels() -> dict[str, str]:
-    """The states of a time limit (进行中, 按期完成 …): the deadline_* events recorded on an item carry its clock's
-    states, not the item's."""
-    return state_labels(apps.get_model("deadlines", "Deadline"))
 
 
 def capacity_text(e) -> str:
