@@ -569,9 +569,9 @@ def attendance(meeting: Meeting, invitations: list[Invitation] | None = None) ->
         row = AttendanceRow(inv, leave, status, label)
         if inv.substitute_for_id:
             result.substitutes.append(row)
-        elif inv.role == SeatRole.CHAIR:
+        elif inv.role in (SeatRole.CHAIR, SeatRole.ENTRUSTED_CHAIR):  # whoever presides, own or entrusted
             result.chair.append(row)
-        elif inv.role in (SeatRole.ENTRUSTED_CHAIR, SeatRole.MEMBER):
+        elif inv.role == SeatRole.MEMBER:
             result.members.append(row)
         elif inv.topic_id:
             result.topic_invited.append(row)

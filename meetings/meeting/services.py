@@ -194,18 +194,46 @@ def default_chair(kind: str) -> Post | None:
     return head_post()
 
 
-def _invite(meeting: Meeting, post: Post | None, role: str, day: dt.date, topic: Topic | None = None) -> bool:
+PRESIDING_SEATS = (SeatRole.CHAIR, SeatRole.ENTRUSTED_CHAIR)
+
+
+def presiding_role(meeting: Meeting, day: dt.date) -> tuple[User | None, str]:
+    """Who presides on the meeting day, and as what (第五十三条~第五十五条): the chair post's own holder presides
+    (主持); someone else does only on the head's (the secretary's) entrustment — named as the chair, or standing in
+    while the head is away (受委托主持)."""
+    chair = who_handles(meeting.chair_post, day)
+    named_entrusted = StandingSeat.objects.filter(
+        kind=meeting.kind, post=meeting.chair_post, role=SeatRole.ENTRUSTED_CHAIR
+    ).exists()
+    return chair.person, SeatRole.ENTRUSTED_CHAIR if chair.is_acting or named_entrusted else SeatRole.CHAIR
+
+
+def _invite(
+    meeting: Meeting,
+    post: Post | None,
+    role: str,
+    day: dt.date,
+    topic: Topic | None = None,
+    presiding: tuple[User | None, str] | None = None,
+) -> bool:
     if post is None:
         return False
     handler = who_handles(post, day)
     if handler.person is None or not permissions.may_take_part(handler.person):
         return False  # vacant, or an administrator's account wrongly seated (三员分立)
+    reseat = presiding is not None and role in PRESIDING_SEATS
+    if reseat:
+        # A seat that may preside is a member's seat unless its holder that day really presides (第五十五条).
+        role = presiding[1] if handler.person == presiding[0] else SeatRole.MEMBER
     title = post.title if not handler.is_acting else f"{handler.capacity}"
-    _, created = Invitation.objects.get_or_create(
+    inv, created = Invitation.objects.get_or_create(
         meeting=meeting,
         person=handler.person,
         defaults={"post": post, "role": role, "capacity": title, "topic": topic},
     )
+    if reseat and not created and inv.role != role and inv.role in (*PRESIDING_SEATS, SeatRole.MEMBER):
+        inv.role = role  # the chair changed hands since the notice (an entrustment made or ended)
+        inv.save(update_fields=["role"])
     return created
 
 
@@ -214,11 +242,15 @@ def invite_seats_and_topics(meeting: Meeting) -> int:
     of units tied to an accepted topic. Idempotent; returns invitations added. Call it inside a step on the
     meeting (the invitees' reply tasks follow when the step ends)."""
     day = meeting.date
+    presiding = presiding_role(meeting, day) if meeting.kind != MeetingKind.SPECIAL else None
     added = 0
     for seat in StandingSeat.objects.filter(kind=meeting.kind).select_related("post"):
-        added += _invite(meeting, seat.post, seat.role, day)
+        added += _invite(meeting, seat.post, seat.role, day, presiding=presiding)
     if meeting.kind != MeetingKind.SPECIAL:
-        added += _invite(meeting, meeting.chair_post, SeatRole.CHAIR, day)
+        added += _invite(meeting, meeting.chair_post, SeatRole.CHAIR, day, presiding=presiding)
+        # Whoever was to preside before an entrustment was made or ended sits as a member now.
+        stale = meeting.invitations.filter(role__in=PRESIDING_SEATS, substitute_for__isnull=True)
+        stale.exclude(person=presiding[0]).update(role=SeatRole.MEMBER)
     for topic in meeting.topics.filter(state__in=(TS.ACCEPTED, TS.DISCUSSED)).select_related("unit"):
         added += _invite(meeting, unit_head_post(topic.unit), SeatRole.INVITED, day, topic)
         for unit in topic.related_units.all():

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from meetings_support import DAY
 
+from meetings.meeting import selectors as meeting_selectors
 from meetings.meeting import services as meeting_services
 from meetings.models import Invitation, Meeting, MeetingKind, SeatRole
 from meetings.schedule import services as schedule_services
@@ -63,7 +64,7 @@ def test_mtg_2_plenary_members_are_head_deputies_and_department_heads(world):
     departments = {f"{code}_head" for code in ("fgj", "czj", "xfj", "sjj", "sfj", "jyj")}
     assert set(invited) == {"head", "exec", "judicial", "edu"} | departments
     assert invited["head"] == SeatRole.CHAIR
-    assert invited["exec"] == SeatRole.ENTRUSTED_CHAIR  # the head may entrust the executive deputy
+    assert invited["exec"] == SeatRole.MEMBER  # the head chairs: the executive deputy is a member (第五十三条)
     assert all(invited[u] == SeatRole.MEMBER for u in departments | {"judicial", "edu"})
     # Not members: the office, the discipline commission (not a government department), unit deputies.
     assert not {"director", "ddir", "jwjw_head", "czj_dep", "czj_clerk"} & set(invited)
@@ -77,7 +78,7 @@ def test_mtg_3_party_group_chaired_by_secretary_office_deputy_may_attend(world):
     meeting_services.refresh_invitations(party)
     invited = _invited(party)
     assert invited["head"] == SeatRole.CHAIR  # the head holds the secretary's post in this district
-    assert invited["exec"] == SeatRole.ENTRUSTED_CHAIR
+    assert invited["exec"] == SeatRole.MEMBER  # nobody entrusted him to preside
     assert invited["judicial"] == invited["edu"] == SeatRole.MEMBER
     assert invited["ddir"] == SeatRole.ATTENDEE  # 根据需要可安排区政府办公室副主任列席 — non-voting
     assert set(invited) == {"head", "exec", "judicial", "edu", "ddir"}
@@ -102,7 +103,7 @@ def test_mtg_4_standing_attendees_invited_by_post_on_the_meeting_day_including_a
     meeting_services.refresh_invitations(october)
     sept, octo = _invited(september), _invited(october)
 
-    voting = {"head": SeatRole.CHAIR, "exec": SeatRole.ENTRUSTED_CHAIR, "judicial": "member", "edu": "member"}
+    voting = {"head": SeatRole.CHAIR, "exec": SeatRole.MEMBER, "judicial": "member", "edu": "member"}
     standing = {f"{code}_head" for code in ("fgj", "xfj", "sjj", "sfj")} | {"ddir", "adviser"}
     for invited in (sept, octo):
         assert {u: invited[u] for u in voting} == voting
@@ -117,3 +118,44 @@ def test_mtg_4_standing_attendees_invited_by_post_on_the_meeting_day_including_a
     assert acting.post == finance_head_post and "代" in acting.capacity
     # After the absence, the holder again.
     assert octo["czj_head"] == SeatRole.ATTENDEE and "czj_dep" not in octo
+
+
+def _seat_on_page(client, w, meeting, person) -> str:
+    """The 席位 column of `person`'s row in the meeting page's attendee table."""
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).context["page"]
+    return next(a.invitation.get_role_display() for a in page.attendees if a.invitation.person == person)
+
+
+def test_mtg_4_executive_deputy_sits_as_member_when_the_head_chairs(world, client):
+    w = world
+    september = _generated(w).get(kind=MeetingKind.EXECUTIVE, seq=9)
+    meeting_services.refresh_invitations(september)
+    assert _seat_on_page(client, w, september, w.head) == "主持"
+    assert _seat_on_page(client, w, september, w.exec_deputy) == "组成人员"  # 第五十五条: a member, not entrusted
+    record = meeting_selectors.attendance(september)
+    assert [r.person for r in record.chair] == [w.head]
+    assert w.exec_deputy in [r.person for r in record.members]
+
+
+def test_mtg_4_executive_deputy_presides_as_entrusted_only_while_the_head_entrusts_him(world, client):
+    w = world
+    september = _generated(w).get(kind=MeetingKind.EXECUTIVE, seq=9)  # Wednesday 9 September 2026
+    meeting_services.refresh_invitations(september)  # notified while the head was to chair
+    arrangement = ActingArrangementFactory(
+        absent_post=w.head_post,
+        acting_post=w.exec_post,
+        kind=ActingArrangement.Kind.ENTRUSTED,
+        start=dt.date(2026, 9, 7),
+        end=dt.date(2026, 9, 11),
+        reason="外出",
+    )
+    meeting_services.refresh_invitations(september)
+    assert _seat_on_page(client, w, september, w.exec_deputy) == "受委托主持"
+    assert [r.person for r in meeting_selectors.attendance(september).chair] == [w.exec_deputy]
+    # The head stays after all: the entrustment is cancelled, the executive deputy is a member again.
+    arrangement.cancelled = True
+    arrangement.save()
+    meeting_services.refresh_invitations(september)
+    assert _seat_on_page(client, w, september, w.exec_deputy) == "组成人员"
+    assert _seat_on_page(client, w, september, w.head) == "主持"
