@@ -493,7 +493,7 @@ def record_proposer(*, actor, topic: Topic, note: str = "", today: dt.date | Non
             t.get_proposer_path_display(),
             t.state,
             opinion=note,
-            rule_id="MTG-3" if ms.obj.kind == MeetingKind.PARTY_GROUP else "MTG-5",
+            rule_id=agenda_rule(ms.obj),
             capacity=capacity(post, day),
             handler=permissions.handler_for(actor, post, day),
         )
@@ -536,6 +536,11 @@ def record_agreement(*, actor, topic: Topic, agreement: str, today: dt.date | No
     return t
 
 
+def agenda_rule(meeting: Meeting) -> str:
+    """Who decides the topics and the agenda: the party secretary (MTG-3, 第五十四条), else the head (MTG-5)."""
+    return "MTG-3" if meeting.kind == MeetingKind.PARTY_GROUP else "MTG-5"
+
+
 def topic_violations(topic: Topic) -> list[str]:
     """Why a topic may not go on the agenda yet (MTG-5, MTG-8); empty when it may."""
     return topic.violations()
@@ -565,7 +570,7 @@ def decide_topic(*, actor, topic: Topic, accept: bool, reason: str = "", today: 
             "确定上会" if accept else "不予上会",
             before,
             opinion=reason,
-            rule_id="MTG-5" if accept else "MTG-8",
+            rule_id=agenda_rule(meeting) if accept else "MTG-8",
             capacity=capacity(meeting.chair_post, day),
             handler=permissions.handler_for(actor, meeting.chair_post_id, day),
         )
@@ -701,7 +706,7 @@ def submit_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> M
             f"议程报{m.agenda_decider}审定",
             before,
             opinion="；".join(t.title for t in topics),
-            rule_id="MTG-3" if m.kind == MeetingKind.PARTY_GROUP else "MTG-5",
+            rule_id=agenda_rule(m),
         )
         s.tell([person_of(m.chair_post, day)], f"请审定会议议程：{m.title}")
     return m
@@ -719,7 +724,7 @@ def approve_agenda(*, actor, meeting: Meeting, today: dt.date | None = None) -> 
             "agenda_approved",
             f"{m.agenda_decider}审定议程（议程冻结）",
             before,
-            rule_id="MTG-5",
+            rule_id=agenda_rule(m),
             capacity=capacity(m.chair_post, day),
             handler=permissions.handler_for(actor, m.chair_post_id, day),
         )
@@ -737,7 +742,7 @@ def send_back_agenda(*, actor, meeting: Meeting, reason: str, today: dt.date | N
     reason = required(reason, "退回原因")
     with step(meeting, actor=actor, expect=(MS.AGENDA_SUBMITTED,), today=today) as s:
         before = s.fire("send_back_agenda")
-        s.record("agenda_sent_back", "退回议程", before, opinion=reason, rule_id="MTG-5")
+        s.record("agenda_sent_back", "退回议程", before, opinion=reason, rule_id=agenda_rule(s.obj))
         s.tell(office_people(), f"议程被退回：{s.obj.title}", reason)
     return s.obj
 

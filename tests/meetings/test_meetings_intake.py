@@ -509,3 +509,30 @@ def test_mtg_3_units_do_not_file_party_group_topics_the_office_records_them(worl
     meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=eve)
     topic.refresh_from_db()
     assert topic.proposer_path == Topic.ProposerPath.MEMBER and topic.state == TopicState.ACCEPTED
+
+
+def test_mtg_5_mtg_8_each_topic_step_records_the_rule_it_applies(world, today):
+    """Found in the audit trail: a topic that passed the office's check showed 依据 "第五十七条 不予上会的议题", and the
+    head's decision and agenda approval "第五十五条 议题提前3个工作日报送". The check applies the meeting conditions
+    (MTG-8, 第五十七条) whatever its outcome; the head decides topics and the agenda (MTG-5, 第五十五条), the party
+    secretary for a party-group meeting (MTG-3, 第五十四条); the 依据 names the rule, not one clause of it."""
+    from tiexi_gov.deadlines import rules
+
+    w = world
+    steps = ("checked", "decided", "agenda_approved", "agenda_sent_back")
+    expected = {
+        MeetingKind.EXECUTIVE: ("MTG-8", "MTG-5", "MTG-5", "MTG-5"),
+        MeetingKind.PARTY_GROUP: ("MTG-8", "MTG-3", "MTG-3", "MTG-3"),
+    }
+    for n, (kind, rule_ids) in enumerate(expected.items()):
+        date = wd.add_workdays(today, 8 + n)
+        m, topic = agenda_meeting(w, date, kind=kind, title=f"研究事项{n}", approve=False)
+        meeting_services.send_back_agenda(actor=w.head, meeting=m, reason="补充材料", today=date - dt.timedelta(days=2))
+        meeting_services.submit_agenda(actor=w.staff, meeting=m, today=date - dt.timedelta(days=2))
+        meeting_services.approve_agenda(actor=w.head, meeting=m, today=date - dt.timedelta(days=1))
+        events = {e.action: e for e in [*Event.objects.for_object(topic), *Event.objects.for_object(m)]}
+        assert tuple(events[action].rule_id for action in steps) == rule_ids, kind
+    passed = rules.describe("MTG-8").label
+    decided = rules.describe("MTG-5").label
+    assert "不予上会" not in passed and "第五十七条" in passed  # a passed check is not a refusal
+    assert "3个工作日" not in decided and "审定" in decided  # the head's decision, not the filing day
