@@ -77,13 +77,10 @@ def _docx_bytes() -> bytes:
 # --- the whole flow through the pages ------------------------------------------------------------------
 
 
-def test_every_action_view_calls_its_service_from_draft_to_close(world, client, today):
-    """Drafting form → consult → reply → send for signature → sign → submit → register → two office
-    reviews → route → approve with an opinion → close: each step one POST, each moves the state."""
-    c = _client(client, world.fin_clerk)
-    data = {
+def _drafting_form(today, **fields) -> dict:
+    """The drafting form of a 请示 as a clerk fills it in, with `fields` changed or added."""
+    return {
         "kind": "request",
-        "title": "关于拨付防汛物资资金的请示",
         "body": "正文",
         "urgency": "normal",
         "disclosure": "full",
@@ -92,10 +89,21 @@ def test_every_action_view_calls_its_service_from_draft_to_close(world, client, 
         "decision_needed_by": wd.add_workdays(today, 20).isoformat(),
         "declares_one_matter": "on",
         "not_classified": "on",
-        "copies": "2",
-        "touched_units": [str(world.dev.pk)],
-        "files": [SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")],
+        **fields,
     }
+
+
+def test_every_action_view_calls_its_service_from_draft_to_close(world, client, today):
+    """Drafting form → consult → reply → send for signature → sign → submit → register → two office
+    reviews → route → approve with an opinion → close: each step one POST, each moves the state."""
+    c = _client(client, world.fin_clerk)
+    data = _drafting_form(
+        today,
+        title="关于拨付防汛物资资金的请示",
+        copies="2",
+        touched_units=[str(world.dev.pk)],
+        files=[SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")],
+    )
     r = c.post(reverse("documents:create"), data)
     assert r.status_code == 302, r.context["form"].errors if r.context else r
     sub = Submission.objects.get(title="关于拨付防汛物资资金的请示")
@@ -817,19 +825,7 @@ def test_doc_13_a_returned_item_taken_back_shows_its_decision_date_not_the_close
 def test_a_draft_in_no_copies_is_refused_and_keeps_what_was_typed(world, client, today, copies):
     """份数 0 saved a 请示 sent in no copies; the form asks for at least one and keeps the title typed."""
     c = _client(client, world.fin_clerk)
-    data = {
-        "kind": "request",
-        "title": "关于零份数的请示",
-        "body": "正文",
-        "urgency": "normal",
-        "disclosure": "full",
-        "disclosure_manner": "active",
-        "issue_date": today.isoformat(),
-        "decision_needed_by": wd.add_workdays(today, 20).isoformat(),
-        "declares_one_matter": "on",
-        "not_classified": "on",
-        "copies": copies,
-    }
+    data = _drafting_form(today, title="关于零份数的请示", copies=copies)
     r = c.post(reverse("documents:create"), data)
     assert r.status_code == 200 and "copies" in r.context["form"].errors
     assert not Submission.objects.filter(title="关于零份数的请示").exists()
