@@ -222,3 +222,17 @@ def test_crd_4_lists_read_in_constant_queries(world, client):
         client.get(list_url)
     assert len(large_list) == len(small_list)
     assert len(large_review) == len(small_review)
+
+
+def test_crd_4_an_application_a_review_drafted_names_the_office_as_its_drafter(world, bodies, client):
+    """A review round's 撤销 decision drafts the unit's application in the office: the page said 住建局（马丽）, as if
+    the office clerk were the unit's person. It now says who drafted it and for whom (X-1)."""
+    w = world
+    rnd = upkeep.open_round(actor=w.staff, title="2026年度清理", today=TODAY)
+    entry = rnd.entries.get(body=bodies["phase"])
+    upkeep.decide_entry(actor=w.staff, entry=entry, decision=D.ABOLISH, grounds=[G.PHASE_DONE], today=TODAY)
+    app = Application.objects.get(body=bodies["phase"])
+    client.force_login(w.staff)
+    page = client.get(reverse("coordination:application", args=[app.pk])).content.decode()
+    office = w.staff.unit.display_name
+    assert f"{app.applicant_unit.name}（{office}{w.staff.display_name}代拟）" in page
