@@ -98,10 +98,10 @@ class MeetingViewSet(MinutesMixin, AreaViewSet):
             text = "只有区政府办公室可以在会前刷新参会人员。"
             return Response({"detail": text, "rules": []}, status=status.HTTP_403_FORBIDDEN)
         try:
-            added = services.refresh_invitations(meeting, actor=request.user)
+            seating = services.refresh_invitations(meeting, actor=request.user)
         except ActionRefused as exc:
             return refusal(exc)
-        text = f"已刷新参会人员，新增{added}人。" if added else "参会人员已是最新。"
+        text = f"已刷新参会人员：{seating.summary()}。" if seating else "参会人员已是最新。"
         return Response({"detail": text, "item": self.refetch(meeting)})
 
     @act_schema(MEETING_ACTIONS, "会议（议程报审、审定、退回，顺延，同意临时召开）")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -208,6 +209,24 @@ def presiding_role(meeting: Meeting, day: dt.date) -> tuple[User | None, str]:
     return chair.person, SeatRole.ENTRUSTED_CHAIR if chair.is_acting or named_entrusted else SeatRole.CHAIR
 
 
+@dataclass
+class Seating:
+    """What refreshing a meeting's invitations changed: people invited anew, and people whose seat changed (who
+    presides moved since the notice), by name with their seat now — each worth a line in the meeting's record."""
+
+    added: int = 0
+    reseated: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.reseated)
+
+    def summary(self) -> str:
+        parts = [f"新增{self.added}人"] if self.added else []
+        if self.reseated:
+            parts.append("座次调整：" + "、".join(self.reseated))
+        return "；".join(parts)
+
+
 def _invite(
     meeting: Meeting,
     post: Post | None,
@@ -215,12 +234,14 @@ def _invite(
     day: dt.date,
     topic: Topic | None = None,
     presiding: tuple[User | None, str] | None = None,
-) -> bool:
+    seating: Seating | None = None,
+) -> None:
+    seating = seating if seating is not None else Seating()
     if post is None:
-        return False
+        return
     handler = who_handles(post, day)
     if handler.person is None or not permissions.may_take_part(handler.person):
-        return False  # vacant, or an administrator's account wrongly seated (三员分立)
+        return  # vacant, or an administrator's account wrongly seated (三员分立)
     reseat = presiding is not None and role in PRESIDING_SEATS
     if reseat:
         # A seat that may preside is a member's seat unless its holder that day really presides (第五十五条).
@@ -231,46 +252,51 @@ def _invite(
         person=handler.person,
         defaults={"post": post, "role": role, "capacity": title, "topic": topic},
     )
+    seating.added += created
     if reseat and not created and inv.role != role and inv.role in (*PRESIDING_SEATS, SeatRole.MEMBER):
         inv.role = role  # the chair changed hands since the notice (an entrustment made or ended)
         inv.save(update_fields=["role"])
-    return created
+        seating.reseated.append(f"{handler.person.display_name}（{inv.get_role_display()}）")
 
 
-def invite_seats_and_topics(meeting: Meeting) -> int:
+def invite_seats_and_topics(meeting: Meeting) -> Seating:
     """Invite the standing seats' holders on the meeting day (acting included, MTG-4 / LEAVE-4) and the main heads
-    of units tied to an accepted topic. Idempotent; returns invitations added. Call it inside a step on the
-    meeting (the invitees' reply tasks follow when the step ends)."""
+    of units tied to an accepted topic. Idempotent; returns what changed. Call it inside a step on the meeting
+    (the invitees' reply tasks follow when the step ends)."""
     day = meeting.date
     presiding = presiding_role(meeting, day) if meeting.kind != MeetingKind.SPECIAL else None
-    added = 0
+    seating = Seating()
     for seat in StandingSeat.objects.filter(kind=meeting.kind).select_related("post"):
-        added += _invite(meeting, seat.post, seat.role, day, presiding=presiding)
+        _invite(meeting, seat.post, seat.role, day, presiding=presiding, seating=seating)
     if meeting.kind != MeetingKind.SPECIAL:
-        added += _invite(meeting, meeting.chair_post, SeatRole.CHAIR, day, presiding=presiding)
+        _invite(meeting, meeting.chair_post, SeatRole.CHAIR, day, presiding=presiding, seating=seating)
         # Whoever was to preside before an entrustment was made or ended sits as a member now.
         stale = meeting.invitations.filter(role__in=PRESIDING_SEATS, substitute_for__isnull=True)
-        stale.exclude(person=presiding[0]).update(role=SeatRole.MEMBER)
+        for inv in stale.exclude(person=presiding[0]).select_related("person"):
+            inv.role = SeatRole.MEMBER
+            inv.save(update_fields=["role"])
+            seating.reseated.append(f"{inv.person.display_name}（{inv.get_role_display()}）")
     for topic in meeting.topics.filter(state__in=(TS.ACCEPTED, TS.DISCUSSED)).select_related("unit"):
-        added += _invite(meeting, unit_head_post(topic.unit), SeatRole.INVITED, day, topic)
+        _invite(meeting, unit_head_post(topic.unit), SeatRole.INVITED, day, topic, seating=seating)
         for unit in topic.related_units.all():
-            added += _invite(meeting, unit_head_post(unit), SeatRole.INVITED, day, topic)
-    return added
+            _invite(meeting, unit_head_post(unit), SeatRole.INVITED, day, topic, seating=seating)
+    return seating
 
 
-def refresh_invitations(meeting: Meeting, *, actor=None, today: dt.date | None = None) -> int:
+def refresh_invitations(meeting: Meeting, *, actor=None, today: dt.date | None = None) -> Seating:
     """The office refreshes the invitations before the meeting (standing seats and accepted topics, acting
-    arrangements included). `actor=None`: the system does it (a seed, a test)."""
+    arrangements included); a change of who sits where is recorded like an invitation added. `actor=None`: the
+    system does it (a seed, a test)."""
     with step(meeting, actor=actor, today=today) as s:
         m = s.obj
         if actor is not None and not permissions.can_manage(actor):
             raise ActionNotAllowed("只有区政府办公室可以在会前刷新参会人员。")
         if m.state not in OPEN_MEETING_STATES:
             raise MeetingError("只有区政府办公室可以在会前刷新参会人员。")
-        added = invite_seats_and_topics(m)
-        if added:
-            s.record("invitations_refreshed", "刷新参会人员", m.state, opinion=f"新增{added}人")
-    return added
+        seating = invite_seats_and_topics(m)
+        if seating:
+            s.record("invitations_refreshed", "刷新参会人员", m.state, opinion=seating.summary())
+    return seating
 
 
 def add_special_attendee(

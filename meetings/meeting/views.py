@@ -518,8 +518,8 @@ def attendance(request, pk: int):
         if not permissions.can_manage(request.user) or meeting.state not in selectors.OPEN_MEETING_STATES:
             messages.error(request, "只有区政府办公室可以在会前刷新参会人员。")
             return redirect("meetings:attendance", pk=meeting.pk)
-        added = services.refresh_invitations(meeting, actor=request.user)
-        messages.success(request, f"已刷新参会人员，新增{added}人。" if added else "参会人员已是最新。")
+        seating = services.refresh_invitations(meeting, actor=request.user)
+        messages.success(request, f"已刷新参会人员：{seating.summary()}。" if seating else "参会人员已是最新。")
         return redirect("meetings:attendance", pk=meeting.pk)
     if request.GET.get("print"):
         invitations = selectors.invitations_of(meeting)

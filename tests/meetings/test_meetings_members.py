@@ -159,3 +159,33 @@ def test_mtg_4_executive_deputy_presides_as_entrusted_only_while_the_head_entrus
     meeting_services.refresh_invitations(september)
     assert _seat_on_page(client, w, september, w.exec_deputy) == "组成人员"
     assert _seat_on_page(client, w, september, w.head) == "主持"
+
+
+def test_mtg_4_office_refresh_that_only_moves_the_chair_is_recorded_and_reported(world, client):
+    """An entrustment made after the notice changes who presides, nobody is invited anew: the office's refresh
+    still says so on the page and leaves a line in the meeting's record of who did what."""
+    from tiexi_gov.audit.models import Event
+
+    w = world
+    september = _generated(w).get(kind=MeetingKind.EXECUTIVE, seq=9)
+    meeting_services.refresh_invitations(september)
+    ActingArrangementFactory(
+        absent_post=w.head_post,
+        acting_post=w.exec_post,
+        kind=ActingArrangement.Kind.ENTRUSTED,
+        start=dt.date(2026, 9, 7),
+        end=dt.date(2026, 9, 11),
+        reason="外出",
+    )
+    client.force_login(w.staff)
+    page = client.post(reverse("meetings:attendance", args=[september.pk]), follow=True).content.decode()
+    assert "参会人员已是最新" not in page
+    assert "座次调整" in page and w.exec_deputy.display_name in page
+    refreshed = Event.objects.filter(action="invitations_refreshed", subject_id=str(september.pk))
+    event = refreshed.get(actor=w.staff)
+    assert f"{w.exec_deputy.display_name}（受委托主持）" in event.opinion
+    assert f"{w.head.display_name}（组成人员）" in event.opinion
+    # Posted again with nothing changed: nothing more is recorded.
+    page = client.post(reverse("meetings:attendance", args=[september.pk]), follow=True).content.decode()
+    assert "参会人员已是最新" in page
+    assert refreshed.filter(actor=w.staff).count() == 1
