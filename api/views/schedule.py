@@ -15,7 +15,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meetings.meeting import permissions as meeting_permissions
-from meetings.meeting.models import MeetingKind
 from meetings.schedule import forms as schedule_forms
 from meetings.schedule import selectors as schedule_selectors
 from meetings.schedule import services as schedule_services
@@ -82,8 +81,7 @@ def schedule_meeting(request, *, after):
     def run(d):
         meeting = schedule_services.schedule_ad_hoc(actor=request.user, **form.service_kwargs())
         if schedule_services.needs_consent(meeting):
-            who = "党组书记" if meeting.kind == MeetingKind.PARTY_GROUP else "区长"
-            return meeting, f"已安排{meeting.title}（{meeting.date}），已报{who}同意临时召开（第五十五条）。"
+            return meeting, f"已安排{meeting.title}（{meeting.date}），{schedule_services.consent_pending(meeting)}"
         return meeting, f"已安排{meeting.title}（{meeting.date}）。"
 
     return api_actions.create(request, form=form, run=run, after=after)

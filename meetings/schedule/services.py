@@ -62,6 +62,16 @@ def needs_consent(meeting: Meeting) -> bool:
     return meeting.needs_consent
 
 
+def consent_pending(meeting: Meeting) -> str:
+    """The office's word after scheduling a meeting that waits for consent: whose, under which article."""
+    return f"已报{meeting.agenda_decider}同意临时召开（{meeting.agenda_article}）。"
+
+
+def postpone_decider(meeting: Meeting) -> str:
+    """Who decides a postponement of this kind of meeting, under its own article (第五十四条 / 第五十五条)."""
+    return f"会议顺延须由{meeting.agenda_decider}审定（{meeting.agenda_article}）"
+
+
 def _new_meeting(*, kind, year, seq, date, actor, chair_post, start_time, regular, day, **extra) -> Meeting:
     meeting = Meeting(
         kind=kind,
@@ -142,8 +152,7 @@ def postpone(*, actor, meeting: Meeting, to_date: dt.date, reason: str, today: d
         if m.state not in OPEN_MEETING_STATES:
             raise MeetingError(f"该会议当前状态为“{m.get_state_display()}”，不能顺延。")
         if not permissions.can_postpone(actor, m):
-            who = "党组书记" if m.kind == MeetingKind.PARTY_GROUP else "区长"
-            raise ActionNotAllowed(f"会议顺延须由{who}审定（第五十四条、第五十五条）。")
+            raise ActionNotAllowed(f"{postpone_decider(m)}。")
         if to_date <= day:
             raise MeetingError("顺延后的日期须晚于今天。")
         row = Postponement.objects.create(

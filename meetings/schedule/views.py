@@ -133,9 +133,8 @@ def meeting_new(request):
             form.add_error(None, exc.message)
         else:
             if services.needs_consent(meeting):
-                who = "党组书记" if meeting.kind == MeetingKind.PARTY_GROUP else "区长"
                 messages.success(
-                    request, f"已安排{meeting.title}（{meeting.date}），已报{who}同意临时召开（第五十五条）。"
+                    request, f"已安排{meeting.title}（{meeting.date}），{services.consent_pending(meeting)}"
                 )
             else:
                 messages.success(request, f"已安排{meeting.title}（{meeting.date}）。")
@@ -158,10 +157,7 @@ def postpone(request, pk: int):
     form = forms.PostponeForm(request.POST or None) if allowed and row.postponable else None
     if request.method == "POST":
         if form is None:
-            who = "党组书记" if meeting.kind == MeetingKind.PARTY_GROUP else "区长"
-            messages.error(
-                request, f"会议顺延须由{who}审定（第五十四条、第五十五条）。" if not allowed else "该会议不能顺延。"
-            )
+            messages.error(request, f"{services.postpone_decider(meeting)}。" if not allowed else "该会议不能顺延。")
             return redirect("meetings:postpone", pk=meeting.pk)
         if form.is_valid():
             try:
@@ -173,8 +169,7 @@ def postpone(request, pk: int):
                 return redirect(_back(request, reverse("meetings:calendar")))
     refusal = ""
     if not allowed:
-        who = "党组书记" if meeting.kind == MeetingKind.PARTY_GROUP else "区长"
-        refusal = f"会议顺延须由{who}审定（第五十四条、第五十五条），您不能顺延该会议。"
+        refusal = f"{services.postpone_decider(meeting)}，您不能顺延该会议。"
     elif not row.postponable:
         refusal = f"该会议当前状态为“{meeting.get_state_display()}”，不能顺延。"
     return render(

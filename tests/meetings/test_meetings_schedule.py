@@ -236,6 +236,27 @@ def test_mtg_4_ad_hoc_executive_needs_the_head_s_consent_before_its_agenda(world
     assert Meeting.objects.get(pk=meeting.pk).state == MS.AGENDA_SUBMITTED
 
 
+def test_mtg_3_ad_hoc_party_group_cites_article_54_for_consent_and_postponement(world, client, today):
+    """An ad hoc party-group meeting waits for the secretary under 第五十四条, not the executive meeting's article;
+    so does the refusal of a postponement to anyone but the secretary."""
+    w = world
+    client.force_login(w.staff)
+    day = today + dt.timedelta(days=20)
+    response = client.post(
+        reverse("meetings:meeting_new"),
+        {"kind": "party_group", "date": day.isoformat(), "reason": "传达上级紧急部署"},
+        follow=True,
+    )
+    party = Meeting.objects.get(kind=MeetingKind.PARTY_GROUP, is_regular=False)
+    assert any("已报党组书记同意临时召开（第五十四条）" in m for m in _messages(response))
+    page = client.get(reverse("meetings:postpone", args=[party.pk])).content.decode()
+    assert "待党组书记同意临时召开（第五十四条）" in page and "第五十五条" not in page
+    # The office may schedule it, not move it.
+    assert "会议顺延须由党组书记审定（第五十四条），您不能顺延该会议。" in page
+    with pytest.raises(errors.ActionNotAllowed, match=r"党组书记审定（第五十四条）。$"):
+        schedule_services.postpone(actor=w.exec_deputy, meeting=party, to_date=day, reason="x")
+
+
 def test_meeting_new_schedules_ad_hoc_and_special_meetings(world, client, today):
     w = world
     url = reverse("meetings:meeting_new")
