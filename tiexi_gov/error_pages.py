@@ -66,7 +66,9 @@ class ChineseErrorPagesMiddleware:
 
             return bad_request(request, exception)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception, extra={"request": request})
-        return defaults.server_error(request)
+        from tiexi_gov.views import server_error
+
+        return server_error(request)
 
 
 def method_not_allowed(request, blank):

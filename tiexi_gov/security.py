@@ -10,10 +10,11 @@ refuses it first (nginx `client_max_body_size`, README); this is the application
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
+from tiexi_gov.http import is_api_path
 from tiexi_gov.uploads import max_attachment_bytes
 
 MB = 1024 * 1024
@@ -46,13 +47,18 @@ class RequestSizeLimitMiddleware:
         length = _announced_length(request)
         limit = request_body_max_bytes()
         if length is not None and length > limit:
-            return self.too_large(limit)
+            return self.too_large(limit, api=is_api_path(request.path_info))
         return self.get_response(request)
 
     @staticmethod
-    def too_large(limit: int) -> HttpResponse:
-        body = render_to_string("413.html", {"limit_mb": limit // MB})
-        response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
+    def too_large(limit: int, *, api: bool = False) -> HttpResponse:
+        """The Chinese page; under the API's prefix the same words as JSON, as every other answer of the API."""
+        if api:
+            text = f"一次提交的内容（含全部附件）不能超过 {limit // MB} MB，本次提交未被接收，未作任何修改。"
+            response = JsonResponse({"detail": text}, status=413, json_dumps_params={"ensure_ascii": False})
+        else:
+            body = render_to_string("413.html", {"limit_mb": limit // MB})
+            response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
         # Nothing of the body was read: the connection cannot carry another request.
         response["Connection"] = "close"
         return response

@@ -11,6 +11,7 @@ from .ops import views as ops_views
 
 handler400 = "tiexi_gov.views.bad_request"
 handler404 = "tiexi_gov.views.not_found"
+handler500 = "tiexi_gov.views.server_error"
 
 admin.site.site_header = "铁西区人民政府 工作规则平台 管理"
 admin.site.site_title = "铁西区政府工作平台"

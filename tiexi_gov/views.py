@@ -43,3 +43,13 @@ def not_found(request, exception=None):
     if http.is_api_path(request.path_info):
         return JsonResponse({"detail": "没有该接口。"}, status=404, json_dumps_params={"ensure_ascii": False})
     return defaults.page_not_found(request, exception)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The Chinese 500 page; under the API's prefix JSON (a crash in an API view is not the REST framework's to
+    answer: its clients got the HTML page). The traceback goes to the log either way."""
+    if http.is_api_path(request.path_info):
+        text = "服务器内部错误，本次操作未完成，请稍后重试；如仍出错请联系区政府办公室。"
+        return JsonResponse({"detail": text}, status=500, json_dumps_params={"ensure_ascii": False})
+    return defaults.server_error(request)

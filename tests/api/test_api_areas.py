@@ -186,6 +186,34 @@ def test_15_1_every_refusal_under_the_api_prefix_is_json_in_chinese(world, token
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_15_1_a_body_too_large_and_a_crash_under_the_api_prefix_answer_json(
+    world, token_for, settings, monkeypatch, debug
+):
+    """Found from outside: a body past the size cap (413) and a crash in an API view (500) answered the portal's
+    HTML pages to the API's clients. Under the prefix both are JSON with a Chinese detail; the pages keep theirs."""
+    from tiexi_gov.workflow import selectors
+
+    settings.DEBUG = debug
+    settings.TECHNICAL_ERROR_PAGES = False
+    settings.REQUEST_BODY_MAX_BYTES = 1024 * 1024
+    api = token_for(world.fin_clerk)
+    big = api.post("/api/v1/submissions/", data="x" * (1024 * 1024 + 1), content_type="application/json")
+    assert big.status_code == 413 and big["Content-Type"].startswith("application/json")
+    assert "不能超过 1 MB" in big.json()["detail"] and "未作任何修改" in big.json()["detail"]
+    page = APIClient().post("/documents/new/", data="x" * (1024 * 1024 + 1), content_type="text/plain")
+    assert page.status_code == 413 and page["Content-Type"].startswith("text/html")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "open_tasks_for", crash)
+    api.raise_request_exception = False
+    crashed = api.get("/api/v1/tasks/")
+    assert crashed.status_code == 500 and crashed["Content-Type"].startswith("application/json")
+    assert crashed.json()["detail"].startswith("服务器内部错误") and "boom" not in crashed.content.decode()
+
+
 def test_15_1_session_writes_need_csrf(world, today):
     sub = submitted(world, today)
     client = APIClient(enforce_csrf_checks=True)
