@@ -14,7 +14,7 @@ from .documents import AllowedActionsMixin
 
 class MeetingSerializer(PlainModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = serializers.CharField(read_only=True)  # the party group's agenda waits for the secretary
     chair = serializers.SerializerMethodField()
     start_time = serializers.SerializerMethodField(help_text="开始时间（HH:MM，北京时间）")
 

@@ -230,6 +230,12 @@ class Meeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """The state as people should read it on `day`: a meeting whose day has passed is no longer 收集议题."""
         if self.is_past(day):
             return "会期已过，待登记召开情况或顺延"
+        return self.state_label
+
+    @property
+    def state_label(self) -> str:
+        """The state's name with this kind's decider: a party group's agenda waits for the secretary (第五十四条),
+        not for the head the choices' label names."""
         if self.state == MS.AGENDA_SUBMITTED:
             return f"议程待{self.agenda_decider}审定"
         return self.get_state_display()

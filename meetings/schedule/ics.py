@@ -58,7 +58,7 @@ def _description(meeting: Meeting, postponements: list) -> str:
     lines = [f"会议类别：{meeting.get_kind_display()}", f"主持：{meeting.chair_post.title}"]
     if meeting.lead_unit_id:
         lines.append(f"牵头部门：{meeting.lead_unit.display_name}")
-    lines.append(f"状态：{meeting.get_state_display()}")
+    lines.append(f"状态：{meeting.state_label}")
     if meeting.kind in INTAKE_KINDS and meeting.state == MS.SCHEDULED:
         # MTG-5, computed on the working-day clock: marked 暂定 while its year has no official calendar (CAL-2).
         lines.append(f"议题请示报送截止：{due_label(last_filing_day(meeting))}（会前3个工作日，第五十五条）")

@@ -150,7 +150,7 @@ def postpone(*, actor, meeting: Meeting, to_date: dt.date, reason: str, today: d
     with step(meeting, actor=actor, today=day) as s:
         m = s.obj
         if m.state not in OPEN_MEETING_STATES:
-            raise MeetingError(f"该会议当前状态为“{m.get_state_display()}”，不能顺延。")
+            raise MeetingError(f"该会议当前状态为“{m.state_label}”，不能顺延。")
         if not permissions.can_postpone(actor, m):
             raise ActionNotAllowed(f"{postpone_decider(m)}。")
         if to_date <= day:

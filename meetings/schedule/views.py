@@ -171,7 +171,7 @@ def postpone(request, pk: int):
     if not allowed:
         refusal = f"{services.postpone_decider(meeting)}，您不能顺延该会议。"
     elif not row.postponable:
-        refusal = f"该会议当前状态为“{meeting.get_state_display()}”，不能顺延。"
+        refusal = f"该会议当前状态为“{meeting.state_label}”，不能顺延。"
     return render(
         request,
         "meetings/postpone.html",

@@ -483,6 +483,27 @@ def test_mtg_3_party_group_page_names_the_secretary_and_article_54_not_the_execu
     assert Event.objects.filter(action="agenda_submitted", action_label="议程报党组书记审定").exists()
 
 
+def test_mtg_3_party_group_agenda_waits_for_the_secretary_on_every_page_the_feed_and_the_api(world, client, today):
+    """Found in the office's calendar feed: a party group's submitted agenda read "状态：议程待区长审定" — the state's
+    stored label — in the .ics feed, the postponement page, the minutes' tabs and the API, while the meeting page
+    said 党组书记 (第五十四条). Every place now reads the state with its kind's decider."""
+    from rest_framework.test import APIClient
+
+    w = world
+    sent, _topic = agenda_meeting(w, wd.add_workdays(today, 8), kind=MeetingKind.PARTY_GROUP, approve=False)
+    token = schedule_services.issue_calendar_token(actor=w.staff).token
+    feed = client.get(reverse("meetings:ics_feed", args=[token])).content.decode()
+    unfolded = feed.replace("\r\n ", "").replace("\\n", "\n")
+    assert "状态：议程待党组书记审定" in unfolded and "议程待区长审定" not in unfolded
+    client.force_login(w.staff)
+    for url in (reverse("meetings:postpone", args=[sent.pk]), reverse("meetings:minutes", args=[sent.pk])):
+        page = client.get(url).content.decode()
+        assert "议程待党组书记审定" in page and "议程待区长审定" not in page, url
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    assert api.get(f"/api/v1/meetings/{sent.pk}/").json()["state_label"] == "议程待党组书记审定"
+
+
 def test_mtg_3_units_do_not_file_party_group_topics_the_office_records_them(world, client, today):
     """A unit clerk was offered 申报议题 for every 党组会议. 第五十四条 gives units no part in party-group topics and
     no filing deadline: the list and the form leave them out and the service refuses them; the office records a
