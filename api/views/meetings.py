@@ -260,7 +260,7 @@ def _invalid(form):
 
 class InvitationViewSet(viewsets.GenericViewSet):
     """会议通知: the attendee replies, asks for leave (MTG-9) or signs in (the office too), as on the attendance
-    page (`invitation_action`: attend, leave, sign-in)."""
+    page (`invitation_action`: attend, leave, withdraw-leave, sign-in)."""
 
     lookup_value_regex = r"[0-9]+"
     serializer_class = MeetingLeaveSerializer
@@ -298,6 +298,19 @@ class InvitationViewSet(viewsets.GenericViewSet):
         def run(inv):
             services.reply_invitation(actor=request.user, invitation=inv, attend=True)
             return "已回复参加。"
+
+        return self._reply(request, pk, run)
+
+    @extend_schema(
+        summary="撤回请假、改为参加（本人，审批前）",
+        request=ActionInputSerializer,
+        responses={200: ActionResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw-leave")
+    def withdraw_leave(self, request, pk=None):
+        def run(inv):
+            leave = services.withdraw_leave(actor=request.user, invitation=inv)
+            return f"已撤回请假，回复改为参加；已告知{leave.approver_post.title}。"
 
         return self._reply(request, pk, run)
 

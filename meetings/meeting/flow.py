@@ -219,7 +219,12 @@ LEAVE_FLOW = Flow(
     url=leave_url,
     waiting=leave_waiting,
     lock_related=("invitation", "invitation__person", "approver_post"),
-    optional={"reject": "不准假是审批的另一种结果，不单独形成待办"},
+    optional={
+        "reject": "不准假是审批的另一种结果，不单独形成待办",
+        "withdraw": "请假人可在审批前撤回，不单独形成待办",
+        "request_again": "撤回后重新请假由请假人提出，不单独形成待办",
+    },
+    nobody={"withdrawn": "请假人已撤回请假、改为参加，不再等待任何人"},
     label=leave_label,
 )
 

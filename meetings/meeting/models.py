@@ -712,6 +712,7 @@ class LeaveRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         REQUESTED = "requested", "待审批"
         APPROVED = "approved", "已准假"
         REJECTED = "rejected", "不准假"
+        WITHDRAWN = "withdrawn", "已撤回"
 
     class Route(models.TextChoices):
         CHAIR = "chair", "向会议主持人请假"
@@ -766,6 +767,26 @@ class LeaveRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def reject(self):
         pass
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.WITHDRAWN,
+        conditions=[_meeting_not_cancelled],
+        permission=_allowed("can_withdraw_leave"),
+    )
+    def withdraw(self):
+        """The requester can attend after all and takes the request back before anyone decided it."""
+
+    @transition(
+        field=state,
+        source=State.WITHDRAWN,
+        target=State.REQUESTED,
+        conditions=[_meeting_not_cancelled],
+        permission=_allowed("can_withdraw_leave"),
+    )
+    def request_again(self):
+        """A withdrawn request asked anew (one request per invitation: the row is reused, its history kept)."""
 
 
 class Counter(models.Model):

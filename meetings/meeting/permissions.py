@@ -282,6 +282,11 @@ def can_view_paper(user, paper: Paper) -> bool:
 # --- leave (MTG-9) ---------------------------------------------------------------------------------------------
 
 
+def can_withdraw_leave(user, leave: LeaveRequest) -> bool:
+    """Only the requester takes a leave request back (or asks it again)."""
+    return can_answer_invitation(user, leave.invitation)
+
+
 def can_decide_leave(user, leave: LeaveRequest) -> bool:
     """The approver post's handler on the day (the chair, or the office director; acting included, LEAVE-4)."""
     return _active(user) and handles(user, leave.approver_post_id, _day(leave))

@@ -848,25 +848,69 @@ def request_leave(
         _refuse_administrator(substitute)
     with step(meeting, actor=actor, today=day) as ms:
         inv = lock_row(Invitation, invitation.pk)
-        if LeaveRequest.objects.filter(invitation=inv).exists():
+        earlier = LeaveRequest.objects.filter(invitation=inv).first()
+        if earlier is not None and earlier.state != LeaveRequest.State.WITHDRAWN:
             raise AlreadyHandled("已提出过请假。")
-        leave = LeaveRequest.objects.create(
-            invitation=inv,
-            reason=reason,
-            route=route,
-            approver_post=approver,
-            substitute=substitute,
-            opinions=opinions.strip(),
-        )
+        fields = {
+            "reason": reason,
+            "route": route,
+            "approver_post": approver,
+            "substitute": substitute,
+            "opinions": opinions.strip(),
+        }
+        leave = earlier or LeaveRequest.objects.create(invitation=inv, **fields)
         inv.reply = Invitation.Reply.LEAVE
         ms.touch(inv)  # the invitee's reply task closes: a leave request is the other answer
+        inv.meeting = ms.obj
         with step(leave, actor=actor, today=day) as ls:
-            ls.obj.invitation.meeting = ms.obj
-            ls.record("requested", leave.get_route_display(), "", after=leave.state, opinion=reason, rule_id="MTG-9")
+            ls.obj.invitation = inv
+            before = ""
+            if earlier is not None:  # asked again after withdrawing it: the same row, its history kept
+                before = ls.fire("request_again")
+                for name, value in fields.items():
+                    setattr(ls.obj, name, value)
+                ls.obj.decided_by = ls.obj.decided_at = None
+                leave = ls.obj
+            ls.record(
+                "requested", leave.get_route_display(), before, after=leave.state, opinion=reason, rule_id="MTG-9"
+            )
             ls.tell(
                 [person_of(approver, day)],
                 f"会议请假待审批：{actor.display_name}（{ms.obj.title}）",
                 reason,
+                url=meeting_url(ms.obj),
+            )
+    return ls.obj
+
+
+def withdraw_leave(*, actor, invitation: Invitation, today: dt.date | None = None) -> LeaveRequest:
+    """The requester can attend after all: the request not yet decided is taken back, the reply is 参加 again, and
+    the approver is told (the approver's task closes with it). A decided one stands: it is the approver's word."""
+    day = today_or(today)
+    _refuse_administrator(actor)
+    if not permissions.can_answer_invitation(actor, invitation):
+        raise ActionNotAllowed("只能撤回本人的请假。")
+    leave_id = LeaveRequest.objects.filter(invitation_id=invitation.pk).values_list("pk", flat=True).first()
+    if leave_id is None:
+        raise MeetingError("没有可撤回的请假。")
+    with step(invitation.meeting_id, model=Meeting, actor=actor, today=day) as ms:
+        if day > ms.obj.date or ms.obj.state not in OPEN_MEETING_STATES:
+            raise MeetingError("会议已召开或已取消，不能撤回请假。")
+        with step(leave_id, model=LeaveRequest, actor=actor, today=day) as ls:
+            lv = ls.obj
+            if lv.state != LeaveRequest.State.REQUESTED:
+                raise AlreadyHandled(f"该请假已处理（{lv.get_state_display()}），不能撤回。", handled_by=lv.decided_by)
+            inv = lock_row(Invitation, invitation.pk)
+            inv.meeting = ms.obj
+            lv.invitation = inv
+            before = ls.fire("withdraw")
+            inv.reply = Invitation.Reply.ATTEND
+            ms.touch(inv)
+            ls.record("withdrawn", "撤回请假（改为参加）", before, rule_id="MTG-9")
+            ls.tell(
+                [person_of(lv.approver_post, day)],
+                f"会议请假已撤回：{actor.display_name}（{ms.obj.title}）",
+                "本人已撤回请假，将按时参加会议。",
                 url=meeting_url(ms.obj),
             )
     return ls.obj

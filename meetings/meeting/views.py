@@ -477,9 +477,14 @@ def _attendance_context(request, meeting: Meeting, *, bound: dict | None = None)
             mine
             and open_meeting
             and mine.reply != Invitation.Reply.ATTEND
-            and (my_leave is None or my_leave.state == LeaveRequest.State.REJECTED)
+            and (my_leave is None or my_leave.state in (LeaveRequest.State.REJECTED, LeaveRequest.State.WITHDRAWN))
         ),
-        "may_ask_leave": bool(mine and open_meeting and my_leave is None),
+        "may_ask_leave": bool(
+            mine and open_meeting and (my_leave is None or my_leave.state == LeaveRequest.State.WITHDRAWN)
+        ),
+        "may_withdraw_leave": bool(
+            mine and open_meeting and my_leave is not None and my_leave.state == LeaveRequest.State.REQUESTED
+        ),
         "leave_form": None,
         "route_label": "",
         "chair_handler": who_handles(meeting.chair_post, meeting.date) if meeting.chair_post_id else None,
@@ -584,16 +589,20 @@ def service_error(request, exc: ActionRefused) -> int:
 @login_required
 @require_POST
 def invitation_action(request, pk: int, action: str):
-    """The attendee replies (参加) or asks for leave (请假, MTG-9); the office (or the attendee) signs in."""
+    """The attendee replies (参加), asks for leave (请假, MTG-9) or takes it back before it is decided; the office (or
+    the attendee) signs in."""
     inv = _visible_invitation(request, pk)
     meeting = inv.meeting
-    if action not in ("attend", "leave", "sign-in"):
+    if action not in ("attend", "leave", "withdraw-leave", "sign-in"):
         raise Http404("没有该操作。")
     bound = None
     try:
         if action == "attend":
             services.reply_invitation(actor=request.user, invitation=inv, attend=True)
             text = "已回复参加。"
+        elif action == "withdraw-leave":
+            leave = services.withdraw_leave(actor=request.user, invitation=inv)
+            text = f"已撤回请假，回复改为参加；已告知{leave.approver_post.title}。"
         elif action == "sign-in":
             services.sign_in(actor=request.user, invitation=inv)
             text = f"{inv.person.display_name}已签到。"

@@ -494,6 +494,50 @@ def test_attendance_refused_leave_through_the_page_leaves_the_invitation_to_answ
     assert 'data-testid="do-leave"' not in page  # one request per invitation
 
 
+def test_mtg_9_leave_withdrawn_before_it_is_decided_the_reply_is_attend_and_the_approver_is_told(world, client):
+    """Found from outside: an attendee who asked leave and then could come had no way back (参加 was refused while
+    the request waited, and the leave form said 不能撤回). Before the approver decides, the requester takes it back
+    on the attendance page (asked to confirm): the reply is 参加, the approver's task closes, the approver is told,
+    the record says who did it; nobody else may, a decided request stands, and a new request reuses the row."""
+    w = world
+    m, _ = today_meeting(w, days_ahead=2)
+    inv = invitation(m, w.adviser)
+    url = reverse("meetings:attendance", args=[m.pk])
+    withdraw = reverse("meetings:invitation_action", args=[inv.pk, "withdraw-leave"])
+    leave = meeting_services.request_leave(actor=w.adviser, invitation=inv, reason="出差")
+    today = timezone.localdate()
+    assert queued_actions(leave, w.director, today)
+    page = login(client, w.adviser).get(url).content.decode()
+    assert f'action="{withdraw}" data-confirm="确认撤回请假？' in page
+    # Nobody else takes it back: not the approver, not the office.
+    for other in (w.director, w.staff):
+        login(client, other).post(withdraw)
+        assert LeaveRequest.objects.get(pk=leave.pk).state == LeaveRequest.State.REQUESTED
+    response = login(client, w.adviser).post(withdraw, follow=True)
+    assert "已撤回请假，回复改为参加" in response.content.decode()
+    leave.refresh_from_db()
+    assert leave.state == LeaveRequest.State.WITHDRAWN
+    assert invitation(m, w.adviser).reply == Invitation.Reply.ATTEND
+    assert not queued_actions(leave, w.director, today)
+    assert Message.objects.filter(recipient=w.director, subject__startswith="会议请假已撤回").exists()
+    event = Event.objects.for_object(leave).get(action="withdrawn")
+    assert event.actor == w.adviser and (event.from_state, event.to_state) == ("requested", "withdrawn")
+    page = client.get(url).content.decode()
+    assert 'data-testid="do-withdraw-leave"' not in page and 'data-testid="do-leave"' in page
+    # Posted again (a second tab): nothing more happens.
+    client.post(withdraw)
+    assert Event.objects.for_object(leave).filter(action="withdrawn").count() == 1
+    # Asked again: the same row waits for the approver again, its history kept.
+    again = meeting_services.request_leave(actor=w.adviser, invitation=inv, reason="临时有公务")
+    assert again.pk == leave.pk and again.state == LeaveRequest.State.REQUESTED and again.reason == "临时有公务"
+    assert queued_actions(again, w.director, today)
+    assert [e.action for e in Event.objects.for_object(leave).order_by("id")] == ["requested", "withdrawn", "requested"]
+    # Once decided, it stands.
+    meeting_services.decide_leave(actor=w.director, leave=again, approve=True)
+    with pytest.raises(AlreadyHandled, match="已准假"):
+        meeting_services.withdraw_leave(actor=w.adviser, invitation=inv)
+
+
 def test_mtg_7_the_chair_names_a_special_meetings_attendees_on_its_page(world, client):
     """第五十六条: 专题会议…参加人员由会议主持人确定. Found from outside: the service existed but no page called it, so
     a special meeting could not get attendees (no invitations, no leave, no sign-in, no 会签 in the minutes). The
