@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from documents.shared.choices import REASON_REQUIRED_URGENCIES, Disclosure, Urgency
 from documents.shared.normative import normative_violations
+from tiexi_gov.deadlines import rules
 from tiexi_gov.org.models import Unit
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.errors import RuleViolation
@@ -47,6 +48,16 @@ class Problem:
 
     def violation(self) -> RuleViolation:
         return RuleViolation(self.rule_id, self.message)
+
+    @classmethod
+    def of(cls, violation: RuleViolation) -> Problem:
+        """A refusal's rule as a problem to list. The refusal's message already ends with its article, and the item
+        page cites the article after each problem: without this the drafter read "…（第六十条）（第六十条）"."""
+        message = violation.message
+        suffix = f"（{rules.describe(violation.rule_id).article}）"
+        if message.endswith(suffix):
+            message = message[: -len(suffix)]
+        return cls(violation.rule_id, message)
 
 
 def decision_time_shortfall(sub: Submission, day: dt.date, counted_from: str) -> str:
@@ -162,13 +173,13 @@ def draft_problems(sub: Submission, day: dt.date) -> list[Problem]:
     """What the drafter must still settle before the draft goes to the unit head (送签): every problem the draft
     itself can show, counted as if it were sent today. Consultation (DOC-6/7) is listed separately by its panel."""
     problems = _addressing(sub) + _issue_date(sub, day, at_submission=False) + _content(sub, day)
-    problems += [Problem(v.rule_id, v.message) for v in normative_violations(sub)]
+    problems += [Problem.of(v) for v in normative_violations(sub)]
     return problems
 
 
 def signature_problems(sub: Submission, day: dt.date) -> list[Problem]:
     """Before 送签: the draft's problems and the consultation still open or in dispute (DOC-6/DOC-7)."""
-    return draft_problems(sub, day) + [Problem(v.rule_id, v.message) for v in sub.consultation_violations()]
+    return draft_problems(sub, day) + [Problem.of(v) for v in sub.consultation_violations()]
 
 
 def submission_problems(sub: Submission, day: dt.date) -> list[Problem]:
@@ -177,8 +188,8 @@ def submission_problems(sub: Submission, day: dt.date) -> list[Problem]:
     if not sub.signed_by_id:  # the state machine already requires it; this guards data imported by hand
         problems.append(Problem("DOC-2", "公文尚未经主要负责人或经授权的分管负责人签发"))
     problems += _issue_date(sub, day, at_submission=True) + _content(sub, day)
-    problems += [Problem(v.rule_id, v.message) for v in normative_violations(sub)]
-    problems += [Problem(v.rule_id, v.message) for v in sub.consultation_violations()]
+    problems += [Problem.of(v) for v in normative_violations(sub)]
+    problems += [Problem.of(v) for v in sub.consultation_violations()]
     return problems
 
 

@@ -1,6 +1,7 @@
 """征求意见/会签 (DOC-6, DOC-7): replies, agreed extensions, disagreement statements, silence as consent."""
 
 import datetime as dt
+import re
 
 import pytest
 from documents_support import DAY, draft
@@ -237,3 +238,16 @@ def test_doc_6_a_disagreement_puts_the_statement_in_the_lead_clerks_queue(world,
     )
     assert _queued(world.fin_clerk, sub) == set()
     assert _queued(world.dev_clerk, sub) == {"countersign"}
+
+
+def test_doc_7_the_open_consultation_is_listed_citing_its_article_once(world, client):
+    """While a consulted unit has not replied, the item page lists it among what the draft still needs, citing
+    第六十条 once. The refusal's message already carried the article and the list added it again: the drafter read
+    "财政局尚未回复意见，须待回复或逾期视为无不同意见后再报送（第六十条）（第六十条）"."""
+    sub, _ = _consult(world)
+    client.force_login(world.fin_clerk)
+    page = client.get(f"/documents/{sub.pk}/").content.decode()
+    block = page.split('data-testid="draft-problems"', 1)[1].split("</ol>", 1)[0]
+    listed = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", block))
+    assert f"{world.dev.display_name}尚未回复意见，须待回复或逾期视为无不同意见后再报送（第六十条）" in listed
+    assert "（第六十条）（第六十条）" not in listed
