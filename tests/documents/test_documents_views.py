@@ -840,3 +840,32 @@ def test_doc_12_sending_to_several_leaders_names_each_one(world):
     labels = [label for _value, label in SendToLeadersForm().fields["posts"].choices]
     for post, person in ((world.dep_a_post, world.dep_a), (world.dep_b_post, world.dep_b)):
         assert f"{post.title}（{person.display_name}）" in labels
+
+
+def _confirm_of(page: str, action: str) -> str:
+    """The question the browser asks before the panel's form for `action` is sent ("" when it asks none)."""
+    form = re.search(rf'<form[^>]*data-action="{action}"[^>]*>', page)
+    assert form, f"no {action} form on the page"
+    asked = re.search(r'hx-confirm="([^"]*)"', form.group(0))
+    return asked.group(1) if asked else ""
+
+
+def test_doc_6_sending_for_opinions_countersign_or_to_units_asks_first(world, client, today):
+    """Sending a draft to other units for their opinion (第六十条), asking them to countersign the disagreement
+    statement, and the office's notice telling units to prepare (第六十一条) all go out to other units at once and
+    cannot be taken back: each asks before it is sent, as 送签, 报送 and 办结 do. They were sent on one tap."""
+    sub = draft(world, today)
+    page = _client(client, world.fin_clerk).get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "发出后不能收回" in _confirm_of(page, "consult")
+
+    services.request_consultation(actor=world.fin_clerk, submission=sub, units=[world.dev], today=today)
+    (req,) = sub.consultations.all()
+    services.reply_to_consultation(
+        actor=world.dev_clerk, consultation=req, reply=ConsultationRequest.Reply.DISAGREE, text="资金来源不明确"
+    )
+    page = client.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "会签" in _confirm_of(page, "statement")
+
+    sub = in_leader_review(world, today)
+    page = _client(client, world.staff).get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert "发送后不能收回" in _confirm_of(page, "notify_units")
