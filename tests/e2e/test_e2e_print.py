@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.e2e.e2e_support import PHONE, Session
 from tests.e2e.test_e2e_phone_width import PASSWORD, demo  # noqa: F401 - the demo district fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,3 +65,29 @@ def test_x_print_wide_registers_print_landscape_and_pages_fit_a4_portrait(live_s
         assert width < height  # an ordinary page stays on portrait
     finally:
         context.close()
+
+
+VISIBLE_CONTROLS_JS = """() => Array.from(document.querySelectorAll(
+    'main input:not([type=hidden]), main select, main button'))
+  .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; })
+  .map((e) => e.getAttribute('aria-label') || e.name || e.innerText.trim())"""
+
+
+def test_pub_2_the_public_register_prints_without_its_search_box(live_server, browser, world):
+    """公开目录 (the register of published items, 第三十四条、第三十六条) is a page people print. Under print media its
+    search box, category select and 查询 button went onto the paper above the list; every other list hides its
+    filters when printed."""
+    session = Session(browser, live_server.url, world.staff, phone=True)
+    page = session.page
+    try:
+        page.locator("nav.navbar .navbar-toggler").click()
+        page.locator("nav").get_by_role("link", name="公开目录", exact=True).first.click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="公开目录").is_visible()
+        assert page.evaluate(VISIBLE_CONTROLS_JS)  # on the screen, the search box is there to use
+        page.emulate_media(media="print")
+        assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+        assert page.locator("nav.navbar").is_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        session.close()
