@@ -623,6 +623,9 @@ class ProcessingSlip(models.Model):
     unit_doc_number = models.CharField("来文字号", max_length=60, blank=True)
     urgency = models.CharField("紧急程度", max_length=20, choices=Urgency.choices)
     disclosure = models.CharField("公开属性", max_length=20, choices=Disclosure.choices)
+    # DOC-17 (第三十六条): the attribute *and* its manner, and for 部分公开/不予公开 the legal reason.
+    disclosure_manner = models.CharField("公开方式", max_length=20, choices=DisclosureManner.choices, blank=True)
+    disclosure_reason = models.TextField("不公开（部分公开）的法律依据和理由", blank=True)
     copies = models.PositiveSmallIntegerField("份数", default=1)
     attachment_count = models.PositiveSmallIntegerField("附件数", default=0)
     title = models.CharField("标题", max_length=200)
@@ -642,6 +645,15 @@ class ProcessingSlip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def disclosure_text(self) -> str:
+        """公开属性 as the slip prints it: 全文公开（主动公开）; 不予公开（理由：…）."""
+        parts = [self.get_disclosure_display()] if self.disclosure else []
+        if self.disclosure_manner:
+            parts.append(f"（{self.get_disclosure_manner_display()}）")
+        if self.disclosure_reason and self.disclosure != Disclosure.FULL:
+            parts.append(f"（理由：{self.disclosure_reason}）")
+        return "".join(parts) or "—"
 
 
 class Instruction(models.Model):

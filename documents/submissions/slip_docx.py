@@ -158,7 +158,7 @@ def build_slip_docx(data: dict) -> bytes:
         f"{slip.get_urgency_display()}（{slip.approval_workdays}个工作日内，"
         f"{due_label(slip.approval_due, 'n月j日')}前）",
         "公开属性",
-        slip.get_disclosure_display(),
+        slip.disclosure_text(),
     )
     wide_row("份数/附件", f"{slip.copies} 份 / 附件 {slip.attachment_count} 个")
     wide_row("标题", slip.title)

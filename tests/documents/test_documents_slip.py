@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from documents.models import Instruction, ProcessingSlip, Submission
+from documents.shared.choices import Disclosure, DisclosureManner
 from documents.submissions import selectors, services
 from documents.submissions.slip_docx import build_slip_docx
 
@@ -159,3 +160,24 @@ def test_x_1_control_characters_are_refused_at_the_door_and_an_old_one_does_not_
     doc = Document(io.BytesIO(r.content))
     text = "\n".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
     assert "关于拨付资金的请示" in text
+
+
+def test_doc_17_the_slip_prints_the_disclosure_manner_and_the_reason_not_to_publish(world, client):
+    """第三十六条 asks every draft for its disclosure attribute and its manner, and for 部分公开/不予公开 the legal
+    reason. The item page showed them; the slip that travels with the document, on paper and in .docx, printed the
+    bare attribute (部分公开), so the reason was lost on the paper record."""
+    reason = "涉及个人信息，依《政府信息公开条例》第十五条删去相关内容"
+    sub = registered(
+        world,
+        timezone.localdate(),
+        disclosure=Disclosure.PARTIAL,
+        disclosure_manner=DisclosureManner.ON_REQUEST,
+        disclosure_reason=reason,
+    )
+    expected = f"部分公开（依申请公开）（理由：{reason}）"
+    client.force_login(world.staff)
+    html = client.get(reverse("documents:slip", args=[sub.pk])).content.decode()
+    cell = html.split('data-testid="slip-disclosure">', 1)[1].split("</td>", 1)[0]
+    assert cell == expected
+    doc = Document(io.BytesIO(client.get(reverse("documents:slip_docx", args=[sub.pk])).content))
+    assert expected in [cell.text for row in doc.tables[0].rows for cell in row.cells]
