@@ -5,6 +5,7 @@ by the sweep exactly once."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -237,3 +238,15 @@ def test_sup_2_office_sees_every_unit_opens_a_round_and_pages_with_constant_quer
         UnitFactory(name=f"街道办事处{n}", code=f"street{n}", kind=Unit.Kind.STREET)
     assert report_services.open_half_year_round(year=2026, half=1, today=DAY) == 12
     assert queries() == small
+
+
+def test_sup_2_filing_the_half_year_report_asks_before_it_is_sent(world, client, today):
+    """报送并备案 sends the report to the unit's higher-level counterpart and files it with the office (第四十九条);
+    a filed report cannot be changed or taken back. The form asks before it is sent, as 报办结 and the other sends
+    do; it went out on one tap."""
+    year, half = last_ended_half(today)
+    report_services.open_half_year_round(year=year, half=half, due=wd.add_workdays(today, 5))
+    client.force_login(world.fin_clerk)
+    page = client.get(reverse("supervision:half_year_file", args=[_report(world.fin, year, half).pk])).content.decode()
+    form = re.search(r'<form[^>]*data-testid="half-year-form"[^>]*>', page).group(0)
+    assert 'data-confirm="确认报送并备案？' in form
