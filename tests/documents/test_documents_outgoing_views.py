@@ -564,3 +564,14 @@ def test_doc_16_office_returns_an_unapproved_briefing_from_its_item_page(world, 
     )
     sub = Submission.objects.get(pk=sub.pk)
     assert sub.state == SubmissionState.RETURNED and sub.return_reason == "briefing_not_approved"
+
+
+def test_doc_17_the_draft_sheet_prints_the_reason_a_document_is_not_wholly_public(world, client, year):
+    """第三十六条: a draft to be published in part (or not at all) states the legal reason. The item page shows it;
+    the printed 发文稿纸 showed only 部分公开（依申请公开）, so the signed paper sheet lost why."""
+    reason = "涉及个人信息，依《政府信息公开条例》第十五条删去相关内容"
+    doc = gov_draft(world, year, disclosure="partial", disclosure_manner="on_request", disclosure_reason=reason)
+    page = login(client, world.fin_clerk).get(reverse("documents:outgoing_print", args=[doc.pk])).content.decode()
+    assert f"（理由：{reason}）" in page
+    cell = page.split('data-testid="sheet-disclosure">', 1)[1].split("</td>", 1)[0]
+    assert cell == f"部分公开（依申请公开）（理由：{reason}）"
