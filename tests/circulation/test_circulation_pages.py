@@ -4,6 +4,7 @@ whatever the number of rows, and are paginated."""
 from __future__ import annotations
 
 import itertools
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -116,3 +117,15 @@ def test_15_4_status_and_overdue_pages_name_who_holds_each_unread_post(world, cl
     assert named in status
     overdue = client.get(reverse("circulation:overdue")).content.decode()
     assert f"{world.deputy_post.title}{holder}" in overdue
+
+
+def test_15_4_a_leaders_annotation_asks_before_it_is_sent(world, client):
+    """批注（已阅） records the leader's note for good (a receipt is annotated once) and sends it to whoever circulated
+    the document, like a 批示 on a submission, which asks "确认提交批示？提交后不能修改。". The note went out on one
+    tap; the form now asks first."""
+    circulation = _send(world, 1, [])
+    receipt = circulation.receipts.get(post=world.deputy_post)
+    client.force_login(world.deputy)
+    page = client.get(reverse("circulation:receipt", args=[receipt.pk])).content.decode()
+    form = re.search(r'<form[^>]*data-testid="annotate-form"[^>]*>', page).group(0)
+    assert 'data-confirm="确认提交批注？' in form

@@ -75,9 +75,12 @@ def test_15_4_circulation_pages_fit_a_390px_phone(world, live_server, settings, 
         assert page.locator(f"a[href='{reverse('circulation:receipt', args=[receipt.pk])}']").count() == 1
         _fits(page, base, reverse("circulation:receipt", args=[receipt.pk]))
         page.fill("textarea[name=text]", "已阅。")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         page.click("[data-testid=annotate-form] button[type=submit]")
         page.wait_for_load_state()
         assert page.locator("[data-testid=annotation]").inner_text() == "已阅。"
+        assert asked and asked[0].startswith("确认提交批注？")  # the note is final: the leader is asked first
         _fits(page, base, reverse("circulation:index") + "?tab=received")
     finally:
         context.close()
