@@ -6,9 +6,12 @@ a task closes when any entitled person does the step."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from supervision_support import DAY, make_item, queue_of
 
 from supervision.ledger import services
@@ -248,3 +251,17 @@ def test_the_queue_page_lists_the_supervision_steps_waiting_on_the_user(world, c
     client.force_login(w.fin_clerk)
     html = client.get(reverse("workflow:queue")).content.decode()
     assert item.number in html and "待签收" in html
+
+
+def test_cal_2_the_printed_queue_marks_a_provisional_count_as_the_page_does(world):
+    """`make run` prints each login's 我的待办 (`tasks summary`, `seed_demo --queues`), read with the page's own query
+    so the two agree. The page marks a count of working days that runs into a year with no official holiday calendar
+    暂定 (a guess is never shown as official); the printed lines gave the bare count."""
+    today = timezone.localdate()
+    item = make_item(world, today=today, due=dt.date(today.year + 3, 3, 1))
+    services.accept_item(actor=world.fin_clerk, item=item, today=today)
+    out = StringIO()
+    call_command("tasks", "summary", "--users", world.fin_clerk.username, stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if item.number in line and "个工作日" in line]
+    assert lines, out.getvalue()
+    assert all(line.endswith("个工作日（暂定）") for line in lines), lines

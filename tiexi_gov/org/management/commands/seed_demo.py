@@ -76,7 +76,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{_cell(row['username'], 25)}{_cell(row['name'], 10)}{_cell(row['role'], 34)}{total}")
             for section in row["sections"]:
                 for item in section.rows[:QUEUE_ROWS]:
-                    due = f"，{item.remaining}" if item.remaining else ""
+                    due = f"，{item.remaining}{'（暂定）' if item.provisional else ''}" if item.remaining else ""
                     acting = f"（{item.capacity}）" if item.capacity else ""
                     self.stdout.write(
                         f"      · [{section.label}] {item.action_label}{acting}：{item.subject_repr}{due}"

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username}（{user.display_name}）共 {total} 项")
             for section in sections:
                 for row in section.rows[:5]:
-                    due = f"，{row.remaining}" if row.remaining else ""
+                    due = f"，{row.remaining}{'（暂定）' if row.provisional else ''}" if row.remaining else ""
                     acting = f"（{row.capacity}）" if row.capacity else ""
                     self.stdout.write(f"      · [{section.label}] {row.action_label}{acting}：{row.subject_repr}{due}")
                 if section.more:
