@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from tests.e2e.e2e_support import PHONE, Session
 from tests.e2e.test_e2e_phone_width import PASSWORD, demo  # noqa: F401 - the demo district fixture
+from tests.factories import DocumentPlanFactory, PlanItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,5 +91,47 @@ def test_pub_2_the_public_register_prints_without_its_search_box(live_server, br
         assert page.evaluate(VISIBLE_CONTROLS_JS) == []
         assert page.locator("nav.navbar").is_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        session.close()
+
+
+def test_doc_15_the_annual_document_plan_prints_without_its_entry_forms(live_server, browser, world):
+    """年度发文计划 (第六十三条) is the list the office files and hands round. Printed from 发文办理 → 年度发文计划,
+    each plan carried an empty 拟发文件 / 起草单位 / 计划月份 row to add an item and the page ended with the
+    编制年度发文计划 card, boxes and all: a paper plan with blank entry lines. They stay on the screen only."""
+    plan = DocumentPlanFactory(issuer="office", unit=None, year=timezone.localdate().year, created_by=world.staff)
+    PlanItemFactory(plan=plan, title="关于做好元旦春节期间值班工作的通知")
+    session = Session(browser, live_server.url, world.staff, phone=True)
+    page = session.page
+    try:
+        page.locator("nav.navbar .navbar-toggler").click()
+        page.locator("nav").get_by_role("link", name="公文办理", exact=True).first.click()
+        page.locator("main").get_by_role("link", name="发文办理", exact=True).first.click()
+        page.get_by_test_id("plans-link").click()
+        page.wait_for_load_state()
+        assert page.get_by_test_id("plan-item").count() == 1
+        assert page.evaluate(VISIBLE_CONTROLS_JS)  # on the screen the office adds items and new plans here
+        page.emulate_media(media="print")
+        assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+        assert page.get_by_test_id("plan-item").is_visible()
+        assert page.get_by_text("编制年度发文计划").is_hidden()
+    finally:
+        session.close()
+
+    # A department's own plan, kept by its clerk (发文办理 → 本部门年度发文计划), prints the same way.
+    unit_plan = DocumentPlanFactory(issuer="department", unit=world.fin, year=plan.year, created_by=world.fin_clerk)
+    PlanItemFactory(plan=unit_plan, title="关于做好年度预算执行工作的通知")
+    session = Session(browser, live_server.url, world.fin_clerk, phone=True)
+    page = session.page
+    try:
+        page.locator("nav.navbar .navbar-toggler").click()
+        page.locator("nav").get_by_role("link", name="公文办理", exact=True).first.click()
+        page.locator("main").get_by_role("link", name="发文办理", exact=True).first.click()
+        page.get_by_test_id("unit-plan-link").click()
+        page.wait_for_load_state()
+        assert page.get_by_test_id("add-item").is_visible()
+        page.emulate_media(media="print")
+        assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+        assert page.get_by_test_id("plan-item").is_visible()
     finally:
         session.close()
