@@ -83,6 +83,10 @@ def assign_inquiry(*, actor, inquiry: PublicInquiry, unit: Unit, today: dt.date 
     """PUB-1: the answer is due 5 WD after receipt, whoever it is (re)assigned to."""
     with step(inquiry, actor=actor, today=today) as s:
         inq = s.obj
+        if inq.state == PublicInquiry.State.ASSIGNED and inq.unit_id == unit.pk:
+            # The assign box shows the current unit: posted back untouched (or twice), it reassigns nothing — no
+            # restarted clock, no second notice to the unit, no "转…答复" entry claiming a reassignment.
+            raise SupervisionError(f"该咨询已由{unit.display_name}承办，承办单位未变，无需改派。")
         before = s.fire("assign")
         if inq.unit_id:
             cancel_deadlines(subject=inq, note="改派承办单位")

@@ -217,6 +217,27 @@ def test_pub_1_office_logs_an_inquiry_and_assigns_it_through_the_pages(world, cl
     assert response.status_code == 200 and not PublicInquiry.objects.filter(asker="未来").exists()
 
 
+def test_pub_1_the_assign_box_posted_back_with_the_same_unit_reassigns_nothing(world, client):
+    """The assign box shows the unit the inquiry is with: posted back untouched (or a second time) it must not
+    restart the 5-WD clock, tell the unit again, nor record "转…答复" as if the inquiry had been reassigned."""
+    inquiry = _log(world, unit=world.fin)
+    deadline = _deadline(inquiry)
+    events, notices = Event.objects.count(), Message.objects.count()
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("supervision:inquiry_action", args=[inquiry.pk, "assign"]), {"assign-unit": world.fin.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("承办单位未变" in m for m in _messages(response))
+    assert Event.objects.count() == events and Message.objects.count() == notices
+    deadline.refresh_from_db()
+    assert deadline.closed_at is None and _deadline(inquiry).pk == deadline.pk
+    assert PublicInquiry.objects.get(pk=inquiry.pk).unit == world.fin
+    # a real reassignment still goes through
+    client.post(reverse("supervision:inquiry_action", args=[inquiry.pk, "assign"]), {"assign-unit": world.dev.pk})
+    assert PublicInquiry.objects.get(pk=inquiry.pk).unit == world.dev
+
+
 def test_pub_1_office_raises_a_supervision_item_from_an_inquiry(world, client):
     inquiry = _log(world, unit=world.fin, question="小区路灯长期不亮，多次反映未解决")
     client.force_login(world.staff)
