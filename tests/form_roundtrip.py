@@ -1,5 +1,6 @@
 """Read a rendered form back as a browser would submit it untouched: every input with its shown value (checked
-boxes only), each select's selected options, each textarea's text. Used to post an edit page back unchanged."""
+boxes only), each select's selected options, each textarea's text with its line breaks sent as CR LF (the HTML
+standard's form encoding, whatever the page held). Used to post an edit page back unchanged."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ class _FormReader(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea:
             text = "".join(self._text)
-            self.data.setdefault(self._textarea, []).append(text[1:] if text.startswith("\n") else text)
+            text = text[1:] if text.startswith("\n") else text
+            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+            self.data.setdefault(self._textarea, []).append(text)
             self._textarea = None
         elif tag == "form" and self.match is not None and self.inside:
             self.inside = False

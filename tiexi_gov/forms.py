@@ -24,12 +24,28 @@ def too_long_message(label, limit: int) -> str:
     return f"{label or '内容'}不能超过{limit}字（现为%(show_value)d字）。"
 
 
+class Textarea(forms.Textarea):
+    """Django's text area, reading its text with the line breaks it was typed with. A browser sends every line break
+    of a text area as CR LF (the HTML standard's form encoding), whatever the text held when the page showed it: read
+    as sent, a text posted back untouched would differ from the saved one in every line break, and an edit page
+    would record "修改" of a text nobody changed. Every text area of the portal is this one."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return normalize_newlines(value) if isinstance(value, str) else value
+
+
+def normalize_newlines(text: str) -> str:
+    """CR LF and a lone CR as LF: a text's line breaks as stored, whichever way they were sent."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class FreeText(forms.CharField):
     """Text a person types, never unlimited: `max_length` defaults to OPINION_LIMIT; a textarea unless a widget is
     given. The error names the field by its label at the time of the check (a form may relabel it)."""
 
     def __init__(self, *, max_length: int = OPINION_LIMIT, rows: int = 3, **kwargs):
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        kwargs.setdefault("widget", Textarea(attrs={"rows": rows}))
         super().__init__(max_length=max_length, **kwargs)
 
     def to_python(self, value):

@@ -24,6 +24,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     DateInput,
     FreeText,
     ModelMultipleChoiceField,
+    Textarea,
     limit_text,
     styled,
 )
@@ -113,8 +114,8 @@ class OutgoingForm(forms.ModelForm):
             unit=unit, state__in=[SubmissionState.APPROVED, SubmissionState.CLOSED]
         ).order_by("-created_at")
         self.fields["not_classified"].label = "本件不涉及国家秘密（必须声明）"
-        self.fields["body"].widget = forms.Textarea(attrs={"rows": 10})
-        self.fields["disclosure_reason"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["body"].widget = Textarea(attrs={"rows": 10})
+        self.fields["disclosure_reason"].widget = Textarea(attrs={"rows": 2})
         limit_text(self.fields["body"], TEXT_LIMIT)
         limit_text(self.fields["disclosure_reason"], OPINION_LIMIT)
         limit_copies(self.fields["copies"])

@@ -16,6 +16,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     DateInput,
     FreeText,
     ModelMultipleChoiceField,
+    Textarea,
     limit_text,
     styled,
 )
@@ -95,11 +96,11 @@ class SubmissionDraftForm(forms.ModelForm):
         widgets = {
             "issue_date": DateInput(),
             "decision_needed_by": DateInput(),
-            "body": forms.Textarea(attrs={"rows": 8}),
-            "urgency_reason": forms.Textarea(attrs={"rows": 2}),
-            "disclosure_reason": forms.Textarea(attrs={"rows": 2}),
-            "field_check": forms.Textarea(attrs={"rows": 3}),
-            "late_reason": forms.Textarea(attrs={"rows": 2}),
+            "body": Textarea(attrs={"rows": 8}),
+            "urgency_reason": Textarea(attrs={"rows": 2}),
+            "disclosure_reason": Textarea(attrs={"rows": 2}),
+            "field_check": Textarea(attrs={"rows": 3}),
+            "late_reason": Textarea(attrs={"rows": 2}),
         }
         field_classes = {"issue_date": DateField, "decision_needed_by": DateField}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from documents.submissions.forms import LeaderChoiceField
-from tiexi_gov.forms import DateField, DateInput, styled  # noqa: F401  (views call forms.styled)
+from tiexi_gov.forms import DateField, DateInput, Textarea, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 
 from ..meeting.models import MeetingKind, Topic
@@ -44,7 +44,7 @@ class MeetingNewForm(forms.Form):
         label="会议名称", max_length=200, required=False, help_text="专题会议必填；其他会议留空则按届次自动命名"
     )
     reason = forms.CharField(
-        label="召开事由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="临时召开须说明事由"
+        label="召开事由", max_length=300, widget=Textarea(attrs={"rows": 2}), help_text="临时召开须说明事由"
     )
     chair_post = LeaderChoiceField(  # 副区长（赵国庆）: four deputies share the title
         label="主持人（专题会议）",
@@ -106,7 +106,7 @@ class MeetingNewForm(forms.Form):
 
 class PostponeForm(forms.Form):
     to_date = DateField(label="改定日期", widget=DateInput())
-    reason = forms.CharField(label="顺延原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="顺延原因", max_length=300, widget=Textarea(attrs={"rows": 2}))
 
 
 class ConsentForm(ConfirmMixin):
@@ -136,9 +136,7 @@ class DistrictMeetingForm(forms.Form):
         required=False,
     )
     invites_township_heads = forms.BooleanField(label="邀请乡、街负责人参加", required=False)
-    reason = forms.CharField(
-        label="临时召开事由", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = forms.CharField(label="临时召开事由", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, units, unplanned: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +170,6 @@ class DistrictMeetingForm(forms.Form):
 
 
 class DistrictDecisionForm(ConfirmMixin):
-    opinion = forms.CharField(label="意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(label="意见", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}))
 
     field_order = ["opinion", "confirm"]

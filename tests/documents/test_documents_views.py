@@ -661,6 +661,43 @@ def test_edit_forms_posted_back_unchanged_keep_every_saved_value_dates_included(
     assert Event.objects.count() == events
 
 
+def test_x_1_an_edit_page_posted_back_by_a_browser_keeps_multi_line_texts_and_records_nothing(world, client, today):
+    """A browser sends a text area's line breaks as CR LF: the body of a draft, saved with LF, came back from an
+    untouched edit page as a different text, and the 办理记录 said "修改 正文：… → …" with the same words on both
+    sides. The line breaks are read as typed; nothing is changed or recorded."""
+    from documents.models import OutgoingDocument
+    from tests.factories import outgoing_draft
+    from tests.form_roundtrip import form_data
+
+    body = "区政府：\n    为做好有关工作，现请示如下。\n    以上请示妥否，请批示。"
+    sub = services.create_draft(
+        actor=world.fin_clerk, title="关于拨付专项资金的请示", **valid_fields(today, issue_date=today, body=body)
+    )
+    c = _client(client, world.fin_clerk)
+    page = c.get(reverse("documents:edit", args=[sub.pk])).content.decode()
+    data = form_data(page, ("data-testid", "draft-form"))
+    assert "\r\n" in data["body"][0]  # as the browser sends it
+    events = Event.objects.count()
+    assert c.post(reverse("documents:edit", args=[sub.pk]), data).status_code == 302
+    assert Submission.objects.get(pk=sub.pk).body == body
+    assert Event.objects.count() == events
+
+    doc = outgoing_draft(world.fin_clerk, plan_year=today.year)
+    OutgoingDocument.objects.filter(pk=doc.pk).update(body=body)
+    events = Event.objects.count()
+    page = c.get(reverse("documents:outgoing_edit", args=[doc.pk])).content.decode()
+    data = form_data(page, ("data-testid", "outgoing-form"))
+    assert c.post(reverse("documents:outgoing_edit", args=[doc.pk]), data).status_code == 302
+    assert OutgoingDocument.objects.get(pk=doc.pk).body == body
+    assert Event.objects.count() == events
+
+    # a real change of one line is still recorded, and stored with the line breaks typed
+    data["body"] = [data["body"][0].replace("现请示如下", "特请示如下")]
+    assert c.post(reverse("documents:outgoing_edit", args=[doc.pk]), data).status_code == 302
+    assert OutgoingDocument.objects.get(pk=doc.pk).body == body.replace("现请示如下", "特请示如下")
+    assert Event.objects.count() == events + 1
+
+
 def test_x_1_an_edit_is_recorded_as_the_fields_it_changed_by_their_labels_old_to_new(world, client, today):
     from tests.form_roundtrip import form_data
 

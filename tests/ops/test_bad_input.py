@@ -280,6 +280,26 @@ def test_x_1_every_text_box_of_every_form_has_a_limit_and_every_date_a_sane_rang
         _fields(documents_forms.SignForm)["issue_date"].clean("9999-12-31")
 
 
+def test_x_1_every_text_area_of_every_form_reads_a_browsers_cr_lf_line_breaks_as_typed(db):
+    """A browser sends a text area's line breaks as CR LF: every text area is the portal's own, which reads them as
+    the line breaks typed, so that a text posted back untouched is the text saved (not an edit nobody made)."""
+    from django.forms import Textarea as DjangoTextarea
+
+    from tiexi_gov.forms import Textarea
+
+    plain = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in _fields(cls).items()
+        if isinstance(field.widget, DjangoTextarea) and not isinstance(field.widget, Textarea)
+    ]
+    assert not plain, "text areas reading CR LF as sent: " + ", ".join(plain)
+    field = _fields(documents_forms.LeaderDecisionForm)["opinion"]
+    assert field.widget.value_from_datadict({"opinion": "同意。\r\n请财政局办理。\r"}, {}, "opinion") == (
+        "同意。\n请财政局办理。\n"
+    )
+
+
 # --- the crawl --------------------------------------------------------------------------------------------------
 
 

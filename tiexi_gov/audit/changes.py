@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from tiexi_gov.forms import normalize_newlines
+
 EMPTY = "（空）"
 LIMIT = 60  # long texts are cut in the record's line; the object itself keeps the whole text
 
@@ -33,7 +35,8 @@ def _same(field: models.Field, old, new) -> bool:
     if field.is_relation:
         return getattr(old, "pk", old) == getattr(new, "pk", new)
     if isinstance(old, str) or isinstance(new, str):
-        return (old or "") == (new or "")
+        # a text saved with the CR LF line breaks a browser sends reads the same as the text posted back
+        return normalize_newlines(old or "") == normalize_newlines(new or "")
     return old == new
 
 
