@@ -480,6 +480,8 @@ def revise_minutes(*, actor, minutes: Minutes, body: str, today: dt.date | None 
             raise MeetingError(f"该纪要当前状态为“{mn.get_state_display()}”，不能修改。")
         if not permissions.can_draft_minutes(actor, mn):
             raise ActionNotAllowed("您无权修改该纪要。")
+        if body.strip() == mn.body.strip():  # saved untouched: no revision to record
+            return mn
         mn.body = body.strip()
         s.touch()
         s.record("revised", "修改纪要正文", mn.state)

@@ -405,6 +405,27 @@ def test_minutes_page_walks_the_executive_chain_through_the_views(world, client)
     assert w.head.display_name in page and "区长签发" in page and 'data-testid="do-sign"' not in page
 
 
+def test_mtg_6_the_minutes_text_saved_unchanged_records_no_revision(world, client):
+    """The body box shows the saved text: saving it untouched is not a revision — no "修改纪要正文" entry in the
+    record claiming a change, and the text stays as it was."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    m, _topic = page_meeting(w)
+    held(w, m)
+    c = login(client, w.staff)
+    act = reverse("meetings:minutes_action", args=[m.pk, "body"])
+    assert c.post(act, {"body-body": "会议研究了预算调整。\n出席：……"}).status_code == 302
+    saved = Minutes.objects.get(meeting=m).body
+    events = Event.objects.count()
+    page = c.get(reverse("meetings:minutes", args=[m.pk])).content.decode()
+    data = {k: v for k, v in form_data(page, ("action", act)).items() if k.startswith("body-")}
+    assert data["body-body"] == [saved.replace("\n", "\r\n")]  # as a browser sends it
+    assert c.post(act, data).status_code == 302
+    assert Minutes.objects.get(meeting=m).body == saved
+    assert Event.objects.count() == events
+
+
 def test_minutes_page_shows_the_attendance_record(world, client):
     w = world
     m, topic = page_meeting(w, days_ahead=1)
