@@ -27,6 +27,7 @@ from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_id
 from tiexi_gov.org.access import visible_units
+from tiexi_gov.workflow import once
 
 from . import forms, permissions, selectors, services
 from .models import PublicInquiry
@@ -91,19 +92,25 @@ def inquiry_new(request):
     """登记网上咨询 (the office only); with a unit chosen it is assigned at once and the 5-WD clock starts."""
     if not permissions.can_manage_inquiry(request.user):
         raise Http404
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the inquiry it logged, not a second one
     form = forms.InquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            inquiry = services.log_inquiry(
-                actor=request.user,
-                asker=d["asker"],
-                contact=d["contact"],
-                channel=d["channel"],
-                question=d["question"],
-                received_on=d["received_on"],
-                unit=d["unit"],
-            )
+            with once.once(request) as done:
+                inquiry = services.log_inquiry(
+                    actor=request.user,
+                    asker=d["asker"],
+                    contact=d["contact"],
+                    channel=d["channel"],
+                    question=d["question"],
+                    received_on=d["received_on"],
+                    unit=d["unit"],
+                )
+                done(reverse("supervision:inquiry", args=[inquiry.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except SupervisionError as exc:
             messages.error(request, exc.message)
         else:
@@ -114,7 +121,8 @@ def inquiry_new(request):
             else:
                 messages.success(request, f"已登记 {inquiry.number}，请转办承办单位。")
             return redirect("supervision:inquiry", pk=inquiry.pk)
-    return render(request, "supervision/inquiry_form.html", {"form": forms.styled(form)})
+    context = {"form": forms.styled(form), "once_token": once.token_for(request)}
+    return render(request, "supervision/inquiry_form.html", context)
 
 
 def raise_item_url(inquiry: PublicInquiry) -> str:

@@ -238,6 +238,34 @@ def test_pub_1_the_assign_box_posted_back_with_the_same_unit_reassigns_nothing(w
     assert PublicInquiry.objects.get(pk=inquiry.pk).unit == world.dev
 
 
+def test_pub_1_an_inquiry_form_posted_twice_logs_one_inquiry(world, client, today):
+    """A double click, or Back and 登记 again, posted the same inquiry twice: two numbers (咨〔2026〕1号, 2号), and
+    with a unit chosen two clocks and two notices to the unit. The page carries a one-time token: the same post again
+    is answered with the inquiry it logged."""
+    import re
+
+    client.force_login(world.staff)
+    url = reverse("supervision:inquiry_new")
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', client.get(url).content.decode()).group(1)
+    data = {
+        "asker": "李女士",
+        "channel": "政府网站",
+        "received_on": today.isoformat(),
+        "question": "小区路灯不亮",
+        "unit": world.fin.pk,
+        "once_token": token,
+    }
+    first = client.post(url, data)
+    inquiry = PublicInquiry.objects.get()
+    assert first.status_code == 302 and first["Location"] == reverse("supervision:inquiry", args=[inquiry.pk])
+    notices = Message.objects.count()
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain[0][0] == reverse("supervision:inquiry", args=[inquiry.pk])
+    assert "该表单已提交过，未重复创建" in again.content.decode()
+    assert PublicInquiry.objects.count() == 1 and Message.objects.count() == notices
+    assert Deadline.objects.filter(rule_id="PUB-1").count() == 1
+
+
 def test_pub_1_office_raises_a_supervision_item_from_an_inquiry(world, client):
     inquiry = _log(world, unit=world.fin, question="小区路灯长期不亮，多次反映未解决")
     client.force_login(world.staff)
