@@ -103,6 +103,11 @@ def add_topic(*, actor, person: User, year: int, title: str, today: dt.date | No
     if not _leader_appointments(year).filter(person=person).exists():
         raise ActionRefused(f"{person.display_name}在{year}年不是区政府领导。", rule_id="RES-1")
     User.objects.select_for_update().filter(pk=person.pk).first()  # one topic count per leader at a time
+    same = ResearchTopic.objects.filter(person=person, year=year, title=title[:200]).first()
+    if same is not None:  # the form posted twice (a double click, Back and 确定): one topic, not two of the 1-2
+        raise ActionRefused(
+            f"{person.display_name}{year}年已确定重点调研课题“{same.title}”，请勿重复登记。", rule_id="RES-1"
+        )
     count = ResearchTopic.objects.filter(person=person, year=year).count()
     if count >= MAX_TOPICS:
         raise ActionRefused(

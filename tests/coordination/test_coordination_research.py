@@ -15,6 +15,7 @@ from coordination.models import ResearchDay, ResearchTopic
 from coordination.research import selectors as research_selectors
 from coordination.research import services as research
 from coordination.shared.errors import ActionNotAllowed, CoordinationError
+from tiexi_gov.audit.models import Event
 from tiexi_gov.notify.models import Message
 
 YEAR = 2026
@@ -140,6 +141,24 @@ def test_res_1_one_or_two_topics_a_year_a_third_is_refused_and_each_ends_with_a_
     with pytest.raises(ActionNotAllowed):
         other = ResearchTopic.objects.get(title="校园安全")
         research.file_report(actor=w.judicial_deputy, topic=other, report="x", today=dt.date(YEAR, 5, 7))
+
+
+def test_res_1_a_topic_form_posted_twice_is_one_topic_not_the_two_of_the_year(world, client):
+    """The topic form posted again (a double click, Back and 确定) made the same topic twice: the leader's 1-2 key
+    topics of the year were "two", the second needing a report of its own. The same title again is refused."""
+    w = world
+    year = timezone.localdate().year
+    client.force_login(w.staff)
+    url = reverse("coordination:research_action", args=["topic"])
+    data = {"year": year, "topic-person": w.edu_deputy.pk, "topic-title": "课后服务"}
+    assert client.post(url, data).status_code == 302
+    events = Event.objects.count()
+    again = client.post(url, data)
+    assert again.status_code == 400 and "请勿重复登记" in again.content.decode()
+    assert ResearchTopic.objects.filter(person=w.edu_deputy, year=year).count() == 1
+    assert Event.objects.count() == events
+    # another title is the leader's second topic
+    assert client.post(url, {**data, "topic-title": "校园安全"}).status_code == 302
 
 
 def test_res_1_reminders_only_in_the_last_quarter_and_once_per_week(world):
