@@ -504,6 +504,8 @@ def add_plan_item(
         drafting_unit = plan.unit  # a department plans its own documents
     if not title.strip():
         raise ActionRefused("请填写拟发文件。")
+    if plan.items.filter(title=title.strip()).exists():  # the form posted twice: one matter is one item (DOC-15)
+        raise ActionRefused(f"发文计划中已有“{title.strip()}”，请勿重复增加（第六十三条）。")
     item = PlanItem.objects.create(
         plan=plan, title=title.strip(), drafting_unit=drafting_unit, planned_month=planned_month
     )

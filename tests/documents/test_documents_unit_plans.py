@@ -55,6 +55,21 @@ def test_doc_15_department_clerk_keeps_its_own_plan_on_its_page(world, client, y
     assert Event.objects.filter(action="plan_remove_item", actor=w.fin_clerk, rule_id="DOC-15").count() == 1
 
 
+def test_doc_15_an_item_form_posted_twice_adds_the_matter_once(world, client, year):
+    """The item form posted again (a double click, Back and 增加) listed the same matter twice in the plan, each
+    item one document. The same title again is refused with the reason; nothing is added or recorded."""
+    w = world
+    c = login(client, w.fin_clerk)
+    post(c, w, year, what="plan")
+    data = {"item-title": "关于加强财政资金监管的通知", "item-planned_month": "5"}
+    assert post(c, w, year, what="item", **data).status_code == 302
+    events = Event.objects.count()
+    again = post(c, w, year, what="item", **data)
+    assert again.status_code == 200 and "请勿重复增加" in again.content.decode()
+    assert PlanItem.objects.filter(plan__unit=w.fin, title="关于加强财政资金监管的通知").count() == 1
+    assert Event.objects.count() == events
+
+
 def test_doc_15_unit_head_keeps_the_plan_too(world, client, year):
     w = world
     c = login(client, w.fin_head)
