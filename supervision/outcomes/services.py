@@ -56,6 +56,13 @@ def propose_outcome(
         if not outcome_allowed(it, s.day):
             raise RuleViolation("SUP-4", "结果运用须依据复查核验结论或事项超期的事实提出（第五十条）。")
         unit = unit or it.lead_unit
+        live = (Outcome.State.PROPOSED, Outcome.State.APPROVED)
+        same = it.outcomes.filter(unit=unit, kind=kind, state__in=live).first()
+        if same is not None:  # the form posted twice: one conclusion, one praise or criticism (SUP-4, SUP-6)
+            raise SupervisionError(
+                f"已就该事项对{unit.display_name}提出{same.get_kind_display()}建议（{same.get_state_display()}），"
+                "请勿重复提出。"
+            )
         outcome = Outcome.objects.create(
             item=it,
             unit=unit,

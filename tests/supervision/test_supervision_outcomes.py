@@ -166,6 +166,28 @@ def test_sup_4_outcome_pages_propose_and_decide(world, client, today):
     assert 'data-testid="decide-form"' not in client.get(page).content.decode()
 
 
+def test_sup_4_the_proposal_form_posted_twice_proposes_one_outcome(world, client, today):
+    """The proposal form posted again (a double click, Back and 提交) made a second criticism of the same unit on
+    the same item, for the leader to approve twice and the annual assessment to count twice (第五十条、第五十一条).
+    While one is pending or approved, the same outcome again is refused; after a refusal it may be proposed anew."""
+    item = _overdue_item(world, today)
+    client.force_login(world.staff)
+    url = reverse("supervision:outcome_new", args=[item.pk])
+    data = {"kind": "criticism", "unit": world.fin.pk, "grounds": "逾期未完成", "approver_post": world.dep_a_post.pk}
+    assert client.post(url, data).status_code == 302
+    events = Event.objects.count()
+    again = client.post(url, data)
+    assert again.status_code == 200 and "请勿重复提出" in again.content.decode()
+    assert Outcome.objects.filter(item=item).count() == 1 and Event.objects.count() == events
+    # another kind is another outcome; a rejected one may be proposed again
+    assert client.post(url, {**data, "kind": "accountability"}).status_code == 302
+    outcome_services.decide_outcome(
+        actor=world.dep_a, outcome=Outcome.objects.get(kind="criticism"), approve=False, opinion="证据不足"
+    )
+    assert client.post(url, data).status_code == 302
+    assert Outcome.objects.filter(item=item).count() == 3
+
+
 def test_sup_4_proposal_for_an_item_on_track_is_refused_with_the_message(world, client, today):
     item = make_item(world, today=today)  # due in a month
     client.force_login(world.staff)
@@ -213,8 +235,19 @@ def test_sup_4_outcome_list_shows_mine_first_each_sees_their_own_and_pages_with_
         return len(ctx.captured_queries)
 
     small = queries()
-    for n in range(25):
-        _propose(world, item, today=today, kind=("praise", "criticism")[n % 2])
+    # 25 more rows (the same outcome is proposed once while it is live, so they are written directly)
+    Outcome.objects.bulk_create(
+        Outcome(
+            item=item,
+            unit=world.fin,
+            kind=("praise", "criticism")[n % 2],
+            grounds="逾期10天未完成，经复查属实",
+            approver_post=world.dep_a_post,
+            proposed_by=world.staff,
+            proposed_on=today,
+        )
+        for n in range(25)
+    )
     assert queries() == small
     second = client.get(reverse("supervision:outcomes"), {"page": 2}).content.decode()
     assert second.count('data-testid="outcome-row"') == 27 - 20
