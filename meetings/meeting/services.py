@@ -510,6 +510,8 @@ def record_proposer(*, actor, topic: Topic, note: str = "", today: dt.date | Non
             raise ActionNotAllowed(f"{proposer_rule(ms.obj)}。")
         if path in (Topic.ProposerPath.DEPUTY, Topic.ProposerPath.DIRECTOR, Topic.ProposerPath.MEMBER):
             note = required(note, "协调审核意见")
+        if (t.proposer_path, t.proposer_post_id, t.proposer_note) == (path, getattr(post, "pk", None), note.strip()):
+            return t  # the same proposer, the same note: saved again unchanged, nothing to record
         if can_proceed(t.record_proposer):
             ts.fire("record_proposer")
         t.proposer_path, t.proposer_post, t.proposer_note = path, post, note.strip()
@@ -534,6 +536,9 @@ def record_checklist(
         raise ActionNotAllowed("议题审核由区政府办公室完成。")
     with topic_step(topic, actor=actor, today=today) as (_ms, ts):
         t = ts.obj
+        marked = (t.check_significance, t.check_substance, t.check_procedure)
+        if t.checked_by_id is not None and marked == (significance, substance, procedure):
+            return t  # saved again unchanged: not a second check, and who checked when stays as it was
         if can_proceed(t.record_checklist):
             ts.fire("record_checklist")
         t.check_significance, t.check_substance, t.check_procedure = significance, substance, procedure
@@ -554,6 +559,8 @@ def record_agreement(*, actor, topic: Topic, agreement: str, today: dt.date | No
         t = ts.obj
         if not permissions.can_record_agreement(actor, t):
             raise ActionNotAllowed("您无权登记该议题的协调意见。")
+        if t.agreement_text and t.agreement_text.strip() == agreement.strip():
+            return t  # the same agreement saved again: nothing to record
         if can_proceed(t.record_agreement):
             ts.fire("record_agreement")
         t.agreement_text = agreement

@@ -380,6 +380,44 @@ def test_mtg_5_mtg_8_topic_page_walks_proposer_checklist_agreement_and_decision(
     assert (topic.state, topic.refusal_reason) == (TopicState.REFUSED, "条件不成熟")
 
 
+def test_mtg_5_mtg_8_the_topic_steps_saved_again_unchanged_record_nothing_new(world, client, today):
+    """The proposer note, the checklist and the agreement show what was recorded: saved again untouched they must
+    not add a second "议题审核（上会条件）" (or proposer, agreement) entry claiming a check or a change nobody made,
+    nor move who checked and when."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    _soon, later = _near_meetings(w, today)
+    topic = _topic_via_page(w, client, later, today, related_units=[w.units["发改局"].pk], units_disagree="on")
+    client.force_login(w.exec_deputy)
+    assert _act(client, topic, "proposer", {"note": "已协调审核"}).status_code == 302
+    client.force_login(w.staff)
+    assert _act(client, topic, "checklist", {"significance": "on", "substance": "on"}).status_code == 302
+    client.force_login(w.clerks["财政局"])
+    assert _act(client, topic, "agreement", {"agreement": "经专题会协调，两部门意见一致。"}).status_code == 302
+    before = Topic.objects.get(pk=topic.pk)
+    events = Event.objects.count()
+    for who, action in ((w.exec_deputy, "proposer"), (w.director, "checklist"), (w.clerks["财政局"], "agreement")):
+        client.force_login(who)
+        page = client.get(reverse("meetings:topic", args=[topic.pk])).content.decode()
+        url = reverse("meetings:topic_action", args=[topic.pk, action])
+        data = form_data(page, ("action", url))
+        assert data, f"no {action} form on the page"
+        assert client.post(url, data).status_code == 302
+    after = Topic.objects.get(pk=topic.pk)
+    assert Event.objects.count() == events
+    assert (after.checked_by_id, after.checked_at, after.proposer_note, after.agreement_text) == (
+        before.checked_by_id,
+        before.checked_at,
+        before.proposer_note,
+        before.agreement_text,
+    )
+    # a real change is still recorded
+    client.force_login(w.staff)
+    assert _act(client, topic, "checklist", {"significance": "on", "substance": "on", "procedure": "on"}).status_code
+    assert Event.objects.count() == events + 1 and Topic.objects.get(pk=topic.pk).checklist_complete
+
+
 def test_topic_page_is_404_for_outsiders_and_withdraw_is_the_units(world, client, today):
     w = world
     _soon, later = _near_meetings(w, today)
