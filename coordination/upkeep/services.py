@@ -444,6 +444,9 @@ def decide_entry(
                 _check_merge_target(body, merge_into)
             else:
                 merge_into = None
+        as_recorded = (entry.decision, list(entry.grounds or []), entry.merge_into_id, entry.note)
+        if as_recorded == (decision, grounds, getattr(merge_into, "pk", None), note):
+            return entry  # the decision shown on the page, saved again unchanged: nothing to record
         before = s.fire(DECISION_TRANSITIONS[decision])
         entry.grounds, entry.merge_into, entry.note, entry.decided_by = grounds, merge_into, note, actor
         labels = "、".join(AbolishGround(g).label for g in grounds)

@@ -189,6 +189,29 @@ def test_crd_4_pages_decide_through_the_view(world, bodies, client):
         assert client.post(url, data).status_code == 404
 
 
+def test_crd_4_a_keep_decision_saved_again_unchanged_records_nothing(world, bodies, client):
+    """The page shows each decided body's form filled with its decision: saving a 保留 again untouched wrote a
+    second "清理评估：保留" (保留 → 保留) into the body's record. It now records nothing; a new note is a change."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    client.force_login(w.staff)
+    client.post(reverse("coordination:reviews"), {"title": "2026年度清理"})
+    rnd = ReviewRound.objects.get()
+    entry = rnd.entries.get(body=bodies["healthy"])
+    url = reverse("coordination:review_action", args=[rnd.pk, "decide"])
+    data = {"entry_id": entry.pk, f"e{entry.pk}-decision": D.KEEP, f"e{entry.pk}-note": "继续保留"}
+    assert client.post(url, {**data, f"e{entry.pk}-confirm": "on"}).status_code == 302
+    events = Event.objects.count()
+    page = client.get(reverse("coordination:review", args=[rnd.pk])).content.decode()
+    shown = form_data(page.split(f'data-testid="entry-{entry.body_id}"')[1].split("</form>")[0] + "</form>")
+    assert shown[f"e{entry.pk}-decision"] == [D.KEEP] and shown[f"e{entry.pk}-note"] == ["继续保留"]
+    assert client.post(url, {**shown, f"e{entry.pk}-confirm": "on"}).status_code == 302
+    assert Event.objects.count() == events
+    assert client.post(url, {**data, f"e{entry.pk}-note": "职能仍需保留", f"e{entry.pk}-confirm": "on"}).status_code
+    assert Event.objects.count() == events + 1
+
+
 def test_crd_4_lists_read_in_constant_queries(world, client):
     w = world
     client.force_login(w.staff)
