@@ -705,6 +705,8 @@ def review_targets(
             if t.done is not None and (t.done, t.note) != findings[t.pk]
         ]
         rechecked = targets.state == AnnualTargets.State.REVIEWED
+        if rechecked and not changes and (note or "").strip() == targets.review_note:
+            return targets  # the check shown on the page, saved again unchanged: nothing to record or tell
         before = s.fire("recheck_completion" if rechecked else "check_completion")
         for t in items:
             t.done, t.note = findings[t.pk]

@@ -222,6 +222,38 @@ def test_crd_5_pages_host_unit_files_office_reviews_others_404(world, bodies, cl
     assert second.follow_up.number in page
 
 
+def test_crd_5_the_check_form_saved_again_unchanged_records_and_tells_nothing(world, bodies, client):
+    """After the check, the page shows the office's form filled with its findings (a check may be corrected). Saved
+    again untouched it recorded "修改督导检查结果" with nothing changed, moved the check's date and told the host unit
+    again. It now changes nothing; a corrected finding is still recorded."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    upkeep.open_targets(actor=w.staff, year=YEAR, today=OPENED)
+    targets = AnnualTargets.objects.get(body=bodies["safety"])
+    upkeep.file_targets(
+        actor=w.clerks["司法局"], targets=targets, items=["事故下降10%", "完成专项整治"],
+        reported_to_head_on=OPENED, today=OPENED,
+    )  # fmt: skip
+    first, second = targets.items.order_by("id")
+    upkeep.review_targets(
+        actor=w.staff, targets=targets, results={first.pk: (True, ""), second.pk: (False, "尚差两项")},
+        note="总体较好", today=timezone.localdate(),
+    )  # fmt: skip
+    reviewed_on = AnnualTargets.objects.get(pk=targets.pk).reviewed_on
+    events, notices = Event.objects.count(), Message.objects.count()
+    client.force_login(w.staff)
+    page = client.get(reverse("coordination:target_set", args=[targets.pk])).content.decode()
+    data = form_data(page.split('data-testid="review-form"')[1].split("</form>")[0] + "</form>")
+    assert data[f"review-done_{second.pk}"] == ["no"] and data[f"review-note_{second.pk}"] == ["尚差两项"]
+    assert client.post(reverse("coordination:target_action", args=[targets.pk, "review"]), data).status_code == 302
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+    assert AnnualTargets.objects.get(pk=targets.pk).reviewed_on == reviewed_on
+    data[f"review-note_{second.pk}"] = ["尚差一项"]
+    assert client.post(reverse("coordination:target_action", args=[targets.pk, "review"]), data).status_code == 302
+    assert Event.objects.filter(action="targets_reviewed").order_by("-id").first().action_label == "修改督导检查结果"
+
+
 def test_crd_5_targets_list_reads_in_constant_queries(world, client):
     w = world
     hosts = ["发改局", "财政局", "信访局", "审计局", "司法局", "教育局"]
