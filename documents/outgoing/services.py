@@ -1019,6 +1019,9 @@ def write_interpretation(
             raise RuleViolation("DOC-18", f"按照“谁起草、谁解读”的原则，该文件由起草（牵头）单位{lead}负责解读")
         if not title.strip() or not text.strip():
             raise ActionRefused("请填写解读标题和内容。")
+        saved = PolicyInterpretation.objects.filter(document=doc, unit=doc.drafting_unit).first()
+        if saved is not None and (saved.title, saved.text) == (title.strip(), text.strip()):
+            return saved  # the saved interpretation posted back unchanged: no new entry, its author stays
         interp, _created = PolicyInterpretation.objects.update_or_create(
             document=doc,
             defaults={"unit": doc.drafting_unit, "title": title.strip(), "text": text.strip(), "prepared_by": actor},

@@ -318,6 +318,27 @@ def test_doc_8_normative_document_through_legality_review_interpretation_issue_a
     assert fresh(doc).filed_on == today
 
 
+def test_doc_18_the_interpretation_saved_again_unchanged_records_nothing(world, client, year):
+    """The interpretation form shows the saved text (a draft's interpretation may be revised). Saved again untouched
+    it wrote a second "撰写政策解读" into the record and named the clicker as its author; now it changes nothing."""
+    from documents.models import PolicyInterpretation
+    from tests.form_roundtrip import form_data
+
+    w = world
+    doc = normative_draft(w, year)
+    c = login(client, w.fin_clerk)
+    act(c, doc, "interpretation", {"title": "《管理办法》解读", "text": "一、制定背景\n二、主要内容"})
+    events = Event.objects.count()
+    colleague = login(client, w.fin_head)
+    page = colleague.get(reverse("documents:outgoing_detail", args=[doc.pk])).content.decode()
+    url = reverse("documents:outgoing_act", args=[doc.pk, "interpretation"])
+    data = form_data(page, ("action", url))
+    assert data["interpretation-text"] == ["一、制定背景\r\n二、主要内容"]
+    assert colleague.post(url, data).status_code == 302
+    assert Event.objects.count() == events
+    assert PolicyInterpretation.objects.get(document=doc).prepared_by == w.fin_clerk
+
+
 def test_doc_16_office_returns_a_draft_with_the_reason_the_drafting_unit_sees(world, client, year):
     w = world
     doc = gov_draft(w, year)
