@@ -155,6 +155,8 @@ def postpone(*, actor, meeting: Meeting, to_date: dt.date, reason: str, today: d
             raise ActionNotAllowed(f"{postpone_decider(m)}。")
         if to_date <= day:
             raise MeetingError("顺延后的日期须晚于今天。")
+        if to_date == m.date:  # the form posted again: the meeting already stands on that day
+            raise MeetingError(f"该会议已定于{to_date:%Y-%m-%d}召开，无需顺延。")
         row = Postponement.objects.create(
             meeting=m,
             from_date=m.date,

@@ -124,6 +124,27 @@ def test_mtg_4_postponement_decided_by_head_moves_one_meeting(world):
     assert event.actor == w.head and event.rule_id == "MTG-4" and "迎接省政府督查" in event.opinion
 
 
+def test_mtg_4_the_postponement_posted_twice_moves_the_meeting_once(world, client, today):
+    """The postponement form posted again (a double click, Back and 确定) recorded a second 会议顺延 from the new
+    date to the same date and told every invitee again. A meeting already on that date is not postponed to it."""
+    from tiexi_gov.notify.models import Message
+
+    w = world
+    meeting = schedule_services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=today + dt.timedelta(days=7), reason="研究有关事项"
+    )
+    client.force_login(w.head)
+    url = reverse("meetings:postpone", args=[meeting.pk])
+    data = {"to_date": (today + dt.timedelta(days=14)).isoformat(), "reason": "区长参加市政府会议"}
+    assert client.post(url, data).status_code == 302
+    events, notices = Event.objects.count(), Message.objects.count()
+    again = client.post(url, data)
+    assert again.status_code == 200 and "无需顺延" in again.content.decode()
+    assert Postponement.objects.filter(meeting=meeting).count() == 1
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+    assert Meeting.objects.get(pk=meeting.pk).date == today + dt.timedelta(days=14)
+
+
 def test_mtg_3_party_group_postponement_decided_by_the_secretary(world, today):
     w = world
     schedule_services.generate_year(actor=w.staff, year=2026)
