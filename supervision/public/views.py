@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from supervision.ledger.models import Source
 from supervision.shared.access import WORKING_UNIT_KINDS
-from supervision.shared.errors import SupervisionError
+from supervision.shared.errors import AlreadyHandled, SupervisionError
 from supervision.shared.views import page_links
 from tiexi_gov.deadlines.display import count_mark, due_label
 from tiexi_gov.deadlines.selectors import due_text
@@ -133,7 +133,7 @@ def raise_item_url(inquiry: PublicInquiry) -> str:
     return f"{reverse('supervision:item_new')}?{urlencode(params)}"
 
 
-def _inquiry_page(request, inquiry: PublicInquiry, *, assign_form=None, answer_form=None, status: int = 200):
+def _inquiry_page(request, inquiry: PublicInquiry, *, assign_form=None, answer_form=None, status: int = 200, kept=()):
     today = timezone.localdate()
     open_ = inquiry.state != PublicInquiry.State.ANSWERED
     may_assign = open_ and permissions.can_manage_inquiry(request.user, inquiry)
@@ -155,6 +155,7 @@ def _inquiry_page(request, inquiry: PublicInquiry, *, assign_form=None, answer_f
             "answer_form": forms.styled(answer_form) if may_answer else None,
             "raise_url": raise_item_url(inquiry) if permissions.can_manage_inquiry(request.user) else "",
             "rules": INQUIRY_RULES,
+            "kept": list(kept),
         },
         status=status,
     )
@@ -193,8 +194,13 @@ def inquiry_action(request, pk: int, action: str):
         try:
             services.answer_inquiry(actor=request.user, inquiry=inquiry, answer=form.cleaned_data["answer"])
         except SupervisionError as exc:
+            # refused: the page again with the form as typed; when a colleague answered first (no form any more),
+            # the answer typed here is kept beside it to copy — nothing typed is lost
             messages.error(request, exc.message)
-        else:
-            messages.success(request, "答复已登记。")
+            fresh = permissions.get_inquiry_or_404(request.user, pk)
+            first = isinstance(exc, AlreadyHandled)
+            kept = [form.cleaned_data["answer"]] if first else []
+            return _inquiry_page(request, fresh, answer_form=form, status=409 if first else 400, kept=kept)
+        messages.success(request, "答复已登记。")
         return redirect("supervision:inquiry", pk=inquiry.pk)
     raise Http404

@@ -174,7 +174,7 @@ def test_pub_1_a_unit_clerk_cannot_answer_before_assignment_or_twice(world, clie
     url = reverse("supervision:inquiry_action", args=[inquiry.pk, "answer"])
     client.post(url, {"answer-answer": "第一次答复"})
     response = client.post(url, {"answer-answer": "第二次答复"}, follow=True)
-    assert response.status_code == 200 and any("已答复" in m for m in _messages(response))
+    assert response.status_code == 409 and any("已答复" in m for m in _messages(response))
     inquiry.refresh_from_db()
     assert inquiry.answer == "第一次答复"
     # An empty answer is refused on the form, with nothing written.
@@ -183,6 +183,23 @@ def test_pub_1_a_unit_clerk_cannot_answer_before_assignment_or_twice(world, clie
     assert response.status_code == 200 and 'data-testid="answer-form"' in response.content.decode()
     other.refresh_from_db()
     assert other.state == PublicInquiry.State.ASSIGNED
+
+
+def test_pub_1_an_answer_refused_because_a_colleague_answered_first_is_kept_on_the_page(world, client):
+    """Two people of the unit answer the same inquiry; the second's page was stale. The refusal said "已答复" and
+    redirected, and the answer typed was gone. It is now shown back to copy, with nothing written."""
+    inquiry = _log(world, unit=world.fin)
+    url = reverse("supervision:inquiry_action", args=[inquiry.pk, "answer"])
+    client.force_login(world.fin_head)
+    client.post(url, {"answer-answer": "第一次答复"})
+    events = Event.objects.count()
+    client.force_login(world.fin_clerk)
+    typed = "您好，灵活就业人员可持身份证到区社保中心窗口办理参保登记，并按月缴费。"
+    response = client.post(url, {"answer-answer": typed})
+    html = response.content.decode()
+    assert response.status_code == 409 and any("已答复" in m for m in _messages(response))
+    assert 'data-testid="kept-text"' in html and typed in html
+    assert PublicInquiry.objects.get(pk=inquiry.pk).answer == "第一次答复" and Event.objects.count() == events
 
 
 # --- the office's pages ------------------------------------------------------------------------------------
