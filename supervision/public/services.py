@@ -155,6 +155,9 @@ def record_proposal_reply(
         if not permissions.can_amend_proposal_reply(actor, it):
             raise ActionNotAllowed("只有牵头单位或区政府办公室可以登记答复。")
         first = it.awaits_proposal_reply() and permissions.can_reply_proposal(actor, it)
+        as_recorded = (proposal.reply, proposal.replied_on, proposal.satisfaction)
+        if not first and proposal.reply and as_recorded == (reply, replied_on or s.day, satisfaction):
+            return proposal  # the reply shown on the page, saved again unchanged: nothing to record
         before = s.fire("reply_proposal" if first else "amend_proposal_reply")
         proposal.reply = reply
         proposal.replied_on = replied_on or s.day

@@ -172,6 +172,13 @@ def update_rectification(
             raise SupervisionError("该事项不是整改事项。")
         before = it.state
         restated = it.state == St.CLAIMED and it.rectification_unsettled() and bool((mechanism or "").strip())
+        same = (
+            (measures is None or measures.strip() == rect.measures)
+            and (mechanism is None or mechanism.strip() == rect.mechanism)
+            and (is_major is None or is_major == rect.is_major)
+        )
+        if same and not restated:
+            return rect  # the form shows what is recorded: saved again unchanged, nothing to record
         if restated and permissions.can_supply_mechanism(actor, it):
             before = s.fire("supply_mechanism")  # the claim's mechanism, stated again (SUP-3)
         if measures is not None:

@@ -477,6 +477,35 @@ def test_x_1_every_item_action_writes_an_audit_event(world, client, today):
     step(office, p, "proposal-publish", {"summary": "已办结", "confirm": "on"}, "proposal_published")
 
 
+def test_sup_3_pub_3_rectification_and_reply_forms_saved_again_unchanged_record_nothing(world, client, today):
+    """The rectification form and the proposal reply form show what was recorded (both may be amended). Saved
+    again untouched they wrote a second "更新整改情况" / "登记建议提案答复" into the item's record; now nothing."""
+    from supervision.models import Proposal
+    from tests.form_roundtrip import form_data
+
+    w = world
+    fin = _login(client.__class__, w.fin_clerk)
+    rect = {"problem": "台账不全", "level": "city", "found_by": "市督查组", "measures": "补齐台账"}
+    item = make_item(w, today=today, source=Source.INSPECTION, rectification=rect, source_ref="r-9")
+    assert _act(fin, item, "accept", {}).status_code == 302
+    assert _act(fin, item, "rectification", {"measures": "补齐台账\n逐户核对", "mechanism": "月度核对"}).status_code
+    prop = {"number": "建议第9号", "proposer": "李代表"}
+    p = make_item(
+        w, today=today, source=Source.NPC_SUGGESTION, proposal=prop, source_ref="人大建议9号", task="加装电梯建议办理"
+    )
+    reply = {"reply": "已答复", "replied_on": (today - dt.timedelta(days=3)).isoformat(), "satisfaction": "basic"}
+    assert _act(fin, p, "proposal-reply", reply).status_code == 302
+    for it, name in ((item, "rectification"), (p, "proposal-reply")):
+        events = Event.objects.count()
+        page = fin.get(reverse("supervision:item", args=[it.pk])).content.decode()
+        url = reverse("supervision:item_action", args=[it.pk, name])
+        data = form_data(page, ("action", url))
+        assert data.get(f"{name}-measures" if name == "rectification" else f"{name}-reply"), name
+        assert fin.post(url, data).status_code == 302, name
+        assert Event.objects.count() == events, name
+    assert Proposal.objects.get(item=p).replied_on == today - dt.timedelta(days=3)
+
+
 # --- speed ---------------------------------------------------------------------------------------------------
 
 
