@@ -118,3 +118,27 @@ def test_cal_2_admin_edit_is_audited_and_changes_answers(client):
     response = client.post(reverse("admin:workdays_calendaryear_add"), {"year": "2027", "source_notice": "测试"})
     assert response.status_code == 302
     assert not is_provisional(D(2027, 1, 4))
+
+
+def test_cal_2_an_override_saved_again_unchanged_in_the_admin_records_no_change(client):
+    """The admin's change form shows the day as entered. Saved again untouched, it recorded "修改工作日调整" (放假 →
+    放假) in the calendar's audit trail as if the day had been changed; now nothing is recorded."""
+    from tests.form_roundtrip import form_data
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    login(client, admin)
+    client.post(
+        reverse("admin:workdays_workdayoverride_add"),
+        {"date": "2026-10-12", "is_workday": "", "reason": "临时放假（测试）", "source_notice": "测试"},
+    )
+    override = WorkdayOverride.objects.get(date=D(2026, 10, 12))
+    events = Event.objects.count()
+    url = reverse("admin:workdays_workdayoverride_change", args=[override.pk])
+    data = form_data(client.get(url).content.decode(), ("id", "workdayoverride_form"))
+    assert data["reason"] == ["临时放假（测试）"]
+    assert client.post(url, data).status_code == 302
+    assert Event.objects.filter(action__startswith="calendar_override").count() == 1
+    assert Event.objects.count() == events
+    data["reason"] = ["临时放假（更正）"]
+    assert client.post(url, data).status_code == 302
+    assert Event.objects.filter(action="calendar_override_save", action_label="修改工作日调整").count() == 1

@@ -327,7 +327,11 @@ def save_override(
     obj = instance or WorkdayOverride.objects.select_for_update().filter(date=date).first() or WorkdayOverride()
     before = None
     if obj.pk:
-        before = WorkdayOverride.objects.filter(pk=obj.pk).values_list("is_workday", flat=True).first()
+        saved = WorkdayOverride.objects.filter(pk=obj.pk).values_list("date", "is_workday", "reason", "source_notice")
+        saved = saved.first()
+        if saved == (date, is_workday, reason, source_notice):
+            return obj  # the admin's form saved again unchanged: no change to record, nothing to recompute
+        before = saved[1] if saved else None
     obj.date, obj.is_workday, obj.reason, obj.source_notice = date, is_workday, reason, source_notice
     obj.save()
     record_event(
