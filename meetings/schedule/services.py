@@ -369,6 +369,15 @@ def add_district_meeting(
             raise MeetingError(beyond, rule_id="MTG-11")
         if not in_plan:
             reason = required(reason, "未列入计划需临时召开的事由")
+        same = (
+            DistrictMeeting.objects.filter(year=year, unit=unit, name=name.strip())
+            .exclude(state=DistrictMeeting.State.REJECTED)
+            .first()
+        )
+        if same is not None:  # the form posted twice: one meeting, one approval to ask for
+            raise MeetingError(
+                f"{year}年已有“{same.name}”（{same.get_state_display()}），请勿重复报送。", rule_id="MTG-11"
+            )
         meeting = DistrictMeeting.objects.create(
             plan=plan if in_plan else None,
             year=year,

@@ -129,6 +129,26 @@ def test_mtg_11_beyond_the_principle_an_unplanned_meeting_goes_to_the_deputy_and
         _add(w, "全区教育系统安全会议", S.OWN_SYSTEM, "教育局", actor=w.clerks["教育局"], reason="再开一次")
 
 
+def test_mtg_11_an_unplanned_meeting_posted_twice_is_one_application(world, client):
+    """The unplanned-meeting form posted again (a double click, Back and 提交) made a second identical application
+    for the deputy to approve, who was told twice. The same meeting again is refused while the first stands."""
+    w = world
+    year = timezone.localdate().year
+    plan = schedule_services.get_or_create_plan(actor=w.staff, year=year)
+    schedule_services.check_plan(actor=w.director, plan=plan)
+    schedule_services.approve_plan(actor=w.head, plan=MeetingPlan.objects.get(pk=plan.pk))
+    client.force_login(w.clerks["发改局"])
+    url = reverse("meetings:district_meeting_new", args=[year])
+    form = {"name": "铁西区重点项目推进会议", "sponsorship": S.BY_GOVERNMENT, "unit": w.units["发改局"].pk}
+    form |= {"month": "12", "reason": "年底重点项目推进"}
+    assert client.post(url, form).status_code == 302
+    events, notices = Event.objects.count(), Message.objects.count()
+    again = client.post(url, form)
+    assert again.status_code == 200 and "请勿重复报送" in again.content.decode()
+    assert DistrictMeeting.objects.filter(name="铁西区重点项目推进会议").count() == 1
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+
+
 def test_plan_page_flow_through_the_views(world, client):
     w = world
     year = timezone.localdate().year
