@@ -325,6 +325,8 @@ def record_checklist_step(
             reason=reason,
             file=evidence_file,
         )
+        if not item.changed:
+            return item
         s.record(
             "normative_step",
             f"规范性文件程序：{item.get_step_display()}",

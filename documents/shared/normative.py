@@ -73,21 +73,27 @@ def store_checklist_step(
     *, actor, subject: Submission | OutgoingDocument, step: str, done: bool, evidence: str, reason: str, file=None
 ) -> NormativeChecklistItem:
     """Write one step of a locked subject (the caller checked the state and the permission). `file` is an
-    OutgoingAttachment of the 发文 or an Attachment of the submission."""
+    OutgoingAttachment of the 发文 or an Attachment of the submission. The item's `changed` is False when the step
+    stood exactly so already: the caller records nothing then."""
     outgoing = isinstance(subject, OutgoingDocument)
     if file is not None and (file.document_id if outgoing else file.submission_id) != subject.pk:
         raise ActionRefused("证明材料须是本公文的附件。")
     check_checklist_step(step=step, done=done, evidence=evidence, reason=reason, has_file=file is not None)
     status = NormativeChecklistItem.Status.DONE if done else NormativeChecklistItem.Status.SKIPPED
+    file_field = "evidence_file" if outgoing else "evidence_attachment"
+    values = {
+        "status": status,
+        "evidence": evidence.strip() if done else "",
+        f"{file_field}_id": file.pk if done and file is not None else None,
+        "skip_reason": "" if done else reason.strip(),
+    }
+    owner = {"document": subject} if outgoing else {"submission": subject}
+    stored = NormativeChecklistItem.objects.filter(**owner, step=step).first()
+    if stored is not None and all(getattr(stored, name) == value for name, value in values.items()):
+        stored.changed = False  # posted again as it stands (a second tab, a double tap): nothing to record
+        return stored
     item, _created = NormativeChecklistItem.objects.update_or_create(
-        **({"document": subject} if outgoing else {"submission": subject}),
-        step=step,
-        defaults={
-            "status": status,
-            "evidence": evidence.strip() if done else "",
-            ("evidence_file" if outgoing else "evidence_attachment"): file if done else None,
-            "skip_reason": "" if done else reason.strip(),
-            "recorded_by": actor,
-        },
+        **owner, step=step, defaults={**values, "recorded_by": actor}
     )
+    item.changed = True
     return item

@@ -497,6 +497,8 @@ def record_checklist_step(
             reason=reason,
             file=evidence_file,
         )
+        if not item.changed:
+            return item
         s.touch()
         s.record(
             "normative_step",

@@ -171,6 +171,21 @@ def test_doc_8_a_skipped_step_needs_its_stated_reason(world):
     assert doc.checklist.get(step=NormativeStep.EXPERT_ARGUMENTATION).status == NormativeChecklistItem.Status.DONE
 
 
+def test_doc_8_an_outgoing_checklist_step_posted_again_as_it_stands_records_nothing(world):
+    """The 发文's DOC-8 step posted twice wrote two identical "规范性文件程序" lines: the second now records nothing."""
+    from tiexi_gov.audit.models import Event
+
+    w = world
+    doc = normative(w)
+    kwargs = {"actor": w.fin_clerk, "document": doc, "step": NormativeStep.RISK_ASSESSMENT, "today": DAY}
+    issuance.record_checklist_step(done=True, evidence="已开展风险评估", **kwargs)
+    issuance.record_checklist_step(done=True, evidence="已开展风险评估", **kwargs)
+    steps = Event.objects.for_object(doc).filter(action="normative_step")
+    assert steps.count() == 1
+    issuance.record_checklist_step(done=True, evidence="已开展风险评估，报告附后", **kwargs)
+    assert steps.count() == 2
+
+
 def test_doc_8_checklist_is_kept_by_the_drafting_unit_only(world):
     w = world
     doc = normative(w)

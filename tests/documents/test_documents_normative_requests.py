@@ -428,3 +428,19 @@ def test_doc_11_approval_notice_states_the_decision_once(world, opinion, expecte
     notice = Message.objects.get(recipient=w.fin_clerk, subject__startswith="【已批准】")
     assert expected in notice.body
     assert "同意。同意" not in notice.body
+
+
+def test_doc_8_a_checklist_step_posted_again_as_it_stands_records_nothing(world):
+    """Found from outside: the DOC-8 step form posted twice (a double tap, a second tab) wrote a second identical
+    "规范性文件程序" line in the item's record. A step posted again as it stands changes and records nothing; a
+    changed one is recorded."""
+    w = world
+    sub = normative_draft(w)
+    steps = Event.objects.for_object(sub).filter(action="normative_step")
+    record(w, sub, Step.RISK_ASSESSMENT, evidence="已开展风险评估")
+    recorded_at = NormativeChecklistItem.objects.get(submission=sub, step=Step.RISK_ASSESSMENT).recorded_at
+    record(w, sub, Step.RISK_ASSESSMENT, evidence="已开展风险评估")
+    assert steps.count() == 1
+    assert NormativeChecklistItem.objects.get(submission=sub, step=Step.RISK_ASSESSMENT).recorded_at == recorded_at
+    record(w, sub, Step.RISK_ASSESSMENT, done=False, reason="不涉及社会稳定风险")
+    assert steps.count() == 2
