@@ -513,7 +513,7 @@ def test_mtg_3_party_group_page_names_the_secretary_and_article_54_not_the_execu
     assert "报区长" not in page and "区长审定" not in page and "第五十五条" not in page and "会前3个工作日" not in page
     assert 'data-testid="filing-deadline"' not in page and 'data-testid="agenda-deadline"' not in page
     page = client.get(reverse("meetings:meeting", args=[executive.pk])).content.decode()  # 常务会议 keeps 第五十五条
-    assert "议程报区长审定" in page and 'data-testid="filing-deadline"' in page and "第五十五条" in page
+    assert "议题经区长确定后，方可报送议程" in page and 'data-testid="filing-deadline"' in page and "第五十五条" in page
 
     sent, _topic = agenda_meeting(w, wd.add_workdays(today, 8), kind=MeetingKind.PARTY_GROUP, approve=False)
     page = client.get(reverse("meetings:meeting", args=[sent.pk])).content.decode()

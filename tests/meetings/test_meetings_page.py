@@ -144,6 +144,25 @@ def test_meeting_page_actions_are_shown_only_to_who_may_do_them(world, client, t
     assert "approve_agenda" not in may and "chair" in may  # nothing to approve yet
 
 
+def test_mtg_5_with_no_topic_decided_the_office_is_told_why_instead_of_a_button_that_is_refused(world, client, today):
+    """Found clicking through: the office's 议程报区长审定 button stood on a meeting with no topic, and pressing it
+    was refused. Until a topic is decided the panel says so; with one it offers the button (which then lists any
+    topic whose papers are not ready)."""
+    w = world
+    meeting = _meeting(w, today)
+    url = reverse("meetings:meeting", args=[meeting.pk])
+    client.force_login(w.staff)
+    page = client.get(url).content.decode()
+    assert 'data-testid="do-submit"' not in page
+    assert "尚无已确定的议题：议题经区长确定后，方可报送议程（第五十五条）。" in page
+    topic = _topic(w, meeting, today)
+    meeting_services.record_proposer(actor=w.head, topic=topic, today=today)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=today)
+    page = client.get(url).content.decode()
+    assert 'data-testid="do-submit"' in page and 'data-testid="submit-waits"' not in page
+
+
 # --- speed: a constant number of queries --------------------------------------------------------------------
 
 
