@@ -234,9 +234,10 @@ def _invite(
     day: dt.date,
     topic: Topic | None = None,
     presiding: tuple[User | None, str] | None = None,
-    seating: Seating | None = None,
+    *,
+    seating: Seating,
 ) -> None:
-    seating = seating if seating is not None else Seating()
+    """Invite whoever holds or acts for `post` on `day`; what it adds or re-seats goes into `seating`."""
     if post is None:
         return
     handler = who_handles(post, day)
