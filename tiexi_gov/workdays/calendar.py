@@ -272,6 +272,7 @@ def _alert_provisional(year: int) -> None:
                     level=Message.Level.ALERT,
                     key=f"calendar-provisional:{year}",
                 )
+                _open_task(year)
         except DatabaseError:
             _alerted.pop(year, None)
             logger.warning("could not alert calendar admins about provisional year %s", year, exc_info=True)
@@ -282,6 +283,18 @@ def _alert_provisional(year: int) -> None:
             _alerted[year] = (now, marker)
     except Exception:  # never let the alert break a computation
         logger.exception("provisional-year alert failed for %s", year)
+
+
+def _open_task(year: int) -> None:
+    """The calendar administrators' 待办 for the year (provisional.noticed), in a savepoint of its own: whatever
+    goes wrong there, the alert above still goes out."""
+    from .provisional import noticed  # the workflow kernel's modules import this one
+
+    try:
+        with transaction.atomic():
+            noticed(year)
+    except Exception:
+        logger.exception("could not open the calendar administrators' task for provisional year %s", year)
 
 
 # --------------------------------------------------------------------------------------------- public API

@@ -1,7 +1,11 @@
-"""The office's corrections to the official calendar (CAL-2): edited in admin or imported from CSV."""
+"""The office's corrections to the official calendar (CAL-2): edited in admin or imported from CSV; and the years
+the portal had to count on weekdays alone, which wait in the calendar administrators' 我的待办 until entered."""
 
 from django.conf import settings
 from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from tiexi_gov.fsm import object_permission
 
 
 class WorkdayOverride(models.Model):
@@ -44,3 +48,48 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年"
+
+
+class ProvisionalYear(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """A year a deadline was counted in before its official holidays were entered (CAL-2).
+
+    The inbox alert alone left the calendar administrators' 我的待办 empty while every deadline reaching that year was
+    a guess; this row is the item their 待办 points at, until the year is entered (services.enter_year). Its state
+    moves only through the transitions below, fired by `workdays.provisional` through the workflow kernel:
+
+        waiting ──enter──▶ entered ──withdraw──▶ waiting   (the official mark taken back: a guess again)
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "待录入"
+        ENTERED = "entered", "已录入"
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    state = FSMField("状态", max_length=10, choices=State.choices, default=State.WAITING, protected=True)
+    noticed_at = models.DateTimeField("首次按暂定计算", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "暂定年度"
+        verbose_name_plural = "暂定年度（待录入正式日历）"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年工作日历"
+
+    @transition(
+        field=state,
+        source=State.WAITING,
+        target=State.ENTERED,
+        permission=object_permission("tiexi_gov.workdays.permissions", "keeps_calendar"),
+    )
+    def enter(self):
+        pass
+
+    @transition(
+        field=state,
+        source=State.ENTERED,
+        target=State.WAITING,
+        permission=object_permission("tiexi_gov.workdays.permissions", "keeps_calendar"),
+    )
+    def withdraw(self):
+        pass

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.forms import FIRST_DAY, LAST_DAY
 
+from . import provisional
 from .models import CalendarYear, WorkdayOverride
 from .signals import calendar_edited
 
@@ -283,6 +284,7 @@ def enter_year(*, actor, year: int, source_notice: str = "") -> CalendarYear:
             year=year, source_notice=source_notice, entered_by=actor if getattr(actor, "pk", None) else None
         )
         from_state = "暂定"
+        provisional.entered(year, actor=actor)
     else:
         from_state = "正式"
         if source_notice and entry.source_notice != source_notice:
@@ -317,6 +319,7 @@ def remove_year(*, actor, year: int) -> None:
         rule_id="CAL-2",
     )
     entry.delete()
+    provisional.withdrawn(year, actor=actor)
 
 
 @transaction.atomic

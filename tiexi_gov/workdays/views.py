@@ -10,16 +10,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tiexi_gov.org.roles import Role, has_role
-
 from . import calendar
 from .forms import ImportForm
 from .models import CalendarYear, WorkdayOverride
+from .permissions import may_edit_calendar
 from .services import CalendarImportError, import_overrides_csv
 
 
 def _require_calendar_admin(user):
-    if not (user.is_superuser or has_role(user, Role.CALENDAR_ADMIN)):
+    if not may_edit_calendar(user):
         raise Http404
 
 
