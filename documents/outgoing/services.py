@@ -24,6 +24,7 @@ from documents.shared.models import NormativeChecklistItem
 from documents.shared.normative import needs_checklist, normative_violations, store_checklist_step
 from documents.shared.people import office_people, own_post_title, unit_people, unit_signers
 from documents.shared.readers import set_named_reader
+from documents.submissions.checks import SECRECY_ARTICLE
 from documents.submissions.models import SubmissionState
 from tiexi_gov.audit import changes
 from tiexi_gov.audit.services import record_event
@@ -664,7 +665,7 @@ def drafting_violations(doc: OutgoingDocument) -> list[RuleViolation]:
         if doc.confidential and doc.disclosure != Disclosure.NONE:
             v.append(RuleViolation("DOC-17", "限定知悉范围的发文不得公开，公开属性应为不予公开"))
     if not doc.not_classified:
-        v.append(RuleViolation("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统办理"))
+        v.append(RuleViolation("X-2", f"须声明“本件不涉及国家秘密”；涉密公文不得通过本系统办理（{SECRECY_ARTICLE}）"))
     # DOC-14
     if doc.kind == OutgoingKind.OFFICE_DECISION and not GOV_APPROVAL_PHRASE.search(doc.body):
         v.append(

@@ -37,6 +37,9 @@ def consultable_units(submission: Submission | None = None):
     return units.exclude(pk=submission.unit_id) if submission is not None else units
 
 
+SECRECY_ARTICLE = "第七十四条"  # 严格遵守保密纪律…严禁泄露国家秘密: why a classified document stays out of the portal
+
+
 @dataclass(frozen=True)
 class Problem:
     """One unmet rule: its ID (for code and tests), the message people read, and the form field that fixes it
@@ -45,9 +48,12 @@ class Problem:
     rule_id: str
     message: str
     field: str = ""
+    # The article to cite when the rule's own is none: a cross-cutting rule applied by one article (X-2's
+    # 国家秘密 declaration is 第七十四条's 保密纪律; the catalogue's 通则（贯穿全文） is no article to read).
+    article: str = ""
 
     def violation(self) -> RuleViolation:
-        return RuleViolation(self.rule_id, self.message)
+        return RuleViolation(self.rule_id, f"{self.message}（{self.article}）" if self.article else self.message)
 
     @classmethod
     def of(cls, violation: RuleViolation) -> Problem:
@@ -165,7 +171,9 @@ def _content(sub: Submission, day: dt.date) -> list[Problem]:
         if sub.disclosure != Disclosure.NONE and not sub.disclosure_manner:
             out.append(Problem("DOC-17", "请明确公开方式：主动公开或依申请公开", "disclosure_manner"))
     if not sub.not_classified:
-        out.append(Problem("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统报送", "not_classified"))
+        out.append(
+            Problem("X-2", "须声明“本件不涉及国家秘密”；涉密公文不得通过本系统报送", "not_classified", SECRECY_ARTICLE)
+        )
     return out
 
 

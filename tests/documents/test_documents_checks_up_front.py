@@ -88,8 +88,9 @@ def test_doc_checks_saving_a_draft_saves_it_and_lists_every_problem_linked_to_it
     edit = reverse("documents:edit", args=[sub.pk])
     for field in ("declares_one_matter", "decision_needed_by", "disclosure_reason", "not_classified"):
         assert f'href="{edit}#id_{field}"' in panel
-    for article in ("第六十条", "第六十一条", "第三十六条"):
+    for article in ("第六十条", "第六十一条", "第三十六条", "第七十四条"):  # 第七十四条: the 国家秘密 declaration
         assert article in panel
+    assert "贯穿全文" not in panel  # a catalogue note, not an article anyone can look up
     assert not re.search(r"\b(DOC|X)-\d+", panel)  # articles for people, never rule IDs
     # While problems are listed the 送签 button is greyed out and says why (the server refuses a post anyway).
     button = re.search(r'<button[^>]*data-testid="do-send_for_signature"[^>]*>', html)

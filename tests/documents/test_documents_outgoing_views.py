@@ -596,3 +596,10 @@ def test_doc_17_the_draft_sheet_prints_the_reason_a_document_is_not_wholly_publi
     assert f"（理由：{reason}）" in page
     cell = page.split('data-testid="sheet-disclosure">', 1)[1].split("</td>", 1)[0]
     assert cell == f"部分公开（依申请公开）（理由：{reason}）"
+
+
+def test_x_2_outgoing_without_the_secrecy_declaration_cites_article_74(world, year):
+    doc = gov_draft(world, year, not_classified=False)
+    [refusal] = [v for v in issuance.drafting_violations(doc) if v.rule_id == "X-2"]
+    assert "不涉及国家秘密" in str(refusal) and str(refusal).endswith("（第七十四条）")
+    assert "贯穿全文" not in str(refusal)

@@ -213,9 +213,9 @@ def test_doc_17_disclosure_attribute_and_reason(world):
     assert sub.state == SubmissionState.SUBMITTED
 
 
-def test_not_classified_declaration_is_required(world):
+def test_x_2_not_classified_declaration_is_required_citing_article_74(world):
     err = _submit_error(world, not_classified=False)
-    assert "不涉及国家秘密" in str(err)
+    assert "不涉及国家秘密" in str(err) and "（第七十四条）" in str(err) and "贯穿全文" not in str(err)
 
 
 def test_org_5_office_returns_a_matter_within_the_units_own_authority(world):
