@@ -35,6 +35,9 @@ class ApiAction:
     run: Callable
     form_kwargs: Callable = field(default=lambda request, obj: {})
     may: Callable | None = None  # (request, obj) -> bool; None: only the service decides (as on the page)
+    # (request, obj) -> bool: the action is this user's to take, asked before the form (as on the page); when it is
+    # not, the answer is a 403 — the service's refusal naming the rule, or a plain one — never the form's errors.
+    whose: Callable | None = None
     prefix: str = ""  # the page's form prefix, where the page's form is built with one
     cleaned: Callable = field(default=lambda form: form.cleaned_data)  # what the page's run() receives
 
@@ -173,20 +176,31 @@ def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_se
     data = form_data(request.data)
     seen = data.get("seen_state", "")
     stale = bool(seen) and seen != getattr(obj, "state", seen)
+    not_yours = Response(
+        {"detail": f"您当前不能对该{noun}进行“{spec.label}”操作。", "rules": []}, status=status.HTTP_403_FORBIDDEN
+    )
     if spec.may is not None and not stale and not spec.may(request, obj):
-        return Response(
-            {"detail": f"您当前不能对该{noun}进行“{spec.label}”操作。", "rules": []}, status=status.HTTP_403_FORBIDDEN
-        )
+        return not_yours
+
+    def not_theirs() -> bool:  # asked only when refusing: a step that goes through costs no extra query
+        return spec.whose is not None and not stale and not spec.whose(request, obj)
+
     files = request.FILES or None
     if files is not None and spec.prefix:
         files = MultiValueDict({f"{spec.prefix}-{key}": files.getlist(key) for key in files})
     form = spec.form(prefixed(data, spec.prefix), files, **spec.form_kwargs(request, obj))
-    if wrong := shape_errors(request.data, form):
+    wrong = shape_errors(request.data, form)
+    if (wrong or not form.is_valid()) and not_theirs():
+        return not_yours
+    if wrong:
         return wrong
     if not form.is_valid():
         return invalid(form)
     try:
         text = spec.run(request, as_seen(obj, seen) if as_seen else obj, spec.cleaned(form))
     except ActionRefused as exc:
-        return exceptions.refusal(exc)
+        answer = exceptions.refusal(exc)
+        if answer.status_code == status.HTTP_400_BAD_REQUEST and not_theirs():
+            answer.status_code = status.HTTP_403_FORBIDDEN  # the rule that keeps him out, as the page words it
+        return answer
     return Response({"detail": text, "item": after(obj)}, status=status.HTTP_200_OK)

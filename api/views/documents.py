@@ -105,6 +105,7 @@ SUBMISSION_ACTIONS = {
         run=spec.run,
         form_kwargs=lambda request, sub, name=name: submission_views.form_kwargs(name, sub, request.user),
         may=_submission_may(name),
+        whose=lambda request, sub, name=name: not permissions.step_refused(request.user, sub, name),
     )
     for name, spec in submission_views.ACTIONS.items()
 }

@@ -36,7 +36,7 @@ from documents.submissions.models import (
 from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post
 from tiexi_gov.org.roles import Role, has_role, home_unit_id
-from tiexi_gov.workflow.kernel import transitions_for
+from tiexi_gov.workflow.kernel import transitions_for, transitions_leaving
 
 READ_PERM = "read_submission"
 
@@ -308,6 +308,25 @@ def allowed_transitions(user, obj, only=None) -> list[str]:
     return transitions_for(obj, user, conditions=False, only=only)
 
 
+def _transitions_of(action: str) -> set[str]:
+    """The FSM transitions behind one page action."""
+    wanted = {name for name, actions in TRANSITION_ACTIONS.items() if action in actions}
+    wanted |= {"route"} if action == "send_to_leaders" else set()
+    wanted |= {"office_return"} if action == "return_briefing" else set()
+    return wanted
+
+
+def step_refused(user, submission: Submission, action: str) -> bool:
+    """A step of the state machine that the item's state offers, but whose permission `user` does not hold (a
+    clerk posting 签发): refused before its form is read, so that someone who may not take the step learns nothing
+    from the form's checks or the rule's. A step the state no longer offers is its service's to answer ("已由XX
+    处理")."""
+    if action not in STEP_ACTIONS:
+        return False
+    wanted = _transitions_of(action)
+    return bool(transitions_leaving(submission, only=wanted)) and not allowed_transitions(user, submission, only=wanted)
+
+
 def allowed_actions(
     user, submission: Submission, day: date | None = None, *, only: str | None = None, visible: bool = False
 ) -> set[str]:
@@ -322,11 +341,7 @@ def allowed_actions(
         submission._day = day
     state = submission.state
     out: set[str] = set()
-    wanted = None
-    if only is not None:
-        wanted = {name for name, actions in TRANSITION_ACTIONS.items() if only in actions}
-        wanted |= {"route"} if only == "send_to_leaders" else set()
-        wanted |= {"office_return"} if only == "return_briefing" else set()
+    wanted = None if only is None else _transitions_of(only)
     for name in allowed_transitions(user, submission, only=wanted):
         out.update(TRANSITION_ACTIONS.get(name, ()))
     if "return" in out and submission.kind == SubmissionKind.BRIEFING and submission.briefing_pending():

@@ -580,7 +580,10 @@ def act(request, pk: int, action: str):
             messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。")
             return _respond(request, pk, ok=False, bound=(action, form))
     if not form.is_valid():
-        messages.error(request, "请检查填写的内容。")
+        # Someone whose step it is not never reads its field errors, only the refusal (the service's, naming the
+        # rule, when it can read what he sent).
+        not_theirs = permissions.step_refused(request.user, sub, action) and (not seen or seen == sub.state)
+        messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。" if not_theirs else "请检查填写的内容。")
         return _respond(request, pk, ok=False, bound=(action, form))
     try:
         text = spec.run(request, as_seen(sub, seen), form.cleaned_data)

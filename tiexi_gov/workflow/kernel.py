@@ -95,13 +95,8 @@ def transitions_for(obj, user, *, field: str = "state", conditions: bool = True,
     permission held, and — unless `conditions=False` — their conditions met. Pages pass conditions=False to offer
     a step whose rule is not met yet, so that the click explains the rule instead of hiding the button; `only`
     limits the question to some transitions (a posted form asks for its own)."""
-    state = getattr(obj, field)
     names, asked = [], {}
-    for t in getattr(obj, f"get_all_{field}_transitions")():
-        if t.source not in (state, "*") and not (t.source == "+" and t.target != state):
-            continue
-        if only is not None and t.name not in only:
-            continue
+    for t in _leaving(obj, field, only):
         if conditions and not all(condition(obj) for condition in t.conditions):
             continue
         key = getattr(t.permission, "key", None) or id(t)
@@ -110,6 +105,22 @@ def transitions_for(obj, user, *, field: str = "state", conditions: bool = True,
         if asked[key]:
             names.append(t.name)
     return names
+
+
+def _leaving(obj, field: str, only=None):
+    """The FSM transitions leaving `obj`'s current state (`only`: these names alone)."""
+    state = getattr(obj, field)
+    for t in getattr(obj, f"get_all_{field}_transitions")():
+        if t.source not in (state, "*") and not (t.source == "+" and t.target != state):
+            continue
+        if only is None or t.name in only:
+            yield t
+
+
+def transitions_leaving(obj, *, field: str = "state", only=None) -> list[str]:
+    """Names of the FSM transitions leaving `obj`'s current state, whoever may fire them (`only`: these names
+    alone): whether the state offers a step at all, as opposed to whether a given user may take it."""
+    return [t.name for t in _leaving(obj, field, only)]
 
 
 class RowBusy(Exception):
