@@ -199,7 +199,13 @@ def _outgoing_kwargs(name: str):
 
 
 OUTGOING_ACTIONS = {
-    name: ApiAction(label=spec.label, form=spec.form, run=spec.run, form_kwargs=_outgoing_kwargs(name))
+    name: ApiAction(
+        label=spec.label,
+        form=spec.form,
+        run=spec.run,
+        form_kwargs=_outgoing_kwargs(name),
+        whose=lambda request, doc, name=name: not outgoing_permissions.outgoing_action_refused(request.user, doc, name),
+    )
     for name, spec in outgoing_views.OUTGOING_ACTIONS.items()
 }
 

@@ -34,7 +34,7 @@ from tiexi_gov.org.access import handlers_on
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.org.selectors import Handler, carries_authority
-from tiexi_gov.workflow.kernel import transitions_for
+from tiexi_gov.workflow.kernel import transitions_for, transitions_leaving
 
 OS = OutgoingState
 
@@ -416,6 +416,31 @@ def allowed_transitions(user, obj) -> list[str]:
     """The steps the page offers: transitions leaving the state whose permission `user` holds; a rule not met yet
     (a transition's condition) is explained by the service when the button is used."""
     return transitions_for(obj, user, conditions=False)
+
+
+def _steps_of(document: OutgoingDocument, action: str, names) -> set[str]:
+    """Of the transitions `names`, those that offer page action `action` from the document's state."""
+    return {
+        name
+        for name in names
+        if action in TRANSITION_ACTIONS.get(name, ())
+        and (not name.startswith("to_") or STATE_ACTIONS.get(document.state) == action)
+    }
+
+
+# Page actions that are not steps of the state machine: edits of the draft that go with its state.
+EDIT_ACTIONS = frozenset({"edit", "attach", "checklist", "one_off", "party_opinion", "interpretation"})
+
+
+def outgoing_action_refused(user, document: OutgoingDocument, action: str) -> bool:
+    """Asked before an action's form is read, so that someone who may not take it learns nothing from the form's
+    checks or the rule's: an edit the page does not offer `user`, or a step the document's state offers whose
+    permission `user` does not hold (an office clerk posting 签发). A step the state no longer offers is its
+    service's to answer ("已由XX处理")."""
+    if action in EDIT_ACTIONS:
+        return action not in outgoing_allowed_actions(user, document)
+    leaving = _steps_of(document, action, transitions_leaving(document))
+    return bool(leaving) and not (leaving & set(allowed_transitions(user, document)))
 
 
 def outgoing_allowed_actions(user, document: OutgoingDocument, day: date | None = None) -> set[str]:

@@ -381,11 +381,15 @@ def outgoing_act(request, pk: int, action: str):
     if action == "checklist":
         kwargs["steps"] = normative.required_normative_steps(doc)
     form = spec.form(request.POST, request.FILES, **kwargs)
+    seen = request.POST.get("seen_state", "")
     if not form.is_valid():
-        messages.error(request, "请检查填写的内容。")
+        # Someone whose step or edit it is not never reads its field errors, only the refusal (the service's, naming
+        # the rule, when it can read what he sent).
+        not_theirs = permissions.outgoing_action_refused(request.user, doc, action) and (not seen or seen == doc.state)
+        messages.error(request, f"您当前不能对该发文进行“{spec.label}”操作。" if not_theirs else "请检查填写的内容。")
         return _outgoing_respond(request, pk, ok=False, bound=(action, form))
     try:
-        text = spec.run(request, as_seen(doc, request.POST.get("seen_state", "")), form.cleaned_data)
+        text = spec.run(request, as_seen(doc, seen), form.cleaned_data)
     except ActionRefused as exc:
         messages.error(request, exc.message)
         return _outgoing_respond(request, pk, ok=False, bound=(action, form))
