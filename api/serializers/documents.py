@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from documents.outgoing.models import DocumentPlan, OutgoingDocument, PlanItem
+from documents.outgoing.models import DocumentPlan, OneOffApproval, OutgoingDocument, PlanItem
 from documents.shared.forms import MAX_COPIES
-from documents.submissions.models import Submission, Urgency
+from documents.submissions.models import ConsultationRequest, DisagreementStatement, Submission, Urgency
 
 from .common import PlainModelSerializer, person
 
@@ -59,7 +59,34 @@ class SubmissionSerializer(PlainModelSerializer):
         return obj.current_slip.number if obj.current_slip_id else ""
 
 
+class ConsultationSerializer(PlainModelSerializer):
+    """征求意见 as the item page lists it; its id is the `consultation` of 回复意见 (reply) and 登记商定延期
+    (extension)."""
+
+    unit_name = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    reply_label = serializers.CharField(source="get_reply_display", read_only=True)
+
+    class Meta:
+        model = ConsultationRequest
+        fields = ["id", "unit", "unit_name", "state", "state_label", "due", "extended_due", "reply", "reply_label"]
+
+    def get_unit_name(self, obj) -> str:
+        return obj.unit.display_name
+
+
+class StatementSerializer(PlainModelSerializer):
+    """分歧意见说明; its id is the `statement` of 会签分歧意见说明 (countersign)."""
+
+    class Meta:
+        model = DisagreementStatement
+        fields = ["id", "created_at"]
+
+
 class SubmissionDetailSerializer(AllowedActionsMixin, SubmissionSerializer):
+    consultations = ConsultationSerializer(many=True, read_only=True)
+    disagreement_statements = StatementSerializer(many=True, read_only=True, help_text="新的在前")
+
     class Meta(SubmissionSerializer.Meta):
         fields = [
             *SubmissionSerializer.Meta.fields,
@@ -70,6 +97,8 @@ class SubmissionDetailSerializer(AllowedActionsMixin, SubmissionSerializer):
             "decision_needed_by",
             "return_reason",
             "return_text",
+            "consultations",
+            "disagreement_statements",
             "allowed_actions",
         ]
 
@@ -115,7 +144,19 @@ class OutgoingSerializer(PlainModelSerializer):
         return person(obj.signed_by) if obj.signed_by_id else ""
 
 
+class OneOffSerializer(PlainModelSerializer):
+    """计划外发文申请; its id is the `approval` of 审核计划外发文 (decide_one_off)."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = OneOffApproval
+        fields = ["id", "matter", "state", "state_label", "requested_at"]
+
+
 class OutgoingDetailSerializer(AllowedActionsMixin, OutgoingSerializer):
+    one_off_approvals = OneOffSerializer(many=True, read_only=True)
+
     class Meta(OutgoingSerializer.Meta):
         fields = [
             *OutgoingSerializer.Meta.fields,
@@ -128,6 +169,7 @@ class OutgoingDetailSerializer(AllowedActionsMixin, OutgoingSerializer):
             "sign_opinion",
             "return_reason",
             "return_text",
+            "one_off_approvals",
             "allowed_actions",
         ]
 
