@@ -99,18 +99,22 @@ def prefixed(data: QueryDict, prefix: str) -> QueryDict:
 
 
 def shape_errors(raw, form) -> Response | None:
-    """JSON of the wrong shape for the page's form: an object where a field takes text, or a list where it takes
-    one value. Read as text they were saved ({"a": 1} as a title, ["a", "b"] as "b"): a 400 on the field instead."""
+    """Input of the wrong shape for the page's form: an object where a field takes text, or a list where it takes
+    one value — in JSON, or a field sent twice in a form or multipart body. Read as text they were saved ({"a": 1}
+    as a title, ["a", "b"] or title=a&title=b as "b"): a 400 on the field instead."""
     if not isinstance(raw, dict):
         return None
     errors = {}
-    for key, value in raw.items():
+    for key in raw:
+        value = raw.getlist(key) if isinstance(raw, MultiValueDict) else raw[key]
         field = form.fields.get(str(key))
         if field is None:
             continue
         if isinstance(value, dict):
             errors[str(key)] = ["应为文本、数字或列表，不能是对象。"]
         elif isinstance(value, list) and not getattr(field.widget, "allow_multiple_selected", False):
+            if isinstance(raw, MultiValueDict) and len(value) < 2:
+                continue
             errors[str(key)] = ["只能填写一个值，不能是列表。"]
     if not errors:
         return None

@@ -30,7 +30,7 @@ from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
-from ..actions import ApiAction, create, form_data, invalid, refuse_writer, with_defaults
+from ..actions import ApiAction, create, form_data, invalid, refuse_writer, shape_errors, with_defaults
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.documents import (
@@ -56,6 +56,8 @@ def edit_draft(request, obj, *, allowed: bool, refused_text: str, form, save, af
         return refused
     if not allowed:
         return Response({"detail": refused_text, "rules": []}, status=status.HTTP_403_FORBIDDEN)
+    if wrong := shape_errors(request.data, form):
+        return wrong
     if not form.is_valid():
         return invalid(form)
     try:
