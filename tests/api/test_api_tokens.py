@@ -202,6 +202,24 @@ def test_x_1_api_refuses_json_of_the_wrong_shape_for_a_field(world, token_for):
     assert Submission.objects.count() == before
 
 
+def test_x_1_api_refuses_a_lone_surrogate_escaped_in_json(world, token_for):
+    """A lone surrogate escaped in JSON ("\\ud800") is valid JSON but no text: saved, the database could not encode it
+    and the answer was a 500. Now a 400 in Chinese, nothing created, wherever it hides (a value, a list item, a key)."""
+    from documents.models import OutgoingDocument, Submission
+
+    client = token_for(world.fin_clerk)
+    before = Submission.objects.count(), OutgoingDocument.objects.count()
+    for url, body in (
+        ("/api/v1/outgoing/", '{"kind": "government", "title": "关于\\ud800的通知", "body": "正文"}'),
+        ("/api/v1/submissions/", '{"kind": "request", "title": "关于甲的请示", "touched_units": ["\\udfff"]}'),
+        ("/api/v1/submissions/", '{"kind": "request", "title": "关于甲的请示", "\\ud800": 1}'),
+    ):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content.decode()
+        assert "JSON" in response.json()["detail"]
+    assert (Submission.objects.count(), OutgoingDocument.objects.count()) == before
+
+
 def test_x_1_api_refuses_a_field_sent_twice_in_a_form_body_and_a_list_in_an_edit(world, token_for):
     """title=甲&title=乙 in a form or multipart body kept 乙 and dropped 甲 without a word, where the same in JSON is
     refused; and the edit endpoint read a JSON list as its last item. Each a 400 on the field, nothing saved."""
