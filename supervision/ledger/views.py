@@ -543,15 +543,19 @@ def item_edit(request, pk: int):
     form = forms.ItemForm(request.POST if request.method == "POST" else None, item=item)
     duplicate = None
     if request.method == "POST" and form.is_valid():
+        handled = item.last_handled_at
         try:
-            services.update_draft(actor=request.user, item=item, **form.update_kwargs())
+            saved = services.update_draft(actor=request.user, item=item, **form.update_kwargs())
         except services.DuplicateItem as exc:
             duplicate = exc.existing
             form.add_error(None, exc.message)
         except SupervisionError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"督办事项{item.number}的修改已保存。")
+            if saved.last_handled_at == handled:  # posted back as shown: the service recorded nothing
+                messages.info(request, f"督办事项{item.number}未作修改。")
+            else:
+                messages.success(request, f"督办事项{item.number}的修改已保存。")
             return redirect("supervision:item", pk=item.pk)
     context = {"form": forms.styled(form), "item": item, "duplicate": duplicate, "origin": {}}
     return render(request, "supervision/item_form.html", context)

@@ -330,6 +330,27 @@ def test_sup_1_office_edits_a_draft(world, client, today):
     assert Event.objects.filter(action="edited").count() == 1
 
 
+def test_sup_1_a_draft_edit_form_saved_again_unchanged_says_nothing_was_changed(world, client, today):
+    """The 修改草稿 form is filled with the draft as recorded. Saved untouched, it recorded nothing but still told the
+    office "修改已保存" — claiming a change that was never made. It now says nothing was changed."""
+    from tests.form_roundtrip import form_data
+
+    item = make_item(world, issue=False, today=today)
+    url = reverse("supervision:item_edit", args=[item.pk])
+    c = _client(client, world.staff)
+    data = form_data(c.get(url).content.decode(), ("data-testid", "item-form"))
+    events = Event.objects.count()
+    page = c.post(url, data, follow=True).content.decode()
+    assert Event.objects.count() == events
+    assert f"督办事项{item.number}未作修改。" in page and "修改已保存" not in page
+    item.refresh_from_db()
+    assert item.task == "完成全区老旧小区改造资金拨付工作" and item.due is not None
+    data["task"] = ["完成全区老旧小区改造资金拨付及绩效评价工作"]
+    page = c.post(url, data, follow=True).content.decode()
+    assert f"督办事项{item.number}的修改已保存。" in page
+    assert Event.objects.filter(action="edited").count() == 1
+
+
 def test_sup_1_an_issued_item_is_not_edited_here(world, client, today):
     item = make_item(world, issue=True, today=today)
     url = reverse("supervision:item_edit", args=[item.pk])
