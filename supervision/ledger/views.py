@@ -193,6 +193,7 @@ def _run_cancel(request, item, d):
 def _run_rectification(request, item, d):
     rect = _one(item, "rectification")
     newly_major = bool(d.get("is_major")) and not (rect is not None and rect.is_major)
+    as_was = (item.state, rect.measures, rect.mechanism, rect.is_major) if rect is not None else None
     rect = report_services.update_rectification(
         actor=request.user,
         item=item,
@@ -200,6 +201,9 @@ def _run_rectification(request, item, d):
         mechanism=d["mechanism"],
         is_major=True if newly_major else None,
     )
+    state = SupervisionItem.objects.only("state").get(pk=item.pk).state
+    if (state, rect.measures, rect.mechanism, rect.is_major) == as_was:
+        return "整改情况未作修改。"  # the form as shown, posted back: the service recorded nothing
     return "整改情况已更新" + ("，重大问题已报告区政府领导（第四十九条、第四十三条）。" if newly_major else "。")
 
 
@@ -209,6 +213,8 @@ def _run_joint(request, item, d):
 
 
 def _run_proposal_reply(request, item, d):
+    was = _one(item, "proposal")
+    as_was = (item.state, was.reply, was.replied_on, was.satisfaction) if was is not None and was.reply else None
     proposal = public_services.record_proposal_reply(
         actor=request.user,
         item=item,
@@ -216,6 +222,9 @@ def _run_proposal_reply(request, item, d):
         satisfaction=d["satisfaction"],
         replied_on=d["replied_on"],
     )
+    state = SupervisionItem.objects.only("state").get(pk=item.pk).state
+    if (state, proposal.reply, proposal.replied_on, proposal.satisfaction) == as_was:
+        return "答复未作修改。"  # the recorded reply, posted back as shown: the service recorded nothing
     return f"答复已登记（{proposal.get_satisfaction_display() or '满意度待反馈'}）。"
 
 

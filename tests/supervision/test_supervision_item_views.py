@@ -506,6 +506,39 @@ def test_sup_3_pub_3_rectification_and_reply_forms_saved_again_unchanged_record_
     assert Proposal.objects.get(item=p).replied_on == today - dt.timedelta(days=3)
 
 
+def test_sup_3_pub_3_rectification_and_reply_forms_saved_again_unchanged_say_nothing_changed(world, client, today):
+    """Saved again untouched, the rectification and reply forms recorded nothing but still told the unit
+    "整改情况已更新" / "答复已登记" — a change that was never made. They now say nothing was changed; an amendment
+    is still reported as one."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    fin = _login(client.__class__, w.fin_clerk)
+    rect = {"problem": "台账不全", "level": "city", "found_by": "市督查组", "measures": "补齐台账"}
+    item = make_item(w, today=today, source=Source.INSPECTION, rectification=rect, source_ref="r-9")
+    assert _act(fin, item, "accept", {}).status_code == 302
+    assert _act(fin, item, "rectification", {"measures": "补齐台账", "mechanism": "月度核对"}).status_code == 302
+    prop = {"number": "建议第9号", "proposer": "李代表"}
+    p = make_item(
+        w, today=today, source=Source.NPC_SUGGESTION, proposal=prop, source_ref="人大建议9号", task="加装电梯建议办理"
+    )
+    reply = {"reply": "已答复", "replied_on": (today - dt.timedelta(days=3)).isoformat(), "satisfaction": "basic"}
+    assert _act(fin, p, "proposal-reply", reply).status_code == 302
+    cases = (
+        (item, "rectification", "整改情况未作修改。", "整改情况已更新", "rectification-mechanism", "季度复核"),
+        (p, "proposal-reply", "答复未作修改。", "答复已登记", "proposal-reply-reply", "已答复并补充说明"),
+    )
+    for it, name, unchanged, changed, field, value in cases:
+        page = fin.get(reverse("supervision:item", args=[it.pk])).content.decode()
+        url = reverse("supervision:item_action", args=[it.pk, name])
+        data = form_data(page, ("action", url))
+        shown = fin.post(url, data, follow=True).content.decode()
+        assert unchanged in shown and changed not in shown, name
+        data[field] = [value]
+        shown = fin.post(url, data, follow=True).content.decode()
+        assert changed in shown and unchanged not in shown, name
+
+
 # --- speed ---------------------------------------------------------------------------------------------------
 
 
