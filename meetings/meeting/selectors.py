@@ -494,6 +494,7 @@ class Attendance:
     chair: list[AttendanceRow] = field(default_factory=list)
     members: list[AttendanceRow] = field(default_factory=list)
     attendees: list[AttendanceRow] = field(default_factory=list)
+    invited: list[AttendanceRow] = field(default_factory=list)  # MTG-4: the discipline commission, its own seat
     topic_invited: list[AttendanceRow] = field(default_factory=list)
     substitutes: list[AttendanceRow] = field(default_factory=list)
     sign_in_used: bool = False
@@ -504,6 +505,7 @@ class Attendance:
             ("chair", "主持", self.chair),
             ("members", "组成人员", self.members),
             ("attendees", "全程列席", self.attendees),
+            ("invited", "邀请列席", self.invited),
             ("topic", "议题列席", self.topic_invited),
             ("substitutes", "代为参会", self.substitutes),
         ]
@@ -575,6 +577,8 @@ def attendance(meeting: Meeting, invitations: list[Invitation] | None = None) ->
             result.members.append(row)
         elif inv.topic_id:
             result.topic_invited.append(row)
+        elif inv.role == SeatRole.INVITED:
+            result.invited.append(row)
         else:
             result.attendees.append(row)
     return result

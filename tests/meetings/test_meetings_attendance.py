@@ -232,9 +232,23 @@ def test_attendance_page_lists_invitations_by_seat(world, client):
     groups = {key: [row.invitation.person for row in rows] for key, _label, rows in r.context["record"].groups}
     assert groups["chair"] == [w.head]
     assert {w.exec_deputy, w.edu_deputy, w.judicial_deputy, w.director} <= set(groups["members"])
-    assert {w.office_deputy, w.adviser, w.unit_heads["司法局"], w.unit_heads["区纪委监委"]} <= set(groups["attendees"])
+    assert {w.office_deputy, w.adviser, w.unit_heads["司法局"]} <= set(groups["attendees"])
+    assert groups["invited"] == [w.unit_heads["区纪委监委"]]
     assert groups["topic"] == [w.unit_heads["教育局"]]  # invited for its topic
     assert 'data-testid="do-refresh"' in r.content.decode()
+
+
+def test_mtg_4_attendance_record_seats_the_discipline_commission_as_invited_not_as_standing_attendee(world, client):
+    """第五十五条 invites (邀请) the discipline commission's leader: a seat of its own, shown as 邀请列席 on the meeting
+    page. The attendance record and the printed sign-in sheet listed him under 全程列席 with the standing attendees."""
+    w = world
+    m, _topic = agenda_meeting(w, timezone.localdate() + dt.timedelta(days=2), unit="教育局")
+    r = login(client, w.staff).get(reverse("meetings:attendance", args=[m.pk]))
+    record = r.context["record"]
+    seats = {row.invitation.person: label for label, row in record.labelled_rows}
+    assert seats[w.unit_heads["区纪委监委"]] == "邀请列席"
+    assert seats[w.unit_heads["司法局"]] == "全程列席"
+    assert 'data-testid="group-invited"' in r.content.decode()
 
 
 def test_attendance_attendee_replies_and_asks_leave_with_a_substitute_of_their_unit(world, client):
