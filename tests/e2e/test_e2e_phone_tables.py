@@ -47,3 +47,24 @@ def test_sup_2_half_year_list_shows_its_buttons_on_a_phone(live_server, browser,
         assert box and box["x"] + box["width"] <= PHONE["width"], f"{user.username}: {button} at {box}"
         s.shot(f"half-year-{user.username}")
         s.close()
+
+
+def test_sup_1_ledger_rows_show_their_links_and_lights_on_a_phone(live_server, browser, district):
+    """The office director watches the ledger (督查督办 → 督查台账) on a phone too. Its ten columns scrolled sideways in
+    a box: each item's link ran past the right edge and the light and the deadline were out of sight. Each row now
+    stacks as a card with every column labelled."""
+    from tests.supervision.supervision_support import make_item
+
+    w = district
+    today = timezone.localdate()
+    make_item(w, today=today, task="完成全区老旧小区改造资金拨付工作并建立拨付进度周报制度，逐月向区政府报告")
+    s = ClickSession(browser, live_server.url, w.staff)
+    s.nav("督查督办")
+    s.page.set_viewport_size(PHONE)
+    row = s.page.get_by_test_id("ledger-row").first
+    for testid in ("item-link", "light", "state", "leader"):
+        box = row.get_by_test_id(testid).bounding_box()
+        assert box and box["x"] + box["width"] <= PHONE["width"], f"{testid} at {box}"
+    assert row.locator("td[data-label=完成时限]").is_visible() and row.locator("td[data-label=状态]").is_visible()
+    s.shot("ledger-phone")
+    s.close()
