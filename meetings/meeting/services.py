@@ -421,8 +421,14 @@ def propose_topic(
         topic.related_units.set(related)
         with step(topic, actor=actor, today=day) as ts:
             ts.obj.meeting = ms.obj
+            party = ms.obj.kind == MeetingKind.PARTY_GROUP  # MTG-3: the office records a member's topic
             ts.record(
-                "proposed", "申报议题", "", after=topic.state, opinion=f"{ms.obj.title}：{title}", rule_id="MTG-5"
+                "proposed",
+                "登记议题" if party else "申报议题",
+                "",
+                after=topic.state,
+                opinion=f"{ms.obj.title}：{title}",
+                rule_id=agenda_rule(ms.obj),
             )
             ts.tell(
                 office_people(),

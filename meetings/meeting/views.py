@@ -192,7 +192,8 @@ def topic_new(request, pk: int):
             else:
                 messages.success(
                     request,
-                    f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、{meeting.agenda_decider}确定。",
+                    f"议题“{topic.title}”已{'登记' if meeting.kind == MeetingKind.PARTY_GROUP else '申报'}"
+                    f"{meeting.title}，待办公室审核、{meeting.agenda_decider}确定。",
                 )
                 return redirect("meetings:topic", pk=topic.pk)
         messages.error(request, "议题未能申报，请查看下方说明。")
@@ -202,6 +203,7 @@ def topic_new(request, pk: int):
         "meetings/topic_form.html",
         {
             "meeting": meeting,
+            "verb": "登记议题" if meeting.kind == MeetingKind.PARTY_GROUP else "申报议题",  # MTG-3: office records
             "form": forms.styled(form),
             "late": late,
             "frozen_reason": frozen_reason,

@@ -570,6 +570,24 @@ def test_mtg_3_units_do_not_file_party_group_topics_the_office_records_them(worl
     assert topic.proposer_path == Topic.ProposerPath.MEMBER and topic.state == TopicState.ACCEPTED
 
 
+def test_mtg_3_a_party_group_topic_is_recorded_as_registered_under_article_54(world, client, today):
+    """The office's 登记议题 on a 党组会议 went into the topic's record as "申报议题 第五十五条" — the executive
+    meeting's intake rule — and the page and message said 申报. It now reads 登记议题 under 第五十四条."""
+    w = world
+    party, executive = _party_and_executive(w, today)
+    client.force_login(w.staff)
+    url = reverse("meetings:topic_new", args=[party.pk])
+    assert '<h1 class="h4 mb-3">登记议题：' in client.get(url).content.decode()
+    data = {"unit": w.office.pk, "title": "研究党风廉政建设工作要点", "summary": "审议要点"}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "议题“研究党风廉政建设工作要点”已登记区政府党组" in page and "要点”已申报" not in page
+    event = Event.objects.get(action="proposed")
+    assert (event.action_label, event.rule_id) == ("登记议题", "MTG-3")
+    _propose(w, executive, day=today)
+    event = Event.objects.filter(action="proposed").latest("id")
+    assert (event.action_label, event.rule_id) == ("申报议题", "MTG-5")
+
+
 def test_mtg_5_mtg_8_each_topic_step_records_the_rule_it_applies(world, today):
     """Found in the audit trail: a topic that passed the office's check showed 依据 "第五十七条 不予上会的议题", and the
     head's decision and agenda approval "第五十五条 议题提前3个工作日报送". The check applies the meeting conditions
