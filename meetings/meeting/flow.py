@@ -13,6 +13,7 @@ Topic (while its meeting takes topics, MTG-5 / MTG-8)
 - proposed: the head / the responsible deputy / the office director put it forward (the secretary or a party-group
   member for the party group); the office records the MTG-8 checklist until it is met; after a signed coordinating
   meeting the office or the unit records the agreement; then the chair decides (待确定);
+- accepted without papers: the reporting unit's people upload them (待上传, MTG-5: the agenda waits for them);
 - proposed or accepted: a paper waits on the unit's main head (待把关), then on its district leader (待审核).
 Leave request (MTG-9): the approver post, by the requester's post, until decided (a cancelled meeting: nobody).
 """
@@ -144,6 +145,8 @@ def topic_waiting(topic: Topic, day: date) -> list[Need]:
         if not topic.violations():
             needs.append(for_post("accept", "待确定议题", meeting.chair_post_id, rule_id=rule))
     papers = list(topic.papers.all())
+    if topic.state == TS.ACCEPTED and not papers:  # the agenda waits for them (MTG-5)
+        needs.append(for_unit("add_paper", "待上传会议材料", topic.unit_id, UnitScope.MEMBERS, rule_id="MTG-5"))
     if any(p.checked_at is None for p in papers):
         post = unit_head_post(topic.unit)
         if post is not None:

@@ -416,6 +416,10 @@ def _meeting_held(topic: Topic) -> bool:
     return topic.meeting.state == MS.HELD
 
 
+def _awaits_paper(topic: Topic) -> bool:
+    return _topic_open(topic) and not topic.papers.exists()
+
+
 def _paper_to_check(topic: Topic) -> bool:
     return _topic_open(topic) and topic.papers.filter(checked_at__isnull=True).exists()
 
@@ -564,6 +568,16 @@ class Topic(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def record_agreement(self):
         """MTG-8: the agreement reached at the signed coordinating special-topic meeting is recorded."""
+
+    @transition(
+        field=state,
+        source=TS.ACCEPTED,
+        target=None,
+        conditions=[_awaits_paper],
+        permission=_allowed("can_add_paper"),
+    )
+    def add_paper(self):
+        """MTG-5: the reporting unit drafts the papers of a topic on the agenda (the agenda cannot go without them)."""
 
     @transition(
         field=state,

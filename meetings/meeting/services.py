@@ -634,6 +634,8 @@ def add_paper(*, actor, topic: Topic, title: str, file, today: dt.date | None = 
         # the meeting as it is now (locked), not as the caller read it: an approval may have come in between
         if ms.obj.agenda_frozen:
             raise AgendaFrozen("议程已审定，材料不能再增加（第五十五条）。")
+        if can_proceed(ts.obj.add_paper):
+            ts.fire("add_paper")  # the first paper of a topic on the agenda: the unit's 待上传 task closes
         paper = Paper.objects.create(topic=ts.obj, title=required(title, "材料名称"), file=file, uploaded_by=actor)
         ts.record("paper_added", "上传会议材料", ts.obj.state, opinion=paper.title, rule_id="MTG-5")
     return paper

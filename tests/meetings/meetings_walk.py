@@ -352,6 +352,10 @@ def _record_agreement(topic: Topic, user, day, rng):
     return meeting_services.record_agreement(actor=user, topic=topic, agreement="经专题会协调达成一致", today=day)
 
 
+def _add_paper(topic: Topic, user, day, rng):
+    return meeting_services.add_paper(actor=user, topic=topic, title="汇报材料", file=_pdf(rng), today=day)
+
+
 def _check_paper(topic: Topic, user, day, rng):
     paper = Paper.objects.filter(topic=topic, checked_at__isnull=True).order_by("pk").first()
     return meeting_services.check_paper(actor=user, paper=paper, today=day)
@@ -415,6 +419,7 @@ DRIVERS: dict[tuple[type, str], Callable] = {
     (Topic, "record_proposer"): _record_proposer,
     (Topic, "record_checklist"): _record_checklist,
     (Topic, "record_agreement"): _record_agreement,
+    (Topic, "add_paper"): _add_paper,
     (Topic, "check_paper"): _check_paper,
     (Topic, "review_paper"): _review_paper,
     (Topic, "accept"): _accept,

@@ -162,6 +162,31 @@ def test_mtg_5_topic_waits_on_the_proposers_and_the_office_then_the_head(world):
     assert not completeness_gaps(DAY)
 
 
+def test_mtg_5_a_topic_put_on_the_agenda_without_papers_waits_on_its_unit_to_upload_them(world):
+    """A topic accepted before any paper was uploaded held the agenda back (材料未上传: 议程报审定 is refused) while
+    nobody's 我的待办 said so: the office had no 待报审议程, the unit nothing to do. The reporting unit's people now
+    find 待上传会议材料 until the first paper is in."""
+    w = world
+    meeting = _september(w)
+    sub = meeting_request(w, "财政局", day=DAY)
+    topic = meeting_services.propose_topic(
+        actor=w.clerks["财政局"], meeting=meeting, unit=w.units["财政局"], title="预算调整", submission=sub, today=DAY
+    )
+    assert holders(topic, "add_paper", DAY) == set()  # not yet on the agenda: nothing waits on the papers
+    meeting_services.record_proposer(actor=w.director, topic=topic, note="办公室审核", today=DAY)
+    meeting_services.record_checklist(
+        actor=w.staff, topic=topic, significance=True, substance=True, procedure=True, today=DAY
+    )
+    meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=DAY)
+    assert holders(meeting, "submit_agenda", DAY) == set()
+    assert w.clerks["财政局"].username in holders(topic, "add_paper", DAY)
+    assert not completeness_gaps(DAY)
+    meeting_services.add_paper(actor=w.clerks["财政局"], topic=topic, title="汇报材料", file=_pdf(), today=DAY)
+    assert holders(topic, "add_paper", DAY) == set()
+    assert holders(topic, "check_paper", DAY) == {"czj_head"}
+    assert not completeness_gaps(DAY)
+
+
 def test_mtg_8_disputed_topic_waits_for_the_agreement_after_the_coordinating_meeting(world):
     w = world
     meeting = _september(w)
