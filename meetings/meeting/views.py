@@ -229,11 +229,15 @@ def _paper(topic, pk) -> Paper:
 
 
 def _run_proposer(request, topic, d):
+    as_was = (topic.proposer_path, topic.proposer_post_id, topic.proposer_note)
     t = services.record_proposer(actor=request.user, topic=topic, note=d["note"])
+    if as_was[0] and (t.proposer_path, t.proposer_post_id, t.proposer_note) == as_was:
+        return "提出方式未作修改。"  # posted back as shown: the service recorded nothing
     return f"已登记提出方式：{t.get_proposer_path_display()}。"
 
 
 def _run_checklist(request, topic, d):
+    as_was = topic.checked_at
     t = services.record_checklist(
         actor=request.user,
         topic=topic,
@@ -241,12 +245,17 @@ def _run_checklist(request, topic, d):
         substance=d["substance"],
         procedure=d["procedure"],
     )
+    if as_was is not None and t.checked_at == as_was:
+        return "上会条件审核未作修改。"  # the check as shown, posted back: the service recorded nothing
     ok = t.checklist_complete
     return "上会条件审核已登记：符合上会条件。" if ok else "上会条件审核已登记：尚不符合上会条件（第五十七条）。"
 
 
 def _run_agreement(request, topic, d):
-    services.record_agreement(actor=request.user, topic=topic, agreement=d["agreement"])
+    as_was = topic.agreement_text
+    t = services.record_agreement(actor=request.user, topic=topic, agreement=d["agreement"])
+    if as_was and t.agreement_text == as_was:
+        return "协调意见未作修改。"  # posted back as shown: the service recorded nothing
     return "已登记专题会协调形成的一致意见。"
 
 

@@ -570,6 +570,34 @@ def test_mtg_3_units_do_not_file_party_group_topics_the_office_records_them(worl
     assert topic.proposer_path == Topic.ProposerPath.MEMBER and topic.state == TopicState.ACCEPTED
 
 
+def test_mtg_5_mtg_8_the_topic_steps_saved_again_unchanged_say_nothing_changed(world, client, today):
+    """Saved again untouched, the proposer note, the checklist and the agreement record nothing, yet the page said
+    "已登记提出方式…", "上会条件审核已登记…", "已登记专题会协调形成的一致意见" — a check or a change nobody made."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    _soon, later = _near_meetings(w, today)
+    topic = _topic_via_page(w, client, later, today, related_units=[w.units["发改局"].pk], units_disagree="on")
+    client.force_login(w.exec_deputy)
+    assert _act(client, topic, "proposer", {"note": "已协调审核"}).status_code == 302
+    client.force_login(w.staff)
+    assert _act(client, topic, "checklist", {"significance": "on", "substance": "on"}).status_code == 302
+    client.force_login(w.clerks["财政局"])
+    assert _act(client, topic, "agreement", {"agreement": "经专题会协调，两部门意见一致。"}).status_code == 302
+    said = {"proposer": "提出方式未作修改。", "checklist": "上会条件审核未作修改。", "agreement": "协调意见未作修改。"}
+    for who, action in ((w.exec_deputy, "proposer"), (w.director, "checklist"), (w.clerks["财政局"], "agreement")):
+        client.force_login(who)
+        page = client.get(reverse("meetings:topic", args=[topic.pk])).content.decode()
+        url = reverse("meetings:topic_action", args=[topic.pk, action])
+        response = client.post(url, form_data(page, ("action", url)), follow=True)
+        assert [str(m) for m in response.context["messages"]] == [said[action]], action
+    client.force_login(w.staff)
+    url = reverse("meetings:topic_action", args=[topic.pk, "checklist"])
+    data = {"checklist-significance": "on", "checklist-substance": "on", "checklist-procedure": "on"}
+    response = client.post(url, data, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["上会条件审核已登记：符合上会条件。"]
+
+
 def test_mtg_3_a_party_group_topic_is_recorded_as_registered_under_article_54(world, client, today):
     """The office's 登记议题 on a 党组会议 went into the topic's record as "申报议题 第五十五条" — the executive
     meeting's intake rule — and the page and message said 申报. It now reads 登记议题 under 第五十四条."""
