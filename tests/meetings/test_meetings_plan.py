@@ -236,3 +236,11 @@ def test_plan_page_flow_through_the_views(world, client):
 
     client.force_login(w.outsider)
     assert client.get(plan_url).status_code == 404
+
+
+def test_mtg_11_plan_page_cites_article_59_once(world, client):
+    """The plan page's rules read "会议管理规定（第五十九条，《工作规则》第五十九条）": the article twice over."""
+    client.force_login(world.staff)
+    page = client.get(reverse("meetings:plan", args=[timezone.localdate().year])).content.decode()
+    assert "会议管理规定（《工作规则》第五十九条）" in page
+    assert "第五十九条，《工作规则》第五十九条" not in page
