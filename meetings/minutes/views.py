@@ -178,7 +178,10 @@ def _run_start(request, meeting, minutes, d):
 
 
 def _run_body(request, meeting, minutes, d):
-    services.revise_minutes(actor=request.user, minutes=_need(minutes), body=d["body"])
+    as_was = _need(minutes).body
+    mn = services.revise_minutes(actor=request.user, minutes=minutes, body=d["body"])
+    if mn.body == as_was:
+        return "纪要正文未作修改。"  # the text as shown, posted back: the service recorded nothing
     return "纪要正文已保存。"
 
 

@@ -426,6 +426,24 @@ def test_mtg_6_the_minutes_text_saved_unchanged_records_no_revision(world, clien
     assert Event.objects.count() == events
 
 
+def test_mtg_6_the_minutes_text_saved_unchanged_says_nothing_changed(world, client):
+    """Saved untouched, the minutes text records no revision, yet the page said "纪要正文已保存。"."""
+    from tests.form_roundtrip import form_data
+
+    w = world
+    m, _topic = page_meeting(w)
+    held(w, m)
+    c = login(client, w.staff)
+    act = reverse("meetings:minutes_action", args=[m.pk, "body"])
+    assert c.post(act, {"body-body": "会议研究了预算调整。"}).status_code == 302
+    page = c.get(reverse("meetings:minutes", args=[m.pk])).content.decode()
+    data = {k: v for k, v in form_data(page, ("action", act)).items() if k.startswith("body-")}
+    response = c.post(act, data, follow=True)
+    assert [str(x) for x in response.context["messages"]] == ["纪要正文未作修改。"]
+    response = c.post(act, {"body-body": "会议研究了预算调整和项目安排。"}, follow=True)
+    assert [str(x) for x in response.context["messages"]] == ["纪要正文已保存。"]
+
+
 def test_minutes_page_shows_the_attendance_record(world, client):
     w = world
     m, topic = page_meeting(w, days_ahead=1)
