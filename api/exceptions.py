@@ -55,7 +55,7 @@ def handler(exc, context):
     elif isinstance(exc, BadRequest):
         exc = exceptions.ValidationError({"detail": getattr(exc, "message", "") or str(exc) or "请求参数有误。"})
     for kind, text in MESSAGES.items():
-        if isinstance(exc, kind):
+        if isinstance(exc, kind) and not getattr(exc, "worded", False):  # words of our own are kept
             exc.detail = text
     if isinstance(exc, exceptions.ValidationError):
         exc.detail = _plain(exc.detail)

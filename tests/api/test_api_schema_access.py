@@ -98,3 +98,11 @@ def test_15_1_nul_byte_on_a_page_is_still_the_chinese_400_page(world, security_a
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert NUL_MESSAGE in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/outgoing/?format=csv", "/api/v1/tasks/?format=xml", "/api/schema/?format=x"])
+def test_15_1_an_unknown_format_is_a_406_naming_it_not_a_missing_item(world, token_for, url):
+    response = token_for(world.staff).get(url)
+    assert response.status_code == 406
+    detail = response.content.decode()  # JSON, or the schema's own YAML
+    assert "format=" in detail and "没有找到" not in detail
