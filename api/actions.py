@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
@@ -71,6 +72,24 @@ def form_data(data) -> QueryDict:
         else:
             result[str(key)] = text(value)
     return result
+
+
+YES_NO = {"1", "0"}
+
+
+def yes_no_answers(raw, form) -> dict[str, str]:
+    """JSON true/false sent for a 是/否 choice (审核结论, 履行情况: radios whose values are "1" and "0"), as the page's
+    radio posts them. form_data reads a JSON boolean as a checkbox ("on", or not sent), which such a field refuses
+    as 不在可用的选项中 or 必填."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        name: "1" if raw[name] else "0"
+        for name, field in form.fields.items()
+        if isinstance(raw.get(name), bool)
+        and isinstance(field, forms.ChoiceField)
+        and {str(value) for value, _label in field.choices} == YES_NO
+    }
 
 
 def with_defaults(data: QueryDict, serializer: type, *, instance=None) -> QueryDict:
@@ -193,6 +212,10 @@ def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_se
     if files is not None and spec.prefix:
         files = MultiValueDict({f"{spec.prefix}-{key}": files.getlist(key) for key in files})
     form = spec.form(prefixed(data, spec.prefix), files, **spec.form_kwargs(request, obj))
+    if yes_no := yes_no_answers(request.data, form):  # JSON true/false for a 是/否 choice: as the page's radio
+        data = data.copy()
+        data.update(yes_no)
+        form = spec.form(prefixed(data, spec.prefix), files, **spec.form_kwargs(request, obj))
     wrong = shape_errors(request.data, form)
     if (wrong or not form.is_valid()) and not_theirs():
         return not_yours

@@ -55,3 +55,20 @@ def test_doc_15_the_office_decides_the_one_off_request_the_detail_lists(world):
     )
     assert done.status_code == 200, done.content.decode()
     assert done.json()["item"]["one_off_approvals"][0]["state"] == "approved"
+
+
+@pytest.mark.parametrize(("approve", "state"), [(True, "approved"), (False, "refused")])
+def test_doc_15_a_json_boolean_answers_the_one_off_decision_as_the_pages_radio(world, approve, state):
+    """审核结论 is a 是/否 radio ("1"/"0"); a JSON client sends true/false — refused before as 不在可用的选项中 (true)
+    or 必填 (false)."""
+    doc = outgoing_draft(world.fin_clerk, title="计划外的发文", plan_item=None)
+    issuance.request_one_off_approval(actor=world.fin_clerk, document=doc, matter="计划外发文", reason="上级要求")
+    issuance.submit_outgoing(actor=world.fin_clerk, document=doc)
+    (pending,) = api(world.staff).get(f"/api/v1/outgoing/{doc.pk}/").json()["one_off_approvals"]
+    done = api(world.staff).post(
+        f"/api/v1/outgoing/{doc.pk}/actions/decide_one_off/",
+        {"approval": pending["id"], "approve": approve, "opinion": "同意" if approve else "不符合年度计划调整条件"},
+        format="json",
+    )
+    assert done.status_code == 200, done.content.decode()
+    assert done.json()["item"]["one_off_approvals"][0]["state"] == state
