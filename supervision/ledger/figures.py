@@ -309,6 +309,11 @@ class AssessmentRow:
     def outcome_counts(self) -> list[int]:
         return [self.outcomes.get(k, 0) for k in OUTCOME_KINDS]
 
+    @property
+    def outcome_cells(self) -> list[tuple[str, int]]:
+        """(kind's label, count): each cell says what it counts when the table stacks as cards on a phone."""
+        return [(k.label, self.outcomes.get(k, 0)) for k in OUTCOME_KINDS]
+
     def _url(self, **params) -> str:
         start, end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
         if self.unit is None:

@@ -68,3 +68,38 @@ def test_sup_1_ledger_rows_show_their_links_and_lights_on_a_phone(live_server, b
     assert row.locator("td[data-label=完成时限]").is_visible() and row.locator("td[data-label=状态]").is_visible()
     s.shot("ledger-phone")
     s.close()
+
+
+def _on_screen(locator, what: str) -> None:
+    box = locator.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{what} at {box}"
+
+
+def test_sup_6_dashboard_and_assessment_figures_are_on_a_phone_screen(live_server, browser, district):
+    """督查看板's 按期办结率 by unit and 年度考核's table kept their columns in boxes that scroll sideways at 390 px:
+    the rates were cut at the right edge and most counts (with their links) out of sight. Each unit now stacks as a
+    card with every figure labelled."""
+    from tests.supervision.supervision_support import make_item
+
+    w = district
+    make_item(w, today=timezone.localdate())
+    s = ClickSession(browser, live_server.url, w.staff)
+    s.nav("督查督办")
+    s.click_link("督查看板")
+    s.page.set_viewport_size(PHONE)
+    row = s.page.get_by_test_id("unit-chart").locator("tbody tr").first
+    for testid in ("unit-total", "unit-on-time", "unit-late", "unit-overdue"):
+        _on_screen(row.get_by_test_id(testid), testid)
+    assert row.locator("td[data-label=超期未办结]").is_visible()
+    s.shot("dashboard-phone")
+
+    s.page.set_viewport_size({"width": 1366, "height": 900})
+    s.click_link("年度考核")
+    s.page.set_viewport_size(PHONE)
+    row = s.page.get_by_test_id("assessment-row").first
+    cells = row.locator("td")
+    assert cells.count() >= 8
+    for i in range(cells.count()):
+        _on_screen(cells.nth(i), f"assessment cell {cells.nth(i).get_attribute('data-label')}")
+    s.shot("assessment-phone")
+    s.close()
