@@ -4,11 +4,14 @@ answers a stale state with "已由XX处理" (409)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.apps import apps
+from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
@@ -18,6 +21,7 @@ from rest_framework.response import Response
 from tiexi_gov.http import CONTROL, CONTROL_MESSAGE, BadInput
 from tiexi_gov.org.roles import is_technical_account
 from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.models import PostedForm
 
 from . import exceptions, services
 from .models import ApiToken
@@ -148,19 +152,72 @@ def invalid(form) -> Response:
 
 def create(request, *, form, run, after) -> Response:
     """Create an item as the page does: the page's form validates, `run(cleaned_data)` calls the page's one service
-    and returns (the new item, the page's success text); `after(item)` is the answer's item. 201 on success."""
+    and returns (the new item, the page's success text); `after(item)` is the answer's item. 201 on success.
+
+    With an Idempotency-Key header the create is done once per key, as a page's form is done once per its token
+    (workflow.once, the same table): a client that retries after a lost answer is given what the first request
+    made (200), never a second record."""
     refused = refuse_writer(request)
     if refused is not None:
         return refused
+    token = idempotency_token(request)
+    if token == BAD_KEY:
+        return Response({"detail": BAD_KEY_MESSAGE, "rules": []}, status=status.HTTP_400_BAD_REQUEST)
+    if token and (made := _made_with(request, token)) is not None:
+        return _made_before(made, after)
     if wrong := shape_errors(request.data, form):
         return wrong
     if not form.is_valid():
         return invalid(form)
     try:
-        item, text = run(form.cleaned_data)
+        with transaction.atomic():
+            item, text = run(form.cleaned_data)
+            if token:
+                PostedForm.objects.create(token=token, user=request.user, url=f"{item._meta.label_lower}:{item.pk}")
     except ActionRefused as exc:
         return exceptions.refusal(exc)
+    except IntegrityError:
+        made = _made_with(request, token) if token else None
+        if made is None:
+            raise
+        return _made_before(made, after)  # the same key a moment earlier, in another request
     return Response({"detail": text, "item": after(item)}, status=status.HTTP_201_CREATED)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+BAD_KEY = "bad"
+BAD_KEY_MESSAGE = "Idempotency-Key 应为1至200个可见字符（建议每次新建使用一个新的UUID）。"
+ALREADY_MADE = "该请求已处理过（相同的 Idempotency-Key），未重复创建；以下是当时创建的内容。"
+
+
+def idempotency_token(request) -> str:
+    """The request's Idempotency-Key as a one-time token of this endpoint ("" without one, BAD_KEY if unusable).
+    Hashed with the path: the same key sent to two endpoints is two requests."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return ""
+    if not 0 < len(key) <= 200 or not all(" " < ch < "\x7f" for ch in key):
+        return BAD_KEY
+    return hashlib.sha256(f"api {request.path} {key}".encode()).hexdigest()[:32]
+
+
+GONE = object()  # the token made an item that has since been deleted
+
+
+def _made_with(request, token: str):
+    """What this person's request with this token made before (GONE if deleted since), None if it made nothing."""
+    made = PostedForm.objects.filter(user=request.user, token=token).values_list("url", flat=True).first()
+    if made is None:
+        return None
+    label, _, pk = made.partition(":")
+    return apps.get_model(label).objects.filter(pk=pk).first() or GONE
+
+
+def _made_before(item, after) -> Response:
+    if item is GONE:
+        detail = "该请求已处理过（相同的 Idempotency-Key），当时创建的内容已删除；新建请使用新的 Idempotency-Key。"
+        return Response({"detail": detail, "rules": []}, status=status.HTTP_409_CONFLICT)
+    return Response({"detail": ALREADY_MADE, "item": after(item)}, status=status.HTTP_200_OK)
 
 
 def refuse_writer(request) -> Response | None:

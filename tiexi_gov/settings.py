@@ -514,7 +514,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "铁西区政府工作平台接口",
-    "DESCRIPTION": "我的待办、各领域事项、办理记录与办理操作；可见范围和可办事项与页面相同。",
+    "DESCRIPTION": (
+        "我的待办、各领域事项、办理记录与办理操作；可见范围和可办事项与页面相同。"
+        "新建类请求（POST 到列表地址）可带 Idempotency-Key 请求头（建议每次新建用一个新的UUID）：同一个人以同一个"
+        "值重发时不再新建，返回当时创建的内容（200）。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema names every endpoint and field: like the API itself, only for a signed-in, active account (session

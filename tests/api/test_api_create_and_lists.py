@@ -369,3 +369,39 @@ def test_15_1_every_list_costs_constant_queries(name, today):
         data = client.get(f"/api/v1/{name}/").json()
     assert data["count"] >= first["count"] + 2 >= 3, data
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_15_1_a_create_retried_with_its_idempotency_key_makes_one_record(today):
+    """A client that lost the answer and sends the same create again (same Idempotency-Key) is given the first
+    record, not a second; another key is another record; an unusable key is a 400 before anything is made."""
+    w = documents_world()
+    sheet = {
+        "kind": "government",
+        "copies": 10,
+        "title": "关于做好冬季安全生产工作的通知",
+        "main_recipients": "各乡、街道，区政府各部门",
+        "body": "现就有关事项通知如下。",
+        "disclosure": Disclosure.FULL,
+        "disclosure_manner": DisclosureManner.ACTIVE,
+        "not_classified": True,
+    }
+    client = api(w.fin_clerk)
+    first = client.post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY="a1b2-retry")
+    again = client.post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY="a1b2-retry")
+    assert (first.status_code, again.status_code) == (201, 200), again.content.decode()
+    assert again.json()["item"]["id"] == first.json()["item"]["id"] and "未重复创建" in again.json()["detail"]
+    assert OutgoingDocument.objects.filter(title=sheet["title"]).count() == 1
+
+    other = api(w.dev_clerk).post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY="a1b2-retry")
+    assert other.status_code == 201  # a key is the person's own: someone else's same key is his first request
+    fresh = client.post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY="a1b2-second")
+    assert fresh.status_code == 201 and OutgoingDocument.objects.filter(title=sheet["title"]).count() == 3
+
+    for bad in ("", "x" * 201, "键"):
+        refused = client.post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY=bad)
+        assert refused.status_code == 400 and "Idempotency-Key" in refused.json()["detail"]
+    assert OutgoingDocument.objects.filter(title=sheet["title"]).count() == 3
+
+    OutgoingDocument.objects.filter(pk=first.json()["item"]["id"]).delete()
+    gone = client.post("/api/v1/outgoing/", sheet, format="json", HTTP_IDEMPOTENCY_KEY="a1b2-retry")
+    assert gone.status_code == 409 and "已删除" in gone.json()["detail"]
