@@ -13,9 +13,11 @@ head's consent; special-topic meetings chaired by a district leader. Each action
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.db import transaction
+from django.utils import timezone
 from django_fsm import can_proceed
 
 from tiexi_gov.audit.services import record_event
@@ -448,18 +450,29 @@ def decide_unplanned(
 # --- schedule: the personal .ics feed token ----------------------------------------------------------------------
 
 
-def issue_calendar_token(*, actor) -> CalendarToken:
+def calendar_token_mark(token: CalendarToken | None) -> str:
+    """What the address page posts back about the address it showed ("" for none): a short digest, so that a stale
+    tab is told apart without the secret itself in the form."""
+    return hashlib.sha256(token.token.encode()).hexdigest()[:16] if token is not None else ""
+
+
+def issue_calendar_token(*, actor, replacing: str | None = None) -> CalendarToken:
     """A new secret for `actor`'s .ics feed; the previous address (if any) stops working at once. (Not a step of any
-    workflow: nobody waits on it.)"""
+    workflow: nobody waits on it.) `replacing` is the mark of the address the page showed: when another tab or an
+    earlier click has changed it since, nothing is changed — the address just copied into a phone keeps working."""
     if not (getattr(actor, "is_authenticated", False) and actor.is_active):
         raise ActionNotAllowed("请先登录。")
     with transaction.atomic():
-        token, created = CalendarToken.objects.select_for_update().get_or_create(
-            user=actor, defaults={"token": secrets.token_urlsafe(32)}
-        )
-        if not created:
-            token.token = secrets.token_urlsafe(32)
-            token.save(update_fields=["token"])
-        label = "生成会议日历订阅地址" if created else "重置会议日历订阅地址"
-        record_event(actor=actor, subject=token, action="issued" if created else "regenerated", action_label=label)
+        current = CalendarToken.objects.select_for_update().filter(user=actor).first()
+        if replacing is not None and replacing != calendar_token_mark(current):
+            raise AlreadyHandled("订阅地址已在另一页面或前一次提交中生成，本次未再更换；请使用本页显示的当前地址。")
+        if current is None:
+            token = CalendarToken.objects.create(user=actor, token=secrets.token_urlsafe(32))
+        else:
+            token = current
+            token.token, token.created_at = secrets.token_urlsafe(32), timezone.now()
+            token.save(update_fields=["token", "created_at"])  # 生成于 is when this address was made
+        label = "生成会议日历订阅地址" if current is None else "重置会议日历订阅地址"
+        action = "issued" if current is None else "regenerated"
+        record_event(actor=actor, subject=token, action=action, action_label=label)
     return token

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from tiexi_gov.http import to_id
 from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow import once
-from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled
 
 from ..meeting import permissions as meeting_permissions
 from ..meeting.models import MeetingKind
@@ -211,7 +211,9 @@ def ics_manage(request):
     """The person's feed address (to subscribe on a phone) and a button that issues a new one."""
     if request.method == "POST":
         try:
-            services.issue_calendar_token(actor=request.user)
+            services.issue_calendar_token(actor=request.user, replacing=request.POST.get("replacing"))
+        except AlreadyHandled as exc:
+            messages.info(request, exc.message)  # a stale tab: the current address stands, shown below
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
@@ -225,6 +227,7 @@ def ics_manage(request):
         "meetings/ics.html",
         {
             "token": token,
+            "replacing": services.calendar_token_mark(token),
             "feed_url": feed_url,
             "webcal_url": webcal_url,
             "all_meetings": meeting_permissions.can_manage(request.user),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from meetings.meeting import services as meeting_services
 from meetings.models import CalendarToken, Meeting, MeetingKind
 from meetings.schedule import services as schedule_services
+from tiexi_gov.audit.models import Event
 
 pytestmark = [pytest.mark.django_db]
 
@@ -161,3 +162,29 @@ def test_ics_manage_page_shows_the_address_and_regenerates_it(world, client):
     client.post(url)
     second = CalendarToken.objects.get(user=w.clerks["财政局"]).token
     assert second != first and reverse("meetings:ics_feed", args=[second]) in client.get(url).content.decode()
+
+
+def test_ics_address_regenerated_from_a_stale_tab_is_not_changed_again(world, client):
+    """Two tabs of 日历订阅: the address is regenerated in one and copied into the phone; 重新生成 in the other (which
+    still shows the old address) used to regenerate again and break the phone's subscription. It now changes
+    nothing and says so; 生成于 tells when the address shown was made."""
+    user = world.clerks["财政局"]
+    url = reverse("meetings:ics_manage")
+    client.force_login(user)
+    client.post(url, {"replacing": ""})  # the first address
+    stale = client.get(url).context["replacing"]
+    client.post(url, {"replacing": stale})  # regenerated in the first tab
+    current = CalendarToken.objects.get(user=user)
+    events = Event.objects.filter(action="regenerated").count()
+
+    answer = client.post(url, {"replacing": stale}, follow=True)  # the second tab, still showing the old address
+    assert CalendarToken.objects.get(user=user).token == current.token
+    assert Event.objects.filter(action="regenerated").count() == events
+    assert "本次未再更换" in answer.content.decode()
+    again = client.post(url, {"replacing": ""}, follow=True)  # a tab from before the first address
+    assert CalendarToken.objects.get(user=user).token == current.token and "本次未再更换" in again.content.decode()
+
+    first_made = current.created_at
+    client.post(url, {"replacing": client.get(url).context["replacing"]})  # the page as it is now: regenerated
+    fresh = CalendarToken.objects.get(user=user)
+    assert fresh.token != current.token and fresh.created_at > first_made
