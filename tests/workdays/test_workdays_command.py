@@ -1,5 +1,6 @@
 """`manage.py workdays` for the office and scripts: answers on stdout, provisional note and errors on stderr."""
 
+import datetime as dt
 import io
 import os
 import subprocess
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tiexi_gov.workdays.models import CalendarYear, WorkdayOverride
+from tiexi_gov.workdays.provisional import worth_a_task
 
 DATA = Path(__file__).parent / "data" / "2027.csv"
 pytestmark = pytest.mark.django_db
@@ -94,8 +96,18 @@ def _subprocess(*args):
 
 
 def test_cal_2_command_exit_codes(postgres_only):
-    ok = _subprocess("add", "2027-09-30", "1")
-    assert (ok.returncode, ok.stdout, ok.stderr.strip().count("\n")) == (0, "2027-10-01\n", 0)
+    # A provisional year too far ahead to open the calendar administrators' 待办 (workdays.provisional): the
+    # subprocess commits what it writes, and a committed task would outlive this test in the shared test database.
+    far = dt.date.today().year + 6
+    assert not worth_a_task(far)
+    friday = next(
+        dt.date(far, 9, 20) + dt.timedelta(days=n)
+        for n in range(7)
+        if (dt.date(far, 9, 20) + dt.timedelta(days=n)).weekday() == 4
+    )
+    ok = _subprocess("add", friday.isoformat(), "1")
+    monday = friday + dt.timedelta(days=3)  # weekdays alone: the year's holidays are not known
+    assert (ok.returncode, ok.stdout, ok.stderr.strip().count("\n")) == (0, f"{monday.isoformat()}\n", 0)
     assert "暂定" in ok.stderr
     bad = _subprocess("add", "2026-02-30", "1")
     assert bad.returncode != 0 and bad.stdout == ""
