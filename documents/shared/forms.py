@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from documents.shared.models import NormativeStep
 from tiexi_gov.forms import TEXT_LIMIT, FreeText, styled  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import User
+from tiexi_gov.org.roles import without_technical_accounts
 from tiexi_gov.uploads import detect_attachment
 
 MAX_COPIES = 10_000  # 份数 / 印制份数: a number a press prints, well inside every database's integer column
@@ -68,11 +69,14 @@ class OptionalOpinionForm(forms.Form):
 
 
 class ReaderForm(forms.Form):
-    """X-2: name (or take off) a reader of a confidential item — any active user, listed by unit."""
+    """X-2: name (or take off) a reader of a confidential item — any active business user, listed by unit. An
+    administrator's account (三员, the calendar administrator) reads no business item, so it is never offered."""
 
     user = forms.ModelChoiceField(
         label="阅读人",
-        queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "username"),
+        queryset=without_technical_accounts(User.objects.filter(is_active=True))
+        .select_related("unit")
+        .order_by("unit__code", "username"),
     )
 
     def __init__(self, *args, active_only: bool = True, **kwargs):

@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from documents.outgoing.models import OutgoingDocument, OutgoingDocumentUserObjectPermission
 from documents.submissions.models import SubmissionUserObjectPermission
 from tiexi_gov.org.models import User
+from tiexi_gov.org.roles import is_technical_account
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 from tiexi_gov.workflow.kernel import Step
 from tiexi_gov.workflow.registry import Need
@@ -29,6 +30,8 @@ def set_named_reader(
     if grant:
         if user is None or not user.is_active:
             raise ActionRefused("请选择在职的阅读人。")
+        if is_technical_account(user):  # 三员分立: an administrator's account does no office work and reads none
+            raise ActionRefused(f"{user}是管理员账号，不办理业务，不能指定为阅读人。")
         assign_perm(f"documents.{perm}", user, obj)
         s.record(f"{action_prefix}grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
         return

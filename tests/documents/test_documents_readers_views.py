@@ -11,8 +11,10 @@ from documents_support import valid_fields
 from documents.models import OutgoingDocument, Submission
 from documents.outgoing import services as issuance
 from documents.submissions import services
-from tests.factories import outgoing_draft
+from tests.factories import UserFactory, outgoing_draft
 from tiexi_gov.audit.models import Event
+from tiexi_gov.org.roles import Role
+from tiexi_gov.workflow.errors import ActionRefused
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -168,3 +170,23 @@ def test_x_2_office_names_a_reader_of_a_confidential_outgoing_document(world, cl
     )
     assert r["HX-Redirect"] == reverse("documents:outgoing_detail", args=[doc.pk])
     assert outgoing_page(dev, doc).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.CALENDAR_ADMIN])
+def test_x_2_an_administrators_account_is_never_named_a_reader(world, client, role):
+    """三员分立: the reader list offered every active account, administrators included, and naming the system
+    administrator let him read the confidential item. The list leaves them out, the page and the service refuse
+    one posted by id, nothing is recorded and the administrator still gets 404."""
+    w = world
+    sub = confidential_draft(w)
+    admin = UserFactory(username="admin_acct", unit=w.office, full_name="罗管理员", roles=[role])
+    clerk = login(client, w.fin_clerk)
+    offered = {u.pk for u in detail(clerk, sub).context["readers_panel"]["form"].fields["user"].queryset}
+    assert admin.pk not in offered and w.fin_other.pk in offered
+    r = readers(clerk, sub, "add", admin)
+    assert r.status_code == 302
+    assert "请选择阅读人" in " ".join(str(m) for m in r.wsgi_request._messages)
+    with pytest.raises(ActionRefused, match="管理员账号"):
+        services.grant_reader(actor=w.fin_clerk, submission=sub, user=admin)
+    assert not Event.objects.filter(action="grant_reader").exists()
+    assert detail(login(client, admin), sub).status_code == 404
