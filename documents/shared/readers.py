@@ -32,6 +32,8 @@ def set_named_reader(
             raise ActionRefused("请选择在职的阅读人。")
         if is_technical_account(user):  # 三员分立: an administrator's account does no office work and reads none
             raise ActionRefused(f"{user}是管理员账号，不办理业务，不能指定为阅读人。")
+        if is_named(user, obj):  # a second tab, a double click: nothing changes, so nothing is recorded
+            raise ActionRefused(f"{user}已是本件的指定阅读人。")
         assign_perm(f"documents.{perm}", user, obj)
         s.record(f"{action_prefix}grant_reader", "指定阅读人", opinion=str(user), rule_id="X-2")
         return

@@ -190,3 +190,26 @@ def test_x_2_an_administrators_account_is_never_named_a_reader(world, client, ro
         services.grant_reader(actor=w.fin_clerk, submission=sub, user=admin)
     assert not Event.objects.filter(action="grant_reader").exists()
     assert detail(login(client, admin), sub).status_code == 404
+
+
+def test_x_2_naming_a_reader_again_changes_nothing(world, client):
+    """The add form posted again (a second tab, a double click) recorded a second 指定阅读人 event and said
+    已指定 again, though nothing had changed. Now it says the person already reads the item and records nothing; the
+    drafter, a reader from the start, is not named a second time either."""
+    w = world
+    sub = confidential_draft(w)
+    clerk = login(client, w.fin_clerk)
+    assert readers(clerk, sub, "add", w.fin_other).status_code == 302
+    again = readers(clerk, sub, "add", w.fin_other)
+    assert again.status_code == 302
+    assert "已是本件的指定阅读人" in " ".join(str(m) for m in again.wsgi_request._messages)
+    drafter = readers(clerk, sub, "add", w.fin_clerk)
+    assert "已是本件的指定阅读人" in " ".join(str(m) for m in drafter.wsgi_request._messages)
+    assert list(Event.objects.filter(action="grant_reader").values_list("opinion", flat=True)) == [str(w.fin_other)]
+    doc = outgoing_draft(
+        w.fin_clerk, confidential=True, disclosure="none", disclosure_manner="", disclosure_reason="限定知悉范围"
+    )
+    issuance.grant_outgoing_reader(actor=w.fin_clerk, document=doc, user=w.fin_other)
+    with pytest.raises(ActionRefused, match="已是本件的指定阅读人"):
+        issuance.grant_outgoing_reader(actor=w.fin_clerk, document=doc, user=w.fin_other)
+    assert Event.objects.filter(action="outgoing_grant_reader").count() == 1
