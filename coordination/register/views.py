@@ -24,7 +24,9 @@ from tiexi_gov.org.selectors import Handler, leader_post_for_unit
 from tiexi_gov.pagecache.cache import cached_page
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 
+from ..absence import permissions as absence_permissions
 from ..models import Application, Body, CounterpartLevel, Ground, Rank
+from ..research import permissions as research_permissions
 from . import permissions, selectors, services
 from .forms import ApplicationForm, BodyChoiceForm, StepForm, SubmitForm
 
@@ -150,7 +152,7 @@ def register(request):
             "host_units": list(selectors.host_units()),
             "status_style": STATUS_STYLE,
             "may_apply": permissions.can_start_application(request.user),
-            "may_manage": permissions.can_manage(request.user),
+            **_nav(request.user),
         },
     )
 
@@ -175,6 +177,15 @@ def body(request, pk: int):
             "may_manage": permissions.can_manage(request.user),
         },
     )
+
+
+def _nav(user) -> dict:
+    """The tabs of _register_nav.html: each shown only to who may open it (the page behind it is a 404 to others)."""
+    return {
+        "may_manage": permissions.can_manage(user),
+        "nav_away": absence_permissions.can_view_who_is_away(user),
+        "nav_research": research_permissions.can_view_research(user),
+    }
 
 
 # --- applications -------------------------------------------------------------------------------------------
@@ -204,6 +215,7 @@ def applications(request):
             "page_links": _page_links(request, page),
             "state_style": STATE_STYLE,
             "may_apply": permissions.can_start_application(request.user),
+            **_nav(request.user),
         },
     )
 

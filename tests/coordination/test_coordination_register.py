@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -186,6 +187,27 @@ def test_register_and_body_are_open_to_every_signed_in_person(world, client):
         for url in urls:
             assert client.get(url).status_code == 200, (user, url)
     assert client.get(reverse("coordination:body", args=[body.pk + 999])).status_code == 404
+
+
+def test_register_tabs_show_only_pages_the_user_may_open(world, client):
+    """The tabs above 机构名册 and 设立调整申请: a unit head saw 外出情况 and 调研, which are the office's and the
+    district leaders' pages (a 404 for them); every tab shown must open, and the office keeps its tabs on both pages."""
+    w = world
+    for user in (w.unit_heads["教育局"], w.clerks["审计局"], w.staff, w.head, w.judicial_deputy):
+        client.force_login(user)
+        for page in ("coordination:register", "coordination:applications"):
+            html = client.get(reverse(page)).content.decode()
+            nav = html.split('data-testid="coordination-nav"')[1].split("</ul>")[0]
+            links = re.findall(r'href="([^"]+)"', nav)
+            for link in links:
+                assert client.get(link).status_code == 200, (user, page, link)
+            if user in (w.staff, w.head):
+                assert reverse("coordination:who_is_away") in links, (user, page)
+            if user == w.staff:
+                assert reverse("coordination:reviews") in links, page
+    client.force_login(w.unit_heads["教育局"])
+    nav = client.get(reverse("coordination:register")).content.decode().split('data-testid="coordination-nav"')[1]
+    assert "外出请假" in nav.split("</ul>")[0]
 
 
 def _bodies(w, n: int, start: int) -> None:
