@@ -103,3 +103,43 @@ def test_sup_6_dashboard_and_assessment_figures_are_on_a_phone_screen(live_serve
         _on_screen(cells.nth(i), f"assessment cell {cells.nth(i).get_attribute('data-label')}")
     s.shot("assessment-phone")
     s.close()
+
+
+@pytest.fixture
+def coordination_district(settings, tmp_path):
+    """The meetings district (tests/meetings/meetings_support): head, deputies with portfolios, the office, seven
+    departments with heads, deputies and clerks — the coordination tests' world."""
+    from tests.meetings.meetings_support import build_world
+    from tiexi_gov.workdays import calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    calendar.invalidate()
+    return build_world()
+
+
+def _row_on_screen(row, what: str) -> None:
+    """Every shown cell of a table row lies within a 390 px screen (none past the right edge of a sideways box)."""
+    cells = row.locator("td")
+    assert cells.count() >= 4, what
+    for i in range(cells.count()):
+        if cells.nth(i).is_visible():
+            _on_screen(cells.nth(i), f"{what}: cell {cells.nth(i).get_attribute('data-label')}")
+
+
+def test_crd_2_register_rows_show_every_column_on_a_phone(live_server, browser, coordination_district):
+    """议事协调 opens on the register of bodies. At 390 px its eight columns (1,100 px) scrolled sideways in a box:
+    the head, the office, the status and the phase end were out of sight. Each body now stacks as a card."""
+    from tests.coordination.upkeep_support import make_body
+
+    w = coordination_district
+    make_body("铁西区优化营商环境工作领导小组", host=w.units["发改局"], head=w.exec_post,
+              members=(w.unit_head_posts["财政局"],))  # fmt: skip
+    for user in (w.staff, w.clerks["教育局"]):
+        s = ClickSession(browser, live_server.url, user)
+        s.nav("议事协调")
+        s.page.set_viewport_size(PHONE)
+        row = s.page.get_by_test_id("register-row").first
+        _row_on_screen(row, user.username)
+        assert row.locator("td[data-label=主要负责人]").is_visible() and row.locator("td[data-label=状态]").is_visible()
+        s.shot(f"coordination-register-{user.username}")
+        s.close()
