@@ -143,3 +143,72 @@ def test_crd_2_register_rows_show_every_column_on_a_phone(live_server, browser, 
         assert row.locator("td[data-label=主要负责人]").is_visible() and row.locator("td[data-label=状态]").is_visible()
         s.shot(f"coordination-register-{user.username}")
         s.close()
+
+
+def test_crd_1_leave_2_res_1_coordination_lists_show_every_column_on_a_phone(
+    live_server, browser, coordination_district
+):
+    """设立调整申请, 请假报备 and 基层调研 kept their columns in boxes that scroll sideways at 390 px: an application's
+    unit, deputy and state, a leave's acting person, approver and state, a leader's topics and shortfalls were past
+    the right edge. Each row now stacks as a card with every column labelled."""
+    import datetime as dt
+
+    from coordination.absence import services as absence
+    from coordination.models import Application, Ground, Rank
+    from coordination.register import services as register
+    from tiexi_gov.org.models import Post
+
+    w = coordination_district
+    today = timezone.localdate()
+    register.create_application(
+        actor=w.clerks["教育局"],
+        kind=Application.Kind.SETUP,
+        applicant_unit=w.units["教育局"],
+        reason="工作需要跨部门统筹协调。",
+        proposal={
+            "name": "铁西区教育督导委员会",
+            "grounds": [{"ground": Ground.LEADER_FOCUS, "basis": "区政府常务会议纪要"}],
+            "rank": Rank.DEPUTY,
+            "head_required_by_higher_level": False,
+            "head_post": w.edu_deputy_post.pk,
+            "deputy_head_posts": [],
+            "member_posts": [w.unit_head_posts["财政局"].pk],
+            "host_unit": w.units["教育局"].pk,
+            "office_name": "铁西区教育督导委员会办公室",
+            "functions": "统筹协调教育督导工作。",
+        },
+        submit=True,
+        today=today,
+    )
+    absence.request_absence(
+        actor=w.unit_heads["教育局"],
+        post=w.unit_head_posts["教育局"],
+        start=today + dt.timedelta(days=7),
+        end=today + dt.timedelta(days=9),
+        place="长春",
+        purpose="参加全省教育工作会议",
+        contact="13900000000",
+        acting_post=Post.objects.get(unit=w.units["教育局"], kind=Post.Kind.UNIT_DEPUTY),
+        today=today,
+    )
+
+    s = ClickSession(browser, live_server.url, w.staff)
+    s.nav("议事协调")
+    s.click_link("设立调整申请")
+    s.click_link("全部")
+    s.page.set_viewport_size(PHONE)
+    _row_on_screen(s.page.get_by_test_id("application-row").first, "application")
+    s.page.set_viewport_size({"width": 1366, "height": 900})
+    s.click_link("调研")
+    s.page.set_viewport_size(PHONE)
+    _row_on_screen(s.page.get_by_test_id("research-row").first, "research")
+    s.shot("coordination-research-phone")
+    s.close()
+
+    s = ClickSession(browser, live_server.url, w.unit_heads["教育局"])
+    s.nav("议事协调")
+    s.click_link("外出请假")
+    s.page.set_viewport_size(PHONE)
+    _row_on_screen(s.page.get_by_test_id("leave-row").first, "leave")
+    s.shot("coordination-leave-phone")
+    s.close()
