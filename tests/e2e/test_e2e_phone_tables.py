@@ -212,3 +212,31 @@ def test_crd_1_leave_2_res_1_coordination_lists_show_every_column_on_a_phone(
     _row_on_screen(s.page.get_by_test_id("leave-row").first, "leave")
     s.shot("coordination-leave-phone")
     s.close()
+
+
+def test_pub_1_sup_1_inquiries_and_an_items_deadlines_show_every_column_on_a_phone(live_server, browser, district):
+    """网上咨询's list (seven columns, 610 px) and an item page's 时限 table (480 px) scrolled sideways at 390 px:
+    an inquiry's unit, its reply deadline and state, and a clock's due date and state were past the right edge."""
+    from supervision.public import services as public_services
+    from tests.supervision.supervision_support import make_item
+
+    w = district
+    today = timezone.localdate()
+    public_services.log_inquiry(actor=w.staff, asker="张先生", contact="13800000000", unit=w.fin, today=today,
+                                question="请问老旧小区加装电梯补贴如何申请？需要准备哪些材料？")  # fmt: skip
+    make_item(w, today=today, task="完成全区老旧小区改造资金拨付工作")
+    s = ClickSession(browser, live_server.url, w.staff)
+    s.nav("督查督办")
+    s.click_link("网上咨询")
+    s.page.set_viewport_size(PHONE)
+    _row_on_screen(s.page.get_by_test_id("inquiry-row").first, "inquiry")
+    s.page.set_viewport_size({"width": 1366, "height": 900})
+    s.nav("督查督办")
+    s.page.get_by_test_id("item-link").first.click()
+    s.page.wait_for_load_state()
+    s.page.set_viewport_size(PHONE)
+    row = s.page.get_by_test_id("deadline").first
+    for cell in ("依据", "截止", "状态"):
+        _on_screen(row.locator(f"td[data-label={cell}]"), f"deadline {cell}")
+    s.shot("supervision-item-phone")
+    s.close()
