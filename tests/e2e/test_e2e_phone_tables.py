@@ -240,3 +240,29 @@ def test_pub_1_sup_1_inquiries_and_an_items_deadlines_show_every_column_on_a_pho
         _on_screen(row.locator(f"td[data-label={cell}]"), f"deadline {cell}")
     s.shot("supervision-item-phone")
     s.close()
+
+
+def test_mtg_4_meeting_attendees_show_every_column_on_a_phone(live_server, browser, coordination_district):
+    """A meeting page's 参会人员 (five columns, 420 px and more) scrolled sideways at 390 px: each attendee's seat, the
+    topic they sit in for and their reply (参加, 请假, 已签到) were past the right edge. Each attendee now stacks as a
+    card with every column labelled."""
+    from meetings.meeting import services as meeting_services
+    from meetings.models import MeetingKind
+    from meetings.schedule import services as schedule_services
+    from tiexi_gov.workdays import calendar as wd
+
+    w = coordination_district
+    meeting_services.ensure_standing_seats()
+    meeting = schedule_services.schedule_ad_hoc(actor=w.staff, kind=MeetingKind.EXECUTIVE, reason="研究重点工作",
+                                                date=wd.add_workdays(timezone.localdate(), 10))  # fmt: skip
+    meeting = schedule_services.consent_ad_hoc(actor=w.head, meeting=meeting)
+    meeting_services.refresh_invitations(meeting)
+    s = ClickSession(browser, live_server.url, w.unit_heads["财政局"])
+    s.page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    s.page.set_viewport_size(PHONE)
+    rows = s.page.get_by_test_id("attendee-row")
+    assert rows.count() >= 3
+    for i in (0, rows.count() - 1):
+        _row_on_screen(rows.nth(i), f"attendee {i}")
+    s.shot("meeting-attendees-phone")
+    s.close()
