@@ -15,6 +15,7 @@ from . import services as absence
 from .selectors import acting_holders
 
 CONFIRM_LABEL = "我已核对以上内容，确认提交（提交后不可撤销）"
+CONFIRM_REQUIRED = {"required": "此操作不可撤回，请勾选确认后再提交。"}
 
 
 NOBODY_TO_ACT = (
@@ -100,7 +101,7 @@ class DecideForm(forms.Form):
 
     opinion = FreeText(label="审批意见", max_length=200, required=False, rows=2)
     acting_post = forms.TypedChoiceField(label="代理人", coerce=int, required=False, empty_value=None)
-    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+    confirm = forms.BooleanField(label=CONFIRM_LABEL, error_messages=CONFIRM_REQUIRED)
 
     def __init__(self, *args, request: AbsenceRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,12 +125,12 @@ class DecideForm(forms.Form):
 class ReturnForm(forms.Form):
     returned_on = DateField(label="返回上班日期", widget=DateInput())
     report = FreeText(label="返回报告", required=False, max_length=TEXT_LIMIT, help_text="单位主要负责人须填写")
-    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+    confirm = forms.BooleanField(label=CONFIRM_LABEL, error_messages=CONFIRM_REQUIRED)
 
 
 class CancelForm(forms.Form):
     reason = FreeText(label="撤回理由", max_length=200, rows=2)
-    confirm = forms.BooleanField(label=CONFIRM_LABEL)
+    confirm = forms.BooleanField(label=CONFIRM_LABEL, error_messages=CONFIRM_REQUIRED)
 
 
 class LeaveFilterForm(forms.Form):

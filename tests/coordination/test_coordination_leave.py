@@ -417,6 +417,27 @@ def test_leave_pages_request_decide_and_refusal_keeps_what_was_typed(world, clie
     assert f"该请假已由{w.head.display_name}处理" in stale.content.decode()
 
 
+def test_leave_2_a_decision_return_or_withdrawal_without_the_confirmation_box_says_to_tick_it(world, client):
+    """批准, 不批准, 返回销假 and 撤回请假 cannot be undone: posted without the box ticked, each said only the generic
+    "该字段是必填项。" beside the box; it now says what to do, as every other irreversible form of the portal does."""
+    w = world
+    today = _today()
+    req = ask(w, w.edu_deputy, w.edu_deputy_post, today + dt.timedelta(days=3), today + dt.timedelta(days=4),
+              today=today, acting=w.judicial_post)  # fmt: skip
+    client.force_login(w.head)
+    for action, data in (("approve", {"approve-opinion": "同意"}), ("reject", {"reject-opinion": "另行安排"})):
+        url = reverse("coordination:leave_action", args=[req.pk, action])
+        html = client.post(url, {**data, "seen_state": "requested"}).content.decode()
+        assert "此操作不可撤回，请勾选确认后再提交。" in html and "该字段是必填项" not in html, action
+    client.force_login(w.edu_deputy)
+    url = reverse("coordination:leave_action", args=[req.pk, "cancel"])
+    response = client.post(url, {"cancel-reason": "会议取消", "seen_state": "requested"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "此操作不可撤回，请勾选确认后再提交。" in html and "会议取消" in html
+    req.refresh_from_db()
+    assert req.state == AbsenceRequest.State.REQUESTED
+
+
 def test_leave_a_refused_decision_says_why_on_the_page(world, client):
     """A leader who may not decide the request (not its approver) is refused with the reason on the page: the
     refusal was a form error on a form their page does not draw, so they saw the page again and no word."""
