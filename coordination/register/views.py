@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from tiexi_gov.http import to_id
@@ -22,6 +23,7 @@ from tiexi_gov.listing import url_for_each
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.selectors import Handler, leader_post_for_unit
 from tiexi_gov.pagecache.cache import cached_page
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed
 
 from ..absence import permissions as absence_permissions
@@ -238,6 +240,7 @@ def _form_context(request, form, kind, body, *, application=None):
         "body": body,
         "application": application,
         "rank_choices": Rank.choices,
+        "once_token": once.token_for(request) if application is None else "",
     }
 
 
@@ -248,6 +251,8 @@ def application_new(request):
     if not permissions.can_start_application(user):
         raise Http404("没有找到该页面。")
     today = timezone.localdate()
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the application it made, not a second one
     data = request.POST if request.method == "POST" else request.GET
     kind = chosen_kind(data.get("kind"))
     body = chosen_body(data.get("body"))
@@ -273,16 +278,20 @@ def application_new(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            application = services.create_application(
-                actor=user,
-                kind=kind,
-                applicant_unit=Unit.objects.get(pk=d["applicant_unit"]),
-                reason=d["reason"],
-                proposal=form.proposal(),
-                body=d.get("body") if kind != Kind.SETUP else None,
-                merge_into=d.get("merge_into"),
-                submit=request.POST.get("do") != "draft",
-            )
+            with once.once(request) as done:
+                application = services.create_application(
+                    actor=user,
+                    kind=kind,
+                    applicant_unit=Unit.objects.get(pk=d["applicant_unit"]),
+                    reason=d["reason"],
+                    proposal=form.proposal(),
+                    body=d.get("body") if kind != Kind.SETUP else None,
+                    merge_into=d.get("merge_into"),
+                    submit=request.POST.get("do") != "draft",
+                )
+                done(reverse("coordination:application", args=[application.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except ActionRefused as exc:
             form.add_service_error(exc)
         else:

@@ -5,6 +5,7 @@ register; CRD-2 (第六十五条): the conditions a body must meet, checked at c
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -719,3 +720,23 @@ def test_crd_1_a_draft_is_submitted_from_its_page(world, client):
         reverse("coordination:application_action", args=[draft.pk, "submit"]), {"submit-seen_state": St.DRAFTING}
     )
     assert stale.status_code == 200 and "已由教育局文书处理" in stale.content.decode()
+
+
+@pytest.mark.parametrize("do", ["draft", "submit"])
+def test_crd_1_the_application_form_posted_twice_makes_one_application(world, client, do):
+    """A double click on 保存草稿 made two identical drafts, and on 提交 answered the second click with the form
+    and "…的设立申请已在办理中，不得重复申请" as if the first had failed. The form's one-time token now answers the
+    same post again with the application it made."""
+    w = world
+    new = reverse("coordination:application_new")
+    client.force_login(w.clerks["教育局"])
+    page = client.get(new + "?kind=setup").content.decode()
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', page)
+    data = _form_data(w, do=do, once_token=token.group(1) if token else "")
+    first = client.post(new, data)
+    again = client.post(new, data, follow=True)
+    app = Application.objects.get()
+    url = reverse("coordination:application", args=[app.pk])
+    assert first.status_code == 302 and first["Location"] == url
+    assert again.redirect_chain == [(url, 302)] and "该表单已提交过，未重复创建" in again.content.decode()
+    assert "不得重复申请" not in again.content.decode()
