@@ -24,6 +24,7 @@ from tiexi_gov.org.access import is_district_leader
 from tiexi_gov.org.models import Unit
 from tiexi_gov.org.panels import PanelItem, UnitPanel
 from tiexi_gov.org.selectors import who_handles
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..models import AbsenceRequest
@@ -122,23 +123,29 @@ def leave_new(request):
     """请假（报告）: the requester's own posts; the acting person's choices follow the rules of the post."""
     today = timezone.localdate()
     posts = _eligible_or_404(request.user, today)
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the request it filed, not a refusal
     form = forms.AbsenceForm(request.POST or None, posts=posts, day=today, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
             try:
-                req = absence.request_absence(
-                    actor=request.user,
-                    post=d["post_obj"],
-                    start=d["start"],
-                    end=d["end"],
-                    place=d["place"],
-                    purpose=d["purpose"],
-                    contact=d["contact"],
-                    acting_post=d["acting_obj"],
-                    national_or_provincial_meeting=d.get("national_or_provincial_meeting", False),
-                )
+                with once.once(request) as done:
+                    req = absence.request_absence(
+                        actor=request.user,
+                        post=d["post_obj"],
+                        start=d["start"],
+                        end=d["end"],
+                        place=d["place"],
+                        purpose=d["purpose"],
+                        contact=d["contact"],
+                        acting_post=d["acting_obj"],
+                        national_or_provincial_meeting=d.get("national_or_provincial_meeting", False),
+                    )
+                    done(reverse("coordination:leave", args=[req.pk]))
+            except once.AlreadyPosted as exc:
+                return once.answer_again(request, exc.url)
             except ActionRefused as exc:
                 form.add_error(None, str(exc))
             else:
@@ -153,7 +160,13 @@ def leave_new(request):
     return render(
         request,
         "coordination/leave_form.html",
-        {"form": forms.styled(form), "today": today, "rules": _rules_for(posts), **_nav(request.user)},
+        {
+            "form": forms.styled(form),
+            "today": today,
+            "rules": _rules_for(posts),
+            "once_token": once.token_for(request),
+            **_nav(request.user),
+        },
         status=status,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -436,6 +437,35 @@ def test_leave_2_a_decision_return_or_withdrawal_without_the_confirmation_box_sa
     assert response.status_code == 400 and "此操作不可撤回，请勾选确认后再提交。" in html and "会议取消" in html
     req.refresh_from_db()
     assert req.state == AbsenceRequest.State.REQUESTED
+
+
+def test_leave_2_the_leave_form_posted_twice_files_one_request_and_shows_it(world, client):
+    """A double click on 提交 (or Back and 提交 again) answered the second post with the form, the error
+    这段时间已有本人的请假，请勿重复提交 and, above it, the first post's 请假已提交 — as if the request had both gone
+    and failed. The form's one-time token now answers the same post again with the request it filed."""
+    w = world
+    today = _today()
+    client.force_login(w.edu_deputy)
+    page = client.get(reverse("coordination:leave_new")).content.decode()
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', page)
+    data = {
+        "post": w.edu_deputy_post.pk,
+        "start": (today + dt.timedelta(days=5)).isoformat(),
+        "end": (today + dt.timedelta(days=6)).isoformat(),
+        "place": "沈阳",
+        "purpose": "学习",
+        "contact": "13800000000",
+        "acting_post": w.judicial_post.pk,
+        "once_token": token.group(1) if token else "",
+    }
+    first = client.post(reverse("coordination:leave_new"), data)
+    again = client.post(reverse("coordination:leave_new"), data, follow=True)
+    req = AbsenceRequest.objects.get()
+    url = reverse("coordination:leave", args=[req.pk])
+    assert first.status_code == 302 and first["Location"] == url
+    assert again.redirect_chain == [(url, 302)]
+    html = again.content.decode()
+    assert "该表单已提交过，未重复创建" in html and "请勿重复提交" not in html
 
 
 def test_leave_a_refused_decision_says_why_on_the_page(world, client):
