@@ -35,6 +35,7 @@ from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.deadlines.selectors import due_text
 from tiexi_gov.http import to_int
 from tiexi_gov.org.selectors import who_handles
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.kernel import as_seen
 
 from . import forms, permissions, selectors, services
@@ -465,19 +466,26 @@ def saved_message(item: SupervisionItem) -> str:
 
 
 def _register(request, *, initial: dict, fixed_source: str = "", source_object=None, origin: dict | None = None):
-    """The form page shared by the three ways in: parse, call create_item once, message, redirect."""
+    """The form page shared by the three ways in: parse, call create_item once, message, redirect. The same form
+    posted again (a double click, Back and 保存) is answered with the item it made, not the SUP-5 duplicate refusal."""
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)
     form = forms.ItemForm(
         request.POST if request.method == "POST" else None, initial=initial, fixed_source=fixed_source
     )
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.create_item(
-                actor=request.user,
-                source_object=source_object,
-                issue=bool(request.POST.get("issue")),
-                **form.create_kwargs(),
-            )
+            with once.once(request) as done:
+                item = services.create_item(
+                    actor=request.user,
+                    source_object=source_object,
+                    issue=bool(request.POST.get("issue")),
+                    **form.create_kwargs(),
+                )
+                done(reverse("supervision:item", args=[item.pk]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except services.DuplicateItem as exc:
             duplicate = exc.existing
             form.add_error(None, exc.message)
@@ -491,6 +499,7 @@ def _register(request, *, initial: dict, fixed_source: str = "", source_object=N
         "item": None,
         "duplicate": duplicate,
         "origin": origin or {},
+        "once_token": once.token_for(request),
         "sources_with_rectification": [Source.INSPECTION],
         "sources_with_proposal": [Source.NPC_SUGGESTION, Source.CPPCC_PROPOSAL],
     }

@@ -6,6 +6,7 @@ The views use the real today (timezone.localdate()), so the data here is built r
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -136,6 +137,24 @@ def test_sup_1_save_and_issue_assigns_the_item_and_starts_the_completion_clock(w
     assert item.assigned_on == today
     deadline = Deadline.objects.get(rule_id="SUP-1")
     assert deadline.due == item.due and deadline.owner_unit == world.fin
+
+
+def test_sup_5_the_form_posted_twice_registers_one_item_and_shows_it(world, client, today):
+    """A double click on 保存并交办 (or Back and the button again) answered the second post with the form, the
+    first post's 已登记并交办 above it and the SUP-5 refusal 不得重复督查 pointing at the item just made. The form's
+    one-time token now answers the same post again with the item it registered."""
+    c = _client(client, world.staff)
+    page = c.get(NEW).content.decode()
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', page)
+    data = _post(world, today, issue="1", once_token=token.group(1) if token else "")
+    first = c.post(NEW, data)
+    again = c.post(NEW, data, follow=True)
+    item = SupervisionItem.objects.get()
+    url = reverse("supervision:item", args=[item.pk])
+    assert first.status_code == 302 and first["Location"] == url
+    assert again.redirect_chain == [(url, 302)]
+    html = again.content.decode()
+    assert "该表单已提交过，未重复创建" in html and "不得重复督查" not in html
 
 
 def test_sup_1_save_and_issue_refuses_a_deadline_already_passed_and_keeps_the_form(world, client, today):
