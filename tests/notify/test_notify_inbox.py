@@ -115,6 +115,21 @@ def test_mark_all_read(client):
     assert theirs.read_at is None
 
 
+def test_mark_all_read_asks_before_it_marks_every_unread_message(client):
+    """全部标为已读 cannot be undone (a message once read is never unread again), and on a phone it sits where a thumb
+    lands: one tap marked dozens of unread reminders and escalations read with no question. The browser now asks
+    first, naming how many; the button is not offered when nothing is unread."""
+    me = UserFactory()
+    for _ in range(3):
+        _message(me)
+    client.force_login(me)
+    html = client.get(reverse("notify:inbox")).content.decode()
+    form = html.split('action="' + reverse("notify:mark_all_read") + '"')[1].split(">")[0]
+    assert 'data-confirm="将全部 3 条未读消息标为已读？标为已读后不能恢复为未读。"' in form
+    services.mark_read(user=me)
+    assert reverse("notify:mark_all_read") not in client.get(reverse("notify:inbox")).content.decode()
+
+
 def test_opening_a_message_marks_it_read_and_follows_its_link(client):
     me = UserFactory()
     m = _message(me, url="/documents/?item=7")
