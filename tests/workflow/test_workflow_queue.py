@@ -6,6 +6,7 @@ person does the step; one indexed query, whatever the number of tasks, areas and
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -151,6 +152,21 @@ def test_x_3_an_area_with_more_rows_than_the_page_shows_links_to_all_of_them(cli
     assert "另有 5 项" in page.content.decode()
     full = c.get(reverse("workflow:queue"), {"area": Area.DOCUMENTS})
     assert full.context["total"] == selectors.PER_AREA + 5 and len(full.context["rows"]) == selectors.PER_AREA + 5
+
+
+def test_x_3_an_areas_full_list_pages_within_the_area(client):
+    """查看全部公文办理待办 lists the area 50 rows a page; its 下一页 linked to ?page=2 without the area, which is the
+    summary of every area again — the rows past the 50th could not be reached by clicking."""
+    from tiexi_gov.workflow.views import AREA_PAGE_SIZE
+
+    user = UserFactory(unit=UnitFactory(), roles=[Role.CLERK])
+    _task_rows(user, count=AREA_PAGE_SIZE + 3, areas=[Area.DOCUMENTS])
+    c = login(client, user)
+    first = c.get(reverse("workflow:queue"), {"area": Area.DOCUMENTS}).content.decode()
+    link = re.search(r'<a class="page-link" href="([^"]+)">下一页</a>', first).group(1).replace("&amp;", "&")
+    second = c.get(reverse("workflow:queue") + link)
+    assert second.templates[0].name == "workflow/queue_area.html"
+    assert second.context["page"].number == 2 and len(second.context["rows"]) == 3
 
 
 def _task_rows(user, *, count: int, areas, post=None, extra_units=()):

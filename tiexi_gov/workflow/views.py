@@ -1,5 +1,7 @@
 """我的待办: every action waiting on the user, grouped by area, most urgent first."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -26,7 +28,14 @@ def queue(request):
         return render(
             request,
             "workflow/queue_area.html",
-            {"today": today, "area": Area(area), "page": page, "rows": rows, "total": page.paginator.count},
+            {
+                "today": today,
+                "area": Area(area),
+                "page": page,
+                "rows": rows,
+                "total": page.paginator.count,
+                "area_query": urlencode({"area": area}),  # the page links stay in the area
+            },
         )
     sections = selectors.queue(request.user, today)
     total = sum(s.total for s in sections)
