@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tiexi_gov.http import to_int
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 
 from ..absence.views import _nav
@@ -50,7 +52,8 @@ class ResearchChoices:
         raise Http404("没有该操作。")
 
 
-def _research_context(user, choices: ResearchChoices, year: int, *, bound: tuple[str, object] | None = None) -> dict:
+def _research_context(request, choices: ResearchChoices, year: int, *, bound: tuple[str, object] | None = None) -> dict:
+    user = request.user
     built = {name: choices.form(name) for name in ("day", "topic", "report")}
     if bound is not None:
         built[bound[0]] = bound[1]
@@ -69,6 +72,7 @@ def _research_context(user, choices: ResearchChoices, year: int, *, bound: tuple
         "topic_form": forms.styled(built["topic"]) if choices.topic_people or bound and bound[0] == "topic" else None,
         "report_form": forms.styled(built["report"]) if choices.open_topics or bound and bound[0] == "report" else None,
         "reminding": today.year == year and today >= dt.date(year, *res.REMIND_FROM),
+        "once_token": once.token_for(request),  # one page, one post: its three forms share the token
         **_nav(user),
     }
 
@@ -83,7 +87,7 @@ def research(request, year: int):
     return render(
         request,
         "coordination/research.html",
-        _research_context(request.user, ResearchChoices(request.user, year), year),
+        _research_context(request, ResearchChoices(request.user, year), year),
     )
 
 
@@ -115,16 +119,22 @@ def research_action(request, action: str):
     """Record a research day, a key topic or a topic's report (RES-1), then back to the year's page."""
     if not permissions.can_view_research(request.user):
         raise Http404("没有找到该页面。")
+    if made := once.made_before(request):
+        return once.answer_again(request, made)  # the same form again (a double click): recorded once
     year = research_year(to_int(request.POST.get("year")) or 0)
     choices = ResearchChoices(request.user, year)
     form = choices.form(action, request.POST)
     if form.is_valid():
         try:
-            text, year = run_research(request.user, action, form.cleaned_data, year)
+            with once.once(request) as done:
+                text, year = run_research(request.user, action, form.cleaned_data, year)
+                done(reverse("coordination:research", args=[year]))
+        except once.AlreadyPosted as exc:
+            return once.answer_again(request, exc.url)
         except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, text)
             return redirect("coordination:research", year=year)
-    ctx = _research_context(request.user, choices, year, bound=(action, form))
+    ctx = _research_context(request, choices, year, bound=(action, form))
     return render(request, "coordination/research.html", ctx, status=400)

@@ -4,6 +4,7 @@ the yearly view of who is short, and the weekly reminders of the last quarter.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -159,6 +160,25 @@ def test_res_1_a_topic_form_posted_twice_is_one_topic_not_the_two_of_the_year(wo
     assert Event.objects.count() == events
     # another title is the leader's second topic
     assert client.post(url, {**data, "topic-title": "校园安全"}).status_code == 302
+
+
+def test_res_1_a_research_day_posted_twice_from_the_page_is_answered_with_the_year_not_a_refusal(world, client):
+    """登记 posted again (a double click, Back and 登记) answered the second post with the page's forms, the first
+    post's 已登记…的基层调研 above them and the refusal of the same day — as if it had both gone and failed. The page's
+    one-time token now answers the same post again with the year's page, the day recorded once."""
+    w = world
+    today = timezone.localdate()
+    client.force_login(w.staff)
+    page = client.get(reverse("coordination:research", args=[today.year])).content.decode()
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', page)
+    data = {"year": today.year, "day-person": w.edu_deputy.pk, "day-day": today.isoformat(), "day-place": "某村",
+            "day-subject": "走访", "once_token": token.group(1) if token else ""}  # fmt: skip
+    url = reverse("coordination:research_action", args=["day"])
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(reverse("coordination:research", args=[today.year]), 302)]
+    assert "该表单已提交过" in again.content.decode()
+    assert ResearchDay.objects.count() == 1
 
 
 def test_res_1_reminders_only_in_the_last_quarter_and_once_per_week(world):
