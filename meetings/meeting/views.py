@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Appointment
 from tiexi_gov.org.selectors import who_handles
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
@@ -153,6 +154,8 @@ def topic_new(request, pk: int):
     meeting = selectors.meeting_queryset().filter(pk=pk).first()
     if meeting is None or not permissions.can_propose_to(request.user, meeting):
         raise Http404("没有找到该会议。")
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the topic it filed, not a refusal
     units = selectors.proposable_units(request.user, today)
     requests = selectors.eligible_requests(units)
     initial = {}
@@ -171,16 +174,20 @@ def topic_new(request, pk: int):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                topic = services.propose_topic(
-                    actor=request.user,
-                    meeting=meeting,
-                    unit=d["unit"],
-                    title=d["title"],
-                    submission=d.get("submission"),
-                    summary=d["summary"],
-                    related_units=list(d["related_units"]),
-                    units_disagree=d["units_disagree"],
-                )
+                with once.once(request) as done:
+                    topic = services.propose_topic(
+                        actor=request.user,
+                        meeting=meeting,
+                        unit=d["unit"],
+                        title=d["title"],
+                        submission=d.get("submission"),
+                        summary=d["summary"],
+                        related_units=list(d["related_units"]),
+                        units_disagree=d["units_disagree"],
+                    )
+                    done(reverse("meetings:topic", args=[topic.pk]))
+            except once.AlreadyPosted as exc:
+                return once.answer_again(request, exc.url)
             except TopicTooLate as exc:
                 late = exc
                 form.add_error(None, exc.message)
@@ -213,6 +220,7 @@ def topic_new(request, pk: int):
             "needs_request": meeting.kind in INTAKE_KINDS,
             "documents_new_url": _url("documents:create"),
             "may_view_meeting": permissions.can_view_meeting(request.user, meeting),
+            "once_token": once.token_for(request),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -5,6 +5,7 @@ services, and through the topic form and the topic page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -312,6 +313,25 @@ def test_mtg_5_topic_form_lists_only_the_units_eligible_requests_and_the_office_
     client.force_login(w.clerks["教育局"])  # the used request is no longer offered
     page = client.get(reverse("meetings:topic_new", args=[later.pk]))
     assert theirs not in page.context["form"].fields["submission"].queryset
+
+
+def test_mtg_5_the_topic_form_posted_twice_files_one_topic_and_shows_it(world, client, today):
+    """A double click on 申报 (or Back and 申报 again) answered the second post with the form, 议题未能申报 and
+    "选择一个有效的选项" beside the request just used — as if the topic had not been filed. The form's one-time token
+    now answers the same post again with the topic it filed."""
+    w = world
+    _soon, later = _near_meetings(w, today)
+    sub = meeting_request(w, day=today)
+    client.force_login(w.clerks["财政局"])
+    url = reverse("meetings:topic_new", args=[later.pk])
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', client.get(url).content.decode())
+    data = {**_form_data(sub, w.units["财政局"]), "once_token": token.group(1) if token else ""}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    topic = Topic.objects.get()
+    assert again.redirect_chain == [(reverse("meetings:topic", args=[topic.pk]), 302)]
+    html = again.content.decode()
+    assert "该表单已提交过，未重复创建" in html and "议题未能申报" not in html
 
 
 def test_topic_form_is_404_for_a_person_without_a_unit(world, client, today):
