@@ -266,3 +266,30 @@ def test_mtg_4_meeting_attendees_show_every_column_on_a_phone(live_server, brows
         _row_on_screen(rows.nth(i), f"attendee {i}")
     s.shot("meeting-attendees-phone")
     s.close()
+
+
+def test_crd_2_a_bodys_seats_show_every_column_on_a_phone(live_server, browser, coordination_district):
+    """A body's 组成人员 (four columns) ran past its box at 390 px — the more so with a holder away and who acts for
+    them — the unit column cut at the right edge and the box scrolling sideways. Each seat now stacks as a card with
+    its post, today's holder and unit labelled."""
+    from tests.coordination.upkeep_support import make_body
+    from tests.factories import ActingArrangementFactory
+
+    w = coordination_district
+    today = timezone.localdate()
+    ActingArrangementFactory(absent_post=w.exec_post, acting_post=w.judicial_post, start=today, end=today)
+    make_body("铁西区优化营商环境工作领导小组", host=w.units["发改局"], head=w.exec_post,
+              deputies=(w.unit_head_posts["发改局"],), members=(w.unit_head_posts["财政局"],))  # fmt: skip
+    s = ClickSession(browser, live_server.url, w.clerks["教育局"])
+    s.nav("议事协调")
+    s.click_link("铁西区优化营商环境工作领导小组")
+    s.page.set_viewport_size(PHONE)
+    box = s.page.get_by_test_id("seats").locator(".table-responsive")
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), "the seats scroll sideways"
+    rows = s.page.get_by_test_id("seat")
+    assert rows.count() == 3
+    for i in range(3):
+        _row_on_screen(rows.nth(i), f"seat {i}")
+        assert rows.nth(i).locator("td[data-label=所在单位]").is_visible()
+    s.shot("coordination-body-phone")
+    s.close()
