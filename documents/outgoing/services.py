@@ -418,6 +418,10 @@ def record_party_office_opinion(
             raise ActionRefused("只有拟以区委、区政府名义联合发文的文件稿需要征求区委办公室意见。")
         if not opinion.strip():
             raise RuleViolation("DOC-9", "请填写区委办公室的意见")
+        if on_date > s.day:
+            raise RuleViolation("DOC-9", f"征求区委办公室意见的日期（{on_date}）不能晚于今天（{s.day}）")
+        if (doc.party_office_opinion, doc.party_office_opinion_on) == (opinion.strip(), on_date):
+            return s.obj  # the same opinion posted again (a second tab, a double click): nothing to record
         doc.party_office_opinion, doc.party_office_opinion_on = opinion.strip(), on_date
         s.touch()
         s.record("party_office_opinion", "征求区委办公室意见", opinion=opinion, rule_id="DOC-9")

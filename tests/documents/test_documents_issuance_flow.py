@@ -516,6 +516,30 @@ def test_doc_9_joint_party_draft_needs_the_party_office_opinion_before_the_gover
     assert issuance.submit_outgoing(actor=w.fin_clerk, document=fresh(doc), today=DAY).state == OS.OFFICE_CHECK
 
 
+def test_doc_9_party_office_opinion_is_dated_no_later_than_today_and_recorded_once(world):
+    """The 区委办公室's opinion dated 2099 was taken (a date no opinion was yet given on), and the same opinion posted
+    again (a second tab, a double click) recorded a second 征求区委办公室意见 event: now the first is refused with
+    the article, the second changes nothing."""
+    w = world
+    doc = outgoing_draft(
+        w.fin_clerk, kind=OutgoingKind.JOINT_PARTY, title="关于加强基层财力保障的意见", mainly_government_duties=True
+    )
+    with pytest.raises(DocumentRuleError, match="不能晚于今天"):
+        issuance.record_party_office_opinion(
+            actor=w.fin_clerk, document=fresh(doc), opinion="同意", on_date=dt.date(2099, 1, 1), today=DAY
+        )
+    assert fresh(doc).party_office_opinion_on is None
+    for _ in range(2):
+        issuance.record_party_office_opinion(
+            actor=w.fin_clerk, document=fresh(doc), opinion="同意联合印发", on_date=DAY, today=DAY
+        )
+    assert Event.objects.filter(action="party_office_opinion", subject_id=str(doc.pk)).count() == 1
+    issuance.record_party_office_opinion(
+        actor=w.fin_clerk, document=fresh(doc), opinion="同意联合印发，请修改第三条", on_date=DAY, today=DAY
+    )
+    assert Event.objects.filter(action="party_office_opinion", subject_id=str(doc.pk)).count() == 2
+
+
 def test_doc_9_party_meeting_draft_goes_to_the_party_committee_only_after_the_governments_review(world):
     w = world
     doc = outgoing_draft(
