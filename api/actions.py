@@ -111,6 +111,30 @@ def with_defaults(data: QueryDict, serializer: type, *, instance=None) -> QueryD
     return filled
 
 
+def keeping_unsent(data: QueryDict, raw, saved: forms.BaseForm) -> QueryDict:
+    """`data` with every field of the page's edit form that the caller did not send filled with the item's own value
+    (`saved`: the page's form, unbound, on the item), as the page's edit form comes back with every field prefilled.
+    Read as emptied, a field left out was wiped: an edit that sent a new title blanked the draft's text, its dates,
+    its declarations and the units it touches. A field sent keeps what was sent — an unticked box as false, "" or []
+    to empty it; files are only ever added."""
+    sent = set(raw) if isinstance(raw, dict) else set()
+    filled = QueryDict(mutable=True)
+    for key, values in data.lists():  # not data.copy(): a multipart body's files do not deep-copy
+        filled.setlist(key, values)
+    for name, bound in ((name, saved[name]) for name in saved.fields):
+        if name in sent or name in filled or isinstance(bound.field, forms.FileField):
+            continue
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                filled[name] = "on"
+        elif isinstance(value, (list, tuple)):
+            filled.setlist(name, [str(v) for v in value])
+        elif value is not None:
+            filled[name] = str(value)
+    return filled
+
+
 def prefixed(data: QueryDict, prefix: str) -> QueryDict:
     """The API's plain field names as the page's prefixed form reads them (`reason` → `send-back-reason`)."""
     if not prefix:

@@ -30,7 +30,16 @@ from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
 
-from ..actions import ApiAction, create, form_data, invalid, refuse_writer, shape_errors, with_defaults
+from ..actions import (
+    ApiAction,
+    create,
+    form_data,
+    invalid,
+    keeping_unsent,
+    refuse_writer,
+    shape_errors,
+    with_defaults,
+)
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.documents import (
@@ -143,8 +152,9 @@ class SubmissionViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], serializer_class=SubmissionInputSerializer)
     def edit(self, request, pk=None):
         sub = self.get_item(pk)
+        saved = submission_forms.SubmissionForm(instance=sub, unit=sub.unit)
         form = submission_forms.SubmissionForm(
-            with_defaults(form_data(request.data), SubmissionInputSerializer, instance=sub),
+            keeping_unsent(form_data(request.data), request.data, saved),
             request.FILES or None,
             instance=sub,
             unit=sub.unit,
@@ -242,11 +252,13 @@ class OutgoingViewSet(AreaViewSet):
     @action(detail=True, methods=["post"], serializer_class=OutgoingInputSerializer)
     def edit(self, request, pk=None):
         doc = self.get_item(pk)
+        year = timezone.localdate().year
+        saved = outgoing_forms.OutgoingForm(instance=doc, year=year)
         form = outgoing_forms.OutgoingForm(
-            with_defaults(form_data(request.data), OutgoingInputSerializer, instance=doc),
+            keeping_unsent(form_data(request.data), request.data, saved),
             request.FILES or None,
             instance=doc,
-            year=timezone.localdate().year,
+            year=year,
         )
         return edit_draft(
             request,

@@ -105,6 +105,46 @@ def test_15_1_outgoing_draft_edited_through_the_api_is_the_pages_edit(world, cli
     assert api(world.outsider).post(f"/api/v1/outgoing/{by_api}/edit/", changed, format="json").status_code == 404
 
 
+def test_15_1_an_api_edit_keeps_every_field_it_does_not_send(world, today):
+    """An edit through the API that sent the fields the schema asks for (文种, 标题, 不涉密声明) and a new title
+    blanked every other field of the draft — its text, 来文字号, 需决策日期, 一文一事 declaration and the units it
+    touches — because the page's form read each one left out as emptied. A field left out keeps the draft's value;
+    one sent (an unticked box as false, a text as "") still changes it."""
+    sub = draft(world, today, unit_doc_number="铁西财呈〔2026〕5号", touched_units=[world.dev])
+    before = Submission.objects.get(pk=sub.pk)
+    clerk = api(world.fin_clerk)
+    done = clerk.post(
+        f"/api/v1/submissions/{sub.pk}/edit/",
+        {"kind": "request", "title": "关于拨付教育专项资金的请示", "not_classified": True},
+        format="json",
+    )
+    assert done.status_code == 200, done.content
+    after = Submission.objects.get(pk=sub.pk)
+    assert after.title == "关于拨付教育专项资金的请示"
+    kept = ("body", "unit_doc_number", "decision_needed_by", "declares_one_matter", "disclosure", "disclosure_manner")
+    assert {f: getattr(after, f) for f in kept} == {f: getattr(before, f) for f in kept}
+    assert list(after.touched_units.all()) == [world.dev]
+    changed = clerk.post(
+        f"/api/v1/submissions/{sub.pk}/edit/",
+        {"kind": "request", "title": after.title, "not_classified": True, "unit_doc_number": "", "touched_units": []},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.content
+    after = Submission.objects.get(pk=sub.pk)
+    assert after.unit_doc_number == "" and not after.touched_units.exists() and after.body == before.body
+    sheet = {"kind": "government", "title": "关于做好安全生产工作的通知", "main_recipients": "各乡、街道"}
+    doc = clerk.post("/api/v1/outgoing/", {**sheet, "body": "正文。", "not_classified": True}, format="json")
+    doc_id = doc.json()["item"]["id"]
+    edited = clerk.post(
+        f"/api/v1/outgoing/{doc_id}/edit/",
+        {"kind": "government", "title": "新标题", "not_classified": True},
+        format="json",
+    )
+    assert edited.status_code == 200, edited.content
+    doc = OutgoingDocument.objects.get(pk=doc_id)
+    assert (doc.title, doc.body, doc.main_recipients) == ("新标题", "正文。", "各乡、街道")
+
+
 def test_15_1_x_2_reader_named_through_the_api_as_on_the_page(world, client, today):
     by_page = draft(world, today, title="请示一", confidential=True)
     by_api = draft(world, today, title="请示二", confidential=True)
