@@ -2,7 +2,7 @@ from django import forms
 
 from tiexi_gov.forms import DateField, FreeText
 from tiexi_gov.org.models import User
-from tiexi_gov.org.roles import SEPARATED_ADMIN_ROLES
+from tiexi_gov.org.roles import without_technical_accounts
 
 
 class TokenForm(forms.Form):
@@ -10,9 +10,9 @@ class TokenForm(forms.Form):
 
     user = forms.ModelChoiceField(
         label="使用人",
-        # Administrators' accounts have none (三员分立): the 三员 are not offered (the service refuses them all).
-        queryset=User.objects.filter(is_active=True, is_superuser=False)
-        .exclude(groups__name__in=[str(r) for r in SEPARATED_ADMIN_ROLES])
+        # Administrators' accounts have none (三员分立): neither the 三员 nor the calendar administrator without a
+        # business role is offered (the service refuses them all).
+        queryset=without_technical_accounts(User.objects.filter(is_active=True, is_superuser=False))
         .select_related("unit")
         .order_by("unit__code", "username"),
         help_text="调用系统以此人的身份和可见范围查询；安全管理员签发的令牌一律只读，可办理的令牌由使用人本人创建",

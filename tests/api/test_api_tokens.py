@@ -99,6 +99,21 @@ def test_15_1_no_token_for_an_administrators_account_whoever_asks(world, securit
     assert Event.objects.filter(action="api_token_denied").count() == 1
 
 
+def test_15_1_token_page_does_not_offer_the_calendar_administrators_account(world, security_admin, client):
+    """The calendar administrator without a business role is an administrator's account too and has no token
+    (the service refuses it), yet the page offered him: choosing him only brought the refusal. He is left out of
+    the list like the 三员; a calendar administrator who also does office work is still offered."""
+    calendar_only = UserFactory(username="rili", unit=world.office, roles=[Role.CALENDAR_ADMIN])
+    calendar_and_office = UserFactory(
+        username="rili2", unit=world.office, roles=[Role.CALENDAR_ADMIN, Role.OFFICE_STAFF]
+    )
+    client.force_login(security_admin)
+    offered = {u.pk for u in client.get("/api/tokens/").context["form"].fields["user"].queryset}
+    assert calendar_only.pk not in offered and calendar_and_office.pk in offered
+    refused = client.post("/api/tokens/", {"user": calendar_only.pk, "name": "统计系统"})
+    assert refused.status_code == 400 and not ApiToken.objects.exists()
+
+
 def test_15_1_read_only_token_refuses_actions_and_audits(world, token_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     sub = submitted(world, world_today())
