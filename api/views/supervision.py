@@ -37,7 +37,7 @@ from supervision.reports.models import HalfYearReport
 from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, create, form_data, invalid, refuse_writer
+from ..actions import ApiAction, create, form_data, invalid, keeping_unsent, refuse_writer
 from ..exceptions import refusal
 from ..serializers.common import ActionResultSerializer, ErrorSerializer
 from ..serializers.supervision import (
@@ -132,7 +132,9 @@ class LedgerItemViewSet(AreaViewSet):
         if item.state != ItemState.DRAFT:
             text = f"督办事项{item.number}已{item.get_state_display()}，只有草稿可以修改。"
             return Response({"detail": text, "rules": []}, status=status.HTTP_403_FORBIDDEN)
-        form = ledger_forms.ItemForm(form_data(request.data), item=item)
+        # A field the caller leaves out keeps the draft's value, as on the page, whose form comes back prefilled.
+        saved = ledger_forms.ItemForm(item=item)
+        form = ledger_forms.ItemForm(keeping_unsent(form_data(request.data), request.data, saved), item=item)
         if not form.is_valid():
             return invalid(form)
         try:

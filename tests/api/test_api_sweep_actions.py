@@ -325,3 +325,41 @@ def test_15_1_doc_15_plans_kept_through_the_api_as_on_the_plan_pages(world, clie
     assert api(world.staff).get(f"{url}/?year={year}").status_code == 200  # the office reads it
     assert api(world.outsider).get(f"{url}/?year={year}").status_code == 404  # another unit
     assert api(world.fin_other).post(f"{url}/actions/plan/", {"year": year}, format="json").status_code == 404
+
+
+def test_15_1_sup_1_an_api_ledger_edit_keeps_every_field_it_does_not_send(today):
+    """The ledger's API edit read each field the body left out as emptied, as the documents' edits did: a body with a
+    new 量化标准 alone was refused for the required fields, and one that also sent those blanked the 协办单位 and
+    unticked 重大事项. A field left out keeps the draft's value; one sent ([] included) still changes it."""
+    w = supervision_world()
+    made = api(w.staff).post(
+        "/api/v1/ledger/",
+        {
+            "source": "government_decision",
+            "task": "完成老旧小区改造资金拨付",
+            "kind": "special",
+            "cycle": "monthly",
+            "lead_unit": w.fin.pk,
+            "cooperating_units": [w.dev.pk],
+            "leader_post": w.dep_a_post.pk,
+            "due": str(today + dt.timedelta(days=30)),
+            "standard": "拨付率达到100%",
+            "period_start": str(today),
+            "supervising_unit": w.office.pk,
+            "is_major": True,
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    item = SupervisionItem.objects.get(pk=made.json()["item"]["id"])
+    fields = ("task", "kind", "cycle", "lead_unit_id", "leader_post_id", "due", "period_start", "is_major")
+    before = {f: getattr(item, f) for f in fields}
+    done = api(w.staff).post(f"/api/v1/ledger/{item.pk}/edit/", {"standard": "拨付率达到95%"}, format="json")
+    assert done.status_code == 200, done.content
+    item.refresh_from_db()
+    assert item.standard == "拨付率达到95%"
+    assert {f: getattr(item, f) for f in fields} == before
+    assert list(item.cooperating_units.values_list("pk", flat=True)) == [w.dev.pk]
+    emptied = api(w.staff).post(f"/api/v1/ledger/{item.pk}/edit/", {"cooperating_units": []}, format="json")
+    assert emptied.status_code == 200, emptied.content
+    assert not item.cooperating_units.exists() and SupervisionItem.objects.get(pk=item.pk).standard == "拨付率达到95%"
