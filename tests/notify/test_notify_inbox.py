@@ -1,11 +1,13 @@
 """The in-app inbox and e-mail (issue 2 point 7): only the recipient sees a message, unread count in the
 header, mark read, e-mail only after commit, a dedupe key sends once."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from tiexi_gov.notify import services
@@ -239,3 +241,24 @@ def test_x_14_an_inbox_row_prints_what_the_filters_printed(level, read_at):
     after = get_template("notify/_message_row.html").render({"row": message_rows([m])[0]})
     assert after == before
     assert "2027-01-01 00:30" in after and "第六十一条" in after and "<br>" in after and "&lt;script&gt;" in after
+
+
+def test_mark_all_read_leaves_a_message_that_arrived_after_the_page_unread(client):
+    """全部标为已读 marked every unread message, one that arrived after the page was drawn too: the person confirmed
+    "将全部 2 条…", and a third, never seen, was marked read with them. The page's stamp limits it to what had arrived;
+    the newer one stays unread and the message says so. A missing or garbled stamp marks all, as before."""
+    me = UserFactory()
+    shown = [_message(me), _message(me)]
+    client.force_login(me)
+    html = client.get(reverse("notify:inbox")).content.decode()
+    stamp = html.split('name="shown_at" value="')[1].split('"')[0]
+    later = _message(me, subject="页面打开后才到的督办")
+    Message.objects.filter(pk=later.pk).update(created_at=timezone.now() + dt.timedelta(seconds=1))
+    response = client.post(reverse("notify:mark_all_read"), {"shown_at": stamp}, follow=True)
+    assert not Message.objects.filter(pk__in=[m.pk for m in shown], read_at__isnull=True).exists()
+    assert Message.objects.get(pk=later.pk).read_at is None
+    said = [str(m) for m in response.context["messages"]]
+    assert "已将 2 条消息标为已读。" in said and "打开页面后又收到 1 条新消息，仍为未读。" in said
+    for garbled in ("2026-13-45T99:00:00", "not a time", "2026-12-08T10:00:00"):  # the last one naive
+        assert client.post(reverse("notify:mark_all_read"), {"shown_at": garbled}).status_code == 302
+    assert not Message.objects.filter(recipient=me, read_at__isnull=True).exists()

@@ -271,8 +271,12 @@ def requeue_unsent_email(*, now: datetime | None = None, chunk: int = 50) -> int
     return len(ids)
 
 
-def mark_read(*, user, message_ids=None) -> int:
+def mark_read(*, user, message_ids=None, arrived_by=None) -> int:
+    """Mark the user's unread messages read: those of `message_ids`, or all of them — with `arrived_by`, only those
+    that had arrived by then (全部标为已读 marks what the page counted, not a message that came after it)."""
     qs = Message.objects.filter(recipient=user, read_at__isnull=True)
     if message_ids is not None:
         qs = qs.filter(pk__in=message_ids)
+    if arrived_by is not None:
+        qs = qs.filter(created_at__lte=arrived_by)
     return qs.update(read_at=timezone.now())

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -82,9 +83,11 @@ def safe_local_url(request, url: str) -> str | None:
 def inbox(request):
     page_obj = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page_obj.object_list)
-    return render(
-        request, "notify/inbox.html", {"page_obj": page_obj, "message_list": listed, "rows": message_rows(listed)}
-    )
+    context = {"page_obj": page_obj, "message_list": listed, "rows": message_rows(listed)}
+    # 全部标为已读 marks the messages that had arrived when the page counted them (a cached page is served only while
+    # nothing has been written since it was drawn, so no message is newer than its stamp).
+    context["shown_at"] = timezone.now().isoformat()
+    return render(request, "notify/inbox.html", context)
 
 
 @login_required
@@ -106,9 +109,25 @@ def mark_read(request, pk: int):
     return redirect("notify:inbox")
 
 
+def _stamp(text: str):
+    """The page's aware timestamp, or None for a missing or unreadable one (never a 500)."""
+    try:
+        stamp = parse_datetime(text[:40]) if text else None
+    except ValueError:
+        return None
+    return stamp if stamp is not None and not timezone.is_naive(stamp) else None
+
+
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = services.mark_read(user=request.user)
+    """Marks what the page showed as unread; one that arrived after the page was drawn stays unread, and is named.
+    Without the page's stamp (or with one that is not a time) it marks every unread message, as before."""
+    shown_at = _stamp(request.POST.get("shown_at", ""))
+    count = services.mark_read(user=request.user, arrived_by=shown_at)
     messages.success(request, f"已将 {count} 条消息标为已读。" if count else "没有未读消息。")
+    if shown_at is not None:
+        newer = Message.objects.filter(recipient=request.user, read_at__isnull=True, created_at__gt=shown_at).count()
+        if newer:
+            messages.info(request, f"打开页面后又收到 {newer} 条新消息，仍为未读。")
     return redirect("notify:inbox")
