@@ -9,6 +9,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 
 from .http import to_id
 
@@ -85,8 +86,16 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format=None):
+    def __init__(self, attrs=None, format=None, *, up_to_today: bool = False):
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+        self.up_to_today = up_to_today
+
+    def get_context(self, name, value, attrs):
+        """A date that cannot be later than today offers no later day in the picker (`max`, today as drawn)."""
+        context = super().get_context(name, value, attrs)
+        if self.up_to_today:
+            context["widget"]["attrs"]["max"] = timezone.localdate().isoformat()
+        return context
 
 
 class DateField(forms.DateField):
@@ -95,12 +104,22 @@ class DateField(forms.DateField):
     widget = DateInput
     default_error_messages = {"invalid": "请输入有效的日期（如 2026-12-05）。"}
 
+    def __init__(self, *, up_to_today: bool = False, **kwargs):
+        """`up_to_today`: a day something already happened (收到, 报送, 征求意见): the picker stops at today and a
+        later day is a form error, not only the service's refusal after the whole form was filled in."""
+        self.up_to_today = up_to_today
+        if up_to_today:
+            kwargs["widget"] = DateInput(up_to_today=True)
+        super().__init__(**kwargs)
+
     def validate(self, value):
         super().validate(value)
         if value and not FIRST_DAY <= value <= LAST_DAY:
             raise forms.ValidationError(
                 f"{self.label or '日期'}须在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", code="out_of_range"
             )
+        if value and self.up_to_today and value > timezone.localdate():
+            raise forms.ValidationError(f"{self.label or '日期'}不能晚于今天。", code="after_today")
 
 
 def typed_text(form) -> list[tuple[str, str]]:

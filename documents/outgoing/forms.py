@@ -171,7 +171,7 @@ class OneOffDecisionForm(forms.Form):
 
 class PartyOpinionForm(forms.Form):
     opinion = FreeText(label="区委办公室意见", rows=2)
-    on_date = DateField(label="征求意见日期", widget=DateInput())
+    on_date = DateField(label="征求意见日期", up_to_today=True)
 
 
 class LegalityReviewForm(forms.Form):

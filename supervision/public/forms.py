@@ -24,7 +24,7 @@ class InquiryForm(forms.Form):
     asker = forms.CharField(label="咨询人", max_length=100)
     contact = forms.CharField(label="联系方式", max_length=100, required=False)
     channel = forms.CharField(label="渠道", max_length=40, initial="政府网站")
-    received_on = DateField(label="收到日期", widget=DateInput())
+    received_on = DateField(label="收到日期", up_to_today=True)
     question = FreeText(label="咨询内容", max_length=TEXT_LIMIT, rows=5)
     unit = UnitChoiceField(
         label="承办单位",
@@ -38,12 +38,6 @@ class InquiryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = working_units()
         self.fields["received_on"].initial = timezone.localdate()
-
-    def clean_received_on(self):
-        day = self.cleaned_data["received_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("收到日期不能晚于今天。")
-        return day
 
 
 class InquiryAssignForm(forms.Form):

@@ -32,19 +32,13 @@ class HalfYearFileForm(forms.Form):
         max_length=100,
         help_text="如：四平市财政局。报告报送上级对口部门，同时抄报区政府办公室备案。",
     )
-    sent_on = DateField(label="报送上级对口部门日期", widget=DateInput())
+    sent_on = DateField(label="报送上级对口部门日期", up_to_today=True)
     summary = FreeText(label="报告摘要", max_length=TEXT_LIMIT, rows=6)
     files = MultipleFileField(label="报告文件")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sent_on"].initial = timezone.localdate()
-
-    def clean_sent_on(self):
-        day = self.cleaned_data["sent_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("报送日期不能晚于今天。")
-        return day
 
 
 HALF_YEAR_STATES = [
