@@ -9,7 +9,8 @@ each login finds (tests/ops/test_demo_shows_the_work.py runs the same commands a
 Ctrl-C (or SIGTERM) stops all three.
 
 Environment: HOST (default 127.0.0.1), PORT (default 8000), DEMO_PASSWORD (default: generated once and
-kept in var/demo_password.txt so it stays the same between runs).
+kept in var/demo_password.txt so it stays the same between runs), EMAIL_BACKEND (default: each mail a file under
+var/mail/, so the seeds' hundreds of notices do not bury the banner; Django's console backend prints them).
 """
 
 from __future__ import annotations
@@ -110,6 +111,26 @@ def banner(*, url: str, password: str, areas: list[tuple[str, str]], queues: str
     return "\n".join(lines)
 
 
+def child_env(base: dict) -> dict:
+    """What web, worker, beat and the seeds run with. Mail goes to files under var/mail/ unless EMAIL_BACKEND says
+    otherwise: printed on the console, the notices the seeds queue would scroll the URL and logins out of sight."""
+    env = dict(base, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="tiexi_gov.settings")
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    env.setdefault("EMAIL_FILE_PATH", str(VAR / "mail"))
+    return env
+
+
+def wait_until_drained(queue: Path, seconds: float, stopping=lambda: False) -> bool:
+    """Waits (at most `seconds`) until the filesystem broker's queue holds no task: the worker has taken what the
+    seeds queued, so the banner comes after its log lines instead of above them. True if the queue emptied."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not stopping():
+        if not queue.is_dir() or not any(queue.iterdir()):
+            return True
+        time.sleep(0.5)
+    return not queue.is_dir() or not any(queue.iterdir())
+
+
 def port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -119,7 +140,7 @@ def port_open(host: str, port: int) -> bool:
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
-    env = dict(os.environ, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="tiexi_gov.settings")
+    env = child_env(dict(os.environ))
     VAR.mkdir(parents=True, exist_ok=True)
     if port_open(host, port):
         log(f"端口 {host}:{port} 已被占用：请先停止它，或用 PORT=8001 make run 换一个端口。")
@@ -190,6 +211,8 @@ def main() -> int:
         if port_open(host, port) or stopping:
             break
         time.sleep(0.5)
+    if env.get("CELERY_BROKER_URL", "filesystem://").startswith("filesystem://"):
+        wait_until_drained(VAR / "celery" / "queue", 60, stopping=lambda: stopping)
 
     print(banner(url=f"http://{host}:{port}/", password=password, areas=areas, queues=queues), flush=True)
 
