@@ -23,6 +23,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
+from tiexi_gov.workdays import calendar as wd
 
 from .checks import consultable_units, is_late, submit_by
 
@@ -245,9 +246,39 @@ class ReplyForm(ConsultationReplyForm):
 
 
 class ExtensionForm(forms.Form):
+    """DOC-7 登记商定延期: the agreed day is later than the consultation's limit and no later than the working-day
+    calendar can count (workdays.known_until) — 2099-12-31 is a typing slip, and counted it alerted the calendar
+    administrators about every year up to it. Both are said on the date box, before the service is asked."""
+
     consultation = forms.IntegerField(label="征求意见", widget=forms.HiddenInput)
     new_due = DateField(label="商定的新截止日", widget=DateInput())
     note = forms.CharField(label="商定情况（时限及方式）", required=False, max_length=200)
+
+    def __init__(self, *args, submission: Submission | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.last_day = wd.known_until(timezone.localdate())
+        self.fields["new_due"].widget.attrs["max"] = self.last_day.isoformat()
+
+    def clean_new_due(self):
+        day = self.cleaned_data["new_due"]
+        if day > self.last_day:
+            raise forms.ValidationError(
+                f"商定的新截止日不能晚于{self.last_day:%Y-%m-%d}：工作日历只到{self.last_day.year}年，"
+                "回复时限按工作日计算（第六十条）。",
+                code="beyond_calendar",
+            )
+        return day
+
+    def clean(self):
+        data = super().clean()
+        day, pk = data.get("new_due"), data.get("consultation")
+        if self.submission is None or day is None or pk is None:
+            return data
+        req = next((c for c in self.submission.consultations.all() if c.pk == pk), None)
+        if req is not None and req.state == ConsultationRequest.State.OPEN and day <= req.effective_due:
+            self.add_error("new_due", f"商定的新截止日须晚于原截止日{req.effective_due:%Y-%m-%d}（第六十条）。")
+        return data
 
 
 class StatementForm(forms.Form):

@@ -371,6 +371,8 @@ def agree_extension(
             raise _consultation_settled_error(req)
         if new_due <= req.effective_due:
             raise RuleViolation("DOC-7", f"商定的新时限须晚于原截止日{req.effective_due}")
+        if new_due > (last := wd.known_until(day)):  # a typing slip (2099-12-31): no calendar counts to it
+            raise RuleViolation("DOC-7", f"商定的新时限不能晚于{last}（工作日历只到{last.year}年）")
         old = req.effective_due
         req.extended_due, req.extension_note = new_due, note[:200]
         req.save(update_fields=["extended_due", "extension_note"])

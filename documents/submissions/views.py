@@ -431,7 +431,7 @@ def form_kwargs(name: str, sub, user=None) -> dict:
     offers the units other than the requesting one; DOC-11: 转批 offers the leaders other than the one deciding."""
     if name == "checklist":
         return {"steps": normative.required_normative_steps(sub)}
-    if name in ("consult", "submit"):
+    if name in ("consult", "submit", "extension"):
         return {"submission": sub}
     if name == "decide" and user is not None:
         return {"deciding_posts": permissions.handled_post_ids(user, timezone.localdate())}

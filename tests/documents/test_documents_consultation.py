@@ -251,3 +251,53 @@ def test_doc_7_the_open_consultation_is_listed_citing_its_article_once(world, cl
     listed = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", block))
     assert f"{world.dev.display_name}尚未回复意见，须待回复或逾期视为无不同意见后再报送（第六十条）" in listed
     assert "（第六十条）（第六十条）" not in listed
+
+
+def _extension_post(client, sub, req, new_due):
+    from django.urls import reverse
+
+    return client.post(
+        reverse("documents:act", args=[sub.pk, "extension"]),
+        {"seen_state": sub.state, "extension-consultation": req.pk, "extension-new_due": new_due},
+    )
+
+
+def test_doc_7_an_agreed_extension_beyond_the_working_day_calendar_is_refused_on_the_date_box(world, client):
+    """登记商定延期 took 2099-12-31: the working-day calendar knows no such year, every year up to it was counted
+    Monday to Friday and alerted to the calendar administrators, and a typing slip stood as the unit's limit. The
+    date box now says how far the calendar goes; the page and the API refuse alike, and nothing is recorded."""
+    from rest_framework.test import APIClient
+
+    from api import services as api_services
+    from tiexi_gov.workdays import calendar
+
+    sub, (req,) = _consult(world)
+    last = calendar.known_until(dt.date.today())
+    assert last.year >= dt.date.today().year + 1
+    _token, raw = api_services.create_token(actor=world.fin_clerk, user=world.fin_clerk, name="测试系统")
+    events, notices = Event.objects.count(), Message.objects.count()
+    client.force_login(world.fin_clerk)
+    for day in ("2099-12-31", (last + dt.timedelta(days=1)).isoformat()):
+        response = _extension_post(client, sub, req, day)
+        html = response.content.decode()
+        assert response.status_code == 200 and "请检查填写的内容" in html
+        assert f"商定的新截止日不能晚于{last:%Y-%m-%d}" in html and "第六十条" in html
+    earlier = _extension_post(client, sub, req, req.due.isoformat()).content.decode()
+    assert f"商定的新截止日须晚于原截止日{req.due:%Y-%m-%d}" in earlier
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = api.post(
+        f"/api/v1/submissions/{sub.pk}/actions/extension/",
+        {"seen_state": sub.state, "consultation": req.pk, "new_due": "2099-12-31"},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert f"不能晚于{last:%Y-%m-%d}" in str(response.json()["errors"])
+    with pytest.raises(DocumentRuleError, match="工作日历"):
+        services.agree_extension(actor=world.fin_clerk, consultation=req, new_due=dt.date(2099, 12, 31))
+    req.refresh_from_db()
+    assert req.extended_due is None
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+    assert _extension_post(client, sub, req, last.isoformat()).status_code == 302  # the last day is fine
+    req.refresh_from_db()
+    assert req.extended_due == last

@@ -402,3 +402,14 @@ def provisional_years(a: dt.date, b: dt.date) -> list[int]:
 def year_index(year: int) -> YearIndex:
     """The (cached) index of one year, for status pages and the benchmark."""
     return _index(year)
+
+
+def known_until(today: dt.date) -> dt.date:
+    """The last day the calendar can count a deadline to (CAL-2): the end of the latest year it knows officially
+    (chinesecalendar's, or a year the office entered), and at least of next year, whose arrangement the State
+    Council publishes late this year (its deadlines count provisionally till the office enters it, and are
+    recomputed then). A later day is a typing slip, not a limit: no calendar for its year will exist for years,
+    and every year up to it would be counted Monday to Friday and alerted to the calendar administrators."""
+    entered = CalendarYear.objects.order_by("-year").values_list("year", flat=True).first() or 0
+    year = max(max(COVERED_YEARS, default=0), entered, today.year + 1)
+    return dt.date(min(year, _MAX_YEAR), 12, 31)
