@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -402,6 +403,11 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Actions whose form carries the page's one-time token (workflow.once): each post sends something that cannot be
+# taken back (a notice to every person of the chosen units), and the same post again must send nothing.
+ONCE_ACTIONS = {"notify_units": "该通知已发送过，未重复发送。"}
+
+
 def _initial_forms(request, sub, allowed: set[str]) -> dict:
     built = {}
     for name in allowed:
@@ -499,6 +505,9 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "due": due,
         "due_mark": count_mark(today, due) if due_text else "",  # 暂定, as the list shows it (CAL-2)
         "today": today,
+        # A new token whenever the panel is drawn: after a notice went, the next one (other units, other words) is
+        # a new post; the same form posted again (a double click, Back and 发送通知) carries the old one.
+        "once_token": uuid.uuid4().hex,
         **_readers_context(request.user, sub, permissions.can_grant_reader, "documents:readers"),
     }
 
@@ -560,6 +569,9 @@ def act(request, pk: int, action: str):
     sub = selectors.submission_for_action(request.user, pk)
     if spec is None or sub is None:
         raise Http404
+    if action in ONCE_ACTIONS and once.made_before(request):  # the same form again: it was sent, nothing more is
+        messages.info(request, ONCE_ACTIONS[action])
+        return _respond(request, pk, ok=True)
     if request.htmx and request.POST.get("from") == "queue":
         # The queue row the answer replaces: a bad or foreign id is refused before anything is done.
         assignment = require_id(request.POST.get("assignment"), "待批事项")
@@ -586,7 +598,15 @@ def act(request, pk: int, action: str):
         messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。" if not_theirs else "请检查填写的内容。")
         return _respond(request, pk, ok=False, bound=(action, form))
     try:
-        text = spec.run(request, as_seen(sub, seen), form.cleaned_data)
+        if action in ONCE_ACTIONS:
+            with once.once(request) as done:
+                text = spec.run(request, as_seen(sub, seen), form.cleaned_data)
+                done(reverse("documents:detail", args=[pk]))
+        else:
+            text = spec.run(request, as_seen(sub, seen), form.cleaned_data)
+    except once.AlreadyPosted:  # the same post at the same moment: the other one sent it
+        messages.info(request, ONCE_ACTIONS[action])
+        return _respond(request, pk, ok=True)
     except NotAllowed:
         messages.error(request, f"您当前不能对该公文进行“{spec.label}”操作。")
         return _respond(request, pk, ok=False, bound=(action, form))

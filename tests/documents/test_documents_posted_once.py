@@ -106,3 +106,36 @@ def test_x_1_of_two_simultaneous_posts_the_second_is_answered_with_the_first_one
         done(f"/documents/{made.pk}/")
     assert raised.value.url == "/documents/1/"
     assert not Submission.objects.filter(title="本次的草稿").exists()
+
+
+def test_doc_12_the_notice_to_prepare_posted_twice_is_sent_once(world, client):
+    """通知相关单位做好落实准备 posted twice (a double click, Back and 发送通知) sent every person of the chosen units
+    the notice twice and recorded it twice. The form carries the page's one-time token: the same post again sends
+    nothing, records nothing and says it was sent; a new page (a new token) sends a new notice."""
+    from tests.documents.documents_support import in_leader_review
+    from tiexi_gov.audit.models import Event
+    from tiexi_gov.notify.models import Message
+
+    sub = in_leader_review(world, timezone.localdate())
+    client.force_login(world.staff)
+    detail = reverse("documents:detail", args=[sub.pk])
+    data = {
+        "seen_state": sub.state,
+        "notify_units-units": [world.dev.pk],
+        "notify_units-text": "请提前做好资金拨付准备",
+        "once_token": _token(client, detail),
+    }
+    url = reverse("documents:act", args=[sub.pk, "notify_units"])
+    first = client.post(url, data)
+    assert first.status_code == 302 and first["Location"] == detail
+    events, notices, sent = Event.objects.count(), Message.objects.count(), sub.preparation_notices.count()
+    assert sent == 1
+    again = client.post(url, data, follow=True)
+    assert again.status_code == 200 and "该通知已发送过，未重复发送" in again.content.decode()
+    assert (Event.objects.count(), Message.objects.count(), sub.preparation_notices.count()) == (events, notices, 1)
+    htmx = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200 and "该通知已发送过，未重复发送" in htmx.content.decode()
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+    # A new page is a new token: a second notice is sent on purpose.
+    client.post(url, {**data, "once_token": _token(client, detail)})
+    assert sub.preparation_notices.count() == 2
