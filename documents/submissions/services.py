@@ -417,18 +417,23 @@ def record_disagreement_statement(
             raise RuleViolation("DOC-6", "没有不同意的回复，无需分歧意见说明")
         if not all(x.strip() for x in (talks_note, lead_reasons, other_reasons, proposal)):
             raise RuleViolation("DOC-6", "须写明主要负责人沟通协商情况、各方理据和办理建议")
+        texts = {
+            "talks_note": talks_note.strip(),
+            "lead_reasons": lead_reasons.strip(),
+            "other_reasons": other_reasons.strip(),
+            "proposal": proposal.strip(),
+        }
+        latest = sub.disagreement_statements.order_by("-created_at", "-id").first()
+        if latest is not None and all(getattr(latest, name) == text for name, text in texts.items()):
+            # Posted again as it stands (a double click, Back and 保存): a second statement would ask the units to
+            # countersign again what they may have signed already. Nothing is recorded, nobody is told.
+            latest.changed = False
+            return latest
         if sub.awaits_statement():  # the first statement is the step the lead unit owed; a later one revises it
             s.fire("state_disagreement")
         else:
             s.touch()
-        statement = DisagreementStatement.objects.create(
-            submission=sub,
-            talks_note=talks_note.strip(),
-            lead_reasons=lead_reasons.strip(),
-            other_reasons=other_reasons.strip(),
-            proposal=proposal.strip(),
-            drafted_by=actor,
-        )
+        statement = DisagreementStatement.objects.create(submission=sub, drafted_by=actor, **texts)
         s.record("disagreement_statement", "分歧意见说明", opinion=statement.proposal, rule_id="DOC-6")
         for unit in Unit.objects.filter(pk__in=disagreeing):
             s.tell(unit_people(unit), f"【请会签分歧意见说明】{sub.title}")

@@ -262,7 +262,9 @@ def _run_extension(request, sub, d):
 
 
 def _run_statement(request, sub, d):
-    services.record_disagreement_statement(actor=request.user, submission=sub, **d)
+    statement = services.record_disagreement_statement(actor=request.user, submission=sub, **d)
+    if getattr(statement, "changed", True) is False:
+        return "分歧意见说明与已保存的相同，未作修改，未重复请相关单位会签。"
     return "分歧意见说明已保存，已请相关单位会签。"
 
 

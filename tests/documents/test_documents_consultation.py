@@ -301,3 +301,36 @@ def test_doc_7_an_agreed_extension_beyond_the_working_day_calendar_is_refused_on
     assert _extension_post(client, sub, req, last.isoformat()).status_code == 302  # the last day is fine
     req.refresh_from_db()
     assert req.extended_due == last
+
+
+def test_doc_6_the_disagreement_statement_posted_again_unchanged_records_nothing(world, client):
+    """分歧意见说明 posted again as it stands (a double click, Back and 保存) made a second, identical statement, a
+    second record and a second 请会签 to the disagreeing unit — and once the unit had countersigned, the copy, being
+    the latest, undid the countersignature and stopped 送签. The same text again now changes nothing; a changed
+    statement is still a revision that asks for countersigning again."""
+    from django.urls import reverse
+
+    sub, (req,) = _consult(world)
+    services.reply_to_consultation(actor=world.dev_clerk, consultation=req, reply=Reply.DISAGREE, text="资金来源不明确")
+    client.force_login(world.fin_clerk)
+    url = reverse("documents:act", args=[sub.pk, "statement"])
+    data = {
+        "statement-talks_note": "两局主要负责人9月10日协商未果",
+        "statement-lead_reasons": "专项资金已列入年度预算",
+        "statement-other_reasons": "发改局认为项目未入库",
+        "statement-proposal": "建议先行拨付50%，入库后拨付余款",
+    }
+    sub.refresh_from_db()
+    assert client.post(url, {"seen_state": sub.state, **data}).status_code == 302
+    statement = sub.disagreement_statements.get()
+    services.countersign_statement(actor=world.dev_head, statement=statement, note="同意如实上报")
+    sub.refresh_from_db()
+    assert sub.statement_is_complete()
+    events, notices = Event.objects.count(), Message.objects.count()
+    again = client.post(url, {"seen_state": sub.state, **data}, follow=True)
+    assert again.status_code == 200 and "未重复请相关单位会签" in again.content.decode()
+    assert sub.disagreement_statements.count() == 1 and sub.statement_is_complete()
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
+    revised = {**data, "statement-proposal": "建议全额拨付"}
+    assert client.post(url, {"seen_state": sub.state, **revised}).status_code == 302
+    assert sub.disagreement_statements.count() == 2 and not sub.statement_is_complete()
