@@ -1,6 +1,6 @@
 """The API's JSON parser: JSON may escape a lone surrogate ("\\ud800"), which json.loads accepts but no text holds —
-the database cannot encode it (a 500 on saving) and a .docx cannot either. Refused as unreadable JSON (400),
-before anything reads it.
+the database cannot encode it (a 500 on saving) and a .docx cannot either. Refused (400) as the pages refuse text
+that is not UTF-8 (tiexi_gov.http.ENCODING_MESSAGE), before anything reads it; so are raw bytes that are not UTF-8.
 
 No request body of the API nests deeper than a list in an object; a body nested thousands of levels deep ("[[[[…")
 made json.loads run out of stack (RecursionError, a 500 before the view ran). Such a body is refused as unreadable
@@ -8,10 +8,16 @@ too, and the walk that looks for surrogates keeps its own stack, so no depth the
 
 from __future__ import annotations
 
+import io
 import re
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+from tiexi_gov.http import ENCODING_MESSAGE
+
+# The pages' words (ENCODING_MESSAGE), naming the JSON body: an escaped lone surrogate is in no one's typed text.
+JSON_MESSAGE = ENCODING_MESSAGE.replace("提交的内容", "提交的 JSON 内容", 1)
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 32  # far more than any body of the API needs (an object of lists of values: 2)
@@ -40,12 +46,26 @@ def _has_surrogate(value) -> bool:
     return False
 
 
+class NotText(ParseError):
+    """A body whose text is not UTF-8: said as the pages say it (tiexi_gov.http), not as unreadable JSON."""
+
+    worded = True  # api.exceptions keeps this detail instead of its general words
+
+    def __init__(self):
+        super().__init__(JSON_MESSAGE)
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read()  # json.load below read it whole as well
         try:
-            data = super().parse(stream, media_type, parser_context)
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotText from None  # bytes that are not UTF-8 (an encoded lone surrogate, a cut-off character)
+        try:
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(TOO_DEEP) from exc
         if _has_surrogate(data):
-            raise ParseError("JSON 中含有无法编码的字符（单独的代理项）。")
+            raise NotText
         return data

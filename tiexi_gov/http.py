@@ -3,16 +3,17 @@ Chinese what cannot be read, before anything changes (issue 11: bad input is nev
 
 A view reads an optional number with `to_int` (None for anything that is not one), and an id it cannot do without
 with `require_id` (a 400 naming what was wrong). `BadInputMiddleware` refuses a request carrying a NUL byte —
-PostgreSQL cannot store or even compare one — and answers `BadInput` with the Chinese 400 page; an API endpoint
-(a REST framework view, /api/v1/ and /api/schema/) gets the same message as JSON, `{"detail": …}`, as its other
-errors."""
+PostgreSQL cannot store or even compare one — or text that is not UTF-8 (Django would read it as "�"), and
+answers `BadInput` with the Chinese 400 page; an API endpoint (a REST framework view, /api/v1/ and /api/schema/)
+gets the same message as JSON, `{"detail": …}`, as its other errors."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http import HttpResponseBadRequest, JsonResponse, QueryDict, RawPostDataException
 from django.shortcuts import render
 from django.utils.html import format_html
 
@@ -23,6 +24,10 @@ NUL_MESSAGE = "提交的内容含有不可见的空字符，无法处理，未�
 CONTROL_MESSAGE = (
     "提交的内容含有不可见的控制字符（常由其他软件复制带入），无法处理，未作任何修改。"
     "请删去该字符（或重新输入这段文字）后再提交。"
+)
+ENCODING_MESSAGE = (
+    "提交的内容含有无法识别的字符（编码有误，常由乱码或不完整的复制带入），无法处理，未作任何修改。"
+    "请删去这段文字并重新输入后再提交。"
 )
 # What no text a person types holds, and what breaks a document or misleads a reader: the C0 controls but tab, line
 # feed and carriage return (XML — a .docx — cannot hold them; ESC reaches mail subjects), DEL, and the bidi
@@ -74,6 +79,44 @@ def has_control(request) -> bool:
     return False
 
 
+def _not_utf8(raw: bytes) -> bool:
+    """Whether URL-encoded bytes (a query string, a form body), unescaped, are not UTF-8: a byte that starts no
+    character (%FF), a cut-off character (%E4%BC) or an encoded lone surrogate (%ED%A0%80). Django reads them as "�",
+    or a raw body as Latin-1, and a view would save that."""
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def has_bad_encoding(request) -> bool:
+    """True if the query string or a form body holds text that is not UTF-8 (`_not_utf8`). A URL-encoded body is
+    read as sent, whatever the method (the API reads PUT and PATCH bodies too); a multipart body is read part by
+    part, so its fields, names and file names are looked at as read, where such bytes became U+FFFD."""
+    query = request.META.get("QUERY_STRING", "")
+    try:
+        raw_query = query.encode("iso-8859-1")  # WSGI hands over the bytes as Latin-1 text
+    except UnicodeEncodeError:
+        raw_query = query.encode("utf-8", "surrogatepass")
+    if _not_utf8(raw_query):
+        return True
+    content_type = request.content_type or ""
+    if content_type == "application/x-www-form-urlencoded":
+        try:
+            body = request.body
+        except (RawPostDataException, RequestDataTooBig):
+            return False  # read as a stream, or refused for its size by whoever reads it
+        return _not_utf8(body)
+    if content_type == "multipart/form-data" and request.method == "POST":
+        replaced = "\ufffd"
+        for key, values in request.POST.lists():
+            if replaced in key or any(replaced in v for v in values):
+                return True
+        return any(replaced in (f.name or "") for _key, files in request.FILES.lists() for f in files)
+    return False
+
+
 def has_nul(request) -> bool:
     """True if the path, a query or form parameter (name or value) or an uploaded file's name holds a NUL byte."""
     if "\x00" in request.path:
@@ -93,14 +136,14 @@ _SECRET = ("password", "token", "otp", "secret")
 
 
 def typed_values(request) -> list[str]:
-    """The text a person typed into a refused post, to show back so that nothing typed is lost (NUL bytes
-    dropped: they are why a post may be refused)."""
+    """The text a person typed into a refused post, to show back so that nothing typed is lost (NUL bytes and the
+    "�" of bytes that were not UTF-8 dropped: they are why a post may be refused)."""
     kept = []
     for name, values in request.POST.lists():
         if name.startswith(_NOT_TYPED) or any(word in name.lower() for word in _SECRET):
             continue
         for value in values:
-            text = CONTROL.sub("", value.replace("\x00", "")).strip()
+            text = CONTROL.sub("", value.replace("\x00", "").replace("\ufffd", "")).strip()
             if text and (not text.isascii() or len(text) >= 20):
                 kept.append(text)
     return kept
@@ -150,7 +193,8 @@ def parse_limits(request):
 class BadInputMiddleware:
     """Refuses a request with a NUL byte anywhere in its parameters (Django's form fields refuse it too, but a
     search box or an id read straight from the query reaches the database, and PostgreSQL raises) or another
-    control character (CONTROL: a .docx cannot hold it, and it would be saved), and answers a
+    control character (CONTROL: a .docx cannot hold it, and it would be saved) or text that is not UTF-8 (a lone
+    surrogate, a cut-off character: it would be saved as "�"), and answers a
     view's BadInput — both with a 400 in Chinese, before anything changes."""
 
     def __init__(self, get_response):
@@ -165,6 +209,8 @@ class BadInputMiddleware:
             return bad_request(request, NUL_MESSAGE)
         if has_control(request):
             return bad_request(request, CONTROL_MESSAGE)
+        if has_bad_encoding(request):
+            return bad_request(request, ENCODING_MESSAGE)
         return None
 
     def process_exception(self, request, exception):

@@ -235,6 +235,28 @@ def test_x_1_api_refuses_a_lone_surrogate_escaped_in_json(world, token_for):
     assert (Submission.objects.count(), OutgoingDocument.objects.count()) == before
 
 
+def test_x_1_api_refuses_text_that_is_not_utf8_as_the_pages_do(world, token_for):
+    """A lone surrogate escaped in JSON ("\\ud800"), raw bytes that are not UTF-8 in a JSON body, and such bytes
+    escaped in a form body (title=%ED%A0%80…) or a query string: each a 400 saying the text holds a character that
+    cannot be read, nothing created. The form body was read with "�" in place of the bytes and saved so."""
+    from documents.models import Submission
+
+    client = token_for(world.fin_clerk)
+    before = Submission.objects.count()
+    for body, content_type in (
+        ('{"kind": "request", "title": "关于\\ud800的请示"}'.encode(), "application/json"),
+        ('{"kind": "request", "title": "关于'.encode() + b"\xed\xa0\x80" + '的请示"}'.encode(), "application/json"),
+        (b"kind=request&title=%E5%85%B3%E4%BA%8E%ED%A0%80", "application/x-www-form-urlencoded"),
+        (b"kind=request&title=\xff", "application/x-www-form-urlencoded"),
+    ):
+        response = client.post("/api/v1/submissions/", body, content_type=content_type)
+        assert response.status_code == 400, response.content.decode()
+        assert "无法识别的字符" in response.json()["detail"], response.json()
+    assert Submission.objects.count() == before
+    response = client.get("/api/v1/submissions/?state=%ED%A0%80")
+    assert response.status_code == 400 and "无法识别的字符" in response.json()["detail"]
+
+
 def test_x_1_api_refuses_json_nested_too_deep(world, token_for):
     """A body nested thousands of levels deep ("[[[[…") ran json.loads out of stack: a RecursionError and a 500
     before the view ran. Now a 400 in Chinese, nothing created, however deep and wherever it nests."""

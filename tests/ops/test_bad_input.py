@@ -146,6 +146,59 @@ def test_x_1_a_nul_byte_in_a_posted_form_is_refused_and_changes_nothing(world, c
     assert Event.objects.count() == events
 
 
+# A lone UTF-16 surrogate (U+D800) encoded in UTF-8 is ED A0 80, which no UTF-8 decoder accepts; FF never starts a
+# character. Django reads either as "�" (percent-escaped) or the whole body as Latin-1 (raw), and saved that.
+BAD_UTF8 = ("%ED%A0%80", "%FF", "%E4%BC")
+
+
+@pytest.mark.parametrize("escaped", BAD_UTF8)
+def test_x_1_a_lone_surrogate_or_invalid_utf8_in_a_posted_form_is_refused_and_changes_nothing(world, client, escaped):
+    """A form body holding bytes that are not UTF-8 (`decide-opinion=%ED%A0%80同意`) was read with "�" in place of
+    the bytes and the opinion saved so, silently. Now a Chinese 400, as a NUL byte is, and nothing changes: for the
+    escaped bytes a browser sends, for the raw bytes a script may send, and for a multipart form."""
+    today = timezone.localdate()
+    sub = documents_support.in_leader_review(world, today)
+    events = Event.objects.count()
+    client.force_login(world.dep_a)
+    url = reverse("documents:act", args=[sub.pk, "decide"])
+    head = f"seen_state={sub.state}&decide-decision=approve&decide-opinion=".encode()
+    raw = bytes.fromhex(escaped.replace("%", ""))
+    boundary = "----tiexi"
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="seen_state"\r\n\r\n{sub.state}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="decide-decision"\r\n\r\napprove\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="decide-opinion"\r\n\r\n'
+        ).encode()
+        + raw
+        + "同意。\r\n".encode()
+        + f"--{boundary}--\r\n".encode()
+    )
+    for body, content_type in (
+        (head + escaped.encode() + "同意。".encode(), "application/x-www-form-urlencoded"),
+        (head + raw + "同意。".encode(), "application/x-www-form-urlencoded"),
+        (multipart, f"multipart/form-data; boundary={boundary}"),
+    ):
+        response = client.post(url, body, content_type=content_type)
+        assert response.status_code == 400, (content_type, body)
+        assert "无法识别的字符" in response.content.decode()
+    assert Submission.objects.get(pk=sub.pk).state == SubmissionState.LEADER_REVIEW
+    assert Event.objects.count() == events
+    assert not Instruction.objects.filter(submission=sub, step=Instruction.Step.LEADER).exists()
+    # Real text, sent the same way, still goes through.
+    good = client.post(url, head + b"%E5%90%8C%E6%84%8F", content_type="application/x-www-form-urlencoded")
+    assert good.status_code == 302
+    assert Submission.objects.get(pk=sub.pk).state == SubmissionState.APPROVED
+
+
+@pytest.mark.parametrize("escaped", BAD_UTF8)
+def test_x_1_a_lone_surrogate_or_invalid_utf8_in_a_query_string_gets_a_chinese_400(world, client, escaped):
+    client.force_login(world.director)
+    response = client.get(f"{reverse('documents:index')}?tab=all&q=%E4%BC%9A{escaped}")
+    assert response.status_code == 400 and "无法识别的字符" in response.content.decode()
+    assert client.get(f"{reverse('documents:index')}?tab=all&q=%E4%BC%9A%E8%AE%AE").status_code == 200
+
+
 def test_x_1_a_refused_post_shows_back_what_was_typed_but_never_a_password(world, client):
     """A NUL byte pasted with a long opinion refuses the post (400); the page gives the opinion back, without the
     invisible character, so nothing typed is lost. A password posted with a NUL is not shown back."""
