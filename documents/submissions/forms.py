@@ -19,6 +19,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     Textarea,
     limit_text,
     styled,
+    too_long_message,
 )
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import handlers_for_posts, post_with_holder
@@ -118,6 +119,9 @@ class SubmissionDraftForm(forms.ModelForm):
         for name, limit in self.TEXT_LIMITS.items():
             if name in self.fields:
                 limit_text(self.fields[name], limit)
+        for field in self.fields.values():  # 标题, 来文字号: over the limit, the error names the field as the others do
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = too_long_message(field.label, field.max_length)
         for name, text in CHOICE_HELP.items():
             if name in self.fields:
                 self.fields[name].help_text = text
@@ -252,7 +256,7 @@ class ExtensionForm(forms.Form):
 
     consultation = forms.IntegerField(label="征求意见", widget=forms.HiddenInput)
     new_due = DateField(label="商定的新截止日", widget=DateInput())
-    note = forms.CharField(label="商定情况（时限及方式）", required=False, max_length=200)
+    note = FreeText(label="商定情况（时限及方式）", required=False, max_length=200, widget=forms.TextInput)
 
     def __init__(self, *args, submission: Submission | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,7 +294,7 @@ class StatementForm(forms.Form):
 
 class CountersignForm(forms.Form):
     statement = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label="会签意见", required=False, max_length=200)
+    note = FreeText(label="会签意见", required=False, max_length=200, widget=forms.TextInput)
 
 
 class SubmitForm(forms.Form):

@@ -906,3 +906,39 @@ def test_doc_6_sending_for_opinions_countersign_or_to_units_asks_first(world, cl
     sub = in_leader_review(world, today)
     page = _client(client, world.staff).get(reverse("documents:detail", args=[sub.pk])).content.decode()
     assert "发送后不能收回" in _confirm_of(page, "notify_units")
+
+
+def test_x_1_an_over_long_title_number_or_note_is_refused_naming_its_field(world, client, today):
+    """标题, 来文字号 and the short notes of 登记商定延期 and 会签 over their limit were refused with Django's
+    "确保该变量包含不超过 200 字符", which names no field; the draft form's other texts say 正文不能超过20000字.
+    Each now names its field and its limit, and nothing is saved."""
+    from tests.form_roundtrip import form_data
+
+    sub = services.create_draft(actor=world.fin_clerk, title="关于拨付专项资金的请示", **valid_fields(today))
+    c = _client(client, world.fin_clerk)
+    url = reverse("documents:edit", args=[sub.pk])
+    data = form_data(c.get(url).content.decode(), ("data-testid", "draft-form"))
+    events = Event.objects.count()
+    for name, text, message in (
+        ("title", "<script>alert(1)</script>" * 9, "标题不能超过200字（现为225字）"),
+        ("unit_doc_number", "铁" * 61, "来文字号不能超过60字（现为61字）"),
+    ):
+        html = c.post(url, {**data, name: text}).content.decode()
+        assert message in html and "<script>alert" not in html
+    assert Submission.objects.get(pk=sub.pk).title == "关于拨付专项资金的请示"
+    assert Event.objects.count() == events
+    services.request_consultation(actor=world.fin_clerk, submission=sub, units=[world.dev], today=today)
+    (req,) = sub.consultations.all()
+    sub.refresh_from_db()
+    events = Event.objects.count()
+    html = c.post(
+        reverse("documents:act", args=[sub.pk, "extension"]),
+        {
+            "seen_state": sub.state,
+            "extension-consultation": req.pk,
+            "extension-new_due": wd.add_workdays(req.due, 3).isoformat(),
+            "extension-note": "电" * 201,
+        },
+    ).content.decode()
+    assert "商定情况（时限及方式）不能超过200字（现为201字）" in html
+    assert Event.objects.count() == events and ConsultationRequest.objects.get(pk=req.pk).extended_due is None
