@@ -405,9 +405,9 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-# Actions whose form carries the page's one-time token (workflow.once): each post sends something that cannot be
-# taken back (a notice to every person of the chosen units), and the same post again must send nothing.
-ONCE_ACTIONS = {"notify_units": "该通知已发送过，未重复发送。"}
+# Actions whose form carries the page's one-time token (workflow.once): each post sends or adds something (a notice
+# to every person of the chosen units, an attachment), and the same post again must send or add nothing.
+ONCE_ACTIONS = {"notify_units": "该通知已发送过，未重复发送。", "attach": "该附件已上传，未重复添加。"}
 
 
 def _initial_forms(request, sub, allowed: set[str]) -> dict:
@@ -507,9 +507,9 @@ def _detail_context(request, sub, *, bound: tuple[str, object] | None = None) ->
         "due": due,
         "due_mark": count_mark(today, due) if due_text else "",  # 暂定, as the list shows it (CAL-2)
         "today": today,
-        # A new token whenever the panel is drawn: after a notice went, the next one (other units, other words) is
-        # a new post; the same form posted again (a double click, Back and 发送通知) carries the old one.
-        "once_token": uuid.uuid4().hex,
+        # New tokens whenever the panel is drawn, one per form: after a notice went, the next one (other units,
+        # other words) is a new post; the same form posted again (a double click, Back and 发送通知) carries the old.
+        "once_tokens": {name: uuid.uuid4().hex for name in ONCE_ACTIONS},
         **_readers_context(request.user, sub, permissions.can_grant_reader, "documents:readers"),
     }
 

@@ -22,8 +22,12 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _token(client, url) -> str:
-    return TOKEN.search(client.get(url).content.decode()).group(1)
+def _token(client, url, action: str = "") -> str:
+    """The page's one-time token (of the `action` form, where a page has one per form)."""
+    html = client.get(url).content.decode()
+    if action:
+        html = html[html.index(f'data-action="{action}"') :]
+    return TOKEN.search(html).group(1)
 
 
 def test_x_1_a_draft_posted_twice_is_made_once(world, client):
@@ -123,7 +127,7 @@ def test_doc_12_the_notice_to_prepare_posted_twice_is_sent_once(world, client):
         "seen_state": sub.state,
         "notify_units-units": [world.dev.pk],
         "notify_units-text": "请提前做好资金拨付准备",
-        "once_token": _token(client, detail),
+        "once_token": _token(client, detail, "notify_units"),
     }
     url = reverse("documents:act", args=[sub.pk, "notify_units"])
     first = client.post(url, data)
@@ -137,5 +141,35 @@ def test_doc_12_the_notice_to_prepare_posted_twice_is_sent_once(world, client):
     assert htmx.status_code == 200 and "该通知已发送过，未重复发送" in htmx.content.decode()
     assert (Event.objects.count(), Message.objects.count()) == (events, notices)
     # A new page is a new token: a second notice is sent on purpose.
-    client.post(url, {**data, "once_token": _token(client, detail)})
+    client.post(url, {**data, "once_token": _token(client, detail, "notify_units")})
     assert sub.preparation_notices.count() == 2
+
+
+def test_x_1_an_attachment_posted_twice_is_added_once(world, client):
+    """添加附件 posted twice (a double click on 上传, Back and 上传) stored the file twice, with two 添加附件 lines in
+    the record. The form carries the page's one-time token: the same post again adds nothing and says so."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Attachment
+    from tests.documents.documents_support import draft
+    from tiexi_gov.audit.models import Event
+
+    sub = draft(world, timezone.localdate())
+    client.force_login(world.fin_clerk)
+    detail = reverse("documents:detail", args=[sub.pk])
+    url = reverse("documents:act", args=[sub.pk, "attach"])
+    token = _token(client, detail, "attach")
+
+    def post(**extra):
+        upload = SimpleUploadedFile("测算表.pdf", b"%PDF-1.7\n", content_type="application/pdf")
+        data = {"seen_state": sub.state, "attach-purpose": "attachment", "attach-file": upload, "once_token": token}
+        return client.post(url, data, **extra)
+
+    assert post().status_code == 302
+    events = Event.objects.count()
+    again = client.get(post()["Location"])
+    assert "该附件已上传，未重复添加" in again.content.decode()
+    assert Attachment.objects.filter(submission=sub).count() == 1 and Event.objects.count() == events
+    token = _token(client, detail, "attach")  # a new page: a second file is added on purpose
+    assert post().status_code == 302
+    assert Attachment.objects.filter(submission=sub).count() == 2
