@@ -280,7 +280,11 @@ class ExtensionForm(forms.Form):
         if self.submission is None or day is None or pk is None:
             return data
         req = next((c for c in self.submission.consultations.all() if c.pk == pk), None)
-        if req is not None and req.state == ConsultationRequest.State.OPEN and day <= req.effective_due:
+        if req is None or req.state != ConsultationRequest.State.OPEN:
+            return data
+        if day == req.extended_due:  # the form posted again (a double click, Back and 登记): it stands so already
+            self.add_error("new_due", f"已登记{req.unit.display_name}的回复时限延至{day:%Y-%m-%d}，无需重复登记。")
+        elif day <= req.effective_due:
             self.add_error("new_due", f"商定的新截止日须晚于原截止日{req.effective_due:%Y-%m-%d}（第六十条）。")
         return data
 

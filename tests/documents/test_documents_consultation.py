@@ -334,3 +334,16 @@ def test_doc_6_the_disagreement_statement_posted_again_unchanged_records_nothing
     revised = {**data, "statement-proposal": "建议全额拨付"}
     assert client.post(url, {"seen_state": sub.state, **revised}).status_code == 302
     assert sub.disagreement_statements.count() == 2 and not sub.statement_is_complete()
+
+
+def test_doc_7_the_extension_posted_twice_says_it_stands_and_records_nothing(world, client):
+    """登记商定延期 posted again (a double click, Back and 登记) was refused with 商定的新截止日须晚于原截止日 and the
+    day just typed — as if the first post had failed. It now says the limit already stands so; nothing is recorded."""
+    sub, (req,) = _consult(world)
+    client.force_login(world.fin_clerk)
+    new_due = dt.date.today() + dt.timedelta(days=10)
+    assert _extension_post(client, sub, req, new_due.isoformat()).status_code == 302
+    events, notices = Event.objects.count(), Message.objects.count()
+    html = _extension_post(client, sub, req, new_due.isoformat()).content.decode()
+    assert f"已登记发改局的回复时限延至{new_due:%Y-%m-%d}，无需重复登记" in html and "须晚于原截止日" not in html
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
