@@ -324,7 +324,7 @@ class SubmitForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    issue_date = DateField(label="印发日期", required=False, widget=DateInput(), help_text="留空则为今天")
+    issue_date = DateField(label="印发日期", required=False, up_to_today=True, help_text="留空则为今天")
     opinion = FreeText(label="签发意见", required=False, rows=2)
 
 

@@ -942,3 +942,23 @@ def test_x_1_an_over_long_title_number_or_note_is_refused_naming_its_field(world
     ).content.decode()
     assert "商定情况（时限及方式）不能超过200字（现为201字）" in html
     assert Event.objects.count() == events and ConsultationRequest.objects.get(pk=req.pk).extended_due is None
+
+
+def test_doc_3_a_later_issue_date_is_refused_on_the_date_box_and_the_picker_stops_at_today(world, client, today):
+    """签发 took any 印发日期 in the picker; a later day than today was refused only by the service, as a message
+    above the page (印发日期不能晚于签发当日), the box itself unmarked. The picker now stops at today and the box
+    says why, as the other days that already happened do; nothing is signed."""
+    import datetime as dt
+
+    sub = services.send_for_signature(actor=world.fin_clerk, submission=draft(world, today), today=today)
+    c = _client(client, world.fin_head)
+    page = c.get(reverse("documents:detail", args=[sub.pk])).content.decode()
+    assert re.search(rf'name="sign-issue_date"[^>]*max="{today.isoformat()}"', page)
+    events = Event.objects.count()
+    html = c.post(
+        reverse("documents:act", args=[sub.pk, "sign"]),
+        {"seen_state": sub.state, "sign-issue_date": (today + dt.timedelta(days=3)).isoformat()},
+    ).content.decode()
+    assert "印发日期不能晚于今天" in html
+    assert Submission.objects.get(pk=sub.pk).state == SubmissionState.AWAITING_SIGNATURE
+    assert Event.objects.count() == events
