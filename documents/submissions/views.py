@@ -406,8 +406,13 @@ ACTIONS: dict[str, Action] = {
 
 
 # Actions whose form carries the page's one-time token (workflow.once): each post sends or adds something (a notice
-# to every person of the chosen units, an attachment), and the same post again must send or add nothing.
-ONCE_ACTIONS = {"notify_units": "该通知已发送过，未重复发送。", "attach": "该附件已上传，未重复添加。"}
+# to every person of the chosen units, an attachment, a request for opinions), and the same post again must send or
+# add nothing — and say so, not refuse it as if the first had failed.
+ONCE_ACTIONS = {
+    "notify_units": "该通知已发送过，未重复发送。",
+    "attach": "该附件已上传，未重复添加。",
+    "consult": "征求意见已发出，未重复发送。",
+}
 
 
 def _initial_forms(request, sub, allowed: set[str]) -> dict:

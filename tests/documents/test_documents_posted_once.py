@@ -173,3 +173,29 @@ def test_x_1_an_attachment_posted_twice_is_added_once(world, client):
     token = _token(client, detail, "attach")  # a new page: a second file is added on purpose
     assert post().status_code == 302
     assert Attachment.objects.filter(submission=sub).count() == 2
+
+
+def test_doc_6_the_request_for_opinions_posted_twice_is_sent_once_and_said_so(world, client):
+    """发出征求意见 posted twice (a double click, Back and 发出) answered the second post with the form again and the
+    error 已在征求发改局的意见，请勿重复发起 — as if the request had failed, when it had gone. The same post again is
+    now answered 征求意见已发出，未重复发送, with nothing sent or recorded."""
+    from tests.documents.documents_support import draft
+    from tiexi_gov.audit.models import Event
+    from tiexi_gov.notify.models import Message
+
+    sub = draft(world, timezone.localdate())
+    client.force_login(world.fin_clerk)
+    detail = reverse("documents:detail", args=[sub.pk])
+    url = reverse("documents:act", args=[sub.pk, "consult"])
+    data = {
+        "seen_state": sub.state,
+        "consult-units": [world.dev.pk],
+        "consult-limit_wd": "5",
+        "once_token": _token(client, detail, "consult"),
+    }
+    assert client.post(url, data).status_code == 302
+    events, notices = Event.objects.count(), Message.objects.count()
+    again = client.post(url, data, follow=True).content.decode()
+    assert "征求意见已发出，未重复发送" in again and "请勿重复发起" not in again
+    assert sub.consultations.count() == 1
+    assert (Event.objects.count(), Message.objects.count()) == (events, notices)
