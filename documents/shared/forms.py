@@ -17,7 +17,12 @@ MAX_COPIES = 10_000  # 份数 / 印制份数: a number a press prints, well insi
 def limit_copies(field) -> None:
     """The model's own checks do not run on these forms (_post_clean): the form keeps 份数 between 1 (a document
     sent in no copies is no document) and MAX_COPIES."""
-    field.validators += [MinValueValidator(1, "份数至少为1份。"), MaxValueValidator(MAX_COPIES)]
+    # The model's PositiveIntegerField brings "确保该值大于或等于0。": beside 份数至少为1份 it read as if 0 would do.
+    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
+    field.validators += [
+        MinValueValidator(1, "份数至少为1份。"),
+        MaxValueValidator(MAX_COPIES, f"份数不能超过{MAX_COPIES}份。"),
+    ]
     field.widget.attrs["min"] = 1
     field.widget.attrs["max"] = MAX_COPIES
 

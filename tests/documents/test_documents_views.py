@@ -962,3 +962,20 @@ def test_doc_3_a_later_issue_date_is_refused_on_the_date_box_and_the_picker_stop
     assert "印发日期不能晚于今天" in html
     assert Submission.objects.get(pk=sub.pk).state == SubmissionState.AWAITING_SIGNATURE
     assert Event.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("copies", "message"), [("-1", "份数至少为1份"), ("0", "份数至少为1份"), ("10001", "份数不能超过")]
+)
+def test_x_1_copies_out_of_range_get_one_error_naming_the_copies(world, client, today, copies, message):
+    """份数 -1 was refused twice over, 确保该值大于或等于0 beside 份数至少为1份 (as if 0 would do), and 10001 with
+    the bare 确保该值小于或等于10000. Each now gets one error that names 份数; nothing is saved."""
+    from tests.form_roundtrip import form_data
+
+    sub = draft(world, today)
+    c = _client(client, world.fin_clerk)
+    url = reverse("documents:edit", args=[sub.pk])
+    data = form_data(c.get(url).content.decode(), ("data-testid", "draft-form"))
+    html = c.post(url, {**data, "copies": copies}).content.decode()
+    assert message in html and "确保该值" not in html
+    assert Submission.objects.get(pk=sub.pk).copies == sub.copies
