@@ -620,17 +620,23 @@ def act(request, pk: int, action: str):
     except ActionRefused as exc:
         messages.error(request, exc.message)
         if isinstance(exc, AlreadyHandled) and not request.htmx:
-            return _already_handled(request, sub, form)
+            return _already_handled(request, sub, form, by_you=exc.handled_by == request.user)
         return _respond(request, pk, ok=False, bound=(action, form))
     messages.success(request, text)
     return _respond(request, pk, ok=True)
 
 
-def _already_handled(request, sub, form):
+def _already_handled(request, sub, form, *, by_you: bool = False):
     """Someone else was first (a simultaneous click, or a stale page): a short page that names who (the message),
     keeps what the user wrote so nothing typed is lost, and links back — the item page is not redrawn for a click
-    that changed nothing. 409: the page the user acted on no longer matches the item."""
-    context = {"submission": sub, "kept": typed_text(form), "detail_url": reverse("documents:detail", args=[sub.pk])}
+    that changed nothing. 409: the page the user acted on no longer matches the item. `by_you`: the first one was
+    the user's own (a double click, Back and send again), which the page must not call someone else's."""
+    context = {
+        "submission": sub,
+        "kept": typed_text(form),
+        "detail_url": reverse("documents:detail", args=[sub.pk]),
+        "by_you": by_you,
+    }
     return render(request, "documents/already_handled.html", context, status=409)
 
 

@@ -497,6 +497,31 @@ def test_x_3_losing_click_gets_a_short_page_that_keeps_the_opinion_and_links_bac
     assert Instruction.objects.filter(submission=sub, step="leader").get().opinion == "同意"
 
 
+def test_x_3_losing_click_of_the_same_leader_is_not_called_someone_elses(world, client, today):
+    """The leader approved on the computer and then again on the phone (or clicked twice): the short page says his
+    own first step stands, not that 他人 handled the item; another leader's earlier step is still 他人."""
+    sub = in_leader_review(world, today)
+    _act(_client(client, world.dep_a), sub, "decide", {"decision": "approve", "opinion": "同意"}, seen="leader_review")
+    again = _act(
+        _client(client.__class__(), world.dep_a),
+        sub,
+        "decide",
+        {"decision": "approve", "opinion": "同意"},
+        seen="leader_review",
+    )
+    page = again.content.decode()
+    assert again.status_code == 409
+    assert 'data-testid="handled-by-you"' in page and "这一步您已经办理过" in page
+    assert "已由他人处理" not in page
+    assert Instruction.objects.filter(submission=sub, step="leader").count() == 1
+
+    staff_sub = submitted(world, today)
+    _act(_client(client, world.staff), staff_sub, "register", seen="submitted")
+    other = _act(_client(client.__class__(), world.staff2), staff_sub, "register", seen="submitted")
+    assert other.status_code == 409
+    assert "已由他人处理" in other.content.decode() and "handled-by-you" not in other.content.decode()
+
+
 def test_x_3_losing_click_through_htmx_still_redraws_the_panel(world, client, today):
     """With JavaScript the item page posts through htmx: the loser's panel is redrawn in place, as before."""
     sub = in_leader_review(world, today)
