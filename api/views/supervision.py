@@ -37,7 +37,7 @@ from supervision.reports.models import HalfYearReport
 from tiexi_gov.deadlines.display import due_label
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, create, form_data, invalid, keeping_unsent, refuse_writer
+from ..actions import ApiAction, create, form_data, invalid, keeping_unsent, refuse_writer, shape_errors
 from ..exceptions import refusal
 from ..serializers.common import ActionResultSerializer, ErrorSerializer
 from ..serializers.supervision import (
@@ -135,6 +135,8 @@ class LedgerItemViewSet(AreaViewSet):
         # A field the caller leaves out keeps the draft's value, as on the page, whose form comes back prefilled.
         saved = ledger_forms.ItemForm(item=item)
         form = ledger_forms.ItemForm(keeping_unsent(form_data(request.data), request.data, saved), item=item)
+        if wrong := shape_errors(request.data, form):  # as the documents' edits: a list or an object is no title
+            return wrong
         if not form.is_valid():
             return invalid(form)
         try:

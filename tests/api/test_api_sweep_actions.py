@@ -363,3 +363,18 @@ def test_15_1_sup_1_an_api_ledger_edit_keeps_every_field_it_does_not_send(today)
     emptied = api(w.staff).post(f"/api/v1/ledger/{item.pk}/edit/", {"cooperating_units": []}, format="json")
     assert emptied.status_code == 200, emptied.content
     assert not item.cooperating_units.exists() and SupervisionItem.objects.get(pk=item.pk).standard == "拨付率达到95%"
+
+
+def test_x_1_an_api_ledger_edit_refuses_json_of_the_wrong_shape(today):
+    """The ledger's API edit read a JSON list for 督办事项 as its last item and an object as its JSON text, and saved
+    either, where the documents' edits and every create answer a 400 on the field. Now the same 400, nothing saved
+    and no audit event."""
+    w = supervision_world()
+    item = make_item(w, issue=False, today=today, task="完成老旧小区改造资金拨付")
+    events = Event.objects.for_object(item).count()
+    for task in (["完成甲", "完成乙"], {"a": 1}):
+        response = api(w.staff).post(f"/api/v1/ledger/{item.pk}/edit/", {"task": task}, format="json")
+        assert response.status_code == 400 and "task" in response.json()["errors"], response.json()
+    item.refresh_from_db()
+    assert item.task == "完成老旧小区改造资金拨付"
+    assert Event.objects.for_object(item).count() == events
