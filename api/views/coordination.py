@@ -24,7 +24,7 @@ from coordination.register.models import Body
 from tiexi_gov.org.access import is_district_leader
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, errors_of, form_data, refuse_writer
+from ..actions import ApiAction, errors_of, form_data, refuse_writer, shape_errors
 from ..exceptions import refusal
 from ..serializers.common import ActionResultSerializer, ErrorSerializer
 from ..serializers.coordination import (
@@ -141,6 +141,8 @@ class AbsenceViewSet(AreaViewSet):
         if not posts:
             raise Http404("没有找到该页面。")
         form = absence_forms.AbsenceForm(form_data(request.data), posts=posts, day=today, user=request.user)
+        if wrong := shape_errors(request.data, form):
+            return wrong
         if not form.is_valid():
             return Response(
                 {"detail": "请检查填写的内容。", "errors": errors_of(form), "rules": []},

@@ -18,7 +18,7 @@ from meetings.shared.errors import ActionNotAllowed
 from tiexi_gov.http import to_id
 from tiexi_gov.workflow.errors import ActionRefused
 
-from ..actions import ApiAction, create, errors_of, form_data, refuse_writer
+from ..actions import ApiAction, create, errors_of, form_data, refuse_writer, shape_errors
 from ..exceptions import refusal
 from ..serializers.common import ActionInputSerializer, ActionResultSerializer, ErrorSerializer
 from ..serializers.meetings import (
@@ -242,6 +242,8 @@ class MeetingLeaveViewSet(AreaViewSet):
         if form_class is None:
             return Response({"detail": "没有该操作。", "rules": []}, status=status.HTTP_404_NOT_FOUND)
         form = form_class(form_data(request.data))
+        if wrong := shape_errors(request.data, form):
+            return wrong
         if not form.is_valid():
             return _invalid(form)
         try:
@@ -344,6 +346,8 @@ class InvitationViewSet(viewsets.GenericViewSet):
             route, _approver = services.leave_route(inv)
             substitutes = selectors.substitute_choices(inv) if route == LeaveRequest.Route.CHAIR_THEN_OFFICE else None
             form = forms.LeaveForm(form_data(request.data), substitutes=substitutes)
+            if wrong := shape_errors(request.data, form):
+                return wrong
             if not form.is_valid():
                 return _invalid(form)
             leave = services.request_leave(

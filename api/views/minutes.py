@@ -155,6 +155,8 @@ class DecisionViewSet(viewsets.GenericViewSet):
         if name != "reader" or not decision.confidential:
             return Response({"detail": "没有该操作。", "rules": []}, status=status.HTTP_404_NOT_FOUND)
         form = minutes_forms.ReaderForm(api_actions.form_data(request.data))
+        if wrong := api_actions.shape_errors(request.data, form):
+            return wrong
         if not form.is_valid():
             return api_actions.invalid(form)
         reader = form.cleaned_data["user"]

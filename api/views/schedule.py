@@ -95,6 +95,8 @@ def generate_regular_year(request):
     if refused is not None:
         return refused
     form = schedule_forms.GenerateYearForm(api_actions.form_data(request.data))
+    if wrong := api_actions.shape_errors(request.data, form):
+        return wrong
     if not form.is_valid():
         return api_actions.invalid(form)
     year = form.cleaned_data["year"]
@@ -168,6 +170,8 @@ class MeetingPlanViewSet(viewsets.GenericViewSet):
                 text = f"已开始编制{page.year}年全区性会议计划。"
             else:
                 form = schedule_forms.PlanActionForm(api_actions.form_data(request.data))
+                if wrong := api_actions.shape_errors(request.data, form):
+                    return wrong
                 if not form.is_valid():
                     return api_actions.invalid(form)
                 plan = MeetingPlan.objects.filter(year=page.year).first()

@@ -363,6 +363,8 @@ class ResearchViewSet(viewsets.GenericViewSet):
         if name not in RESEARCH_NAMES:
             return Response({"detail": "没有该操作。", "rules": []}, status=status.HTTP_404_NOT_FOUND)
         form = choices.form(name, api_actions.prefixed(api_actions.form_data(request.data), name))
+        if wrong := api_actions.shape_errors(request.data, form):
+            return wrong
         if not form.is_valid():
             return api_actions.invalid(form)
         try:

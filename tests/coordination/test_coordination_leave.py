@@ -650,3 +650,30 @@ def test_leave_an_absence_longer_than_the_maximum_is_refused_for_every_leader(wo
     assert page.status_code == 400
     text = page.content.decode()
     assert f"最长{absence.MAX_ABSENCE_DAYS}天" in text and "省委党校" in text and "2099-12-31" in text
+
+
+def test_leave_1_an_api_leave_request_refuses_json_of_the_wrong_shape(world):
+    """POST /api/v1/leave/ read the page's form straight from the JSON body: a list for 外出地点 was saved as its last
+    item and an object as its JSON text ('{"city": "北京"}'), where every other create answers a 400 on the field.
+    Now the same 400, no request filed and no audit event."""
+    from rest_framework.test import APIClient
+
+    w = world
+    today = _today()
+    api = APIClient()
+    api.force_authenticate(w.edu_deputy)
+    data = {
+        "post": w.edu_deputy_post.pk,
+        "start": (today + dt.timedelta(days=1)).isoformat(),
+        "end": (today + dt.timedelta(days=2)).isoformat(),
+        "place": "沈阳",
+        "purpose": "学习",
+        "contact": "13800000000",
+        "acting_post": w.judicial_post.pk,
+    }
+    events = Event.objects.count()
+    for place in (["沈阳", "北京"], {"city": "北京"}):
+        response = api.post("/api/v1/leave/", {**data, "place": place}, format="json")
+        assert response.status_code == 400 and "place" in response.json()["errors"], response.json()
+    assert not AbsenceRequest.objects.exists() and Event.objects.count() == events
+    assert api.post("/api/v1/leave/", data, format="json").status_code == 201
