@@ -457,6 +457,10 @@ def grant_decision_reader(*, actor, decision: Decision, user: User) -> None:
     if not meeting_permissions.may_take_part(user):
         raise ActionNotAllowed(meeting_permissions.ADMIN_REFUSAL.format(name=user.display_name))
     with transaction.atomic():
+        lock_row(Decision, decision.pk)  # two clicks (or two pages) naming the same reader: one grant, one entry
+        if permissions.is_named_decision_reader(user, decision):
+            # The form posted again (a second click, a page loaded before): nothing to grant and nothing to record.
+            raise MeetingError(f"{user.display_name}已是该项决定的知悉人员，无需重复指定。", rule_id="MTG-12")
         assign_perm("meetings.read_decision", user, decision)
         record_event(
             actor=actor,

@@ -26,6 +26,7 @@ from meetings.minutes import permissions as minutes_permissions
 from meetings.minutes import services as minutes_services
 from meetings.models import Decision, MeetingKind
 from meetings.shared.errors import ActionNotAllowed, MeetingError
+from tiexi_gov.audit.models import Event
 from tiexi_gov.org.models import User
 
 SECRET = "关于某涉密项目选址的决定"
@@ -179,3 +180,21 @@ def test_minutes_page_query_count_is_constant_in_decisions(world, client):
                 assert c.get(reverse("meetings:minutes", args=[m.pk])).status_code == 200
             counts.append((user.username, len(ctx.captured_queries)))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_mtg_12_naming_a_reader_again_grants_nothing_and_records_nothing(world, client):
+    """The reader form posted a second time (a double click, or a page loaded before a colleague named the same
+    person) wrote a second "指定知悉人员" entry and said it had named the reader again. Now it says the person already
+    reads the decision, and the record keeps one entry."""
+    w = world
+    m, topic = agenda_meeting(w, MEETING_DAY)
+    held(w, m)
+    secret = record(w, m, SECRET, topic=topic, confidential=True, confidential_reason=REASON)
+    act = reverse("meetings:decision_action", args=[secret.pk, "reader"])
+    data = {f"reader-{secret.pk}-user": w.edu_deputy.pk, f"reader-{secret.pk}-confirm": "on"}
+    assert login(client, w.staff).post(act, data).status_code == 302
+    granted = Event.objects.for_object(secret).filter(action="reader_granted").count()
+    again = login(client, w.staff).post(act, data)
+    assert again.status_code == 400 and "已是该项决定的知悉人员" in again.content.decode()
+    assert Event.objects.for_object(secret).filter(action="reader_granted").count() == granted == 1
+    assert minutes_permissions.can_read_decision(User.objects.get(pk=w.edu_deputy.pk), secret)
