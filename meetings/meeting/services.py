@@ -294,6 +294,8 @@ def refresh_invitations(meeting: Meeting, *, actor=None, today: dt.date | None =
             raise ActionNotAllowed("只有区政府办公室可以在会前刷新参会人员。")
         if m.state not in OPEN_MEETING_STATES:
             raise MeetingError("只有区政府办公室可以在会前刷新参会人员。")
+        if actor is not None and s.day > m.date:  # 会前: a meeting whose day has passed invites nobody any more
+            raise MeetingError(f"会议日期（{m.date:%Y-%m-%d}）已过，不能再刷新参会人员；参会人员只在会前刷新。")
         seating = invite_seats_and_topics(m)
         if seating:
             s.record("invitations_refreshed", "刷新参会人员", m.state, opinion=seating.summary())

@@ -486,7 +486,12 @@ def _attendance_context(request, meeting: Meeting, *, bound: dict | None = None)
         "manage": manage,
         "is_meeting_day": today == meeting.date,
         # 专题会议 has no standing seats: its attendees are named by the chair (attendee_form)
-        "may_refresh": manage and meeting.state in selectors.OPEN_MEETING_STATES and meeting.kind in AGENDA_KINDS,
+        "may_refresh": (
+            manage
+            and meeting.state in selectors.OPEN_MEETING_STATES
+            and meeting.kind in AGENDA_KINDS
+            and today <= meeting.date
+        ),
         "attendee_form": (
             bound.get("attendee") or forms.styled(forms.SpecialAttendeeForm(meeting=meeting))
             if _may_name_attendees(user, meeting)
@@ -542,7 +547,10 @@ def attendance(request, pk: int):
         if not permissions.can_manage(request.user) or meeting.state not in selectors.OPEN_MEETING_STATES:
             messages.error(request, "只有区政府办公室可以在会前刷新参会人员。")
             return redirect("meetings:attendance", pk=meeting.pk)
-        seating = services.refresh_invitations(meeting, actor=request.user)
+        try:
+            seating = services.refresh_invitations(meeting, actor=request.user)
+        except ActionRefused as exc:
+            return _rerender_attendance(request, meeting, status=service_error(request, exc))
         messages.success(request, f"已刷新参会人员：{seating.summary()}。" if seating else "参会人员已是最新。")
         return redirect("meetings:attendance", pk=meeting.pk)
     if request.GET.get("print"):

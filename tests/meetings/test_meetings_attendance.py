@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from meetings_support import allowed_steps, queued_actions
+from rest_framework.test import APIClient
 from test_meetings_minutes import MEETING_DAY, agenda_meeting, held, login, record, special_meeting
 from test_meetings_publication import signed_meeting
 
+from meetings.meeting import selectors
 from meetings.meeting import services as meeting_services
 from meetings.minutes import services as minutes_services
 from meetings.minutes.forms import ReaderForm
@@ -368,6 +370,28 @@ def test_attendance_refresh_invitations_by_the_office_only(world, client):
     assert not Invitation.objects.filter(meeting=m, person=w.adviser).exists()
     assert login(client, w.staff).post(url, {"action": "refresh"}).status_code == 302
     assert Invitation.objects.filter(meeting=m, person=w.adviser).exists()
+
+
+def test_attendance_refresh_only_before_the_meeting_day(world, client):
+    """会前刷新参会人员: a meeting never marked held stays open after its day, and the office's refresh (the page's
+    button, the API's refresh-invitations) still invited the standing seats to it months later — invitations, an
+    audit entry and the ICS feed's rows for a day gone by. After the meeting's day the button is gone and a refresh
+    is refused in words; nothing changes and nothing is recorded."""
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)  # approved agenda, never held; its day is past
+    assert m.state in selectors.OPEN_MEETING_STATES and m.date < timezone.localdate()
+    Invitation.objects.filter(meeting=m, person=w.adviser).delete()
+    url = reverse("meetings:attendance", args=[m.pk])
+    assert 'data-testid="do-refresh"' not in login(client, w.staff).get(url).content.decode()
+    events = Event.objects.for_object(m).count()
+    refused = client.post(url, {"action": "refresh"})
+    assert refused.status_code == 400 and "已过" in refused.content.decode()
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    answer = api.post(f"/api/v1/meetings/{m.pk}/refresh-invitations/", {}, format="json")
+    assert answer.status_code == 400 and "已过" in answer.json()["detail"]
+    assert not Invitation.objects.filter(meeting=m, person=w.adviser).exists()
+    assert Event.objects.for_object(m).count() == events
 
 
 # --- 我的会议待办 ---------------------------------------------------------------------------------------------------

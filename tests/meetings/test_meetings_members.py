@@ -161,11 +161,12 @@ def test_mtg_4_executive_deputy_presides_as_entrusted_only_while_the_head_entrus
     assert _seat_on_page(client, w, september, w.head) == "主持"
 
 
-def test_mtg_4_office_refresh_that_only_moves_the_chair_is_recorded_and_reported(world, client):
+def test_mtg_4_office_refresh_that_only_moves_the_chair_is_recorded_and_reported(world, client, time_machine):
     """An entrustment made after the notice changes who presides, nobody is invited anew: the office's refresh
     still says so on the page and leaves a line in the meeting's record of who did what."""
     from tiexi_gov.audit.models import Event
 
+    time_machine.move_to(dt.datetime(2026, 9, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))  # 会前: refreshable
     w = world
     september = _generated(w).get(kind=MeetingKind.EXECUTIVE, seq=9)
     meeting_services.refresh_invitations(september)
