@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
@@ -20,8 +21,10 @@ from rest_framework.response import Response
 
 from tiexi_gov.http import CONTROL, CONTROL_MESSAGE, BadInput
 from tiexi_gov.org.roles import is_technical_account
-from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled
+from tiexi_gov.workflow.kernel import already_handled
 from tiexi_gov.workflow.models import PostedForm
+from tiexi_gov.workflow.registry import flow_for
 
 from . import exceptions, services
 from .models import ApiToken
@@ -269,6 +272,24 @@ def errors_of(form) -> dict:
     }
 
 
+def moved_on(obj) -> AlreadyHandled:
+    """The step's "已由XX处理" for an item whose state moved on from the one the caller's page showed.
+    Answered here, not left to the step: a step that does not name the states it leaves would go ahead."""
+    try:
+        return already_handled(flow_for(obj), obj)
+    except LookupError:
+        return AlreadyHandled(f"该事项已由他人处理（当前状态：{obj.get_state_display()}），请刷新后查看。")
+
+
+def known_states(obj) -> set[str]:
+    """The values `obj`'s state field may take (none for an item without one)."""
+    try:
+        field = obj._meta.get_field("state")
+    except (AttributeError, FieldDoesNotExist):
+        return set()
+    return {str(value) for value, _label in field.choices or ()}
+
+
 def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_seen: Callable | None, after):
     """Do action `name` on `obj` (already checked visible: 404 before this). `after(obj)` is what the answer
     shows of the item afterwards (None when the action took it out of the user's sight)."""
@@ -279,11 +300,15 @@ def perform(request, *, obj, name: str, spec: ApiAction | None, noun: str, as_se
         return Response({"detail": "没有该操作。", "rules": []}, status=status.HTTP_404_NOT_FOUND)
     data = form_data(request.data)
     seen = data.get("seen_state", "")
-    stale = bool(seen) and seen != getattr(obj, "state", seen)
+    # Stale: the caller's page showed a state the item has since left. A value that is no state of the item is no
+    # page at all (as_seen ignores it too), and must not skip the question whether the action is offered.
+    stale = bool(seen) and seen != getattr(obj, "state", seen) and seen in known_states(obj)
     not_yours = Response(
         {"detail": f"您当前不能对该{noun}进行“{spec.label}”操作。", "rules": []}, status=status.HTTP_403_FORBIDDEN
     )
-    if spec.may is not None and not stale and not spec.may(request, obj):
+    if spec.may is not None and not spec.may(request, obj):
+        if stale:  # the page showed a state the item has left, and the action is not offered in this one
+            return exceptions.refusal(moved_on(obj))
         return not_yours
 
     def not_theirs() -> bool:  # asked only when refusing: a step that goes through costs no extra query

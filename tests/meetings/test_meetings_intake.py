@@ -661,3 +661,27 @@ def test_mtg_5_mtg_8_each_topic_step_records_the_rule_it_applies(world, today):
     decided = rules.describe("MTG-5").label
     assert "不予上会" not in passed and "第五十七条" in passed  # a passed check is not a refusal
     assert "3个工作日" not in decided and "审定" in decided  # the head's decision, not the filing day
+
+
+def test_mtg_8_an_api_action_not_offered_stays_refused_whatever_state_the_caller_claims_to_have_seen(world):
+    """The API skipped its "is this action offered" check whenever the body's seen_state differed from the item's
+    state (taken for a stale page, to be answered 已由XX处理 by the step), but the step ignores a value that is no
+    state at all: {"seen_state": "x"} let the office rewrite the MTG-8 checklist of a topic already on an approved
+    agenda, with an audit entry; and a real stale page ("proposed") did the same, since record_checklist names no
+    state it leaves. A made-up state is now the same 403 as none, a state the topic has left is 已由XX处理 (409)."""
+    from rest_framework.test import APIClient
+
+    w = world
+    m, topic = agenda_meeting(w, timezone.localdate() + dt.timedelta(days=14))
+    assert topic.state == TopicState.ACCEPTED and topic.check_significance
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    url = f"/api/v1/topics/{topic.pk}/actions/checklist/"
+    events = Event.objects.for_object(topic).count()
+    for seen in ("", "x", "proposedx"):
+        answer = api.post(url, {"confirm": True, "seen_state": seen}, format="json")
+        assert answer.status_code == 403, (seen, answer.json())
+    topic.refresh_from_db()
+    assert topic.check_significance and Event.objects.for_object(topic).count() == events
+    stale = api.post(url, {"confirm": True, "seen_state": "proposed"}, format="json")  # a real stale page
+    assert stale.status_code == 409, stale.json()
