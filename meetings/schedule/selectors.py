@@ -219,7 +219,7 @@ def parse_month(value: str | None, today: dt.date) -> tuple[int, int]:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         dt.date(year, month, 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year of twenty digits
         return today.year, today.month
     if not 1900 <= year <= 2999:
         return today.year, today.month

@@ -434,6 +434,16 @@ def _count_queries(client, url, params=None) -> int:
     return len(ctx.captured_queries)
 
 
+def test_calendar_a_month_of_any_length_is_todays_month_not_a_server_error(world, client, today):
+    """?month=99999999999999999999-01 overflowed the date the month was checked with (OverflowError, not the
+    ValueError caught): a 500 for anyone who edited the address. Any month the calendar cannot show is today's."""
+    client.force_login(world.staff)
+    for month in ("99999999999999999999-01", "2026-99999999999999999999", "-99999999999999999999-1", "2026-13"):
+        page = client.get(reverse("meetings:calendar"), {"month": month})
+        assert page.status_code == 200, month
+        assert page.context["month"].key == f"{today:%Y-%m}", month
+
+
 def test_calendar_uses_a_constant_number_of_queries(world, client, today, page_cache_off):
     w = world
     year = today.year + 1
