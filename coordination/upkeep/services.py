@@ -148,6 +148,20 @@ def adjust_bodies(
         )
         if len(locked) != len(ids):
             raise ActionRefused("所选议事协调机构不存在，请刷新后重试。", rule_id="CRD-3")
+        # The same document for the same post over a body already recorded: the form sent twice (a second click,
+        # a colleague's page loaded before) — not a second adjustment, record and notice.
+        again = (
+            Adjustment.objects.filter(kind=kind, post=post, document_number=number, bodies__in=ids)
+            .select_related("by")
+            .order_by("pk")
+            .first()
+        )
+        if again is not None:
+            raise AlreadyHandled(
+                f"{number}已于{again.on:%Y-%m-%d}由{_name(again.by)}登记，未重复登记；请刷新后查看。",
+                handled_by=again.by,
+                rule_id="CRD-3",
+            )
         if kind in BODY_OFFICE_KINDS:
             _check_body_office(actor, kind, locked)
         previous, current = previous_and_current_holder(post, day) if post is not None else (None, None)

@@ -374,3 +374,32 @@ def test_crd_3_leader_changes_page_reads_in_constant_queries(district, client):
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="affected-body"') == 12
     assert len(large) == len(small)
+
+
+def test_crd_3_the_adjustment_form_sent_twice_records_one_adjustment(district, client):
+    """The office's adjustment posted a second time — a double click, or a colleague's 领导变动 page loaded before
+    the first was recorded — made a second adjustment under the same document over the same bodies: two records,
+    two 'leader_adjusted' entries per body, the bodies' offices told twice. Now the second is refused in words
+    naming who recorded it; nothing more is recorded or sent."""
+    w = district
+    change_holder(w.judicial_post, on=CHANGED_ON, username="judicial2", full_name="钱副区长")
+    data = {
+        "kind": B.BATCH,
+        "post": w.judicial_post.pk,
+        "bodies": [w.led[0].pk, w.led[1].pk],
+        "document_number": "铁政办发〔2026〕12号",
+        "note": "",
+        "new_post": "",
+        "confirm": "on",
+    }
+    client.force_login(w.staff)
+    first = client.post(reverse("coordination:adjust"), data)
+    assert first.status_code == 302, first.content.decode()[:500]
+    counts = (Adjustment.objects.count(), Event.objects.count(), Message.objects.count())
+    again = client.post(reverse("coordination:adjust"), data)
+    assert again.status_code == 400 and "未重复登记" in again.content.decode()
+    assert (Adjustment.objects.count(), Event.objects.count(), Message.objects.count()) == counts == (1, *counts[1:])
+    other = upkeep.adjust_bodies(  # another post's change under the same document is its own adjustment
+        actor=w.staff, post=w.exec_post, bodies=[w.led[2]], kind=B.SINGLE, document_number="铁政办发〔2026〕12号"
+    )
+    assert other.pk and Adjustment.objects.count() == 2
