@@ -86,16 +86,27 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format=None, *, up_to_today: bool = False):
+    def __init__(self, attrs=None, format=None, *, up_to_today: bool = False, within_calendar: bool = False):
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
         self.up_to_today = up_to_today
+        self.within_calendar = within_calendar
 
     def get_context(self, name, value, attrs):
-        """A date that cannot be later than today offers no later day in the picker (`max`, today as drawn)."""
+        """A date that cannot be later than today offers no later day in the picker (`max`, today as drawn); one
+        that must stay within the working-day calendar stops at its last day."""
         context = super().get_context(name, value, attrs)
         if self.up_to_today:
             context["widget"]["attrs"]["max"] = timezone.localdate().isoformat()
+        elif self.within_calendar:
+            context["widget"]["attrs"]["max"] = calendar_last_day().isoformat()
         return context
+
+
+def calendar_last_day() -> dt.date:
+    """The last day the working-day calendar can count to (workdays.known_until: next year's end at least)."""
+    from tiexi_gov.workdays.calendar import known_until  # the calendar's models load after the forms module
+
+    return known_until(timezone.localdate())
 
 
 class DateField(forms.DateField):
@@ -104,12 +115,15 @@ class DateField(forms.DateField):
     widget = DateInput
     default_error_messages = {"invalid": "请输入有效的日期（如 2026-12-05）。"}
 
-    def __init__(self, *, up_to_today: bool = False, **kwargs):
+    def __init__(self, *, up_to_today: bool = False, within_calendar: bool = False, **kwargs):
         """`up_to_today`: a day something already happened (收到, 报送, 征求意见): the picker stops at today and a
-        later day is a form error, not only the service's refusal after the whole form was filled in."""
+        later day is a form error, not only the service's refusal after the whole form was filled in.
+        `within_calendar`: a day still to come that the working-day calendar must know (a meeting's date): 2099 is a
+        typing slip, and the picker and the form stop at the calendar's last day."""
         self.up_to_today = up_to_today
-        if up_to_today:
-            kwargs["widget"] = DateInput(up_to_today=True)
+        self.within_calendar = within_calendar
+        if up_to_today or within_calendar:
+            kwargs["widget"] = DateInput(up_to_today=up_to_today, within_calendar=within_calendar)
         super().__init__(**kwargs)
 
     def validate(self, value):
@@ -120,6 +134,10 @@ class DateField(forms.DateField):
             )
         if value and self.up_to_today and value > timezone.localdate():
             raise forms.ValidationError(f"{self.label or '日期'}不能晚于今天。", code="after_today")
+        if value and self.within_calendar and value > (last := calendar_last_day()):
+            raise forms.ValidationError(
+                f"{self.label or '日期'}不能晚于{last:%Y-%m-%d}：工作日历只排到{last.year}年。", code="beyond_calendar"
+            )
 
 
 def typed_text(form) -> list[tuple[str, str]]:

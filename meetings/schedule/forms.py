@@ -39,7 +39,7 @@ class MeetingNewForm(forms.Form):
     follows, MTG-4), or a special-topic meeting chaired by the head or a deputy (MTG-7)."""
 
     kind = forms.ChoiceField(label="会议类别", choices=MeetingKind.choices, initial=MeetingKind.SPECIAL)
-    date = DateField(label="会议日期", widget=DateInput())
+    date = DateField(label="会议日期", within_calendar=True)
     title = forms.CharField(
         label="会议名称", max_length=200, required=False, help_text="专题会议必填；其他会议留空则按届次自动命名"
     )
@@ -105,7 +105,7 @@ class MeetingNewForm(forms.Form):
 
 
 class PostponeForm(forms.Form):
-    to_date = DateField(label="改定日期", widget=DateInput())
+    to_date = DateField(label="改定日期", within_calendar=True)
     reason = forms.CharField(label="顺延原因", max_length=300, widget=Textarea(attrs={"rows": 2}))
 
 

@@ -23,6 +23,7 @@ from django_fsm import can_proceed
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import head_post, leader_post_for_unit
+from tiexi_gov.workdays.calendar import known_until
 from tiexi_gov.workflow.kernel import step, today_or
 
 from ..meeting import permissions as meeting_permissions
@@ -157,6 +158,8 @@ def postpone(*, actor, meeting: Meeting, to_date: dt.date, reason: str, today: d
             raise ActionNotAllowed(f"{postpone_decider(m)}。")
         if to_date <= day:
             raise MeetingError("顺延后的日期须晚于今天。")
+        if to_date > (last := known_until(day)):  # a typing slip (2099): no calendar has that year yet
+            raise MeetingError(f"顺延后的日期不能晚于{last:%Y-%m-%d}（工作日历只排到{last.year}年）。")
         if to_date == m.date:  # the form posted again: the meeting already stands on that day
             raise MeetingError(f"该会议已定于{to_date:%Y-%m-%d}召开，无需顺延。")
         row = Postponement.objects.create(

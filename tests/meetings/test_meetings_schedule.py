@@ -145,6 +145,44 @@ def test_mtg_4_the_postponement_posted_twice_moves_the_meeting_once(world, clien
     assert Meeting.objects.get(pk=meeting.pk).date == today + dt.timedelta(days=14)
 
 
+def test_mtg_4_a_postponement_or_a_new_meeting_stops_at_the_last_day_the_calendar_knows(world, client, today):
+    """2099 is a typing slip: the 12th executive meeting of the year moved there kept its number and fell out of
+    every month view. The picker stops at the working-day calendar's last day, the form and the API refuse a later
+    one on the date box, and the service refuses it too."""
+    from tiexi_gov.workdays.calendar import known_until
+
+    w = world
+    last = known_until(today)
+    meeting = schedule_services.schedule_ad_hoc(
+        actor=w.staff, kind=MeetingKind.EXECUTIVE, date=today + dt.timedelta(days=7), reason="研究有关事项"
+    )
+    client.force_login(w.head)
+    url = reverse("meetings:postpone", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert f'max="{last.isoformat()}"' in page
+    events = Event.objects.count()
+    r = client.post(url, {"to_date": "2099-12-30", "reason": "区长出差"})
+    assert r.status_code == 200
+    assert f"改定日期不能晚于{last:%Y-%m-%d}" in r.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).date == today + dt.timedelta(days=7)
+    assert Event.objects.count() == events and not Postponement.objects.filter(meeting=meeting).exists()
+    with pytest.raises(errors.MeetingError, match="工作日历只排到"):
+        schedule_services.postpone(
+            actor=w.head, meeting=meeting, to_date=last + dt.timedelta(days=1), reason="区长出差", today=today
+        )
+    assert (
+        client.post(url, {"to_date": last.isoformat(), "reason": "区长出差"}).status_code == 302
+    )  # the last day is fine
+
+    client.force_login(w.staff)
+    count = Meeting.objects.count()
+    r = client.post(
+        reverse("meetings:meeting_new"), {"kind": MeetingKind.EXECUTIVE, "date": "2099-01-13", "reason": "研究有关事项"}
+    )
+    assert f"会议日期不能晚于{last:%Y-%m-%d}" in r.content.decode()
+    assert Meeting.objects.count() == count
+
+
 def test_mtg_3_party_group_postponement_decided_by_the_secretary(world, today):
     w = world
     schedule_services.generate_year(actor=w.staff, year=2026)
