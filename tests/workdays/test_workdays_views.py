@@ -142,3 +142,19 @@ def test_cal_2_an_override_saved_again_unchanged_in_the_admin_records_no_change(
     data["reason"] = ["临时放假（更正）"]
     assert client.post(url, data).status_code == 302
     assert Event.objects.filter(action="calendar_override_save", action_label="修改工作日调整").count() == 1
+
+
+def test_cal_2_the_same_notice_imported_again_records_nothing(client, calendar_admin):
+    """The import posted a second time with the same file (a double click, or a re-upload to be sure) changes no
+    day and no year; it recorded "录入年度正式日历" (正式 → 正式) once more for the year all the same."""
+    post = {"file": upload(DATA.read_bytes()), "mark_official": "on", "source_notice": "国办发明电〔2026〕1号"}
+    assert client.post(URL, post).status_code == 302
+    entered = CalendarYear.objects.get(year=2027)
+    events = Event.objects.count()
+    again = client.post(URL, {**post, "file": upload(DATA.read_bytes())}, follow=True)
+    assert "新增0条，修改0条，未变35条" in again.content.decode()
+    assert Event.objects.count() == events
+    assert CalendarYear.objects.get(year=2027).entered_at == entered.entered_at
+    # a corrected notice number is a change, and is recorded
+    assert client.post(URL, {**post, "file": upload(DATA.read_bytes()), "source_notice": "国办发明电〔2026〕2号"})
+    assert Event.objects.filter(action="calendar_year_enter").count() == 2

@@ -286,10 +286,11 @@ def enter_year(*, actor, year: int, source_notice: str = "") -> CalendarYear:
         from_state = "暂定"
         provisional.entered(year, actor=actor)
     else:
+        if not source_notice or entry.source_notice == source_notice:
+            return entry  # already official, on the same notice: nothing changes, nothing to record
         from_state = "正式"
-        if source_notice and entry.source_notice != source_notice:
-            entry.source_notice = source_notice
-            entry.save(update_fields=["source_notice"])
+        entry.source_notice = source_notice
+        entry.save(update_fields=["source_notice"])
     record_event(
         actor=actor,
         subject=entry,
