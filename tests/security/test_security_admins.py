@@ -212,6 +212,23 @@ def test_sec_1_the_system_admin_cannot_take_over_the_audit_admins_account_alone(
     assert _reset(client, sys_admin, aud).status_code == 403  # used once
 
 
+def test_sec_1_an_approval_posted_twice_allows_one_reset_not_two(client, admins):
+    """The approval is "限用一次". Posted twice (a double click, the back button), it made a second approval, and the
+    system administrator could then reset the administrator's password twice on one decision."""
+    aud = admins["aud"]
+    client.force_login(admins["sec"])
+    post = {"target": aud.pk, "reason": "审计管理员忘记密码，本人申请"}
+    assert client.post(reverse("admin:org_passwordresetapproval_add"), post).status_code == 302
+    again = client.post(reverse("admin:org_passwordresetapproval_add"), post)
+    assert again.status_code == 200 and "无需重复批准" in again.text
+    client.force_login(admins["sec2"])  # nor does a second security administrator add one beside it
+    assert "无需重复批准" in client.post(reverse("admin:org_passwordresetapproval_add"), post).text
+    assert PasswordResetApproval.objects.filter(target=aud).count() == 1
+    assert Event.objects.for_object(aud).filter(action="password_reset_approved").count() == 1
+    assert _reset(client, admins["sys"], aud).status_code == 302
+    assert _reset(client, admins["sys"], aud).status_code == 403
+
+
 def test_sec_1_no_one_approves_his_own_reset_and_only_the_security_admin_approves(client, admins):
     client.force_login(admins["sec"])
     own = client.post(reverse("admin:org_passwordresetapproval_add"), {"target": admins["sec"].pk, "reason": "x"})

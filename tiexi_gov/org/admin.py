@@ -384,6 +384,8 @@ class PasswordResetApprovalForm(forms.ModelForm):
             raise ValidationError("不能批准重置本人账号的密码。")
         if not resets.is_admin_account(target):
             raise ValidationError("普通账号由系统管理员直接重置，无需审批。")
+        if standing := resets.standing_approval(target):
+            raise ValidationError(resets.standing_message(standing))
         return target
 
 

@@ -37,6 +37,25 @@ def pending_approval(actor: User, target: User) -> PasswordResetApproval | None:
     )
 
 
+def standing_approval(target: User) -> PasswordResetApproval | None:
+    """An approval of a reset of `target` still valid and unused: a second one would allow a second reset."""
+    since = timezone.now() - dt.timedelta(hours=PasswordResetApproval.VALID_HOURS)
+    return (
+        PasswordResetApproval.objects.filter(target=target, used_at__isnull=True, approved_at__gte=since)
+        .select_related("approved_by")
+        .order_by("approved_at")
+        .first()
+    )
+
+
+def standing_message(approval: PasswordResetApproval) -> str:
+    when = timezone.localtime(approval.approved_at)
+    return (
+        f"该账号的密码重置已由{approval.approved_by}于{when:%Y-%m-%d %H:%M}批准，尚未使用（24小时内有效），"
+        "无需重复批准。"
+    )
+
+
 def check_reset(actor: User, target: User) -> PasswordResetApproval | None:
     """Raise PermissionDenied (with the reason in Chinese) unless `actor` may reset `target`'s password now;
     return the approval it needs, if any."""
@@ -61,6 +80,9 @@ def approve_reset(*, actor: User, target: User, reason: str, ip: str | None = No
     if not reason.strip():
         raise ValidationError("请填写事由。")
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=target.pk).first()  # two approvals of one account wait in turn
+        if standing := standing_approval(target):
+            return standing  # posted twice: the one approval stands (used once), nothing new to record
         approval = PasswordResetApproval.objects.create(target=target, reason=reason.strip(), approved_by=actor)
         record_event(
             actor=actor,
