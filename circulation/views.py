@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tiexi_gov.workflow.errors import ActionRefused
+from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled
 
 from . import export, forms, permissions, selectors, services, sources
 from .models import Kind, ReceiptState
@@ -162,7 +162,7 @@ def detail(request, pk: int):
     )
 
 
-def _receipt_page(request, receipt, *, form=None, status: int = 200):
+def _receipt_page(request, receipt, *, form=None, status: int = 200, kept=()):
     c = receipt.circulation
     item, summary = selectors.reading_copy(c)
     may_annotate = receipt.state != RS.ANNOTATED and permissions.is_recipient(request.user, receipt)
@@ -181,6 +181,7 @@ def _receipt_page(request, receipt, *, form=None, status: int = 200):
             "may_annotate": may_annotate,
             "form": form,
             "sees_status": permissions.can_view_circulation(request.user, c),
+            "kept": list(kept),
         },
         status=status,
     )
@@ -206,15 +207,23 @@ def annotate(request, pk: int):
     if r is None:
         raise _not_found()
     form = forms.AnnotateForm(request.POST)
+    kept = []
     if form.is_valid():
         try:
             services.annotate_receipt(
                 actor=request.user, receipt=r, text=form.cleaned_data["text"], seen_state=form.cleaned_data["seen"]
             )
+        except AlreadyHandled as exc:
+            # A receipt takes one note: a colleague of the unit annotated first, or this person's own first click
+            # (another window, a double click). The page has no form any more, so what was typed here is kept
+            # beside the note to copy — nothing typed is lost — and the user's own first note is not called another's.
+            mine = exc.handled_by is not None and exc.handled_by.pk == request.user.pk
+            messages.error(request, "您已批注过此阅件，以先提交的为准，本次未重复提交。" if mine else exc.message)
+            kept = [form.cleaned_data["text"]]
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "已批注。")
             return redirect("circulation:receipt", pk=r.pk)
     r = selectors.receipt_for(request.user, pk) or r
-    return _receipt_page(request, r, form=form, status=400)
+    return _receipt_page(request, r, form=form, status=400, kept=kept if r.state == RS.ANNOTATED else ())

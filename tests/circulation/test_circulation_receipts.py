@@ -107,6 +107,31 @@ def test_15_4_annotation_adds_the_comment_marks_annotated_and_tells_the_sender(w
     assert empty.status_code == 400
 
 
+def test_15_4_a_note_refused_because_a_colleague_annotated_first_is_kept_to_copy(world, client):
+    """The unit's head and clerk both have the reading page open; the clerk annotates first. The head's note was
+    refused with the page redrawn without its form, and what the head had typed was gone. It is now kept beside the
+    clerk's note; and the clerk's own second click is told that her first note stands, not that she "handled" it."""
+    r = _circulate(world).receipts.get(unit=world.unit_a)
+    head, clerk = Client(), Client()
+    head.force_login(world.chief_a)
+    clerk.force_login(world.clerk_a)
+    head.get(reverse("circulation:receipt", args=[r.pk]))
+    clerk.get(reverse("circulation:receipt", args=[r.pk]))
+    url = reverse("circulation:annotate", args=[r.pk])
+    assert clerk.post(url, {"text": "已阅，转各股室学习。", "seen": "read"}).status_code == 302
+    events = Event.objects.count()
+    late = head.post(url, {"text": "请结合我局实际抓好落实，月底前报送情况。", "seen": "read"})
+    page = late.content.decode()
+    assert late.status_code == 400
+    assert world.clerk_a.display_name in page and 'data-testid="kept-text"' in page
+    assert "请结合我局实际抓好落实，月底前报送情况。</textarea>" in page
+    again = clerk.post(url, {"text": "已阅，转各股室学习。", "seen": "read"}).content.decode()
+    assert "您已批注过此阅件" in again and f"已由{world.clerk_a.display_name}处理" not in again
+    r.refresh_from_db()
+    assert r.annotation == "已阅，转各股室学习。" and r.annotated_by == world.clerk_a
+    assert Event.objects.count() == events
+
+
 def test_15_4_only_recipients_read_or_annotate(world, client):
     r = _circulate(world).receipts.get(post=world.deputy_post)
     for outsider in (world.clerk_b, world.head, world.admin):
