@@ -325,6 +325,41 @@ def test_sec_anyone_may_bind_a_second_factor(client):
     assert _post_login(client, user.username, PASSWORD)["Location"] == reverse("otp_verify")
 
 
+def test_sec_the_holders_own_password_change_and_binding_an_authenticator_are_audited(client):
+    """安全审计 asks for every user's security act with time, address and browser. Logins were recorded, but the
+    holder's own password change and the binding of an authenticator left no trace in the audit record."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory()
+    _login(client, user, ip="10.7.7.7")
+    assert (
+        client.post(
+            reverse("password_change"),
+            {"old_password": PASSWORD, "new_password1": "Xin-Mima-2026!", "new_password2": "Xin-Mima-2026!"},
+            REMOTE_ADDR="10.7.7.7",
+            HTTP_USER_AGENT=UA,
+        ).status_code
+        == 302
+    )
+    changed = Event.objects.for_object(user).get(action="password_changed")
+    assert (changed.actor, changed.ip, changed.action_label) == (user, "10.7.7.7", "修改密码") and UA in changed.opinion
+    refused = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong-Pass-1", "new_password1": "Xin-Mima-2027!", "new_password2": "Xin-Mima-2027!"},
+    )
+    assert refused.status_code == 400
+    assert Event.objects.filter(action="password_changed").count() == 1
+
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=user)
+    bound = client.post(
+        reverse("otp_setup"), {"token": _code(device), "password": "Xin-Mima-2026!"}, REMOTE_ADDR="10.7.7.8"
+    )
+    assert bound.status_code == 302
+    event = Event.objects.for_object(user).get(action="otp_bound")
+    assert (event.actor, event.ip, event.action_label) == (user, "10.7.7.8", "绑定动态验证码")
+
+
 def test_sec_the_admin_login_page_is_the_portal_login_page(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302

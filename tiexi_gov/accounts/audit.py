@@ -1,4 +1,5 @@
-"""Login, failed login and logout go into the audit record with the address and the browser (等保 安全审计)."""
+"""Login, failed login and logout, the holder's own password change and the binding of an authenticator go into the
+audit record with the address and the browser (等保 安全审计)."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,6 +13,8 @@ ACTIONS = {
     "login_failed": "登录失败",
     "logout": "退出登录",
     "session_expired": "会话超时退出",
+    "password_changed": "修改密码",
+    "otp_bound": "绑定动态验证码",
 }
 
 

@@ -11,11 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
+from .audit import record_login_event
 from .passwords import changed_by_holder
 from .signals import PW_CHECKED, PW_REASON
 from .totp import confirmed_device, needs_second_factor, new_device, otp_login, verify
@@ -73,6 +75,8 @@ def otp_verify(request):
             user.backend = pending["backend"]
             auth_login(request, user)
             otp_login(request, device, confirm=enrolling)
+            if enrolling:
+                record_login_event(request=request, action="otp_bound", user=user)
             nxt = pending.get("next") or ""
             if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
                 nxt = reverse(settings.LOGIN_REDIRECT_URL)
@@ -106,7 +110,9 @@ def otp_setup(request):
         if asks_password and not request.user.check_password(request.POST.get("password", "")):
             error = "登录密码不正确，请重新输入。"
         elif verify(device, request.POST.get("token", "")):
-            otp_login(request, device, confirm=True)
+            with transaction.atomic():
+                otp_login(request, device, confirm=True)
+                record_login_event(request=request, action="otp_bound", user=request.user)
             messages.success(request, "已绑定动态验证码，今后登录时需输入。")
             return redirect(settings.LOGIN_REDIRECT_URL)
         else:
@@ -120,8 +126,10 @@ def otp_setup(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        changed_by_holder(user)
+        with transaction.atomic():
+            user = form.save()
+            changed_by_holder(user)
+            record_login_event(request=request, action="password_changed", user=user)
         update_session_auth_hash(request, user)
         request.session[PW_REASON] = ""
         request.session[PW_CHECKED] = time.time()
