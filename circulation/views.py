@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled
 
 from . import export, forms, permissions, selectors, services, sources
@@ -99,21 +101,27 @@ def send(request, kind: str, pk: int):
         raise _not_found()
     today = timezone.localdate()
     choices = {"leaders": selectors.leader_choices(today), "units": selectors.unit_choices()}
+    if request.method == "POST" and (made := once.made_before(request)):
+        return once.answer_again(request, made)  # the same form again: the circulation it sent, not a second one
     problem = sources.refusal(kind, item)
     form = forms.SendForm(request.POST or None, **choices)
     status = 200
     if request.method == "POST" and not problem:
         if form.is_valid():
             try:
-                circulation = services.send_circulation(
-                    actor=request.user,
-                    kind=kind,
-                    item_id=item.pk,
-                    post_ids=form.post_ids(),
-                    unit_ids=form.unit_ids(),
-                    mode=form.cleaned_data["mode"],
-                    note=form.cleaned_data["note"],
-                )
+                with once.once(request) as done:
+                    circulation = services.send_circulation(
+                        actor=request.user,
+                        kind=kind,
+                        item_id=item.pk,
+                        post_ids=form.post_ids(),
+                        unit_ids=form.unit_ids(),
+                        mode=form.cleaned_data["mode"],
+                        note=form.cleaned_data["note"],
+                    )
+                    done(reverse("circulation:detail", args=[circulation.pk]))
+            except once.AlreadyPosted as exc:
+                return once.answer_again(request, exc.url)
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
             else:
@@ -135,6 +143,7 @@ def send(request, kind: str, pk: int):
             "capacity": capacity,
             "problem": problem,
             "form": form,
+            "once_token": once.token_for(request),
         },
         status=status,
     )

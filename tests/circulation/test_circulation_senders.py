@@ -3,12 +3,15 @@ only things they may open; an outsider, another unit or an administrator gets 40
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from circulation import services
 from circulation.models import Circulation, Kind
 from tests.circulation.conftest import SENT_ON, _document
+from tiexi_gov.audit.models import Event
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 
 
@@ -119,3 +122,21 @@ def test_15_4_bad_input_on_the_send_form_is_a_chinese_error_not_a_500(world, cli
         assert response.status_code == 400
     assert "请至少选择一位领导或一个单位" in client.post(url, {"mode": "circulate"}).content.decode()
     assert not Circulation.objects.exists()
+
+
+def test_15_4_the_send_form_posted_twice_sends_once(world, client):
+    """送阅 creates a circulation, so its page carries the one-time token every create form has (once.py). Posted
+    again (a double click, Back and 送阅), it answered with a form error about 重复送阅 while the first had gone;
+    two posts at the same moment both passed that check and sent twice. Now the second is shown what the first sent."""
+    client.force_login(world.office)
+    url = reverse("circulation:send", args=["outgoing", world.document.pk])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="once_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {"mode": "circulate", "posts": [str(world.deputy_post.pk)], "note": "请阅", "once_token": token}
+    first = client.post(url, data)
+    assert first.status_code == 302
+    events = Event.objects.count()
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "该表单已提交过，未重复创建" in again.content.decode()
+    assert Circulation.objects.count() == 1 and Event.objects.count() == events
