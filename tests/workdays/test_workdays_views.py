@@ -158,3 +158,14 @@ def test_cal_2_the_same_notice_imported_again_records_nothing(client, calendar_a
     # a corrected notice number is a change, and is recorded
     assert client.post(URL, {**post, "file": upload(DATA.read_bytes()), "source_notice": "国办发明电〔2026〕2号"})
     assert Event.objects.filter(action="calendar_year_enter").count() == 2
+
+
+def test_cal_2_a_mistyped_date_in_the_first_row_is_called_a_date_not_a_column(client, calendar_admin):
+    """A file without a header row whose first date is mistyped (2027-02-30, 99999-01-01) was read as a header and
+    refused with 无法识别的列名“2027-02-30”, which sends the administrator looking for a column problem."""
+    for day in ("2027-02-30", "99999-01-01"):
+        response = client.post(URL, {"file": upload(f"{day},放假,春节\n2027-02-11,放假,春节\n".encode())})
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert f"第1行：日期“{day}”无效" in page and "列名" not in page
+    assert not WorkdayOverride.objects.exists()

@@ -127,7 +127,9 @@ def parse_overrides_csv(file, *, source_notice: str = "") -> list[_Row]:
         if not any(cells) or cells[0].startswith("#"):
             continue  # blank lines and comments
         if columns is None:
-            if parse_date(cells[0]) is None:
+            # A header names its columns; a first cell that begins with a digit is a date, however mistyped
+            # (2027-02-30): that row is data and its date is what is wrong, not an unknown column name.
+            if parse_date(cells[0]) is None and not cells[0][:1].isdigit():
                 columns = _header(cells, line)
                 continue
             columns = _ORDER[: max(2, min(len(cells), 4))]
