@@ -169,3 +169,14 @@ def test_cal_2_a_mistyped_date_in_the_first_row_is_called_a_date_not_a_column(cl
         assert response.status_code == 400
         assert f"第1行：日期“{day}”无效" in page and "列名" not in page
     assert not WorkdayOverride.objects.exists()
+
+
+def test_cal_2_an_excel_file_is_told_to_be_saved_as_csv_not_echoed_back(client, calendar_admin):
+    """The notice is often kept as a spreadsheet. An .xlsx uploaded as it is was read as text and refused with
+    无法识别的列名“PK\\x03\\x04…” — the zip's raw bytes echoed into the page — instead of saying what to do."""
+    for content in (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200):
+        response = client.post(URL, {"file": upload(content, name="2027.xlsx")})
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "另存为”CSV UTF-8 格式" in page and "列名" not in page and "\x00" not in page
+    assert not WorkdayOverride.objects.exists()

@@ -77,6 +77,10 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+_EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and the old .xls
+_NOT_CSV = "文件不是 CSV 文本文件（如为 Excel 文件，请在 Excel 中“另存为”CSV UTF-8 格式后再导入）"
+
+
 def parse_is_workday(text: str) -> bool | None:
     value = (text or "").strip().lower()
     if value in _TRUE:
@@ -96,6 +100,8 @@ def _read_text(file) -> str:
                 file.seek(0)  # an upload may have been read by validation already
         data = file.read()
     if isinstance(data, bytes):
+        if data.startswith(_EXCEL_MAGIC):
+            raise CalendarImportError(_NOT_CSV)
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -103,6 +109,8 @@ def _read_text(file) -> str:
                 data = data.decode("gb18030")  # Excel on a Chinese Windows saves CSV as GBK
             except UnicodeDecodeError as exc:
                 raise CalendarImportError("无法识别文件编码，请另存为 UTF-8 编码的 CSV 文件") from exc
+    if "\x00" in data:  # UTF-16 or another binary file that happened to decode: its bytes are no column names
+        raise CalendarImportError(_NOT_CSV)
     return data.lstrip("\ufeff")
 
 
