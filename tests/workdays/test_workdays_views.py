@@ -180,3 +180,12 @@ def test_cal_2_an_excel_file_is_told_to_be_saved_as_csv_not_echoed_back(client, 
         assert response.status_code == 400
         assert "另存为”CSV UTF-8 格式" in page and "列名" not in page and "\x00" not in page
     assert not WorkdayOverride.objects.exists()
+
+
+def test_cal_2_a_control_character_in_a_calendar_file_is_refused_like_in_any_form(client, calendar_admin):
+    """Every form refuses an ESC or a bidi override (they reorder the words where the text shows), but the calendar
+    file's 事由 and 依据通知 took them in and showed them wherever the day's reason is shown."""
+    for reason in ("春节\u202e假放", "春节\x1b[31m"):
+        response = client.post(URL, {"file": upload(f"2027-02-11,放假,{reason}\n".encode())})
+        assert response.status_code == 400 and "第1行：事由或依据通知含有不可见的控制字符" in response.content.decode()
+    assert not WorkdayOverride.objects.exists()

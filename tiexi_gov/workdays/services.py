@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tiexi_gov.audit.services import record_event
 from tiexi_gov.forms import FIRST_DAY, LAST_DAY
+from tiexi_gov.http import CONTROL
 
 from . import provisional
 from .models import CalendarYear, WorkdayOverride
@@ -198,6 +199,9 @@ def _parse_row(cells: list[str], columns: list[str], line: int, default_notice: 
     is_wd = parse_is_workday(raw_flag)
     if is_wd is None:
         raise CalendarImportError(f"第{line}行：是否工作日“{raw_flag}”无效，应为 上班/放假、是/否 或 1/0", row=line)
+    if any(CONTROL.search(values.get(key, "")) for key in ("reason", "source_notice")):
+        # what every form refuses (tiexi_gov.http): an ESC or a bidi override would reorder the words where it shows
+        raise CalendarImportError(f"第{line}行：事由或依据通知含有不可见的控制字符，请删去后再导入", row=line)
     reason = values.get("reason", "") or ("调休上班" if is_wd else "放假")
     if len(reason) > WorkdayOverride._meta.get_field("reason").max_length:
         raise CalendarImportError(f"第{line}行：事由过长（最多100字）", row=line)
