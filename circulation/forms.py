@@ -37,6 +37,11 @@ class SendForm(forms.Form):
     def unit_ids(self) -> list[int]:
         return [pk for pk in map(to_id, self.cleaned_data.get("units", [])) if pk is not None]
 
+    def service_kwargs(self) -> dict:
+        """What services.send_circulation takes from the form (the page and the API send alike)."""
+        d = self.cleaned_data
+        return {"post_ids": self.post_ids(), "unit_ids": self.unit_ids(), "mode": d["mode"], "note": d["note"]}
+
 
 class AnnotateForm(forms.Form):
     text = FreeText(label="批注", rows=3)

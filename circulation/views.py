@@ -111,13 +111,7 @@ def send(request, kind: str, pk: int):
             try:
                 with once.once(request) as done:
                     circulation = services.send_circulation(
-                        actor=request.user,
-                        kind=kind,
-                        item_id=item.pk,
-                        post_ids=form.post_ids(),
-                        unit_ids=form.unit_ids(),
-                        mode=form.cleaned_data["mode"],
-                        note=form.cleaned_data["note"],
+                        actor=request.user, kind=kind, item_id=item.pk, **form.service_kwargs()
                     )
                     done(reverse("circulation:detail", args=[circulation.pk]))
             except once.AlreadyPosted as exc:

@@ -89,15 +89,9 @@ class CirculationViewSet(AreaViewSet):
             data, leaders=circulation_selectors.leader_choices(today), units=circulation_selectors.unit_choices()
         )
 
-        def run(d):
+        def run(_d):
             circulation = circulation_services.send_circulation(
-                actor=request.user,
-                kind=kind,
-                item_id=item.pk,
-                post_ids=form.post_ids(),
-                unit_ids=form.unit_ids(),
-                mode=d["mode"],
-                note=d["note"],
+                actor=request.user, kind=kind, item_id=item.pk, **form.service_kwargs()
             )
             return circulation, f"已送{circulation.get_mode_display()}：{circulation.receipts.count()}个送阅对象。"
 

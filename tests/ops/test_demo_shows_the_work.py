@@ -10,10 +10,8 @@ The seeds run as `scripts/run_dev.py` runs them (its AREA_SEEDS, in order, then 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +27,7 @@ from meetings.demo import build_demo_meetings
 from meetings.models import MS, TS, Decision, Invitation, LeaveRequest, Meeting, MeetingKind, Minutes, MinutesStep
 from supervision.models import ItemState, Source, SupervisionItem
 from supervision.reports.models import ProgressReport
+from tests.run_dev_script import RUN_DEV
 from tiexi_gov.audit.selectors import history_of
 from tiexi_gov.deadlines.models import Deadline
 from tiexi_gov.org.demo import DEMO_LOGINS, build_demo_district
@@ -39,17 +38,6 @@ from tiexi_gov.workflow import selectors as queue_selectors
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "demo-pass-2026"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run_dev():
-    spec = importlib.util.spec_from_file_location("run_dev", ROOT / "scripts" / "run_dev.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RUN_DEV = _run_dev()
 
 
 def test_demo_the_whole_demo_tests_seed_what_make_run_seeds():

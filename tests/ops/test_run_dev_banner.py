@@ -4,25 +4,13 @@ so neither mail nor the worker's log lines scroll it away."""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
-from pathlib import Path
 
 from django.core import mail
 from django.core.mail import get_connection
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run_dev():
-    spec = importlib.util.spec_from_file_location("run_dev_banner", ROOT / "scripts" / "run_dev.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RUN_DEV = _run_dev()
+from tests.run_dev_script import RUN_DEV
 
 
 def test_make_run_writes_mail_to_files_under_var_not_the_console():
