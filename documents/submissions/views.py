@@ -143,7 +143,7 @@ def index(request):
             "tabs": selectors.TABS,
             "sorts": selectors.SORTS,
             "page": page,
-            "rows": _rows(page.object_list, today),
+            "rows": _rows(selectors.page_rows(page.object_list), today),
             "states": SubmissionState.choices,
             "urgencies": Urgency.choices,
             "units": selectors.filter_units(),

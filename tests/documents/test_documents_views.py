@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from documents_support import DAY, draft, in_leader_review, registered, signed, submitted, valid_fields
@@ -26,7 +28,7 @@ from documents.models import (
     SubmissionState,
     Urgency,
 )
-from documents.submissions import services
+from documents.submissions import selectors, services, views
 from tiexi_gov.audit.models import Event
 from tiexi_gov.workdays import calendar as wd
 
@@ -218,6 +220,30 @@ def test_list_page_query_count_is_constant(world, client, rows, django_assert_ma
     with django_assert_max_num_queries(14):
         r = c.get(reverse("documents:index"), {"sort": "new"})
     assert r.status_code == 200 and r.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("sort", ["", "new"])
+def test_14_2_the_list_page_joins_only_its_rows_and_keeps_the_order_and_pages(world, client, sort):
+    """The page is fetched as `pk IN (the sorted, sliced ids)` and joined for those rows only: the same rows in the same
+    order as slicing the list itself, on every page."""
+    urgencies = [Urgency.NORMAL, Urgency.URGENT, Urgency.EXTRA_URGENT, Urgency.CRITICAL]
+    Submission.objects.bulk_create(
+        [
+            Submission(unit=world.fin, drafted_by=world.fin_clerk, title=f"排序{i}", **valid_fields(urgency=u))
+            for i in range(45)
+            for u in [urgencies[i % 4]]
+        ]
+    )
+    c = _client(client, world.fin_clerk)
+    expected = selectors.document_list(world.fin_clerk, selectors.list_filters({"sort": sort}), timezone.localdate())
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            r = c.get(reverse("documents:index"), {"sort": sort, "page": number})
+        shown = [row.submission.pk for row in r.context["rows"]]
+        start = (number - 1) * views.PAGE_SIZE
+        assert shown and shown == [s.pk for s in expected[start : start + views.PAGE_SIZE]]
+        joined = [q["sql"] for q in queries if '"org_unit"' in q["sql"] and '"documents_submission"."body"' in q["sql"]]
+        assert len(joined) == 1 and re.search(r'"documents_submission"."id" IN \(SELECT \w+."id"', joined[0]), joined
 
 
 def _bulk_queue(w, n, today):
