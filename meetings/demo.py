@@ -138,6 +138,8 @@ def _hold(meeting: Meeting, staff: User, today: dt.date) -> Meeting:
             title=title.format(**fmt),
             submission=sub,
             summary=summary.format(**fmt),
+            reporter=unit_head.display_name,  # the unit's main head reports its topic
+            duration_minutes=20,
             today=filing,
         )
         leader_post = leader_post_for_unit(unit, filing)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from meetings.meeting.models import LeaveRequest, Meeting, MeetingKind, Topic
+from meetings.meeting.models import TOPIC_MINUTES_MAX, TOPIC_MINUTES_MIN, LeaveRequest, Meeting, MeetingKind, Topic
 from meetings.minutes.models import Decision, Minutes
 from meetings.schedule.models import DistrictMeeting, MeetingPlan
 
@@ -79,6 +79,8 @@ class TopicDetailSerializer(AllowedActionsMixin, TopicSerializer):
     class Meta(TopicSerializer.Meta):
         fields = [
             *TopicSerializer.Meta.fields,
+            "reporter",
+            "duration_minutes",
             "summary",
             "submission",
             "units_disagree",
@@ -216,6 +218,10 @@ class TopicInputSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False)
     related_units = serializers.ListField(child=serializers.IntegerField(), required=False)
     units_disagree = serializers.BooleanField(required=False)
+    reporter = serializers.CharField(max_length=50, required=False, help_text="汇报人")
+    duration_minutes = serializers.IntegerField(
+        min_value=TOPIC_MINUTES_MIN, max_value=TOPIC_MINUTES_MAX, required=False, help_text="汇报时长（分钟）"
+    )
 
 
 class PlanPageSerializer(serializers.Serializer):

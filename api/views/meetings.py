@@ -132,12 +132,7 @@ class MeetingViewSet(MinutesMixin, AreaViewSet):
             topic = services.propose_topic(
                 actor=request.user,
                 meeting=meeting,
-                unit=d["unit"],
-                title=d["title"],
-                submission=d.get("submission"),
-                summary=d["summary"],
-                related_units=list(d["related_units"]),
-                units_disagree=d["units_disagree"],
+                **form.service_kwargs(),
             )
             return topic, f"议题“{topic.title}”已申报{meeting.title}，待办公室审核、{meeting.agenda_decider}确定。"
 

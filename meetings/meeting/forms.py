@@ -18,7 +18,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
 from tiexi_gov.org.models import Unit, User
 from tiexi_gov.uploads import ALLOWED_LABEL, detect_attachment
 
-from .models import INTAKE_KINDS, Meeting, MeetingKind
+from .models import INTAKE_KINDS, TOPIC_MINUTES_MAX, TOPIC_MINUTES_MIN, Meeting, MeetingKind
 from .permissions import participants
 
 CONFIRM_LABEL = "我已核对，确认执行（此操作不可撤回）"
@@ -70,6 +70,22 @@ class TopicForm(forms.Form):
     units_disagree = forms.BooleanField(
         label="部门意见不一致（须先由分管区领导召开专题会协调，第五十七条）", required=False
     )
+    reporter = forms.CharField(
+        label="汇报人", max_length=50, required=False, help_text="一般为汇报单位主要负责同志，如“张三（局长）”。"
+    )
+    duration_minutes = forms.IntegerField(
+        label="汇报时长（分钟）",
+        required=False,
+        min_value=TOPIC_MINUTES_MIN,
+        max_value=TOPIC_MINUTES_MAX,
+        error_messages={
+            "invalid": "汇报时长请填写分钟数（整数）。",
+            "min_value": f"汇报时长至少{TOPIC_MINUTES_MIN}分钟。",
+            "max_value": f"汇报时长不能超过{TOPIC_MINUTES_MAX}分钟。",
+        },
+    )
+
+    field_order = ["unit", "submission", "title", "reporter", "duration_minutes", "summary"]
 
     def __init__(self, *args, meeting: Meeting, units, requests, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +105,20 @@ class TopicForm(forms.Form):
         if data.get("units_disagree") and not data.get("related_units"):
             self.add_error("related_units", "部门意见不一致的议题须列明涉及的部门。")
         return data
+
+    def service_kwargs(self) -> dict:
+        """propose_topic's arguments from the cleaned form: the page and the API propose the same topic."""
+        d = self.cleaned_data
+        return {
+            "unit": d["unit"],
+            "title": d["title"],
+            "submission": d.get("submission"),
+            "summary": d["summary"],
+            "related_units": list(d["related_units"]),
+            "units_disagree": d["units_disagree"],
+            "reporter": d["reporter"],
+            "duration_minutes": d["duration_minutes"],
+        }
 
 
 class ProposerForm(forms.Form):

@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.apps import apps
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
@@ -355,6 +356,9 @@ class Meeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         pass
 
 
+TOPIC_MINUTES_MIN, TOPIC_MINUTES_MAX = 1, 240  # a topic's time on the agenda: a minute to half a working day
+
+
 class TopicState(models.TextChoices):
     PROPOSED = "proposed", "已申报（待审核）"
     ACCEPTED = "accepted", "已列入议程"
@@ -442,6 +446,14 @@ class Topic(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     unit = models.ForeignKey(Unit, verbose_name="汇报单位", on_delete=models.PROTECT, related_name="meeting_topics")
     title = models.CharField("议题", max_length=200)
     summary = models.TextField("主要内容和意见建议", blank=True)
+    # The agenda's columns (DESIGN.md 会议通知/议程): who reports the topic and how long the meeting gives it.
+    reporter = models.CharField("汇报人", max_length=50, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "汇报时长（分钟）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(TOPIC_MINUTES_MIN), MaxValueValidator(TOPIC_MINUTES_MAX)],
+    )
     submission = models.ForeignKey(
         "documents.Submission",
         verbose_name="提请会议研究的请示",

@@ -135,6 +135,8 @@ PAGE_TOPIC_FIELDS = (
     "meeting_id",
     "unit_id",
     "title",
+    "reporter",
+    "duration_minutes",
     "state",
     "order",
     "filed_on",

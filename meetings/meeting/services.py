@@ -42,6 +42,8 @@ from .models import (
     LIVE_TOPIC_STATES,
     MS,
     OPEN_MEETING_STATES,
+    TOPIC_MINUTES_MAX,
+    TOPIC_MINUTES_MIN,
     TS,
     Counter,
     Invitation,
@@ -384,6 +386,8 @@ def propose_topic(
     summary: str = "",
     related_units: Iterable[Unit] = (),
     units_disagree: bool = False,
+    reporter: str = "",
+    duration_minutes: int | None = None,
     today: dt.date | None = None,
 ) -> Topic:
     """MTG-5: a unit's topic, filed as a formal request (请示 "提请会议研究") with the office at least 3 WD ahead.
@@ -407,6 +411,8 @@ def propose_topic(
     related = [u for u in related_units if u.pk != unit.pk]
     if units_disagree and not related:
         raise MeetingError("部门意见不一致的议题须列明涉及的部门。")
+    if duration_minutes is not None and not TOPIC_MINUTES_MIN <= duration_minutes <= TOPIC_MINUTES_MAX:
+        raise MeetingError(f"汇报时长须在{TOPIC_MINUTES_MIN}至{TOPIC_MINUTES_MAX}分钟之间。")
     with step(meeting, actor=actor, today=day) as ms:
         _check_intake(ms.obj, filed_on)
         topic = Topic.objects.create(
@@ -417,6 +423,8 @@ def propose_topic(
             submission=submission,
             filed_on=filed_on,
             units_disagree=units_disagree,
+            reporter=reporter.strip(),
+            duration_minutes=duration_minutes,
             created_by=actor,
             order=ms.obj.topics.count() + 1,
         )

@@ -172,18 +172,12 @@ def topic_new(request, pk: int):
     frozen_reason = _frozen_reason(meeting)
     if request.method == "POST":
         if form.is_valid():
-            d = form.cleaned_data
             try:
                 with once.once(request) as done:
                     topic = services.propose_topic(
                         actor=request.user,
                         meeting=meeting,
-                        unit=d["unit"],
-                        title=d["title"],
-                        submission=d.get("submission"),
-                        summary=d["summary"],
-                        related_units=list(d["related_units"]),
-                        units_disagree=d["units_disagree"],
+                        **form.service_kwargs(),
                     )
                     done(reverse("meetings:topic", args=[topic.pk]))
             except once.AlreadyPosted as exc:
