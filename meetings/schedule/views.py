@@ -110,6 +110,11 @@ def generate_year(request):
     return redirect(f"{reverse('meetings:calendar')}?month={year:04d}-01")
 
 
+def _refused(request) -> int:
+    """A form page drawn again after a POST is a refused entry: 400, as on every other form (a success redirects)."""
+    return 400 if request.method == "POST" else 200
+
+
 @login_required
 def meeting_new(request):
     """安排会议: ad hoc (the head's consent follows) or special-topic (MTG-4, MTG-7)."""
@@ -140,7 +145,7 @@ def meeting_new(request):
                 messages.success(request, f"已安排{meeting.title}（{meeting.date}）。")
             return redirect("meetings:meeting", pk=meeting.pk)
     context = {"form": forms.styled(form), "rules": RULES, "once_token": once.token_for(request)}
-    return render(request, "meetings/meeting_form.html", context)
+    return render(request, "meetings/meeting_form.html", context, status=_refused(request))
 
 
 # --- postponement and consent ---------------------------------------------------------------------------------
@@ -182,6 +187,7 @@ def postpone(request, pk: int):
             "refusal": refusal,
             "consent_form": forms.styled(forms.ConsentForm()) if row.may_consent else None,
         },
+        status=_refused(request),
     )
 
 
@@ -334,6 +340,7 @@ def district_meeting_new(request, year: int):
             "action_form": forms.styled(forms.PlanActionForm()),
             "decision_form": forms.styled(forms.DistrictDecisionForm()),
         },
+        status=_refused(request),
     )
 
 

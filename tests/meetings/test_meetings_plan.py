@@ -144,7 +144,7 @@ def test_mtg_11_an_unplanned_meeting_posted_twice_is_one_application(world, clie
     assert client.post(url, form).status_code == 302
     events, notices = Event.objects.count(), Message.objects.count()
     again = client.post(url, form)
-    assert again.status_code == 200 and "请勿重复报送" in again.content.decode()
+    assert again.status_code == 400 and "请勿重复报送" in again.content.decode()
     assert DistrictMeeting.objects.filter(name="铁西区重点项目推进会议").count() == 1
     assert (Event.objects.count(), Message.objects.count()) == (events, notices)
 
@@ -164,13 +164,13 @@ def test_plan_page_flow_through_the_views(world, client):
     # The naming rule and the limits come back as form errors, with what was typed.
     form = {"name": "全区安全生产会议", "sponsorship": S.BY_GOVERNMENT, "unit": w.units["发改局"].pk, "month": "3"}
     page = client.post(new_url, form)
-    assert page.status_code == 200 and "铁西区" in page.context["form"].errors["name"][0]
+    assert page.status_code == 400 and "铁西区" in page.context["form"].errors["name"][0]
     assert "全区安全生产会议" in page.content.decode()
     form["name"] = "铁西区安全生产会议"
     assert client.post(new_url, form).status_code == 302
     limited = {"name": "全区教育工作会议", "sponsorship": S.IN_GOVERNMENT_NAME, "unit": w.units["教育局"].pk}
     page = client.post(new_url, limited)
-    assert page.status_code == 200 and any("综合部门" in e for e in page.context["form"].non_field_errors())
+    assert page.status_code == 400 and any("综合部门" in e for e in page.context["form"].non_field_errors())
     assert 'data-testid="form-error"' in page.content.decode()
     own = {"name": "全区教育系统会议", "sponsorship": S.OWN_SYSTEM, "unit": w.units["教育局"].pk}
     page = client.post(new_url, {**own, "invites_township_heads": "on"})
@@ -208,7 +208,7 @@ def test_plan_page_flow_through_the_views(world, client):
     client.force_login(w.clerks["审计局"])
     audit = {"name": "全区审计工作会议", "sponsorship": S.OWN_SYSTEM, "unit": w.units["审计局"].pk}
     page = client.post(new_url, audit)
-    assert page.status_code == 200 and page.context["form"].errors["reason"]
+    assert page.status_code == 400 and page.context["form"].errors["reason"]
     assert client.post(new_url, {**audit, "reason": "专项审计部署"}).status_code == 302
     extra = DistrictMeeting.objects.get(name="全区审计工作会议")
     assert extra.state == ST.AWAITING_DEPUTY and not extra.planned
