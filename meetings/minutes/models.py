@@ -175,5 +175,9 @@ class Decision(models.Model):
         permissions = [("read_decision", "可查阅保密会议决定")]
 
     def __str__(self) -> str:
+        # Shown wherever the decision is named (a supervision item's source, the audit record's subject): a
+        # confidential decision is named by its number, never by its words (MTG-12, X-2).
+        if self.confidential:
+            return f"{self.meeting.title}决定（第{self.order}项，依法保密）"
         text = " ".join(self.text.split())
         return f"{self.meeting.title}决定：{text[:40]}"

@@ -404,21 +404,40 @@ def _apply_one(decision: Decision, meeting: Meeting, minutes: Minutes, day: dt.d
     if decision.kind == Decision.Kind.ASSIGN_WORK and not supervision_items_for(decision):
         # SUP-1: the office keeps the ledger, also for work a special meeting's lead unit recorded.
         recorder = decision.recorded_by
+        task, standard = ledger_wording(decision, minutes)
         supervision.create_item(
             actor=recorder if meeting_permissions.can_manage(recorder) else _ledger_keeper(),
             source=Source.MEETING_DECISION,
             source_object=decision,
             source_ref=f"{minutes.number} 第{decision.order}项",
-            task=decision.text,
+            task=task,
             lead_unit=decision.lead_unit,
             cooperating_units=list(decision.co_units.all()),
             leader_post=decision.leader_post,
             due=decision.due,
-            standard=decision.standard,
+            standard=standard,
             period_start=meeting.date,
+            confidential_source=decision.confidential,
             issue=True,
             today=day,
         )
+
+
+def ledger_wording(decision: Decision, minutes: Minutes) -> tuple[str, str]:
+    """The supervision item's 督办事项 and 量化标准 for work a decision assigns (SUP-1).
+
+    A confidential decision (MTG-12, X-2) is read by the office, the chair and its named readers only; the ledger is
+    read by every unit that leads, cooperates on or supervises the item, by the leader in charge, and is exported
+    and sent in reminders. So its item names the decision, never its words: the units see that they owe work on it
+    and when, as they would see a 密件's number and not its content, and the text reaches them through the office
+    as a named reader or by the confidential channel (另行传达)."""
+    if not decision.confidential:
+        return decision.text, decision.standard
+    ref = f"{minutes.number}第{decision.order}项会议决定"
+    return (
+        f"落实{ref}（依法保密事项，内容不在台账中显示，由区政府办公室按保密规定另行传达）",
+        f"按{ref}的要求完成（依法保密，另行传达）",
+    )
 
 
 def _ledger_keeper() -> User:

@@ -1,8 +1,9 @@
 """Who may see and act on supervision items — the one place views, selectors, the FSM and the flow's tasks ask (X-2).
 
 Seeing:
-- the office (staff, director), the district head (or whoever presides in the head's stead) and the system
-  admin see every item;
+- the office (staff, director) and the district head (or whoever presides in the head's stead) see every item;
+- an administrator's account (系统/安全/审计管理员) sees none: 三员分立, they keep the system and take no part in
+  its business (`business_unit_ids` gives them no unit), whatever unit the org chart files them under;
 - a district deputy sees the items they are the leader in charge of and those of the units in the portfolios
   they handle that day (acting arrangements included);
 - a unit sees the items it leads, cooperates on or supervises (joint supervision);

@@ -97,6 +97,8 @@ def find_duplicate(
     candidates = open_items.filter(lead_unit=lead_unit, period_start__lte=due, due__gte=period_start).only(
         "id", "task", "number", "state", "due"
     )
+    if not _normal(task):  # a neutral wording (`create_item(confidential_source=True)`): by reference only
+        return None
     for other in candidates:
         if task_similarity(task, other.task) >= SIMILARITY:
             return other
@@ -180,13 +182,17 @@ def create_item(
     period_start: dt.date | None = None,
     rectification: dict | None = None,
     proposal: dict | None = None,
+    confidential_source: bool = False,
     issue: bool = False,
     today: dt.date | None = None,
 ) -> SupervisionItem:
     """SUP-1: register a supervised task in the ledger (a draft; with `issue=True` it is issued at once).
 
     SUP-3: an item from an inspection carries its `rectification` (problem, level, found_by, measures,
-    is_major). PUB-3: a suggestion or proposal carries its `proposal` (number, proposer, session)."""
+    is_major). PUB-3: a suggestion or proposal carries its `proposal` (number, proposer, session).
+    `confidential_source`: the task is a neutral wording naming a confidential source (a meeting decision kept
+    confidential, MTG-12), not its words; two such wordings differ only in the reference, so SUP-5 compares the
+    item by its source reference alone."""
     day = today_or(today)
     if not permissions.can_manage(actor):
         raise ActionNotAllowed("只有区政府办公室可以登记督查事项。")
@@ -214,7 +220,13 @@ def create_item(
     if supervising_unit is None:
         raise SupervisionError("系统中没有区政府办公室单位，请先维护组织机构。")
     with transaction.atomic():
-        _refuse_duplicate(source_ref=source_ref, lead_unit=lead_unit, task=task, period_start=period_start, due=due)
+        _refuse_duplicate(
+            source_ref=source_ref,
+            lead_unit=lead_unit,
+            task="" if confidential_source else task,
+            period_start=period_start,
+            due=due,
+        )
         seq = next_number(f"item-{day.year}")
         item = SupervisionItem(
             year=day.year,

@@ -346,3 +346,52 @@ def test_mtg_10_the_outgoing_page_shows_the_issuance_clock_the_queue_shows(world
     html = client.get(reverse("documents:outgoing_detail", args=[decision.outgoing_id])).content.decode()
     words, _tone = due_text(clock.due, timezone.localdate())
     assert 'data-testid="clock"' in html and clock.title in html and words in html
+
+
+# --- MTG-12 / X-2: a confidential decision's work enters the ledger without its words ----------------------------
+
+SECRET_TEXT = "财政局牵头核查某涉密工程资金缺口并提出处置方案。"
+SECRET_STANDARD = "查清缺口金额，提出三套处置方案"
+
+
+def test_mtg_12_confidential_decision_becomes_a_supervision_item_without_its_text(world, client):
+    """A confidential decision is read by the office, the chair and its named readers (MTG-12); the ledger is read by
+    the lead and cooperating units, the leader in charge, its exports and reminders. The item names the decision and
+    carries its units, leader and deadline, never its words — two such decisions for one unit are not duplicates."""
+    w = world
+
+    def make(m, topic):
+        return [
+            record(
+                w,
+                m,
+                text,
+                topic=topic,
+                kind=Decision.Kind.ASSIGN_WORK,
+                lead_unit=w.units["财政局"],
+                co_units=[w.units["审计局"]],
+                leader_post=w.exec_post,
+                due=DUE,
+                standard=standard,
+                confidential=True,
+                confidential_reason="涉及国家秘密",
+            )
+            for text, standard in ((SECRET_TEXT, SECRET_STANDARD), ("另一项保密部署。", "另一项保密标准"))
+        ]
+
+    m, decisions = signed_executive(w, make=make)
+    items = [items_for_source(d) for d in decisions]
+    assert [len(found) for found in items] == [1, 1]  # SUP-5 does not take two neutral wordings for one task
+    item = items[0][0]
+    number = Minutes.objects.get(meeting=m).number
+    assert number in item.task and "第1项" in item.task and "依法保密" in item.task
+    assert SECRET_TEXT not in item.task and SECRET_STANDARD not in item.standard
+    assert item.lead_unit == w.units["财政局"] and item.due == DUE
+    secret_words = ("涉密工程", "处置方案", "三套")
+    for who in (w.unit_heads["财政局"], w.unit_heads["审计局"]):
+        page = login(client, who).get(reverse("supervision:item", args=[item.pk]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert not any(word in text for word in secret_words)
+    assert not Message.objects.filter(body__contains="涉密工程").exists()
+    assert not Message.objects.filter(subject__contains="涉密工程").exists()
