@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from meetings.meeting.models import TOPIC_MINUTES_MAX, TOPIC_MINUTES_MIN, LeaveRequest, Meeting, MeetingKind, Topic
+from meetings.meeting.permissions import can_read_leave_reason
 from meetings.minutes.models import Decision, Minutes
 from meetings.schedule.models import DistrictMeeting, MeetingPlan
 
@@ -97,6 +98,9 @@ class MeetingLeaveSerializer(PlainModelSerializer):
     meeting = serializers.SerializerMethodField()
     approver = serializers.SerializerMethodField()
     substitute_name = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(
+        help_text="请假事由：仅区政府办公室、请假人本人、会议主持人和审批人可见，其他人为空（第五十八条）"
+    )
 
     class Meta:
         model = LeaveRequest
@@ -127,6 +131,12 @@ class MeetingLeaveSerializer(PlainModelSerializer):
 
     def get_substitute_name(self, obj) -> str:
         return person(obj.substitute) if obj.substitute_id else ""
+
+    def get_reason(self, obj) -> str:
+        """MTG-9: the attendance page's rule (`can_read_leave_reason`); no request, no reason."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return obj.reason if user is not None and can_read_leave_reason(user, obj) else ""
 
 
 class DecisionSerializer(PlainModelSerializer):

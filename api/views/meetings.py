@@ -355,4 +355,4 @@ class InvitationViewSet(viewsets.GenericViewSet):
         except ActionRefused as exc:
             return refusal(exc)
         text = f"请假已报{leave.approver_post.title}审批（{leave.get_route_display()}）。"
-        return Response({"detail": text, "item": MeetingLeaveSerializer(leave).data})
+        return Response({"detail": text, "item": MeetingLeaveSerializer(leave, context={"request": request}).data})

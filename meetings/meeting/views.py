@@ -475,6 +475,8 @@ def _attendance_context(request, meeting: Meeting, *, bound: dict | None = None)
         "meeting": meeting,
         "today": today,
         "record": record,
+        # MTG-9: who may read why someone is on leave (the others see the leave, not its reason)
+        "reason_ids": permissions.readable_leave_reason_ids(user, meeting, [r.leave for r in record.rows]),
         "mine": mine,
         "my_leave": my_leave,
         "manage": manage,

@@ -125,6 +125,7 @@ def _minutes_context(request, meeting: Meeting, *, bound: tuple[str, object] | N
     if bound is not None and bound[0].replace("-", "_") in forms_:
         forms_[bound[0].replace("-", "_")] = forms.styled(bound[1])
     invitations = meeting_selectors.invitations_of(meeting)
+    record = meeting_selectors.attendance(meeting, invitations)
     return {
         "meeting": meeting,
         "minutes": minutes,
@@ -135,7 +136,8 @@ def _minutes_context(request, meeting: Meeting, *, bound: tuple[str, object] | N
         "next_step_ids": {s.pk for s in next_steps},
         "my_steps": my_steps,
         "sent_back": selectors.sent_back_events(minutes) if minutes else [],
-        "record": meeting_selectors.attendance(meeting, invitations),
+        "record": record,
+        "reason_ids": meeting_permissions.readable_leave_reason_ids(user, meeting, [r.leave for r in record.on_leave]),
         "forms": forms_,
         "manage": manage,
         "may_hold": permissions.may_hold(user, meeting, today),

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from test_meetings_minutes import MEETING_DAY, agenda_meeting, held, login, record, special_meeting
 from test_meetings_publication import signed_meeting
 
+from meetings.meeting import permissions as meeting_permissions
 from meetings.meeting import selectors
 from meetings.meeting import services as meeting_services
 from meetings.minutes import services as minutes_services
@@ -680,3 +681,43 @@ def test_separation_of_duties_an_administrator_invited_before_neither_answers_no
     inv.refresh_from_db()
     assert inv.reply == Invitation.Reply.PENDING and inv.signed_in_at is None
     assert not Event.objects.filter(action__in=("replied", "signed_in")).exists()
+
+
+# --- MTG-9: why someone is on leave is read by the office, the person, the chair and the approver only -----------
+
+PRIVATE_REASON = "家中老人住院手术需陪护"
+
+
+def test_mtg_9_leave_reason_is_read_by_the_office_the_person_the_chair_and_the_approver_only(world, client):
+    """Every viewer of the meeting sees who is on leave, its route and approver; the reason (请假事由) is read by the
+    office (which records leave), the person on leave, the chair and the approver — on the attendance page, the
+    minutes page's attendance record and the API alike."""
+    w = world
+    m, _ = agenda_meeting(w, MEETING_DAY)
+    head = w.unit_heads["审计局"]
+    leave = meeting_services.request_leave(
+        actor=head,
+        invitation=invitation(m, head),
+        reason=PRIVATE_REASON,
+        substitute=w.unit_deputies["审计局"],
+        today=BEFORE,
+    )
+    meeting_services.decide_leave(actor=w.head, leave=leave, approve=True, opinion="同意", today=BEFORE)
+    held(w, m)
+    pages = (reverse("meetings:attendance", args=[m.pk]), reverse("meetings:minutes", args=[m.pk]))
+    api = APIClient()
+    for user, reads in ((w.staff, True), (w.director, True), (head, True), (w.head, True), (w.edu_deputy, False)):
+        c = login(client, user)
+        for url in pages:
+            page = c.get(url)
+            assert page.status_code == 200
+            text = page.content.decode()
+            assert head.display_name in text  # the leave itself is no secret
+            assert (PRIVATE_REASON in text) is reads, (user.username, url)
+        api.force_authenticate(user)
+        answer = api.get(f"/api/v1/meeting-leaves/{leave.pk}/")
+        assert answer.status_code == 200
+        assert (answer.json()["reason"] == PRIVATE_REASON) is reads, user.username
+        listed = api.get("/api/v1/meeting-leaves/").json()["results"]
+        assert (PRIVATE_REASON in str(listed)) is reads, user.username
+    assert meeting_permissions.can_read_leave_reason(w.unit_deputies["审计局"], leave) is False
