@@ -325,6 +325,37 @@ def test_sec_anyone_may_bind_a_second_factor(client):
     assert _post_login(client, user.username, PASSWORD)["Location"] == reverse("otp_verify")
 
 
+def test_sec_5_wrong_passwords_on_the_authenticator_binding_page_lock_like_failed_logins(client):
+    """A stolen session must not become a place to guess the account's password without limit: the binding page's
+    password counts as a login attempt (the same counters), and the fifth wrong one locks the account as the login
+    page does — the session ends, and neither the page nor the login page takes the right password for 10 minutes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        _login(client, user)
+        client.get(reverse("otp_setup"))
+        device = TOTPDevice.objects.get(user=user)
+        for _ in range(4):
+            response = client.post(reverse("otp_setup"), {"token": "000000", "password": "guess-Pass-1"})
+            assert response.status_code == 400 and "登录密码不正确" in response.content.decode()
+        response = client.post(reverse("otp_setup"), {"token": "000000", "password": "guess-Pass-1"})
+        assert response.status_code == 429 and LOCKED in response.content.decode()
+        assert not _logged_in(client)  # the session that guessed is over
+        failed = Event.objects.filter(action="login_failed", subject_id=str(user.pk))
+        assert failed.count() == 5 and failed.filter(opinion__contains="绑定动态验证码").exists()
+        # locked as the login page locks: the right password does not open the account, nor bind a phone
+        assert _post_login(client, user.username, PASSWORD, ip="10.9.9.9").status_code == 429
+        client.force_login(user)  # another session stolen before the lock
+        response = client.post(reverse("otp_setup"), {"token": _code(device), "password": PASSWORD})
+        assert response.status_code == 429 and not _logged_in(client)
+        device.refresh_from_db()
+        assert not device.confirmed
+        clock.shift(dt.timedelta(minutes=11))
+        _login(client, user)
+
+
 def test_sec_the_holders_own_password_change_and_binding_an_authenticator_are_audited(client):
     """安全审计 asks for every user's security act with time, address and browser. Logins were recorded, but the
     holder's own password change and the binding of an authenticator left no trace in the audit record."""

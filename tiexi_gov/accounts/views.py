@@ -3,9 +3,10 @@ password change page and the TOTP enrolment page."""
 
 import time
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -46,6 +47,31 @@ class LoginView(auth_views.LoginView):
 def locked_out(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the login page again, with the same words whether or not the account exists."""
     return render(request, "registration/login.html", {"locked_message": LOCKED_MESSAGE}, status=429)
+
+
+def _credentials(request) -> dict:
+    return {"username": request.user.get_username()}
+
+
+def password_locked(request) -> bool:
+    """A page of a logged-in session that asks the account's password again: the login page's lockout (django-axes,
+    by username or address) holds there too, checked before the password is."""
+    return AxesProxyHandler.is_locked(request, _credentials(request))
+
+
+def failed_password(request, *, note: str) -> bool:
+    """A wrong password typed in a logged-in session counts as a failed login (the same counters, the same login
+    audit): a stolen session must not become a place to guess the password without limit. True once it locks."""
+    request.tiexi_failure_note = note
+    user_login_failed.send(sender=__name__, credentials=_credentials(request), request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def end_locked_session(request):
+    """Locked as the login page locks: the session ends and the lockout page is shown (429)."""
+    request.tiexi_logout_reason = "密码错误次数过多，账号已暂时锁定"
+    logout(request)
+    return locked_out(request)
 
 
 def _pending_user(request):
@@ -107,7 +133,14 @@ def otp_setup(request):
     # The account's own password first: a moment at someone's unlocked session must not bind a stranger's phone.
     asks_password = request.user.has_usable_password()
     if request.method == "POST":
-        if asks_password and not request.user.check_password(request.POST.get("password", "")):
+        password = request.POST.get("password", "")
+        if asks_password and password_locked(request):
+            return end_locked_session(request)
+        if asks_password and not password:
+            error = "请输入登录密码。"
+        elif asks_password and not request.user.check_password(password):
+            if failed_password(request, note="绑定动态验证码时登录密码错误"):
+                return end_locked_session(request)
             error = "登录密码不正确，请重新输入。"
         elif verify(device, request.POST.get("token", "")):
             with transaction.atomic():
