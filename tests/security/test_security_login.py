@@ -356,6 +356,24 @@ def test_sec_5_wrong_passwords_on_the_authenticator_binding_page_lock_like_faile
         _login(client, user)
 
 
+def test_sec_5_wrong_old_passwords_on_the_password_change_page_lock_like_failed_logins(client):
+    """The password change page asks the old password: guessed there from a stolen session, it counts as a failed
+    login and the fifth wrong one locks the account and ends the session, as the login page does."""
+    user = UserFactory()
+    _login(client, user)
+    data = {"old_password": "guess-Pass-1", "new_password1": "Xin-Mima-2026!", "new_password2": "Xin-Mima-2026!"}
+    for _ in range(4):
+        assert client.post(reverse("password_change"), data).status_code == 400
+    response = client.post(reverse("password_change"), data)
+    assert response.status_code == 429 and LOCKED in response.content.decode()
+    assert not _logged_in(client)
+    client.force_login(user)  # another session stolen before the lock: the right old password changes nothing
+    response = client.post(reverse("password_change"), {**data, "old_password": PASSWORD})
+    assert response.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
 def test_sec_the_holders_own_password_change_and_binding_an_authenticator_are_audited(client):
     """安全审计 asks for every user's security act with time, address and browser. Logins were recorded, but the
     holder's own password change and the binding of an authenticator left no trace in the audit record."""

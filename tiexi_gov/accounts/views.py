@@ -157,7 +157,13 @@ def otp_setup(request):
 @login_required
 @sensitive_post_parameters()
 def password_change(request):
+    if request.method == "POST" and request.user.has_usable_password() and password_locked(request):
+        return end_locked_session(request)
     form = PasswordChangeForm(request.user, request.POST or None)
+    # the old password guessed in a logged-in session counts as a failed login, as on the binding page
+    guessed = request.method == "POST" and form.has_error("old_password", "password_incorrect")
+    if guessed and failed_password(request, note="修改密码时原密码错误"):
+        return end_locked_session(request)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
