@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from .http import to_id
+from .text import strip_text
 
 OPINION_LIMIT = 2_000  # an opinion, instruction, reason, note, reply
 TEXT_LIMIT = 20_000  # a document's body, a report, a progress or completion text, a body's functions
@@ -41,16 +42,40 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class FreeText(forms.CharField):
+class IndentedText(forms.CharField):
+    """A long text written as official text (a body, an opinion, a report, a decision, minutes): its ends trimmed by
+    `tiexi_gov.text.strip_text`, which keeps the full-width spaces (　　) that indent its first paragraph — Django's
+    `strip=True` would drop them. A text of whitespace alone is empty, so a required one is refused as empty
+    (该字段是必填项). Also the form field of a model's TextField (`field_classes = {"body": IndentedText}`)."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = strip_text(value)
+        return value if value else self.empty_value
+
+
+class FreeText(IndentedText):
     """Text a person types, never unlimited: `max_length` defaults to OPINION_LIMIT; a textarea unless a widget is
-    given. The error names the field by its label at the time of the check (a form may relabel it)."""
+    given. The error names the field by its label at the time of the check (a form may relabel it). A text area keeps
+    its first paragraph's 　　 indentation (`IndentedText`); a one-line box is trimmed as any other."""
 
     def __init__(self, *, max_length: int = OPINION_LIMIT, rows: int = 3, **kwargs):
         kwargs.setdefault("widget", Textarea(attrs={"rows": rows}))
         super().__init__(max_length=max_length, **kwargs)
+        self.keeps_indent = isinstance(self.widget, forms.Textarea)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        if self.keeps_indent:
+            value = super().to_python(value)
+        else:
+            value = forms.CharField.to_python(self, value)
+            value = value.strip() if isinstance(value, str) else value
         if self.max_length is not None and len(value) > self.max_length:
             message = too_long_message(self.label, self.max_length)
             raise forms.ValidationError(message, code="max_length", params={"show_value": len(value)})

@@ -23,6 +23,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     DateField,
     DateInput,
     FreeText,
+    IndentedText,
     ModelMultipleChoiceField,
     Textarea,
     limit_text,
@@ -80,6 +81,7 @@ class OutgoingForm(forms.ModelForm):
     class Meta:
         model = OutgoingDocument
         fields = OUTGOING_FORM_FIELDS
+        field_classes = {"body": IndentedText}  # 正文 keeps its first paragraph's 　　 indentation
 
     def __init__(self, *args, unit=None, year=None, **kwargs):
         super().__init__(*args, **kwargs)

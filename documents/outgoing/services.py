@@ -32,6 +32,7 @@ from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import carries_authority, leader_post_for_unit, posts_held_by, who_handles
 from tiexi_gov.references import normalise_reference
+from tiexi_gov.text import strip_text
 from tiexi_gov.uploads import checked_upload
 from tiexi_gov.workflow import kernel
 from tiexi_gov.workflow.errors import ActionRefused, AlreadyHandled, NotAllowed, RuleViolation, raise_all
@@ -284,7 +285,7 @@ def countersign_outgoing(*, actor, document: OutgoingDocument, opinion: str = ""
             raise AlreadyHandled("本单位已会签该发文。")
         s.fire("countersign")
         sign = OutgoingCountersign.objects.create(
-            document=doc, unit_id=handler.post.unit_id, signed_by=actor, post=handler.post, opinion=opinion.strip()
+            document=doc, unit_id=handler.post.unit_id, signed_by=actor, post=handler.post, opinion=strip_text(opinion)
         )
         s.record(
             "outgoing_countersign",
@@ -358,7 +359,7 @@ def record_legality_review(
         doc, day = s.obj, s.day
         if not permissions.can_legality_review(actor, doc):
             raise NotAllowed("合法性审查由区司法局进行。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写审查意见。")
         creates = [
             label
@@ -393,11 +394,11 @@ def record_legality_review(
             within_authority=within_authority,
             procedure_complete=procedure_complete,
             conclusion=LegalityReview.Conclusion.PASSED if passed else LegalityReview.Conclusion.NOT_PASSED,
-            opinion=opinion.strip(),
+            opinion=strip_text(opinion),
         )
         capacity = f"{actor.unit.display_name}·{own_post_title(actor, actor.unit_id, day)}"
         if not passed:
-            text = opinion.strip()
+            text = strip_text(opinion)
             if creates:
                 text = f"设定了{'、'.join(creates)}。{text}"
             _send_back(s, OutgoingReturnReason.LEGALITY, text, capacity=capacity)
@@ -416,13 +417,13 @@ def record_party_office_opinion(
             raise NotAllowed("您无权修改该发文。")
         if doc.kind != OutgoingKind.JOINT_PARTY:
             raise ActionRefused("只有拟以区委、区政府名义联合发文的文件稿需要征求区委办公室意见。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise RuleViolation("DOC-9", "请填写区委办公室的意见")
         if on_date > s.day:
             raise RuleViolation("DOC-9", f"征求区委办公室意见的日期（{on_date}）不能晚于今天（{s.day}）")
-        if (doc.party_office_opinion, doc.party_office_opinion_on) == (opinion.strip(), on_date):
+        if (doc.party_office_opinion, doc.party_office_opinion_on) == (strip_text(opinion), on_date):
             return s.obj  # the same opinion posted again (a second tab, a double click): nothing to record
-        doc.party_office_opinion, doc.party_office_opinion_on = opinion.strip(), on_date
+        doc.party_office_opinion, doc.party_office_opinion_on = strip_text(opinion), on_date
         s.touch()
         s.record("party_office_opinion", "征求区委办公室意见", opinion=opinion, rule_id="DOC-9")
     return s.obj
@@ -632,11 +633,11 @@ def decide_one_off_approval(
             raise AlreadyHandled(f"该申请已由{who}审核。", handled_by=approval.decided_by)
         if not permissions.can_decide_one_off(actor, approval):
             raise NotAllowed("计划外发文由区政府办公室审核。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写审核意见。")
         s.fire("decide_one_off")
         approval.state = OneOffApproval.State.APPROVED if approve else OneOffApproval.State.REFUSED
-        approval.decided_by, approval.decided_at, approval.opinion = actor, timezone.now(), opinion.strip()
+        approval.decided_by, approval.decided_at, approval.opinion = actor, timezone.now(), strip_text(opinion)
         approval.save(update_fields=["state", "decided_by", "decided_at", "opinion"])
         s.record(
             "one_off_decide",
@@ -806,7 +807,7 @@ def office_check_outgoing(*, actor, document: OutgoingDocument, opinion: str, to
         doc, day = s.obj, s.day
         if not permissions.can_office_check(actor, doc):
             raise NotAllowed("核稿由区政府办公室进行。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写核稿意见。")
         signed = permissions.countersigned_units(doc)
         missing = [u.display_name for u in doc.countersign_units.order_by("order", "id") if u.pk not in signed]
@@ -814,10 +815,10 @@ def office_check_outgoing(*, actor, document: OutgoingDocument, opinion: str, to
         if missing:
             violations.append(RuleViolation("DOC-14", f"{'、'.join(missing)}尚未会签"))
         raise_all(violations)
-        doc.checked_by, doc.checked_at, doc.check_opinion = actor, timezone.now(), opinion.strip()
+        doc.checked_by, doc.checked_at, doc.check_opinion = actor, timezone.now(), strip_text(opinion)
         doc.review_round += 1
         capacity = own_post_title(actor, actor.unit_id, day)
-        _advance_after_checks(s, "office_check", "核稿", opinion.strip(), "DOC-15", capacity=capacity)
+        _advance_after_checks(s, "office_check", "核稿", strip_text(opinion), "DOC-15", capacity=capacity)
     return s.obj
 
 
@@ -850,7 +851,7 @@ def return_outgoing(*, actor, document: OutgoingDocument, reason: str, text: str
             raise NotAllowed("您无权退回该发文。")
         if reason not in OutgoingReturnReason.values:
             raise ActionRefused("请选择退回原因。")
-        if not text.strip():
+        if not strip_text(text):
             raise ActionRefused("请写明退回说明，拟稿单位将看到这段文字。")
         handler = None
         if permissions.can_review(actor, doc):
@@ -860,7 +861,7 @@ def return_outgoing(*, actor, document: OutgoingDocument, reason: str, text: str
             handler = permissions.signing_handler(actor, doc, day)
         if handler is None and reason == OutgoingReturnReason.LEADER_RETURN:
             raise ActionRefused("请选择退回原因。")
-        _send_back(s, reason, text.strip(), handler=handler)
+        _send_back(s, reason, strip_text(text), handler=handler)
     return s.obj
 
 
@@ -889,7 +890,7 @@ def review_outgoing(*, actor, document: OutgoingDocument, opinion: str, today=No
             if doc.state != OS.DEPUTY_REVIEW and document.state == OS.DEPUTY_REVIEW:
                 raise already_handled(s.flow, doc)
             raise NotAllowed("该发文不在您的待审核事项中。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写审核意见。")
         others = doc.deputy_reviews.filter(state=DeputyReview.State.PENDING).exclude(pk__in=[r.pk for r in rows])
         last = not others.exists()
@@ -898,7 +899,7 @@ def review_outgoing(*, actor, document: OutgoingDocument, opinion: str, today=No
         for row in rows:
             handler = who_handles(row.post, day)
             row.state, row.reviewed_by, row.reviewed_at = DeputyReview.State.DONE, actor, now
-            row.capacity, row.opinion = handler.capacity, opinion.strip()
+            row.capacity, row.opinion = handler.capacity, strip_text(opinion)
             row.save(update_fields=["state", "reviewed_by", "reviewed_at", "capacity", "opinion"])
             s.record(
                 "deputy_review",
@@ -991,7 +992,7 @@ def sign_outgoing(*, actor, document: OutgoingDocument, opinion: str = "", today
         raise_all(violations)
         before = s.fire("sign")
         doc.signed_by, doc.signed_post, doc.signed_capacity = actor, handler.post, handler.capacity
-        doc.sign_opinion, doc.signed_at, doc.signed_on = opinion.strip(), timezone.now(), day
+        doc.sign_opinion, doc.signed_at, doc.signed_on = strip_text(opinion), timezone.now(), day
         number_text = ""
         if not doc.is_party_draft:
             series = series_for(doc)
@@ -1002,7 +1003,7 @@ def sign_outgoing(*, actor, document: OutgoingDocument, opinion: str = "", today
             "outgoing_sign",
             "签发",
             before,
-            opinion="；".join(x for x in (opinion.strip(), number_text) if x),
+            opinion="；".join(x for x in (strip_text(opinion), number_text) if x),
             rule_id="DOC-14",
             handler=handler,
             capacity=handler.post.title if not handler.is_acting else "",
@@ -1024,14 +1025,19 @@ def write_interpretation(
         if actor.unit_id != doc.drafting_unit_id or not permissions.can_view_outgoing(actor, doc):
             lead = doc.drafting_unit.display_name
             raise RuleViolation("DOC-18", f"按照“谁起草、谁解读”的原则，该文件由起草（牵头）单位{lead}负责解读")
-        if not title.strip() or not text.strip():
+        if not title.strip() or not strip_text(text):
             raise ActionRefused("请填写解读标题和内容。")
         saved = PolicyInterpretation.objects.filter(document=doc, unit=doc.drafting_unit).first()
-        if saved is not None and (saved.title, saved.text) == (title.strip(), text.strip()):
+        if saved is not None and (saved.title, saved.text) == (title.strip(), strip_text(text)):
             return saved  # the saved interpretation posted back unchanged: no new entry, its author stays
         interp, _created = PolicyInterpretation.objects.update_or_create(
             document=doc,
-            defaults={"unit": doc.drafting_unit, "title": title.strip(), "text": text.strip(), "prepared_by": actor},
+            defaults={
+                "unit": doc.drafting_unit,
+                "title": title.strip(),
+                "text": strip_text(text),
+                "prepared_by": actor,
+            },
         )
         s.record("interpretation", "撰写政策解读", opinion=interp.title, rule_id="DOC-18")
     return interp

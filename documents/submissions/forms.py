@@ -15,6 +15,7 @@ from tiexi_gov.forms import (  # noqa: F401  (views call forms.styled)
     DateField,
     DateInput,
     FreeText,
+    IndentedText,
     ModelMultipleChoiceField,
     Textarea,
     limit_text,
@@ -104,7 +105,8 @@ class SubmissionDraftForm(forms.ModelForm):
             "field_check": Textarea(attrs={"rows": 3}),
             "late_reason": Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"issue_date": DateField, "decision_needed_by": DateField}
+        # 正文 keeps its first paragraph's 　　 indentation
+        field_classes = {"issue_date": DateField, "decision_needed_by": DateField, "body": IndentedText}
 
     TEXT_LIMITS = {
         "body": TEXT_LIMIT,

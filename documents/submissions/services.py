@@ -36,6 +36,7 @@ from tiexi_gov.deadlines.services import (
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.selectors import head_post, leader_for_unit, who_handles
 from tiexi_gov.precompiled import Statement
+from tiexi_gov.text import strip_text
 from tiexi_gov.uploads import checked_upload
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow import kernel
@@ -335,14 +336,14 @@ def reply_to_consultation(
             raise _consultation_settled_error(req)
         if reply not in (Reply.AGREE, Reply.AGREE_WITH_COMMENTS, Reply.DISAGREE):
             raise ActionRefused("请选择回复意见：同意、原则同意并提出修改意见，或不同意并说明理由。")
-        if reply == Reply.DISAGREE and not text.strip():
+        if reply == Reply.DISAGREE and not strip_text(text):
             raise RuleViolation("DOC-6", "不同意须书面说明理由")
-        if reply == Reply.AGREE_WITH_COMMENTS and not text.strip():
+        if reply == Reply.AGREE_WITH_COMMENTS and not strip_text(text):
             raise ActionRefused("请填写修改意见。")
         s.fire("reply_consultation")
         handler = next((h for h in permissions.handlers_on(actor, day) if h.post.unit_id == req.unit_id), None)
         req.state = ConsultationRequest.State.ANSWERED
-        req.reply, req.reply_text = reply, text.strip()
+        req.reply, req.reply_text = reply, strip_text(text)
         req.replied_by, req.replied_post, req.replied_at = actor, (handler.post if handler else None), timezone.now()
         req.save()
         close_deadline(subject=req, rule_id="DOC-7", note=f"{req.unit.display_name}已回复", on=day)
@@ -418,10 +419,10 @@ def record_disagreement_statement(
         if not all(x.strip() for x in (talks_note, lead_reasons, other_reasons, proposal)):
             raise RuleViolation("DOC-6", "须写明主要负责人沟通协商情况、各方理据和办理建议")
         texts = {
-            "talks_note": talks_note.strip(),
-            "lead_reasons": lead_reasons.strip(),
-            "other_reasons": other_reasons.strip(),
-            "proposal": proposal.strip(),
+            "talks_note": strip_text(talks_note),
+            "lead_reasons": strip_text(lead_reasons),
+            "other_reasons": strip_text(other_reasons),
+            "proposal": strip_text(proposal),
         }
         latest = sub.disagreement_statements.order_by("-created_at", "-id").first()
         if latest is not None and all(getattr(latest, name) == text for name, text in texts.items()):
@@ -576,8 +577,8 @@ def submit_to_office(
         if not permissions.can_edit(actor, sub):
             raise NotAllowed("只有本单位文书或拟稿人可以报送本单位的公文。")
         late = checks.is_late(sub, s.day)
-        if late and late_reason.strip():
-            sub.late_reason = late_reason.strip()
+        if late and strip_text(late_reason):
+            sub.late_reason = strip_text(late_reason)
         violations = submission_violations(sub, s.day)
         if violations:
             raise RuleViolation.combine(violations)
@@ -713,9 +714,9 @@ def return_submission(
     with step(submission, actor=actor, expect=RETURNABLE_BY_OFFICE, today=today) as s:
         if reason not in ReturnReason.values or reason == ReturnReason.LEADER_RETURN:
             raise ActionRefused("请选择退回原因。")
-        if not text.strip():
+        if not strip_text(text):
             raise ActionRefused("请写明退回说明，来文单位将看到这段文字。")
-        _return(s, s.fire("office_return"), reason, text.strip())
+        _return(s, s.fire("office_return"), reason, strip_text(text))
     return s.obj
 
 
@@ -729,7 +730,7 @@ def office_review_opinion(*, actor, submission: Submission, opinion: str, today:
     """DOC-11: the office deputy director in charge reviews first, then the office director."""
     with step(submission, actor=actor, expect=(S.REGISTERED, S.OFFICE_REVIEW), today=today) as s:
         sub, day = s.obj, s.day
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写审核意见。")
         deputy = permissions.handler_for_kind(actor, day, Post.Kind.OFFICE_DEPUTY_DIRECTOR)
         director = permissions.handler_for_kind(actor, day, Post.Kind.OFFICE_DIRECTOR)
@@ -753,7 +754,7 @@ def office_review_opinion(*, actor, submission: Submission, opinion: str, today:
             slip=_slip(sub),
             step=review_step,
             decision=Decision.REVIEWED,
-            opinion=opinion.strip(),
+            opinion=strip_text(opinion),
             author=actor,
             post=handler.post,
             capacity=handler.capacity,
@@ -947,7 +948,7 @@ def leader_decide(
             raise NotAllowed("该公文不在您的待批事项中。")
         if decision not in LEADER_DECISIONS:
             raise ActionRefused("请选择批示意见。")
-        if not opinion.strip():
+        if not strip_text(opinion):
             raise ActionRefused("请填写批示意见。")
         multi = a.mode != LeaderAssignment.Mode.SINGLE
         if multi and decision not in (Decision.APPROVE, Decision.DISAPPROVE):
@@ -975,7 +976,7 @@ def leader_decide(
             slip=a.slip,
             step=Instruction.Step.LEADER,
             decision=decision,
-            opinion=opinion.strip(),
+            opinion=strip_text(opinion),
             author=actor,
             post=a.post,
             capacity=handler.capacity,
@@ -994,7 +995,7 @@ def leader_decide(
         rule = "DOC-12" if multi else "DOC-11"
         nxt = None
         if transition_name == "leader_return":
-            _return(s, before, return_reason, opinion.strip(), handler=handler)
+            _return(s, before, return_reason, strip_text(opinion), handler=handler)
         elif transition_name in ("approve", "disapprove"):
             _finish(s, transition_name, before, label, opinion, rule, handler, a)
         elif multi:  # one of several: the next in series, or the others in parallel, still to act
@@ -1047,23 +1048,23 @@ def notify_units_to_prepare(
         if not permissions.can_notify_units(actor, sub):
             raise NotAllowed("只有区政府办公室可以通知相关单位做好落实准备。")
         units = list(units)
-        if not units or not text.strip():
+        if not units or not strip_text(text):
             raise ActionRefused("请选择单位并填写通知内容。")
         notices = [
-            PreparationNotice.objects.create(submission=sub, unit=u, text=text.strip(), notified_by=actor)
+            PreparationNotice.objects.create(submission=sub, unit=u, text=strip_text(text), notified_by=actor)
             for u in units
         ]
         for u in units:
             s.tell(
                 unit_people(u),
                 f"【请做好落实准备】{sub.title}",
-                f"{text.strip()}\n（该事项正在呈报区政府领导审批）",
+                f"{strip_text(text)}\n（该事项正在呈报区政府领导审批）",
                 url="",
             )
         s.record(
             "notify_units_to_prepare",
             "通知做好落实准备",
-            opinion=f"{'、'.join(u.display_name for u in units)}：{text.strip()}",
+            opinion=f"{'、'.join(u.display_name for u in units)}：{strip_text(text)}",
             rule_id="DOC-12",
         )
     return notices
@@ -1075,7 +1076,7 @@ def close_submission(*, actor, submission: Submission, result: str = "", today: 
         sub = s.obj
         before = s.fire("close")
         slip = _slip(sub)
-        slip.result = result.strip() or SubmissionState(before).label
+        slip.result = strip_text(result) or SubmissionState(before).label
         slip.closed_on = s.day
         slip.save(update_fields=["result", "closed_on"])
         s.record("close", "办结", before, opinion=slip.result)
@@ -1123,15 +1124,15 @@ def approve_briefing(*, actor, submission: Submission, opinion: str = "", today=
                 f"该简报已由{existing.approved_by.display_name}核准。", handled_by=existing.approved_by
             )
         s.fire("approve_briefing")
-        approval = BriefingApproval.objects.create(submission=sub, approved_by=actor, opinion=opinion.strip())
+        approval = BriefingApproval.objects.create(submission=sub, approved_by=actor, opinion=strip_text(opinion))
         s.record(
             "briefing_approve",
             "简报核准",
-            opinion=opinion.strip(),
+            opinion=strip_text(opinion),
             rule_id="DOC-16",
             capacity=own_post_title(actor, actor.unit_id, s.day),
         )
-        s.tell(_unit_and_drafter(sub), f"【简报已核准】{sub.title}", opinion.strip())
+        s.tell(_unit_and_drafter(sub), f"【简报已核准】{sub.title}", strip_text(opinion))
     return approval
 
 

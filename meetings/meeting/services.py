@@ -31,6 +31,7 @@ from tiexi_gov.deadlines.display import due_date, due_label
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import Role, users_with_role
 from tiexi_gov.org.selectors import exec_deputy_post, head_post, leader_post_for_unit, unit_head_post, who_handles
+from tiexi_gov.text import strip_text
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
 
@@ -73,8 +74,10 @@ def meeting_url(meeting: Meeting) -> str:
         return ""
 
 
-def required(value: str, label: str) -> str:
-    value = (value or "").strip()
+def required(value: str, label: str, *, keep_indent: bool = False) -> str:
+    """The text trimmed, or the refusal 请填写…. `keep_indent`: a long text written as official text keeps its first
+    paragraph's 　　 indentation (`tiexi_gov.text.strip_text`); short fields (names, titles) are trimmed whole."""
+    value = strip_text(value) if keep_indent else (value or "").strip()
     if not value:
         raise MeetingError(f"请填写{label}。")
     return value
@@ -419,7 +422,7 @@ def propose_topic(
             meeting=ms.obj,
             unit=unit,
             title=title,
-            summary=summary.strip(),
+            summary=strip_text(summary),
             submission=submission,
             filed_on=filed_on,
             units_disagree=units_disagree,
@@ -526,7 +529,7 @@ def record_proposer(*, actor, topic: Topic, note: str = "", today: dt.date | Non
         if not path:
             raise ActionNotAllowed(f"{proposer_rule(ms.obj)}。")
         if path in (Topic.ProposerPath.DEPUTY, Topic.ProposerPath.DIRECTOR, Topic.ProposerPath.MEMBER):
-            note = required(note, "协调审核意见")
+            note = required(note, "协调审核意见", keep_indent=True)
         if (t.proposer_path, t.proposer_post_id, t.proposer_note) == (path, getattr(post, "pk", None), note.strip()):
             return t  # the same proposer, the same note: saved again unchanged, nothing to record
         if can_proceed(t.record_proposer):
@@ -571,7 +574,7 @@ def record_checklist(
 
 def record_agreement(*, actor, topic: Topic, agreement: str, today: dt.date | None = None) -> Topic:
     """MTG-8: the agreement reached at the coordinating special-topic meeting (from its signed minutes)."""
-    agreement = required(agreement, "协调形成的一致意见")
+    agreement = required(agreement, "协调形成的一致意见", keep_indent=True)
     with topic_step(topic, actor=actor, today=today) as (_ms, ts):
         t = ts.obj
         if not permissions.can_record_agreement(actor, t):
@@ -882,7 +885,7 @@ def request_leave(
             "route": route,
             "approver_post": approver,
             "substitute": substitute,
-            "opinions": opinions.strip(),
+            "opinions": strip_text(opinions),
         }
         leave = earlier or LeaveRequest.objects.create(invitation=inv, **fields)
         inv.reply = Invitation.Reply.LEAVE

@@ -31,6 +31,7 @@ from tiexi_gov.deadlines.services import open_deadline
 from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import Role
 from tiexi_gov.org.selectors import head_post, judicial_deputy_post, unit_head_post
+from tiexi_gov.text import strip_text
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import lock_row, step, today_or
 from tiexi_gov.workflow.sync import sync_tasks
@@ -97,7 +98,7 @@ def record_decision(
     today: dt.date | None = None,
 ) -> Decision:
     """A decision per topic in the minutes draft. Whatever it starts needs an owner and a date."""
-    text = required(text, "会议决定")
+    text = required(text, "会议决定", keep_indent=True)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None or minutes.state != Minutes.State.DRAFTING:
         raise MeetingError("纪要起草阶段方可登记会议决定。")
@@ -108,7 +109,7 @@ def record_decision(
     if kind == Decision.Kind.ISSUE_DOCUMENT and not (document_title.strip() and drafting_unit):
         raise MeetingError("决定印发文件的，须写明文件标题和起草单位（第五十五条）。", rule_id="MTG-10")
     if kind == Decision.Kind.ASSIGN_WORK:
-        if not (lead_unit and leader_post and due and standard.strip()):
+        if not (lead_unit and leader_post and due and strip_text(standard)):
             raise MeetingError(
                 "部署工作的决定须写明牵头单位、责任领导、完成时限和量化标准（第四十七条、第五十条）。", rule_id="SUP-1"
             )
@@ -136,7 +137,7 @@ def record_decision(
             lead_unit=lead_unit,
             leader_post=leader_post,
             due=due,
-            standard=standard.strip(),
+            standard=strip_text(standard),
             recorded_by=actor,
             order=Decision.objects.filter(meeting=meeting).count() + 1,
         )
@@ -273,7 +274,7 @@ def sign_minutes_step(
             row = lock_row(MinutesStep.objects.select_related("post"), mine[0].pk)
             handler = meeting_permissions.handler_for(actor, row.post_id, day)
             if not approve:
-                opinion = required(opinion, "退回意见")
+                opinion = required(opinion, "退回意见", keep_indent=True)
                 before = s.fire("send_back")
                 s.record(
                     "sent_back",
@@ -287,7 +288,7 @@ def sign_minutes_step(
             rule = CHAIN_RULE.get(mn.meeting.kind, "")
             last = can_proceed(mn.finish)
             before = s.fire("finish" if last else "sign_step")
-            row.signed_by, row.signed_at, row.opinion = actor, timezone.now(), opinion.strip()
+            row.signed_by, row.signed_at, row.opinion = actor, timezone.now(), strip_text(opinion)
             row.capacity = capacity(row.post, day)
             s.touch(row)
             s.record(
@@ -503,9 +504,9 @@ def revise_minutes(*, actor, minutes: Minutes, body: str, today: dt.date | None 
             raise MeetingError(f"该纪要当前状态为“{mn.get_state_display()}”，不能修改。")
         if not permissions.can_draft_minutes(actor, mn):
             raise ActionNotAllowed("您无权修改该纪要。")
-        if body.strip() == mn.body.strip():  # saved untouched: no revision to record
+        if strip_text(body) == mn.body:  # saved untouched: no revision to record
             return mn
-        mn.body = body.strip()
+        mn.body = strip_text(body)
         s.touch()
         s.record("revised", "修改纪要正文", mn.state)
     return mn

@@ -36,6 +36,7 @@ from tiexi_gov.org.models import Post, Unit
 from tiexi_gov.org.selectors import head_post
 from tiexi_gov.references import normalise_reference
 from tiexi_gov.rule_lock import rule_lock
+from tiexi_gov.text import strip_text
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.kernel import Step, step, today_or
 
@@ -235,13 +236,13 @@ def create_item(
             source=source,
             source_ref=(source_ref or "").strip(),
             source_key=normalise_reference(source_ref)[:255],
-            task=task.strip(),
+            task=strip_text(task),
             kind=kind or SupervisionItem._meta.get_field("kind").default,
             cycle=cycle or SupervisionItem._meta.get_field("cycle").default,
             lead_unit=lead_unit,
             leader_post=leader_post,
             due=due,
-            standard=standard.strip(),
+            standard=strip_text(standard),
             period_start=period_start,
             supervising_unit=supervising_unit,
             in_government_name=in_government_name,
@@ -295,6 +296,15 @@ EDITABLE_FIELDS = {
 }
 
 
+INDENTED_FIELDS = {"task", "standard"}  # written as official text: the first paragraph's 　　 stays
+
+
+def _trimmed(name: str, value):
+    if not isinstance(value, str):
+        return value
+    return strip_text(value) if name in INDENTED_FIELDS else value.strip()
+
+
 def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, **fields) -> SupervisionItem:
     """The office edits a draft (not yet issued); the duplicate check runs again on the new text."""
     if not permissions.can_manage(actor):
@@ -306,7 +316,7 @@ def update_draft(*, actor, item: SupervisionItem, today: dt.date | None = None, 
             raise ValueError(f"field {name} cannot be edited")
     with step(item, actor=actor, expect=(St.DRAFT,), today=today) as s:
         it = s.obj
-        fields = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+        fields = {name: _trimmed(name, value) for name, value in fields.items()}
         co_list = list(cooperating) if cooperating is not None else list(it.cooperating_units.all())
         joint_list = list(joint) if joint is not None else list(it.joint_units.all())
         changed = changes.diff(it, fields)
@@ -418,7 +428,7 @@ def approve_item(*, actor, item: SupervisionItem, opinion: str = "", today: dt.d
 
 
 def refuse_item(*, actor, item: SupervisionItem, opinion: str, today: dt.date | None = None) -> SupervisionItem:
-    opinion = required(opinion, "不同意的理由")
+    opinion = required(opinion, "不同意的理由", keep_indent=True)
     with step(item, actor=actor, expect=(St.AWAITING_APPROVAL,), today=today) as s:
         before = s.fire("refuse")
         handler = permissions.approval_handler(actor, s.obj)
@@ -502,13 +512,13 @@ def claim_completion(
     today: dt.date | None = None,
 ) -> SupervisionItem:
     """The lead unit reports the task done, with evidence; the office then re-checks (复查核验, SUP-4)."""
-    evidence = required(evidence, "办结情况及佐证")
+    evidence = required(evidence, "办结情况及佐证", keep_indent=True)
     with step(item, actor=actor, expect=(St.ACCEPTED, St.IN_PROGRESS), today=today) as s:
         it = s.obj
         rect = it._one("rectification")
         if rect is not None:
-            if mechanism.strip():
-                rect.mechanism = mechanism.strip()
+            if strip_text(mechanism):
+                rect.mechanism = strip_text(mechanism)
                 s.touch(rect)
             if not rect.mechanism.strip():
                 raise RuleViolation("SUP-3", "整改事项须同时报送建立的长效机制（第四十九条、第四十三条）。")
@@ -560,7 +570,7 @@ def return_for_rework(*, actor, item: SupervisionItem, reason: str, today: dt.da
 
 def verify_item(*, actor, item: SupervisionItem, note: str, today: dt.date | None = None) -> SupervisionItem:
     """复查核验 (SUP-4): the office confirms the work; closed on time when claimed by the due date, else late."""
-    note = required(note, "复查核验意见")
+    note = required(note, "复查核验意见", keep_indent=True)
     with step(item, actor=actor, expect=(St.CLAIMED,), today=today) as s:
         it = s.obj
         if not it.rectification_settled():
@@ -590,10 +600,10 @@ def _create_rectification(s: Step, data: dict) -> Rectification:
         raise SupervisionError("请选择发现问题的督查层级（国家、省、市、区）。")
     rect = Rectification.objects.create(
         item=s.obj,
-        problem=required(data.get("problem", ""), "发现问题"),
+        problem=required(data.get("problem", ""), "发现问题", keep_indent=True),
         level=level,
         found_by=required(data.get("found_by", ""), "督查组/来源"),
-        measures=required(data.get("measures", ""), "整改措施"),
+        measures=required(data.get("measures", ""), "整改措施", keep_indent=True),
         mechanism=(data.get("mechanism") or "").strip(),
         is_major=bool(data.get("is_major")),
     )

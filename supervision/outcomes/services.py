@@ -14,6 +14,7 @@ from supervision.shared.errors import ActionNotAllowed, AlreadyHandled, RuleViol
 from supervision.shared.people import leader_people, office_people, unit_people
 from supervision.shared.services import required
 from tiexi_gov.org.models import Post, Unit
+from tiexi_gov.text import strip_text
 from tiexi_gov.workflow.kernel import step
 
 from . import permissions
@@ -45,7 +46,7 @@ def propose_outcome(
     """SUP-4: the office proposes praise, incentive, criticism or accountability, with its grounds."""
     if not ledger_permissions.can_manage(actor):
         raise ActionNotAllowed("只有区政府办公室可以提出结果运用建议。")
-    grounds = required(grounds, "事实与依据")
+    grounds = required(grounds, "事实与依据", keep_indent=True)
     if kind not in Outcome.OutcomeKind.values:
         raise SupervisionError("请选择结果运用方式（表扬、激励、批评、追责）。")
     approver_post = approver_post or item.leader_post
@@ -100,7 +101,7 @@ def decide_outcome(
 ) -> Outcome:
     """The district leader approves or rejects; an approved outcome stays on the unit's record (SUP-6)."""
     if not approve:
-        opinion = required(opinion, "不予批准的理由")
+        opinion = required(opinion, "不予批准的理由", keep_indent=True)
     with step(outcome, actor=actor, today=today) as s:
         o = s.obj
         if o.state != Outcome.State.PROPOSED:
@@ -109,7 +110,7 @@ def decide_outcome(
         handler = permissions.outcome_decider(actor, o)
         o.decided_by = actor
         o.decided_on = s.day
-        o.decision_opinion = opinion.strip()
+        o.decision_opinion = strip_text(opinion)
         label = "批准" if approve else "不予批准"
         s.record("decided", f"{label}{o.get_kind_display()}", before, opinion=opinion, rule_id="SUP-4", handler=handler)
         s.record(

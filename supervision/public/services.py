@@ -66,7 +66,7 @@ def log_inquiry(
             asker=required(asker, "咨询人"),
             contact=contact.strip(),
             channel=channel.strip() or "政府网站",
-            question=required(question, "咨询内容"),
+            question=required(question, "咨询内容", keep_indent=True),
             received_on=received_on,
             logged_by=actor,
         )
@@ -109,7 +109,7 @@ def assign_inquiry(*, actor, inquiry: PublicInquiry, unit: Unit, today: dt.date 
 
 
 def answer_inquiry(*, actor, inquiry: PublicInquiry, answer: str, today: dt.date | None = None) -> PublicInquiry:
-    answer = required(answer, "答复内容")
+    answer = required(answer, "答复内容", keep_indent=True)
     with step(inquiry, actor=actor, today=today) as s:
         inq = s.obj
         if inq.state == PublicInquiry.State.ANSWERED:
@@ -146,7 +146,7 @@ def record_proposal_reply(
     """PUB-3: the reply to the deputy or member, and their satisfaction once they give it. The lead unit's first
     reply is the step it is waited on for; later entries (the satisfaction, the office's record of a reply given on
     paper) amend it."""
-    reply = required(reply, "答复内容")
+    reply = required(reply, "答复内容", keep_indent=True)
     if satisfaction and satisfaction not in Proposal.Satisfaction.values:
         raise SupervisionError("满意度只能是满意、基本满意或不满意。")
     with step(item, actor=actor, expect=PROPOSAL_STATES, today=today) as s:
@@ -175,7 +175,7 @@ def record_proposal_reply(
 
 def publish_proposal_result(*, actor, item: SupervisionItem, summary: str, today: dt.date | None = None) -> Proposal:
     """PUB-3 (第四十二条): the handling result is disclosed — listed in the public register (PUB-2), once."""
-    summary = required(summary, "公开的办理结果")
+    summary = required(summary, "公开的办理结果", keep_indent=True)
     if not ledger_permissions.can_manage(actor):
         raise ActionNotAllowed("只有区政府办公室可以公开办理结果。")
     with step(item, actor=actor, expect=PROPOSAL_STATES, today=today) as s:

@@ -33,6 +33,7 @@ from supervision.shared.services import required
 from tiexi_gov.deadlines.services import close_deadline, open_deadline
 from tiexi_gov.org.models import Unit
 from tiexi_gov.rule_lock import rule_lock
+from tiexi_gov.text import strip_text
 from tiexi_gov.workdays import calendar as wd
 from tiexi_gov.workflow.kernel import step, today_or
 
@@ -85,7 +86,7 @@ def file_progress_report(
     `seen_report`: the id of the lead unit's latest report on the page the report was written on (0: none yet).
     The lead's step leaves the item in its state, so the state the page showed cannot tell a second post of the
     same form (a double click, a second tab) from a new report: a newer report than the page showed can."""
-    done = required(done, "已完成工作")
+    done = required(done, "已完成工作", keep_indent=True)
     percent = _percent(percent)
     with step(item, actor=actor, expect=PART_STATES, today=today) as s:
         it = s.obj
@@ -108,8 +109,8 @@ def file_progress_report(
             reported_on=s.day,
             percent=percent,
             done=done,
-            problems=problems.strip(),
-            next_steps=next_steps.strip(),
+            problems=strip_text(problems),
+            next_steps=strip_text(next_steps),
         )
         attach_files(files, actor=actor, purpose=SupervisionFile.Purpose.REPORT, item=it, report=report)
         if not lead:
@@ -173,8 +174,8 @@ def update_rectification(
         before = it.state
         restated = it.state == St.CLAIMED and it.rectification_unsettled() and bool((mechanism or "").strip())
         same = (
-            (measures is None or measures.strip() == rect.measures)
-            and (mechanism is None or mechanism.strip() == rect.mechanism)
+            (measures is None or strip_text(measures) == rect.measures)
+            and (mechanism is None or strip_text(mechanism) == rect.mechanism)
             and (is_major is None or is_major == rect.is_major)
         )
         if same and not restated:
@@ -182,9 +183,9 @@ def update_rectification(
         if restated and permissions.can_supply_mechanism(actor, it):
             before = s.fire("supply_mechanism")  # the claim's mechanism, stated again (SUP-3)
         if measures is not None:
-            rect.measures = required(measures, "整改措施")
+            rect.measures = required(measures, "整改措施", keep_indent=True)
         if mechanism is not None:
-            rect.mechanism = mechanism.strip()
+            rect.mechanism = strip_text(mechanism)
         newly_major = is_major and not rect.is_major
         if is_major is not None:
             rect.is_major = is_major
@@ -283,7 +284,7 @@ def file_half_year_report(
 ) -> HalfYearReport:
     """SUP-2 (第四十九条): the unit reports to its higher-level counterpart and files a copy with the office (or the
     office files the copy it received on paper, in the unit's stead)."""
-    summary = required(summary, "报告摘要")
+    summary = required(summary, "报告摘要", keep_indent=True)
     counterpart = required(counterpart, "上级对口部门")
     with step(report, actor=actor, today=today) as s:
         r = s.obj

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tiexi_gov.text import strip_text
 from tiexi_gov.workflow.errors import ActionRefused
 
 from .models import Counter
@@ -16,8 +17,10 @@ def next_number(key: str) -> int:
     return counter.last
 
 
-def required(value: str, label: str) -> str:
-    value = (value or "").strip()
+def required(value: str, label: str, *, keep_indent: bool = False) -> str:
+    """The text trimmed, or the refusal 请填写…. `keep_indent`: a long text written as official text keeps its first
+    paragraph's 　　 indentation (`tiexi_gov.text.strip_text`); short fields (names, titles) are trimmed whole."""
+    value = strip_text(value) if keep_indent else (value or "").strip()
     if not value:
         raise ActionRefused(f"请填写{label}。")
     return value

@@ -470,3 +470,18 @@ def test_withdrawing_a_decision_renumbers_the_rest(world):
     assert second.order == 1 and not Decision.objects.filter(pk=first.pk).exists()
     with pytest.raises(ActionNotAllowed):
         minutes_services.withdraw_decision(actor=w.clerks["财政局"], decision=second)
+
+
+def test_text_minutes_and_decisions_keep_their_full_width_paragraph_indentation(world):
+    """公文 paragraphs open with 　　 (U+3000); `str.strip()` in the services dropped the first one's."""
+    w = world
+    m, topic = agenda_meeting(w, MEETING_DAY)
+    minutes = held(w, m)
+    text = "　　会议原则同意实施方案。\n　　由财政局牵头落实。"
+    decision = record(w, m, f"\n{text}\n", topic=topic)
+    assert Decision.objects.get(pk=decision.pk).text == text
+    body = "　　2026年12月9日，区长主持召开区政府常务会议。"
+    minutes_services.revise_minutes(actor=w.staff, minutes=minutes, body=f"{body}\n")
+    assert Minutes.objects.get(pk=minutes.pk).body == body
+    with pytest.raises(MeetingError, match="请填写会议决定"):
+        record(w, m, "\u3000\u3000\n", topic=topic)

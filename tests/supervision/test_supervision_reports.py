@@ -178,3 +178,18 @@ def test_sup_2_cooperating_unit_reports_its_part_to_the_lead_unit(world, today):
     assert Event.objects.for_object(item).filter(action="part_reported").count() == 1
     html = _login(w.fin_clerk).get(reverse("supervision:item", args=[item.pk])).content.decode()
     assert "协办单位报告" in html and "发改局已完成项目审批" in html and 'data-part="1"' in html
+
+
+def test_text_a_progress_report_through_the_page_keeps_its_full_width_paragraph_indentation(world, today):
+    """公文 paragraphs open with 　　 (U+3000): the report's form and service dropped the first one's."""
+    w = world
+    item = make_item(w, today=today, due=today + dt.timedelta(days=200))
+    services.accept_item(actor=w.fin_clerk, item=item, today=today)
+    done = "　　已完成摸底排查。\n　　资金拨付率达到60%。"
+    r = _act(
+        _login(w.fin_clerk), item, "report", {"percent": "60", "done": f"{done}\r\n", "problems": "　　资金未到位"}
+    )
+    assert r.status_code == 302
+    report = ProgressReport.objects.get(item=item)
+    assert (report.done, report.problems) == (done, "　　资金未到位")
+    assert _fresh(item).progress_text == done
