@@ -375,11 +375,23 @@ def _apply_one(decision: Decision, meeting: Meeting, minutes: Minutes, day: dt.d
     """What one decision starts: a draft and (plenary/executive) the MTG-10 clock, or a supervision item."""
     if decision.kind == Decision.Kind.ISSUE_DOCUMENT and decision.outgoing_id is None:
         drafter = _drafter_for(decision.drafting_unit)
+        if decision.confidential:
+            # MTG-12 / X-2: the draft is read by the drafting unit and every step that processes it, more widely
+            # than the decision: it names the decision and is itself 限定知悉范围 (its drafter and the processing
+            # bodies read it); the decision's words reach the drafter through the office, as for assigned work.
+            extra = {"confidential": True}
+            body = (
+                f"根据{minutes.number}（{meeting.title}）第{decision.order}项决定（依法保密事项，决定内容另行传达）。"
+            )
+        else:
+            extra = {}
+            body = f"根据{minutes.number}（{meeting.title}）决定：{decision.text}"
         doc = create_outgoing(
             actor=drafter,
             kind=OutgoingKind.GOVERNMENT,
             title=decision.document_title,
-            body=f"根据{minutes.number}（{meeting.title}）决定：{decision.text}",
+            body=body,
+            **extra,
         )
         decision.outgoing = doc
         decision.save(update_fields=["outgoing"])

@@ -395,3 +395,22 @@ def test_mtg_12_confidential_decision_becomes_a_supervision_item_without_its_tex
         assert not any(word in text for word in secret_words)
     assert not Message.objects.filter(body__contains="涉密工程").exists()
     assert not Message.objects.filter(subject__contains="涉密工程").exists()
+
+
+def test_mtg_12_confidential_decision_to_issue_a_document_starts_a_draft_without_its_text(world, client):
+    """The draft a confidential decision starts is read by the drafting unit and every step that processes it: it
+    names the decision, does not quote it, and is itself 限定知悉范围 (its drafter and the processing bodies)."""
+    w = world
+    m, (decision,) = signed_executive(
+        w,
+        make=lambda m, t: [issue_decision(w, m, t, confidential=True, confidential_reason="涉及国家秘密")],
+    )
+    decision.refresh_from_db()
+    doc = decision.outgoing
+    assert doc is not None and doc.confidential
+    assert decision.text not in doc.body and "第1项决定" in doc.body and "依法保密" in doc.body
+    other = w.unit_deputies["财政局"]
+    assert other != doc.drafted_by
+    assert login(client, other).get(reverse("documents:outgoing_detail", args=[doc.pk])).status_code == 404
+    page = login(client, doc.drafted_by).get(reverse("documents:outgoing_detail", args=[doc.pk]))
+    assert page.status_code == 200 and decision.text not in page.content.decode()
