@@ -519,7 +519,8 @@ def unit_plan(request, unit_pk: int | None = None):
     """DOC-15: a department's own yearly document plan. Seen by its staff and the office; kept (created, items
     added or removed while the year is open) by its clerk or head. Anyone else: 404."""
 
-    unit_pk = unit_pk or home_unit_id(request.user)
+    if unit_pk is None:  # the bare address is one's own unit; an id in the address (0 too) must name a unit
+        unit_pk = home_unit_id(request.user)
     unit = Unit.objects.filter(pk=unit_pk, active=True).exclude(kind__in=NO_DEPARTMENT_PLAN_KINDS).first()
     if unit is None or not permissions.can_view_unit_plan(request.user, unit):
         raise Http404

@@ -208,3 +208,16 @@ def test_doc_15_the_unit_plan_link_is_offered_only_where_it_leads_somewhere(worl
     leader_page = login(client, w.dep_a).get(index).content.decode()
     assert 'data-testid="unit-plan-link"' not in leader_page
     assert login(client, w.dep_a).get(reverse("documents:unit_plan")).status_code == 404
+
+
+@pytest.mark.parametrize("guessed", [0, 999999])
+def test_doc_15_a_guessed_unit_id_in_the_plan_address_is_404_not_ones_own_plan(world, client, year, guessed):
+    """/documents/plans/unit/0/ showed, and on POST created, the clerk's own unit's plan: 0 was read as "no id
+    given". An id in the address must name a unit; only the bare address is one's own."""
+    w = world
+    c = login(client, w.fin_clerk)
+    url = reverse("documents:unit_plan_of", args=[guessed])
+    assert c.get(url).status_code == 404
+    assert c.post(url, {"year": year, "what": "plan"}).status_code == 404
+    assert not DocumentPlan.objects.filter(unit=w.fin).exists()
+    assert c.get(reverse("documents:unit_plan")).status_code == 200
