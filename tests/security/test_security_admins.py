@@ -103,6 +103,34 @@ def test_sec_1_the_security_admin_cannot_give_himself_another_role_through_the_a
         set_user_roles(actor=sec, user=sec, roles=[Role.SECURITY_ADMIN, Role.OFFICE_DIRECTOR])
 
 
+def test_sec_1_the_system_admin_cannot_move_his_own_account_to_another_unit(client, admins):
+    """The system admin keeps accounts, but not his own seat: his unit is read-only on his own account, as his roles
+    are (an account never changes its own role or unit)."""
+    me = admins["sys"]
+    other = UnitFactory(name="铁西区发展和改革局")
+    client.force_login(me)
+    page = client.get(reverse("admin:org_user_change", args=[me.pk]))
+    assert page.status_code == 200 and 'name="unit"' not in page.text
+    data = {
+        "username": me.username,
+        "full_name": "改名",
+        "unit": other.pk,
+        "email": me.email,
+        "phone": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    client.post(reverse("admin:org_user_change", args=[me.pk]), data)
+    me.refresh_from_db()
+    assert me.unit_id == admins["sec"].unit_id and me.unit_id != other.pk
+    # another account's unit he keeps
+    clerk = UserFactory(username="wenshu2", roles=[Role.CLERK], unit=admins["sec"].unit)
+    data.update(username=clerk.username, email=clerk.email, is_active="on")
+    client.post(reverse("admin:org_user_change", args=[clerk.pk]), data)
+    clerk.refresh_from_db()
+    assert clerk.unit_id == other.pk
+
+
 def test_sec_1_the_security_admin_grants_roles_not_single_permissions_and_keeps_the_login_record(client, admins):
     """A permission given one person (past the groups) would let the security admin hand the system admin the
     office's acting arrangements; and a save left unchanged must not rewrite the last login or the joining date."""

@@ -304,7 +304,8 @@ class UserAdmin(DjangoUserAdmin):
         readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         actor = request.user
         if obj is not None and obj.pk == actor.pk:
-            readonly += [*ACCESS_FIELDS, "is_superuser", "is_active"]  # nobody changes his own roles (issue 12.1)
+            # Nobody changes his own roles (issue 12.1), nor his own unit: the seat is given by another account.
+            readonly += [*ACCESS_FIELDS, "is_superuser", "is_active", "unit"]
         if actor.is_superuser:
             return readonly
         readonly += ["is_superuser", "user_permissions"]
