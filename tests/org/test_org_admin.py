@@ -263,3 +263,33 @@ def test_x_2_admin_user_list_shows_roles(client, admins):
     response = client.get(reverse("admin:org_user_changelist"))
     assert response.status_code == 200
     assert str(Role.SECURITY_ADMIN) in response.text
+
+
+def test_sec_1_office_staff_cannot_appoint_themselves_to_a_post(office_client):
+    """The office keeps the org chart, but an account never gives itself a post: a clerk of the office appointed
+    himself 副区长 (or a unit's head) in the admin and then handled that post's queue and signatures."""
+    me = User.objects.get(username="office1")
+    post = PostFactory(kind=Post.Kind.DEPUTY, title="副区长")
+    response = office_client.post(
+        reverse("admin:org_appointment_add"),
+        {"post": post.pk, "person": me.pk, "start": "2025-07-01", "end": "", "note": ""},
+    )
+    assert response.status_code == 200 and "不能为本人任职" in response.text
+    data = _post_change_data(post, rows=[{"person": me.pk, "start": "2025-07-01", "end": "", "note": ""}])
+    response = office_client.post(reverse("admin:org_post_change", args=[post.pk]), data)
+    assert response.status_code == 200 and "不能为本人任职" in response.text
+    assert not Appointment.objects.filter(person=me).exists()
+    # nor turn another person's appointment into his own
+    other = AppointmentFactory(post=post, start=dt.date(2022, 1, 10))
+    response = office_client.post(
+        reverse("admin:org_appointment_change", args=[other.pk]),
+        {"post": post.pk, "person": me.pk, "start": "2022-01-10", "end": "", "note": ""},
+    )
+    assert response.status_code == 200 and not Appointment.objects.filter(person=me).exists()
+    # another person he appoints as before
+    someone = UserFactory()
+    response = office_client.post(
+        reverse("admin:org_appointment_change", args=[other.pk]),
+        {"post": post.pk, "person": someone.pk, "start": "2022-01-10", "end": "", "note": ""},
+    )
+    assert response.status_code == 302 and Appointment.objects.get(pk=other.pk).person == someone

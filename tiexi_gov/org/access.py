@@ -108,3 +108,9 @@ def member_unit_ids(user, day: date | None = None) -> set[int]:
     if (unit_id := home_unit_id(user)) and user.is_active:
         ids.add(unit_id)
     return ids
+
+
+def may_keep_appointment(user, person) -> bool:
+    """Who may enter or change an appointment of `person`: the office keeps everyone's but its own — an account
+    never gives itself a post (a post brings its queue, signatures and portfolio)."""
+    return person is None or getattr(person, "pk", person) != user.pk

@@ -23,7 +23,7 @@ from tiexi_gov.accounts import totp
 from tiexi_gov.forms import admin_date_overrides
 
 from . import resets
-from .access import handled_post_ids
+from .access import handled_post_ids, may_keep_appointment
 from .admin_audit import client_ip
 from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
 from .roles import Role, check_role_separation, has_role
@@ -112,6 +112,30 @@ class PortfolioFormSet(DatedInlineFormSet):
     overlap_message = "该单位在这段时间已有分管领导，请先结束原分工。"
 
 
+NOT_ONESELF = "不能为本人任职或修改本人的任职：本人的职务由其他工作人员录入。"
+
+
+class AppointmentForm(forms.ModelForm):
+    """An appointment entered in the admin; `actor` (set per request) may not appoint himself, nor turn an
+    appointment into his own or change his own (org.access.may_keep_appointment)."""
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.actor is not None:
+            people = [cleaned.get("person")]
+            if self.instance.pk and self.has_changed():
+                people.append(self.instance.person if self.instance.person_id else None)
+            if not all(may_keep_appointment(self.actor, p) for p in people):
+                self.add_error("person" if "person" in self.fields else None, NOT_ONESELF)
+        return cleaned
+
+
+def with_actor(form_class, request):
+    return type(form_class.__name__, (form_class,), {"actor": request.user})
+
+
 class AppointmentInline(admin.TabularInline):
     formfield_overrides = admin_date_overrides()
     model = Appointment
@@ -120,6 +144,12 @@ class AppointmentInline(admin.TabularInline):
     autocomplete_fields = ["person"]
     fields = ["person", "start", "end", "note"]
     ordering = ["-start"]
+    form = AppointmentForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_actor(formset.form, request)
+        return formset
 
 
 class PortfolioInline(admin.TabularInline):
@@ -171,6 +201,7 @@ class PostAdmin(admin.ModelAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentForm
     formfield_overrides = admin_date_overrides()
     list_display = ["person", "post", "unit_name", "start", "end", "note"]
     list_filter = [ValidityFilter, "post__kind", "post__unit__kind"]
@@ -182,6 +213,9 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="单位", ordering="post__unit__order")
     def unit_name(self, obj):
         return obj.post.unit.display_name
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
 
 
 @admin.register(Portfolio)
