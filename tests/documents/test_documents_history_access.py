@@ -54,3 +54,18 @@ def test_x_2_office_director_still_reads_the_history_of_an_item_he_may_open(worl
 def test_sec_3_office_director_does_not_read_an_accounts_record(world, client):
     director = _client(client, world.director)
     assert director.get(_history(world.fin_clerk)).status_code == 404
+
+
+def test_x_2_office_director_does_not_read_the_history_of_a_part_of_a_confidential_item(world, client):
+    """A consultation, a leader's routing or an instruction carries its own record; on a confidential item it is as
+    closed to the director as the item itself."""
+    from documents.submissions.models import ConsultationRequest
+
+    w = world
+    today = timezone.localdate()
+    sub = services.create_draft(actor=w.fin_clerk, title="关于人事调整的请示", **valid_fields(today, confidential=True))
+    part = ConsultationRequest.objects.create(
+        submission=sub, unit=w.dev, requested_by=w.fin_clerk, requested_on=today, due=today
+    )
+    assert _client(client, w.director).get(_history(part)).status_code == 404
+    assert _client(client, UserFactory(roles=[Role.AUDIT_ADMIN])).get(_history(part)).status_code == 200

@@ -51,14 +51,26 @@ def may_read_history(user, obj=None) -> bool:
 
 
 def _director_may_open(user, obj) -> bool:
-    from search.sources import ALL, SOURCES  # the apps' own visibility, as the search and the deadline board ask it
+    """The object's own page would open for the director: asked of the apps' visibility, as the search and the
+    deadline board ask it; a part of an item (a consultation, a routing, an instruction) as its item."""
+    from search.sources import ALL, SOURCES
 
     if obj._meta.label_lower in ACCOUNT_MODELS:
         return False
-    for source in SOURCES:
-        if source.model.lower() == obj._meta.label_lower:
-            visible = source.visible(user)
-            return visible == ALL or (visible is not None and visible.filter(pk=obj.pk).exists())
+    visibility = {source.model.lower(): source.visible for source in SOURCES}
+
+    def opens(model, pk) -> bool:
+        visible = visibility[model._meta.label_lower](user)
+        return visible == ALL or (visible is not None and visible.filter(pk=pk).exists())
+
+    if obj._meta.label_lower in visibility:
+        return opens(type(obj), obj.pk)
+    for field in obj._meta.concrete_fields:
+        parent = field.related_model if field.many_to_one else None
+        if parent is not None and parent._meta.label_lower in visibility:
+            parent_pk = getattr(obj, field.attname)
+            if parent_pk is not None and not opens(parent, parent_pk):
+                return False
     return True
 
 
