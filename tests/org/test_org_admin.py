@@ -293,3 +293,27 @@ def test_sec_1_office_staff_cannot_appoint_themselves_to_a_post(office_client):
         {"post": post.pk, "person": someone.pk, "start": "2022-01-10", "end": "", "note": ""},
     )
     assert response.status_code == 302 and Appointment.objects.get(pk=other.pk).person == someone
+
+
+def test_sec_1_office_staff_cannot_make_their_own_post_act_for_another(client):
+    """An arrangement entered by a clerk of the office that makes his own post act for a unit's head (or the office
+    director) gave him that post's queue and signature: an account never designates itself."""
+    d = small_district()
+    staff = d.people["staff"]
+    User.objects.filter(pk=staff.pk).update(is_staff=True)
+    client.force_login(User.objects.get(pk=staff.pk))
+    for absent in ("head_a", "director"):
+        response = client.post(
+            reverse("admin:org_actingarrangement_add"),
+            {
+                "absent_post": d.posts[absent].pk,
+                "acting_post": d.posts["staff"].pk,
+                "kind": "designated",
+                "start": "2026-03-02",
+                "end": "2026-03-06",
+                "reason": "外出学习",
+                "designated_by": d.people["head"].pk,
+            },  # fmt: skip
+        )
+        assert response.status_code == 200 and "本人" in response.text, absent
+    assert not ActingArrangement.objects.exists()

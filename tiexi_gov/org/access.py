@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .memo import memo
-from .models import Post, Unit
+from .models import Appointment, Post, Unit
 from .roles import Role, has_role, home_unit_id, is_technical_account
 from .selectors import portfolio_unit_ids, posts_handled_by
 
@@ -114,3 +114,11 @@ def may_keep_appointment(user, person) -> bool:
     """Who may enter or change an appointment of `person`: the office keeps everyone's but its own — an account
     never gives itself a post (a post brings its queue, signatures and portfolio)."""
     return person is None or getattr(person, "pk", person) != user.pk
+
+
+def may_keep_arrangement(user, acting_post, start, end=None) -> bool:
+    """Who may enter or change an acting arrangement (ORG-3): not the holder of its acting post on any of its days
+    — an account never makes its own post stand in for another (that post's queue and signature would be his)."""
+    if acting_post is None or start is None:
+        return True
+    return not Appointment.objects.overlapping(start, end).filter(post=acting_post, person_id=user.pk).exists()

@@ -23,7 +23,7 @@ from tiexi_gov.accounts import totp
 from tiexi_gov.forms import admin_date_overrides
 
 from . import resets
-from .access import handled_post_ids, may_keep_appointment
+from .access import handled_post_ids, may_keep_appointment, may_keep_arrangement
 from .admin_audit import client_ip
 from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
 from .roles import Role, check_role_separation, has_role
@@ -233,12 +233,21 @@ class ActingArrangementForm(forms.ModelForm):
     """Entered by the office on the head's word (第十五条 由区长指定 / 委托): the 指定人 is named, and is whoever holds
     or acts for the head's post on the first day, not anyone the form offers."""
 
+    actor = None  # set per request by ActingArrangementAdmin.get_form
+
     class Meta:
         model = ActingArrangement
         fields = ("absent_post", "acting_post", "kind", "start", "end", "reason", "designated_by", "cancelled")
 
     def clean(self):
         cleaned = super().clean()
+        if self.actor is not None:
+            posts = [cleaned.get("acting_post")]
+            if self.instance.pk and self.has_changed():
+                posts.append(self.instance.acting_post if self.instance.acting_post_id else None)
+            start, end = cleaned.get("start") or self.instance.start, cleaned.get("end")
+            if not all(may_keep_arrangement(self.actor, p, start, end) for p in posts):
+                self.add_error("acting_post", "不能录入由本人职务代理的安排：本人代理他人须由其他工作人员录入。")
         who, start = cleaned.get("designated_by"), cleaned.get("start")
         if who is None:
             self.add_error("designated_by", "请填写指定人（区长，或受区长委托主持工作的副区长）（第十五条）。")
@@ -259,6 +268,9 @@ class ActingArrangementAdmin(admin.ModelAdmin):
     search_fields = ["absent_post__title", "acting_post__title", "reason"]
     autocomplete_fields = ["absent_post", "acting_post", "designated_by"]
     date_hierarchy = "start"
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
 
 
 class RoleSeparationMixin:
