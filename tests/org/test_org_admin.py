@@ -317,3 +317,29 @@ def test_sec_1_office_staff_cannot_make_their_own_post_act_for_another(client):
         )
         assert response.status_code == 200 and "本人" in response.text, absent
     assert not ActingArrangement.objects.exists()
+
+
+def test_sec_1_office_staff_cannot_change_the_post_they_hold(client):
+    """Turning one's own post into a unit's head (or moving it to another unit) gave its holder that unit's queue and
+    signature: the post one holds is changed by another clerk."""
+    d = small_district()
+    staff = d.people["staff"]
+    User.objects.filter(pk=staff.pk).update(is_staff=True)
+    client.force_login(User.objects.get(pk=staff.pk))
+    post = d.posts["staff"]
+    data = {
+        "kind": Post.Kind.UNIT_HEAD,
+        "unit": d.posts["head_a"].unit_id,
+        "title": post.title,
+        "order": post.order,
+        **inline_management("appointments", 0, 0),
+    }
+    response = client.post(reverse("admin:org_post_change", args=[post.pk]), data)
+    assert response.status_code == 200 and "本人担任的职务" in response.text
+    post.refresh_from_db()
+    assert post.kind == Post.Kind.OFFICE_STAFF
+    # another's post he keeps as before
+    other = d.posts["clerk_b"]
+    data = {"kind": other.kind, "unit": other.unit_id, "title": "司法局文书（改）", "order": other.order,
+            **inline_management("appointments", 0, 0)}  # fmt: skip
+    assert client.post(reverse("admin:org_post_change", args=[other.pk]), data).status_code == 302

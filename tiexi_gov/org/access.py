@@ -122,3 +122,12 @@ def may_keep_arrangement(user, acting_post, start, end=None) -> bool:
     if acting_post is None or start is None:
         return True
     return not Appointment.objects.overlapping(start, end).filter(post=acting_post, person_id=user.pk).exists()
+
+
+def may_keep_post(user, post) -> bool:
+    """Who may change a post (its kind, unit, signing authority…): not whoever holds it now or later — an account
+    never reshapes its own post into one with another unit's queue or signature."""
+    if post is None or post.pk is None:
+        return True
+    today = timezone.localdate()
+    return not Appointment.objects.overlapping(today).filter(post_id=post.pk, person_id=user.pk).exists()

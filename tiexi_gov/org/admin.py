@@ -23,7 +23,7 @@ from tiexi_gov.accounts import totp
 from tiexi_gov.forms import admin_date_overrides
 
 from . import resets
-from .access import handled_post_ids, may_keep_appointment, may_keep_arrangement
+from .access import handled_post_ids, may_keep_appointment, may_keep_arrangement, may_keep_post
 from .admin_audit import client_ip
 from .models import ActingArrangement, Appointment, PasswordResetApproval, Portfolio, Post, Unit, User
 from .roles import Role, check_role_separation, has_role
@@ -177,8 +177,23 @@ def _holder_today_subquery(field: str = "person__full_name"):
     return Subquery(Appointment.objects.on(timezone.localdate()).filter(post=OuterRef("pk")).values(field)[:1])
 
 
+class PostForm(forms.ModelForm):
+    """A post edited in the admin: `actor` (set per request) may not change a post he holds
+    (org.access.may_keep_post)."""
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        held = self.actor is not None and self.instance.pk and not may_keep_post(self.actor, self.instance)
+        if held and self.has_changed():
+            raise ValidationError("不能修改本人担任的职务：本人的职务由其他工作人员维护。")
+        return cleaned
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostForm
     list_display = ["title", "unit", "kind", "holder_today", "is_judicial", "may_sign", "order"]
     list_filter = [VacancyFilter, "kind", "unit__kind", "is_judicial", "may_sign", "unit"]
     list_select_related = ["unit"]
@@ -197,6 +212,9 @@ class PostAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_leader:
             return [AppointmentInline, PortfolioInline]
         return [AppointmentInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
 
 
 @admin.register(Appointment)
