@@ -1,5 +1,7 @@
 """API tokens (issue 15.1): a system calls the API as one named person, with a token the security administrator
-created for that person. Only the token's SHA-256 is stored; the token itself is shown once, when it is created."""
+issued for that person or the person made himself. Only the token's SHA-256 is stored; the token itself is shown
+once, to its user only: when he makes it, or when he collects (领取) one the security administrator issued — an
+administrator who saw it could read as that person (三员分立)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ class ApiToken(models.Model):
     )
     name = models.CharField("用途", max_length=100, help_text="调用系统或用途，例如“统计报表系统”")
     prefix = models.CharField("前缀", max_length=12, help_text="令牌的前几位，便于核对，不足以使用")
-    digest = models.CharField("摘要（SHA-256）", max_length=64, unique=True)
+    # Empty (NULL) until the user collects a token the security administrator issued: no token matches it yet.
+    digest = models.CharField("摘要（SHA-256）", max_length=64, unique=True, null=True, blank=True)
     read_only = models.BooleanField("只读", default=False, help_text="只读令牌只能查询，不能办理任何事项")
     expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     created_by = models.ForeignKey(
@@ -42,9 +45,14 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…，{self.user}）"
 
+    @property
+    def pending(self) -> bool:
+        """Issued by the security administrator, not yet collected by its user: it has no token yet."""
+        return self.digest is None
+
     def usable(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return not self.pending and self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
     @property
     def status_label(self) -> str:
@@ -52,4 +60,6 @@ class ApiToken(models.Model):
             return "已吊销"
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return "已过期"
+        if self.pending:
+            return "待使用人领取"
         return "有效"

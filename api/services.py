@@ -1,5 +1,5 @@
-"""Every write of the API app: creating and revoking tokens (the security administrator only) and recording a
-refused use. Each writes its audit event in the same transaction (X-1)."""
+"""Every write of the API app: creating, collecting and revoking tokens and recording a refused use. Each writes
+its audit event in the same transaction (X-1)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tiexi_gov.audit.services import record_event
+from tiexi_gov.notify.services import notify
 from tiexi_gov.org.roles import Role, has_role, is_technical_account
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 
@@ -34,9 +36,10 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token itself, which is shown once and never stored.
     A token that does office work (可办理) is its user's own, made by himself: the security administrator
-    issues read-only tokens only, or he would hold a working credential of the person he names. An
-    administrator's account (系统/安全/审计/日历管理员) has no token: administrators do no office work, and none
-    reads as another."""
+    issues read-only tokens only, and even those without seeing them — the row is issued pending and the user
+    collects its token (`collect_token`), so the token returned to the administrator is "": a read-only token in
+    his hands would let him read as the person he names (三员分立). An administrator's account
+    (系统/安全/审计/日历管理员) has no token: administrators do no office work, and none reads as another."""
     own = user is not None and getattr(actor, "pk", None) == user.pk
     if not (own or may_manage_tokens(actor)):
         raise NotAllowed("只有安全管理员或使用人本人可以创建接口令牌。")
@@ -55,12 +58,12 @@ def create_token(
         raise ActionRefused("有效期须晚于当前时间。")
     if is_technical_account(user) or not own:
         read_only = True
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = _new_raw() if own else ""
     token = ApiToken.objects.create(
         user=user,
         name=name[:100],
         prefix=raw[:10],
-        digest=digest_of(raw),
+        digest=digest_of(raw) if raw else None,
         read_only=read_only,
         expires_at=expires_at,
         created_by=actor,
@@ -71,11 +74,50 @@ def create_token(
         actor=actor,
         subject=token,
         action="api_token_create",
-        action_label="创建接口令牌",
-        to_state="有效",
+        action_label="创建接口令牌" if own else "签发接口令牌",
+        to_state="有效" if own else "待使用人领取",
         opinion=f"使用人：{user.display_name}（{user.username}）；用途：{token.name}；{scope}；有效期至：{until}",
     )
+    if not own:
+        notify(
+            recipients=[user],
+            subject=f"接口令牌待领取：{token.name}",
+            body="安全管理员为您签发了只读接口令牌，请在“我的接口令牌”中领取；令牌只在领取时向您本人显示一次。",
+            url=reverse("api:my_tokens"),
+        )
     return token, raw
+
+
+def _new_raw() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def collect_token(*, actor, token: ApiToken) -> tuple[ApiToken, str]:
+    """领取: the user of a token the security administrator issued makes its token, shown to him once. Only the
+    user collects it, once, while it is neither revoked nor expired."""
+    fresh = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if fresh.user_id != getattr(actor, "pk", None):
+        raise NotAllowed("只有令牌的使用人本人可以领取。")
+    if not fresh.pending:
+        raise ActionRefused("该令牌已于此前领取，令牌只显示一次；如已遗失，请吊销后重新申请。")
+    if fresh.revoked_at is not None:
+        raise ActionRefused("该令牌已吊销，不能领取。")
+    if fresh.expires_at is not None and fresh.expires_at <= timezone.now():
+        raise ActionRefused("该令牌已过有效期，不能领取。")
+    raw = _new_raw()
+    fresh.prefix, fresh.digest = raw[:10], digest_of(raw)
+    fresh.save(update_fields=["prefix", "digest"])
+    record_event(
+        actor=actor,
+        subject=fresh,
+        action="api_token_collect",
+        action_label="领取接口令牌",
+        from_state="待使用人领取",
+        to_state="有效",
+        opinion=f"用途：{fresh.name}",
+    )
+    return fresh, raw
 
 
 @transaction.atomic

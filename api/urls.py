@@ -55,5 +55,6 @@ urlpatterns = [
     path("tokens/", tokens.tokens, name="tokens"),
     path("tokens/mine/", tokens.my_tokens, name="my_tokens"),
     path("tokens/<int:pk>/revoke/", tokens.revoke, name="token_revoke"),
+    path("tokens/<int:pk>/collect/", tokens.collect, name="token_collect"),
     path("v1/", include(router.urls)),
 ]

@@ -1,5 +1,6 @@
-"""接口令牌: the security administrator's page to issue read-only tokens (shown once) and revoke any; 我的接口令牌:
-a person's own tokens, the only ones that may do office work. An administrator's account has no page of its own."""
+"""接口令牌: the security administrator's page to issue read-only tokens (collected and seen by their users only)
+and revoke any; 我的接口令牌: a person's own tokens, the only ones that may do office work, and the issued ones he
+collects. An administrator's account has no page of its own."""
 
 from __future__ import annotations
 
@@ -60,7 +61,12 @@ def _create(request, form, **kwargs):
     except ActionRefused as exc:
         form.add_error(None, exc.message)
         return None, ""
-    messages.success(request, "令牌已创建。请立即复制保存：离开本页后无法再次查看。")
+    if raw:
+        messages.success(request, "令牌已创建。请立即复制保存：离开本页后无法再次查看。")
+    else:
+        messages.success(
+            request, f"令牌已签发，待{token.user.display_name}本人在“我的接口令牌”中领取；令牌只向使用人显示。"
+        )
     return token, raw
 
 
@@ -97,6 +103,23 @@ def tokens(request):
     if token is None:
         return _page(request, form, status=400)
     return _page(request, TokenForm(), created=token, raw=raw, status=201)
+
+
+@never_cache
+@login_required
+@require_POST
+def collect(request, pk: int):
+    """领取: the user of a token the security administrator issued sees its token, once, on this answer."""
+    if not request.user.is_active or is_technical_account(request.user):
+        raise Http404("没有找到该页面。")
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # anyone else's: the 404 of no such token
+    try:
+        token, raw = services.collect_token(actor=request.user, token=token)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("api:my_tokens")
+    messages.success(request, "令牌已领取。请立即复制保存：离开本页后无法再次查看。")
+    return _page(request, OwnTokenForm(), created=token, raw=raw, status=201, mine=True)
 
 
 @login_required

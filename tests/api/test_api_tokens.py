@@ -15,6 +15,7 @@ from api.models import ApiToken
 from tests.documents.documents_support import submitted
 from tests.factories import UserFactory
 from tiexi_gov.audit.models import Event
+from tiexi_gov.notify.models import Message
 from tiexi_gov.org.roles import Role
 from tiexi_gov.workflow.errors import ActionRefused, NotAllowed
 
@@ -22,14 +23,58 @@ pytestmark = pytest.mark.django_db
 
 
 def test_15_1_token_stored_as_sha256_only_and_creation_audited(world, security_admin):
-    token, raw = services.create_token(actor=security_admin, user=world.staff, name="统计系统")
+    token, shown_to_admin = services.create_token(actor=security_admin, user=world.staff, name="统计系统")
+    assert shown_to_admin == "" and token.pending
+    token, raw = services.collect_token(actor=world.staff, token=token)
     assert raw.startswith("tx_") and len(raw) > 40
     row = ApiToken.objects.get(pk=token.pk)
     assert row.digest == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in {getattr(row, f.attname) for f in ApiToken._meta.concrete_fields}
-    event = Event.objects.for_object(row).get()
-    assert (event.action, event.actor) == ("api_token_create", security_admin)
-    assert "郑文书" in event.opinion
+    issued, collected = Event.objects.for_object(row).order_by("id")
+    assert (issued.action, issued.actor, collected.action, collected.actor) == (
+        "api_token_create",
+        security_admin,
+        "api_token_collect",
+        world.staff,
+    )
+    assert "郑文书" in issued.opinion
+
+
+def test_sec_1_the_security_admin_never_sees_a_token_he_issues_its_user_collects_it_once(world, security_admin, client):
+    """三员分立: a read-only token in the security administrator's hands would let him read as 区长 or any clerk.
+    He issues it; the page answers without the token, and its user — told in his inbox — collects it on 我的接口令牌,
+    where it is shown to him once."""
+    client.force_login(security_admin)
+    issued = client.post(reverse("api:tokens"), {"user": world.staff.pk, "name": "报表系统"})
+    assert issued.status_code == 201 and issued.context["raw"] == ""
+    assert "tx_" not in issued.content.decode() and "待使用人领取" in issued.content.decode()
+    token = ApiToken.objects.get()
+    assert token.pending and not token.usable()
+
+    outsider = world.director
+    client.force_login(outsider)
+    assert client.post(reverse("api:token_collect", args=[token.pk])).status_code == 404
+    client.force_login(world.staff)
+    assert Message.objects.filter(recipient=world.staff, subject__contains="接口令牌待领取").exists()
+    mine = client.get(reverse("api:my_tokens")).content.decode()
+    assert reverse("api:token_collect", args=[token.pk]) in mine
+    collected = client.post(reverse("api:token_collect", args=[token.pk]))
+    raw = collected.context["raw"]
+    assert collected.status_code == 201 and raw.startswith("tx_") and raw in collected.content.decode()
+    token.refresh_from_db()
+    assert token.digest == hashlib.sha256(raw.encode()).hexdigest() and token.usable()
+    again = client.post(reverse("api:token_collect", args=[token.pk]), follow=True)
+    assert "已于此前领取" in again.content.decode() and raw not in again.content.decode()
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert bearer.get("/api/v1/submissions/").status_code == 200
+
+    client.force_login(security_admin)
+    assert raw not in client.get(reverse("api:tokens")).content.decode()
+    revoked, _ = services.create_token(actor=security_admin, user=world.staff, name="停用前")
+    services.revoke_token(actor=security_admin, token=revoked)
+    with pytest.raises(ActionRefused, match="已吊销"):
+        services.collect_token(actor=world.staff, token=revoked)
 
 
 def test_15_1_only_the_security_admin_creates_tokens(world, security_admin):
@@ -133,12 +178,9 @@ def test_15_1_token_page_for_the_security_admin_only(world, security_admin, clie
     page = client.get(url)
     assert page.status_code == 200
     response = client.post(url, {"user": world.staff.pk, "name": "报表系统"})
-    assert response.status_code == 201  # created, and shown on this answer only
+    assert response.status_code == 201  # issued; its user collects the token itself
     token = ApiToken.objects.get()
-    raw = response.context["raw"]
-    assert hashlib.sha256(raw.encode()).hexdigest() == token.digest
-    assert raw in response.content.decode()
-    assert raw not in client.get(url).content.decode()  # shown once
+    assert token.pending and response.context["raw"] == ""
     assert client.post(reverse("api:token_revoke", args=[token.pk]), {"confirm": "on"}).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == security_admin
@@ -153,8 +195,9 @@ def world_today():
 def test_15_1_the_security_admin_cannot_mint_a_working_credential_of_another_person(world, security_admin, client):
     """A 可办理 token is its user's own: the security admin's token for 区长 is read-only whatever he asks, so he
     never holds a credential that approves in the leader's name; the person makes (and revokes) his own."""
-    issued, raw = services.create_token(actor=security_admin, user=world.staff, name="统计系统", read_only=False)
+    issued, _ = services.create_token(actor=security_admin, user=world.staff, name="统计系统", read_only=False)
     assert issued.read_only
+    issued, raw = services.collect_token(actor=world.staff, token=issued)
     bearer = APIClient()
     bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     sub = submitted(world, world_today())
