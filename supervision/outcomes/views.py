@@ -20,6 +20,7 @@ from supervision.shared.errors import SupervisionError
 from supervision.shared.views import page_links
 from tiexi_gov.audit.models import Event
 from tiexi_gov.audit.templatetags.audit_tags import capacity_text
+from tiexi_gov.org.selectors import who_handles
 
 from . import forms, permissions, selectors, services
 from .models import Outcome
@@ -129,13 +130,21 @@ def outcome(request, pk: int):
     return _outcome_page(request, outcome)
 
 
+def _approver_words(outcome) -> str:
+    """The approver by post and name ("副区长 王某"): every deputy's post is titled 副区长, so the title alone told
+    another deputy that he, a 副区长, may not approve what a 副区长 approves."""
+    handler = who_handles(outcome.approver_post, timezone.localdate())
+    name = handler.person.display_name if handler.person else ""
+    return f"{outcome.approver_post.title}{name}" if name else outcome.approver_post.title
+
+
 @login_required
 @require_POST
 def outcome_decide(request, pk: int):
     """The approver post's handler approves or rejects (a rejection needs its reason; both need the tick)."""
     outcome = selectors.outcome_page(request.user, pk)
     if not permissions.can_decide_outcome(request.user, outcome):
-        messages.error(request, f"该建议须由{outcome.approver_post.title}审批，您无权审批。")
+        messages.error(request, f"该建议须由{_approver_words(outcome)}审批，您无权审批。")
         return redirect("supervision:outcome", pk=outcome.pk)
     form = forms.OutcomeDecideForm(request.POST)
     if not form.is_valid():

@@ -141,7 +141,9 @@ def test_sup_4_outcome_pages_propose_and_decide(world, client, today):
         text = client.get(page).content.decode()
         assert "逾期未完成" in text and 'data-testid="decide-form"' not in text
         response = client.post(decide, {"decision": "approve", "confirm": "on"}, follow=True)
-        assert any("无权审批" in m for m in _messages(response))
+        # SUP-4: the approver named by post and person — "须由副区长审批" told another 副区长 nothing.
+        approver = f"须由{world.dep_a_post.title}{world.dep_a.display_name}审批，您无权审批"
+        assert any(approver in m for m in _messages(response)), _messages(response)
     for user in (world.other_clerk, world.outsider):
         client.force_login(user)
         assert client.get(page).status_code == 404
