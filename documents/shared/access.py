@@ -8,7 +8,7 @@ from django.db.models import Exists, Q
 from django.utils import timezone
 
 from tiexi_gov.org.access import handlers_on
-from tiexi_gov.org.models import Post, User
+from tiexi_gov.org.models import Post, Unit, User
 from tiexi_gov.org.roles import OFFICE_ROLES, Role, has_role, home_unit_id
 from tiexi_gov.org.selectors import posts_held_by
 from tiexi_gov.workflow.registry import for_post, for_role
@@ -106,3 +106,15 @@ def office_leader_needs(action: str, label: str, **kw) -> list:
         Post.objects.filter(kind__in=OFFICE_LEADER_KINDS).order_by("kind", "order", "pk").values_list("pk", flat=True)
     )
     return [for_role(action, label, Role.OFFICE_DIRECTOR, **kw), *(for_post(action, label, pk, **kw) for pk in posts)]
+
+
+NOT_SUBMITTING_KINDS = (Unit.Kind.GOVERNMENT, Unit.Kind.EXTERNAL)  # the district government and outside organs
+
+
+def may_draft_submission(user) -> bool:
+    """A 上报公文 is a unit's 请示/报告 to the district government, drafted in the drafter's own unit: whoever works in
+    a submitting unit may draft one. The government's own leaders (their home unit is 区政府) and the office's staff,
+    who receive and handle submissions, draft none; nor does an administrator's account (三员分立)."""
+    if not _active(user) or is_office_staff(user) or not home_unit_id(user):
+        return False
+    return user.unit.kind not in NOT_SUBMITTING_KINDS

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from documents.outgoing import selectors as outgoing_selectors
 from documents.shared import forms as shared_forms
 from documents.shared import normative
+from documents.shared.access import may_draft_submission
 from documents.shared.choices import Urgency
 from documents.shared.models import NormativeStep
 from documents.shared.views import _change_readers, _readers_context
@@ -148,7 +149,7 @@ def index(request):
             "urgencies": Urgency.choices,
             "units": selectors.filter_units(),
             "page_query": filters.query(),
-            "may_draft": bool(home_unit_id(request.user)) and not permissions.is_office_staff(request.user),
+            "may_draft": may_draft_submission(request.user),
             "rules": RULES,
             "today": today,
         },
@@ -169,7 +170,7 @@ def _saved(request, sub, text: str) -> None:
 def create(request):
     """A unit's clerk drafts a submission (the unit is the clerk's own); one service saves the draft, the
     touched units and the files together."""
-    if not home_unit_id(request.user):
+    if not may_draft_submission(request.user):
         raise Http404
     if request.method == "POST" and (made := once.made_before(request)):
         return once.answer_again(request, made)  # the same form again: what it made, not a second draft

@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from documents.shared.access import may_draft_submission
 from tiexi_gov.http import to_id
 from tiexi_gov.org.models import Appointment
 from tiexi_gov.org.selectors import who_handles
@@ -212,7 +213,7 @@ def topic_new(request, pk: int):
             "today": today,
             "has_requests": requests.exists(),
             "needs_request": meeting.kind in INTAKE_KINDS,
-            "documents_new_url": _url("documents:create"),
+            "documents_new_url": _url("documents:create") if may_draft_submission(request.user) else "",
             "may_view_meeting": permissions.can_view_meeting(request.user, meeting),
             "once_token": once.token_for(request),
         },

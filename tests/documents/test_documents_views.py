@@ -246,6 +246,26 @@ def test_14_2_the_list_page_joins_only_its_rows_and_keeps_the_order_and_pages(wo
         assert len(joined) == 1 and re.search(r'"documents_submission"."id" IN \(SELECT \w+."id"', joined[0]), joined
 
 
+def test_doc_1_only_a_submitting_units_people_draft_a_submission(world, client):
+    """A 上报公文 is a unit's 请示/报告 to the district government. A 副区长 (home unit 区政府) was offered 起草上报公文
+    and could draft in the government's name to the government; the office's staff, who register submissions,
+    could draft by address. Both now get no button and the 404 of no such page; a unit's clerk and head draft (the
+    office's director too: the office writes its own 请示)."""
+    for person in (world.dep_a, world.head, world.staff):
+        assert person.unit is not None
+        client.force_login(person)
+        assert 'data-testid="new-submission"' not in client.get(reverse("documents:index")).content.decode()
+        assert client.get(reverse("documents:create")).status_code == 404
+        assert (
+            client.post(reverse("documents:create"), _drafting_form(DAY, title="以区政府名义的请示")).status_code == 404
+        )
+    assert not Submission.objects.filter(title="以区政府名义的请示").exists()
+    for person in (world.fin_clerk, world.fin_head, world.director):
+        client.force_login(person)
+        assert 'data-testid="new-submission"' in client.get(reverse("documents:index")).content.decode()
+        assert client.get(reverse("documents:create")).status_code == 200
+
+
 def _bulk_queue(w, n, today):
     subs = Submission.objects.bulk_create(
         [
