@@ -135,3 +135,34 @@ def test_doc_15_the_annual_document_plan_prints_without_its_entry_forms(live_ser
         assert page.get_by_test_id("plan-item").is_visible()
     finally:
         session.close()
+
+
+def test_doc_3_the_document_pages_print_without_their_action_panels(live_server, browser, world):
+    """A clerk prints a document's page as it stands (第六十条: the processing slip travels with it). Opened from
+    我的待办 and printed, the 办理 panel went onto the paper first: an empty 意见 box, 退回来文单位, the 签发 date box,
+    the 指定阅读人 picker. Under print media the page shows its title and the slip's particulars, and no control."""
+    from tests.documents.documents_support import submitted
+    from tests.e2e.e2e_support import ClickSession
+    from tests.factories import outgoing_draft
+
+    w = world
+    today = timezone.localdate()
+    submitted(w, today, title="关于拨付社区养老服务站运营补助资金的请示")
+    outgoing_draft(w.fin_clerk, title="关于做好冬季供暖保障工作的通知", plan_year=today.year)
+    for user, title, action, panel in (
+        (w.staff, "关于拨付社区养老服务站运营补助资金的请示", "待登记", "#doc-panel"),
+        (w.fin_clerk, "关于做好冬季供暖保障工作的通知", None, "#out-panel"),
+    ):
+        s = ClickSession(browser, live_server.url, user)
+        page = s.page
+        try:
+            s.todo_open(title, action)
+            assert page.locator(panel).is_visible()
+            assert page.evaluate(VISIBLE_CONTROLS_JS)  # on the screen the panel is there to act in
+            page.emulate_media(media="print")
+            assert page.evaluate(VISIBLE_CONTROLS_JS) == [], f"{user.username}: controls on the printed page"
+            assert page.locator(panel).is_hidden()
+            assert page.get_by_test_id("title").is_visible()
+            assert page.get_by_text(title).first.is_visible()
+        finally:
+            s.close()
