@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
@@ -14,6 +15,12 @@ from search.sources import SOURCES
 from tiexi_gov.org.access import is_office
 
 _VISIBLE = {s.model: s.visible for s in SOURCES}
+# Clocks kept on a part of an item whose page is the item's own: a unit's 征求意见 reply (DOC-7) and a leader's
+# 批示 step (DOC-12) link to their document's page, so they are openable where that document is.
+_PART_OF = {
+    "documents.ConsultationRequest": ("documents.Submission", "submission_id"),
+    "documents.LeaderAssignment": ("documents.Submission", "submission_id"),
+}
 
 
 def openable(user, deadlines) -> set[int]:
@@ -22,6 +29,12 @@ def openable(user, deadlines) -> set[int]:
     for d in deadlines:
         ct = ContentType.objects.get_for_id(d.subject_type_id)  # cached per process
         by_model[f"{ct.app_label}.{ct.model_class().__name__}"][int(d.subject_id)].append(d.pk)
+    for part, (whole, field) in _PART_OF.items():
+        ids = by_model.pop(part, None)
+        if ids:
+            model = apps.get_model(part)
+            for pk, whole_id in model.objects.filter(pk__in=list(ids)).values_list("pk", field):
+                by_model[whole][whole_id].extend(ids[pk])
     office = is_office(user)
     allowed: set[int] = set()
     for label, ids in by_model.items():

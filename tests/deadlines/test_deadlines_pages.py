@@ -164,6 +164,29 @@ def test_x_2_board_links_an_item_only_where_its_page_opens_for_the_viewer(client
     assert client.get(hidden.url).status_code == 200
 
 
+def test_doc_7_board_links_a_consultation_clock_only_where_its_document_opens(client):
+    """A unit's 征求意见 (第六十条) keeps its clock on the consultation, whose link is the document's page. The board
+    linked it for the office director on the office's say-so alone, and the click gave 404: the draft is the unit's
+    until it is submitted. The link follows the document's own visibility, for the office and for the asked unit."""
+    from documents.submissions import services as submission_services
+    from tests.documents.documents_support import build_world, draft
+    from tiexi_gov.deadlines.models import Deadline
+
+    w = build_world()
+    day = wd.subtract_workdays(timezone.localdate(), 10)  # asked two weeks ago: on the board among the overdue
+    sub = draft(w, day, title="关于老旧小区改造计划的请示")
+    submission_services.request_consultation(actor=w.fin_clerk, submission=sub, units=[w.dev], today=day)
+    clock = Deadline.objects.get(rule_id="DOC-7", state="open")
+    assert clock.url == reverse("documents:detail", args=[sub.pk])
+    director = UserFactory(roles=[Role.OFFICE_DIRECTOR])
+    login(client, director)
+    assert client.get(clock.url).status_code == 404
+    html = client.get(reverse("deadlines:board")).content.decode()
+    assert "关于老旧小区改造计划的请示" in html and f'href="{clock.url}"' not in html
+    login(client, w.dev_clerk)  # the asked unit opens the document to reply
+    assert client.get(clock.url).status_code == 200
+
+
 def test_x_3_rule_filter_lists_the_articles_in_their_order():
     """The board's 依据规则 list follows the articles (第五十五条 before 第五十八条), cross-cutting rules last."""
     from tiexi_gov.deadlines import rules
