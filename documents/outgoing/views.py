@@ -32,7 +32,7 @@ from documents.submissions.views import Action
 from tiexi_gov.forms import styled, typed_text
 from tiexi_gov.http import to_id, to_int
 from tiexi_gov.org.models import Unit
-from tiexi_gov.org.roles import LEADER_ROLES, has_role, home_unit_id
+from tiexi_gov.org.roles import home_unit_id
 from tiexi_gov.workflow import once
 from tiexi_gov.workflow.errors import ActionRefused
 from tiexi_gov.workflow.kernel import as_seen
@@ -67,8 +67,9 @@ def outgoing_index(request):
             "page_query": filters.query(),
             "may_draft": bool(home_unit_id(request.user)),
             "is_office": permissions.is_office_staff(request.user),
-            # District leaders sit in the government unit, which keeps no department plan: no link to a 404.
-            "show_unit_plan": bool(home_unit_id(request.user)) and not has_role(request.user, *LEADER_ROLES),
+            # District leaders sit in the government unit and the office's director in the office, neither of which
+            # keeps a department plan: the link is offered only where the page opens (no link to a 404).
+            "show_unit_plan": _plan_unit(request.user, home_unit_id(request.user)) is not None,
         },
     )
 
@@ -459,6 +460,14 @@ def outgoing_attachment(request, pk: int, att_pk: int):
 NO_DEPARTMENT_PLAN_KINDS = ("government", "office", "external")
 
 
+def _plan_unit(user, unit_pk: int | None) -> Unit | None:
+    """The department whose own plan (DOC-15) `user` may open, or None."""
+    if not unit_pk:
+        return None
+    unit = Unit.objects.filter(pk=unit_pk, active=True).exclude(kind__in=NO_DEPARTMENT_PLAN_KINDS).first()
+    return unit if unit is not None and permissions.can_view_unit_plan(user, unit) else None
+
+
 @login_required
 def plans(request):
     """年度发文计划 of the government and the office, kept by the office: list, create a year's plan, add items."""
@@ -521,8 +530,8 @@ def unit_plan(request, unit_pk: int | None = None):
 
     if unit_pk is None:  # the bare address is one's own unit; an id in the address (0 too) must name a unit
         unit_pk = home_unit_id(request.user)
-    unit = Unit.objects.filter(pk=unit_pk, active=True).exclude(kind__in=NO_DEPARTMENT_PLAN_KINDS).first()
-    if unit is None or not permissions.can_view_unit_plan(request.user, unit):
+    unit = _plan_unit(request.user, unit_pk)
+    if unit is None:
         raise Http404
     today = timezone.localdate()
     year = _plan_year(request, today)

@@ -221,3 +221,14 @@ def test_doc_15_a_guessed_unit_id_in_the_plan_address_is_404_not_ones_own_plan(w
     assert c.post(url, {"year": year, "what": "plan"}).status_code == 404
     assert not DocumentPlan.objects.filter(unit=w.fin).exists()
     assert c.get(reverse("documents:unit_plan")).status_code == 200
+
+
+def test_doc_15_the_office_director_is_not_offered_a_department_plan_of_the_office(world, client):
+    """区政府办公室主任 (seated in the office, without the office staff's role) was shown 本部门年度发文计划 on
+    发文办理, and the click gave 404: the office keeps no department plan (its plans are the government's and the
+    office's)."""
+    w = world
+    assert w.director.unit.kind == "office"
+    page = login(client, w.director).get(reverse("documents:outgoing_index")).content.decode()
+    assert 'data-testid="unit-plan-link"' not in page
+    assert login(client, w.director).get(reverse("documents:unit_plan")).status_code == 404
