@@ -166,3 +166,26 @@ def test_doc_3_the_document_pages_print_without_their_action_panels(live_server,
             assert page.get_by_text(title).first.is_visible()
         finally:
             s.close()
+
+
+def test_org_2_the_leaders_portfolios_print_with_their_day_and_without_the_date_picker(live_server, browser, world):
+    """领导分工 (第十四条) is the sheet people pin up. Printed from the navbar, its 日期 box and 查看 went onto the
+    paper while the day the sheet is valid for did not (the 以下为…的分工情况 note is an alert, which print hides).
+    On paper the sheet now carries its day in words and no control."""
+    from tests.e2e.e2e_support import ClickSession
+
+    s = ClickSession(browser, live_server.url, world.staff)
+    page = s.page
+    try:
+        s.nav("领导分工")
+        assert page.get_by_role("heading", name="区政府领导分工").is_visible()
+        page.locator("#id_day").fill("2026-09-07")
+        page.get_by_role("button", name="查看").click()
+        page.wait_for_load_state()
+        assert page.evaluate(VISIBLE_CONTROLS_JS)  # on the screen the day can be changed
+        page.emulate_media(media="print")
+        assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+        assert page.get_by_test_id("print-day").inner_text() == "2026年9月7日的分工情况"
+        assert page.get_by_test_id("print-day").is_visible()
+    finally:
+        s.close()
