@@ -189,3 +189,51 @@ def test_org_2_the_leaders_portfolios_print_with_their_day_and_without_the_date_
         assert page.get_by_test_id("print-day").is_visible()
     finally:
         s.close()
+
+
+def test_crd_1_an_abolished_body_prints_with_its_end(live_server, browser):
+    """议事协调 → 已撤销 → a body's page has its own 打印 button. On paper the page dropped "该机构于…已撤销" (an alert,
+    which print hid), so the printed page of an abolished body read as that of a body still in office."""
+    from tests.coordination.test_coordination_register import make_body
+    from tests.e2e.e2e_support import ClickSession
+    from tests.meetings.meetings_support import build_world
+    from tiexi_gov.workdays import calendar
+
+    calendar.invalidate()
+    w = build_world()
+    body = make_body(w, "铁西区第七次人口普查领导小组", status="abolished", host="发改局")
+    type(body).objects.filter(pk=body.pk).update(ended_on=timezone.localdate())
+    s = ClickSession(browser, live_server.url, w.staff)
+    page = s.page
+    try:
+        s.nav("议事协调")
+        page.get_by_test_id("status-abolished").click()
+        page.wait_for_load_state()
+        s.click_link("铁西区第七次人口普查领导小组")
+        page.emulate_media(media="print")
+        assert "已撤销" in page.get_by_test_id("ended").inner_text()
+        assert page.get_by_test_id("ended").is_visible()
+    finally:
+        s.close()
+
+
+def test_the_circulation_reading_page_prints_with_its_note(live_server, browser, demo):  # noqa: F811
+    """区长's 我的待办 → 待阅 opens the piece sent round (阅件). Printed, it lost the sender's 附言
+    ("请各位领导阅知，重点关注第二条…"), set as an alert, which print hid: the paper no longer said what to look at."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("#id_username", "quzhang")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.get_by_test_id("nav-queue").click()
+        row = page.get_by_test_id("task-row").filter(has=page.get_by_test_id("task-action").filter(has_text="待阅"))
+        row.first.get_by_test_id("task-link").click()
+        page.wait_for_load_state()
+        note = page.locator("main").get_by_text("附言：").first
+        assert "附言" in note.inner_text()
+        page.emulate_media(media="print")
+        assert note.is_visible()
+    finally:
+        page.close()
