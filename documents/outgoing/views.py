@@ -112,8 +112,9 @@ def outgoing_edit(request, pk: int):
     today = timezone.localdate()
     form = forms.OutgoingForm(request.POST or None, request.FILES or None, instance=doc, year=today.year)
     if request.method == "POST" and form.is_valid():
+        handled = doc.last_handled_at
         try:
-            services.update_outgoing(
+            saved = services.update_outgoing(
                 actor=request.user,
                 document=as_seen(doc, request.POST.get("seen_state", "")),
                 **form.service_fields(),
@@ -121,7 +122,10 @@ def outgoing_edit(request, pk: int):
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "修改已保存。")
+            if saved.last_handled_at == handled and not request.FILES:  # posted back as shown: nothing recorded
+                messages.info(request, "发文稿未作修改。")
+            else:
+                messages.success(request, "修改已保存。")
             return redirect("documents:outgoing_detail", pk=doc.pk)
     return render(request, "documents/outgoing_form.html", {"form": styled(form), "document": doc})
 

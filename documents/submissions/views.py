@@ -205,6 +205,7 @@ def edit(request, pk: int):
         return redirect("documents:detail", pk=sub.pk)
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, instance=sub, unit=sub.unit)
     if request.method == "POST" and form.is_valid():
+        handled = sub.last_handled_at
         try:
             services.update_draft(
                 actor=request.user,
@@ -215,7 +216,8 @@ def edit(request, pk: int):
             messages.error(request, exc.message)
         else:
             sub.refresh_from_db()
-            _saved(request, sub, "修改已保存。")
+            unchanged = sub.last_handled_at == handled and not request.FILES  # posted back as shown: nothing recorded
+            _saved(request, sub, "草稿未作修改。" if unchanged else "修改已保存。")
             return redirect("documents:detail", pk=sub.pk)
     return render(request, "documents/form.html", {"form": styled(form), "submission": sub})
 

@@ -732,6 +732,34 @@ def test_edit_forms_posted_back_unchanged_keep_every_saved_value_dates_included(
     assert Event.objects.count() == events
 
 
+def test_x_1_document_edit_pages_saved_again_unchanged_say_nothing_changed(world, client, today):
+    """Saved again untouched, the 修改草稿 and 发文稿纸 edit pages recorded nothing, yet told the clerk "修改已保存" — a
+    change that was never made (the supervision and meeting forms already say 未作修改). They now say nothing was
+    changed; a real change is still reported as saved."""
+    from tests.factories import outgoing_draft
+    from tests.form_roundtrip import form_data
+
+    sub = services.create_draft(
+        actor=world.fin_clerk, title="关于拨付专项资金的请示", **valid_fields(today, issue_date=today)
+    )
+    doc = outgoing_draft(world.fin_clerk, plan_year=today.year)
+    c = _client(client, world.fin_clerk)
+    cases = (
+        (reverse("documents:edit", args=[sub.pk]), "draft-form", "草稿未作修改"),
+        (reverse("documents:outgoing_edit", args=[doc.pk]), "outgoing-form", "发文稿未作修改"),
+    )
+    for url, testid, unchanged in cases:
+        data = form_data(c.get(url).content.decode(), ("data-testid", testid))
+        events = Event.objects.count()
+        shown = c.post(url, data, follow=True).content.decode()
+        assert unchanged in shown and "修改已保存" not in shown, url
+        assert Event.objects.count() == events
+        data["title"] = [data["title"][0] + "（修改稿）"]
+        shown = c.post(url, data, follow=True).content.decode()
+        assert "修改已保存" in shown and unchanged not in shown, url
+        assert Event.objects.count() == events + 1
+
+
 def test_x_1_an_edit_page_posted_back_by_a_browser_keeps_multi_line_texts_and_records_nothing(world, client, today):
     """A browser sends a text area's line breaks as CR LF: the body of a draft, saved with LF, came back from an
     untouched edit page as a different text, and the 办理记录 said "修改 正文：… → …" with the same words on both
