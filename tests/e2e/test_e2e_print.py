@@ -237,3 +237,27 @@ def test_the_circulation_reading_page_prints_with_its_note(live_server, browser,
         assert note.is_visible()
     finally:
         page.close()
+
+
+def test_search_results_print_with_their_query_and_without_the_search_form(live_server, browser, world):
+    """全站搜索's results are a list like any other: printed after a search from the navbar, the query box, the 类别
+    select and 搜索 went onto the paper. On paper the list now says what was searched for, and shows no control."""
+    from tests.documents.documents_support import submitted
+    from tests.e2e.e2e_support import ClickSession
+
+    submitted(world, timezone.localdate(), title="关于拨付社区养老服务站运营补助资金的请示")
+    s = ClickSession(browser, live_server.url, world.staff)
+    page = s.page
+    try:
+        box = page.get_by_test_id("nav-search").locator("input[name=q]")
+        box.fill("养老服务站")
+        box.press("Enter")
+        page.wait_for_load_state()
+        assert page.get_by_test_id("search-hit").count() == 1
+        assert page.evaluate(VISIBLE_CONTROLS_JS)
+        page.emulate_media(media="print")
+        assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+        assert page.get_by_test_id("print-query").inner_text() == "搜索：养老服务站"
+        assert page.get_by_test_id("search-hit").is_visible()
+    finally:
+        s.close()
