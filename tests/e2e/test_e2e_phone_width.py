@@ -128,6 +128,7 @@ def demo(settings, tmp_path):
     # The administrators' second factor (issue 12.2) is proved in tests/security; here they walk their pages.
     settings.OTP_REQUIRED_FOR_ADMINS = False
     _someone_away()
+    _a_file_named_in_latin_letters()
     return list(dict.fromkeys(logins.values()))  # one role may share a login with another (deputy1 = judicial)
 
 
@@ -136,6 +137,20 @@ def _someone_away():
     from coordination.absence import selectors
 
     assert any(row.away_today for row in selectors.who_is_away(timezone.localdate())), "谁在外出 would be empty"
+
+
+def _a_file_named_in_latin_letters():
+    """A clerk's upload keeps its file name, often one long Latin word (Key_Projects_Plan_final_v3.pdf): the 发文稿纸's
+    附件 cell did not break it and pushed the page to 685 px. The demo's draft in 发改局文书's 我的待办 gets one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.outgoing import services as issuance
+    from documents.outgoing.models import OutgoingDocument
+    from tests.e2e.e2e_support import PDF
+
+    doc = OutgoingDocument.objects.get(state="drafting", drafting_unit__code="fgj")
+    name = "Tiexi_District_2027_Key_Projects_Construction_Plan_final_revised_v3.pdf"
+    issuance.update_outgoing(actor=doc.drafted_by, document=doc, files=[SimpleUploadedFile(name, PDF)])
 
 
 def _view(url: str) -> str:
