@@ -106,6 +106,13 @@ class MeetingPage:
     def topic_count(self) -> int:
         return len(self.agenda) + len(self.pending) + len(self.dropped)
 
+    @property
+    def agenda_minutes(self) -> tuple[int, int]:
+        """The agenda's 时长 added up, and how many of its topics have none yet: the office plans the meeting's
+        length from it (DESIGN.md 会议通知/议程)."""
+        times = [row.topic.duration_minutes for row in self.agenda]
+        return sum(t for t in times if t), sum(1 for t in times if not t)
+
 
 def _coordination_signed(meetings: list[Meeting]) -> bool:
     """MTG-8: a coordinating special-topic meeting whose minutes are signed (as services.topic_violations)."""

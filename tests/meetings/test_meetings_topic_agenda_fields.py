@@ -93,3 +93,40 @@ def test_mtg_5_the_api_files_and_reads_the_reporter_and_time(world, today):
     assert (topic.reporter, topic.duration_minutes) == ("王明", 30)
     detail = clerk.get(f"/api/v1/topics/{topic.pk}/").json()
     assert (detail["reporter"], detail["duration_minutes"]) == ("王明", 30)
+
+
+def _accepted(w, meeting, title, minutes, day):
+    topic = meeting_services.propose_topic(
+        actor=w.clerks["财政局"],
+        meeting=meeting,
+        unit=w.units["财政局"],
+        title=title,
+        submission=meeting_request(w, day=day, title=f"关于提请区政府会议研究{title}的请示"),
+        duration_minutes=minutes,
+        today=day,
+    )
+    meeting_services.record_proposer(actor=w.head, topic=topic, today=day)
+    meeting_services.record_checklist(actor=w.staff, topic=topic, significance=True, substance=True, procedure=True)
+    return meeting_services.decide_topic(actor=w.head, topic=topic, accept=True, today=day)
+
+
+def test_mtg_5_the_agenda_adds_up_its_topics_time_and_counts_those_without(world, client, today):
+    """The office plans the meeting's length from the agenda: the accepted topics' 时长 added up, and how many still
+    have none. A topic not (yet) on the agenda does not count."""
+    w = world
+    _soon, later = _near_meetings(w, today)
+    _accepted(w, later, "预算调整", 25, today)
+    _accepted(w, later, "债务化解", 20, today)
+    _accepted(w, later, "资产盘活", None, today)
+    meeting_services.propose_topic(
+        actor=w.clerks["财政局"],
+        meeting=later,
+        unit=w.units["财政局"],
+        title="尚待审核",
+        submission=meeting_request(w, day=today, title="关于提请区政府会议研究尚待审核事项的请示"),
+        duration_minutes=90,
+        today=today,
+    )
+    client.force_login(w.staff)
+    page = client.get(reverse("meetings:meeting", args=[later.pk])).content.decode()
+    assert 'data-testid="agenda-minutes">汇报时长合计约45分钟（另有1项未填时长）<' in page
