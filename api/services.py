@@ -127,6 +127,7 @@ def revoke_token(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
     fresh = ApiToken.objects.select_for_update().get(pk=token.pk)
     if fresh.revoked_at is not None:
         raise ActionRefused("该令牌已于此前吊销。")
+    before = fresh.status_label  # 有效, 已过期, or 待使用人领取 for one never collected
     fresh.revoked_at, fresh.revoked_by = timezone.now(), actor
     fresh.save(update_fields=["revoked_at", "revoked_by"])
     record_event(
@@ -134,7 +135,7 @@ def revoke_token(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
         subject=fresh,
         action="api_token_revoke",
         action_label="吊销接口令牌",
-        from_state="有效",
+        from_state=before,
         to_state="已吊销",
         opinion=(reason or "").strip()[:500],
     )

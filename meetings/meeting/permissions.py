@@ -296,22 +296,17 @@ def can_read_leave_reason(user, leave: LeaveRequest) -> bool:
     """MTG-9: why someone asks leave (请假事由) is read by the office, which records leave and approves most of it;
     by the person on leave; by the meeting's chair (whoever presides that day); and by the approver post's handler.
     Every other viewer of the meeting sees that the person is on leave, with its route and approver, not why."""
-    if not _active(user):
-        return False
-    if can_manage(user) or leave.invitation.person_id == user.pk:
-        return True
-    posts = handled_post_ids(user, _day(leave))
-    return leave.approver_post_id in posts or leave.invitation.meeting.chair_post_id in posts
+    return leave.pk in readable_leave_reason_ids(user, leave.invitation.meeting, [leave])
 
 
 def readable_leave_reason_ids(user, meeting: Meeting, leaves) -> set[int]:
-    """`can_read_leave_reason` for the leave requests of one meeting's attendance page (user's facts once)."""
+    """`can_read_leave_reason` for the leave requests of one meeting (a page's list: the user's facts read once)."""
     leaves = [leave for leave in leaves if leave is not None]
     if not leaves or not _active(user):
         return set()
     if can_manage(user):
         return {leave.pk for leave in leaves}
-    posts = handled_post_ids(user, timezone.localdate())
+    posts = handled_post_ids(user, _day(leaves[0]))
     if meeting.chair_post_id in posts:
         return {leave.pk for leave in leaves}
     return {leave.pk for leave in leaves if leave.invitation.person_id == user.pk or leave.approver_post_id in posts}

@@ -73,6 +73,7 @@ def test_sec_1_the_security_admin_never_sees_a_token_he_issues_its_user_collects
     assert raw not in client.get(reverse("api:tokens")).content.decode()
     revoked, _ = services.create_token(actor=security_admin, user=world.staff, name="停用前")
     services.revoke_token(actor=security_admin, token=revoked)
+    assert Event.objects.for_object(revoked).get(action="api_token_revoke").from_state == "待使用人领取"
     with pytest.raises(ActionRefused, match="已吊销"):
         services.collect_token(actor=world.staff, token=revoked)
 
